@@ -1,0 +1,56 @@
+"""Who may do what: two-step requirements and role checks for views. One place for each rule."""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from accounts.models import TWO_STEP_ROLES, Membership, Role
+
+ACTING_SESSION_KEY = "rv_acting_membership"
+TWO_STEP_ENROLLED_SESSION_KEY = "rv_two_step_enrolled"
+LAST_ACTIVITY_SESSION_KEY = "rv_last_activity"
+LOGIN_AT_SESSION_KEY = "rv_login_at"
+
+
+def needs_two_step(user, memberships: Iterable[Membership]) -> bool:
+    """Everyone who can see a woman's data, and anyone with the admin pages, uses two steps."""
+    return user.is_staff or user.is_superuser or any(m.role in TWO_STEP_ROLES for m in memberships)
+
+
+def has_two_step(user) -> bool:
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+def two_step_passed(request: HttpRequest) -> bool:
+    """The second step was passed in this session: at login, or by setting it up just now."""
+    if request.session.get(TWO_STEP_ENROLLED_SESSION_KEY):
+        return True
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def mark_password_just_proved(request: HttpRequest, user) -> None:
+    """Record that `user` just typed her password, so allauth counts it as a fresh proof."""
+    record_authentication(request, user, method="password", reauthenticated=True)
+
+
+def role_required(*roles: Role) -> Callable:
+    """A view only for people acting in one of `roles`; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            membership = getattr(request, "membership", None)
+            if membership is None or membership.role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

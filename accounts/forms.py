@@ -1,0 +1,166 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Association, Membership, Role, Shelter, User
+from ressursvenner.forms import fields_only_helper
+
+
+class InvitationForm(forms.Form):
+    """Invite a person. A national admin picks the role and place; a coordinator invites
+    volunteers of her own association, so she types only who."""
+
+    email = forms.EmailField(label=_("Email address"))
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (Role.COORDINATOR, Role.COORDINATOR.label),
+            (Role.SHELTER_STAFF, Role.SHELTER_STAFF.label),
+            (Role.NATIONAL_ADMIN, Role.NATIONAL_ADMIN.label),
+        ],
+    )
+    association = forms.ModelChoiceField(
+        label=_("Local association"),
+        queryset=Association.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        help_text=_("For a coordinator."),
+    )
+    shelter = forms.ModelChoiceField(
+        label=_("Crisis shelter"),
+        queryset=Shelter.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        help_text=_("For shelter staff."),
+    )
+
+    def __init__(self, *args, user: User, acting: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.acting = acting
+        self.helper = fields_only_helper()
+        if acting.role == Role.NATIONAL_ADMIN:
+            self.fields["association"].queryset = Association.objects.for_user(user)
+            self.fields["shelter"].queryset = Shelter.objects.for_user(user)
+        else:
+            for name in ("role", "association", "shelter"):
+                del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.acting.role != Role.NATIONAL_ADMIN:
+            cleaned["role"] = Role.VOLUNTEER
+            cleaned["association"] = self.acting.association
+            cleaned["shelter"] = None
+            return cleaned
+        role = cleaned.get("role")
+        if role == Role.COORDINATOR:
+            if not cleaned.get("association"):
+                self.add_error(
+                    "association", _("Choose the local association she will coordinate.")
+                )
+            cleaned["shelter"] = None
+        elif role == Role.SHELTER_STAFF:
+            if not cleaned.get("shelter"):
+                self.add_error("shelter", _("Choose the crisis shelter she works at."))
+            cleaned["association"] = None
+        else:
+            cleaned["association"] = cleaned["shelter"] = None
+        return cleaned
+
+
+class SetPasswordForm(forms.Form):
+    """The invited person's name and new password."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. A few unusual words in a row make a good password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.helper = fields_only_helper()
+
+    def clean_password2(self):
+        first = self.cleaned_data.get("password1")
+        second = self.cleaned_data.get("password2")
+        if first and second and first != second:
+            raise forms.ValidationError(_("The two passwords are not the same."))
+        return second
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password:
+            candidate = User(
+                email=self.email,
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class RoleSwitchForm(forms.Form):
+    membership = forms.ModelChoiceField(
+        label=_("Act as"),
+        queryset=Membership.objects.none(),
+        to_field_name="public_id",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("You do not have that role.")},
+    )
+
+    def __init__(self, *args, memberships: list[Membership], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["membership"]
+        field.queryset = Membership.objects.filter(
+            pk__in=[m.pk for m in memberships]
+        ).select_related("association", "shelter")
+        field.label_from_instance = lambda membership: membership.label
+        self.helper = fields_only_helper()
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form without its own "forgot password" help link (the page has one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+
+
+class SettingsForm(forms.ModelForm):
+    """How she hears from us: the language of emails and, for coordinators, the digest."""
+
+    class Meta:
+        model = User
+        fields = ("phone", "language", "weekly_digest")
+        labels = {"phone": _("Your phone number")}
+        help_texts = {
+            "phone": _(
+                "Coordinators: shown to the volunteers of your association, for emergencies."
+            )
+        }
+
+    def __init__(self, *args, coordinator: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+        if not coordinator:
+            del self.fields["weekly_digest"]
+            del self.fields["phone"]

@@ -1,0 +1,127 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.access import (
+    ACTING_SESSION_KEY,
+    LAST_ACTIVITY_SESSION_KEY,
+    LOGIN_AT_SESSION_KEY,
+    has_two_step,
+    needs_two_step,
+    two_step_passed,
+)
+from accounts.models import Membership
+
+# Pages a person who must set up two-step login may still reach.
+TWO_STEP_SETUP_PAGES = frozenset(
+    {
+        "mfa_activate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_logout",
+        "account_reauthenticate",
+        "set_language",
+        "session_keepalive",
+        "privacy",
+        "health",
+    }
+)
+# Pages reachable before choosing which role to act in.
+ROLE_CHOICE_PAGES = TWO_STEP_SETUP_PAGES | {"role_switch", "mfa_index"}
+
+
+def _url_name(request) -> str | None:
+    try:
+        return resolve(request.path_info).url_name
+    except Resolver404:
+        return None
+
+
+class AccessMiddleware:
+    """On every request of a logged-in person:
+
+    1. loads her active memberships (a role removed takes effect on the very next request);
+    2. ends the session of a two-step role after IDLE_TIMEOUT_SECONDS without activity;
+    3. lets a two-step role reach nothing but the set-up of two-step login until it is set up
+       and passed in this session;
+    4. sets the membership she acts in (request.membership), and asks her to choose when she
+       has several and has not chosen.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = None
+        request.memberships = []
+        user = request.user
+        if not user.is_authenticated or request.path_info.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+
+        # "Log out everywhere": a session from before that moment ends on its next request.
+        login_at = request.session.setdefault(LOGIN_AT_SESSION_KEY, int(time.time()))
+        if user.sessions_revoked_at and login_at < user.sessions_revoked_at.timestamp():
+            logout(request)
+            return redirect("account_login")
+
+        memberships = list(
+            Membership.objects.active().filter(user=user).select_related("association", "shelter")
+        )
+        request.memberships = memberships
+        strict = needs_two_step(user, memberships)
+        request.needs_two_step = strict
+        url_name = _url_name(request)
+
+        if strict:
+            now = int(time.time())
+            last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
+            if last is not None and now - last > settings.IDLE_TIMEOUT_SECONDS:
+                logout(request)
+                minutes = max(1, settings.IDLE_TIMEOUT_SECONDS // 60)
+                messages.info(
+                    request,
+                    ngettext(
+                        "You were logged out after %(minutes)s minute without activity.",
+                        "You were logged out after %(minutes)s minutes without activity.",
+                        minutes,
+                    )
+                    % {"minutes": minutes},
+                )
+                return redirect(
+                    f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
+                )
+            if url_name != "session_status":  # asking how long is left is not activity
+                request.session[LAST_ACTIVITY_SESSION_KEY] = now
+
+            if not has_two_step(user):
+                if url_name not in TWO_STEP_SETUP_PAGES:
+                    messages.info(
+                        request,
+                        _(
+                            "Your role gives access to sensitive information. Set up two-step login to continue."
+                        ),
+                    )
+                    return redirect("mfa_activate_totp")
+            elif not two_step_passed(request):
+                # A session that skipped the second step (it cannot come through our login).
+                logout(request)
+                return redirect("account_login")
+
+        chosen = request.session.get(ACTING_SESSION_KEY)
+        acting = next((m for m in memberships if m.pk == chosen), None)
+        if acting is None and len(memberships) == 1:
+            acting = memberships[0]
+        user._acting_membership = acting
+        request.membership = acting
+        if acting is None and len(memberships) > 1 and url_name not in ROLE_CHOICE_PAGES:
+            return redirect(
+                f"{reverse('role_switch')}?{urlencode({'next': request.get_full_path()})}"
+            )
+        return self.get_response(request)

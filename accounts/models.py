@@ -1,0 +1,619 @@
+"""Who you are and where you belong: users, roles, associations, shelters, municipalities.
+
+Visibility lives here, once per model: `Model.objects.for_user(user)` answers "what may this
+person, in the role she is acting in now, see?". Views start every query from it.
+"""
+
+import hashlib
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    NATIONAL_ADMIN = "national_admin", _("National admin")
+    COORDINATOR = "coordinator", _("Coordinator")
+    SHELTER_STAFF = "shelter_staff", _("Shelter staff")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+# Roles that can see a woman's data log in with two steps and time out when idle.
+TWO_STEP_ROLES = frozenset({Role.NATIONAL_ADMIN, Role.COORDINATOR, Role.SHELTER_STAFF})
+ASSOCIATION_ROLES = frozenset({Role.COORDINATOR, Role.VOLUNTEER})
+
+
+def acting_membership(user) -> "Membership | None":
+    """The membership `user` acts in on this request, or None.
+
+    The ActingRoleMiddleware sets it from the session on every request. Elsewhere (tasks,
+    shell, tests) a person with exactly one active membership acts in it; with several and
+    none chosen, she acts in none and sees nothing.
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_acting_membership"):
+        memberships = list(Membership.objects.active().filter(user=user)[:2])
+        user._acting_membership = memberships[0] if len(memberships) == 1 else None
+    return user._acting_membership
+
+
+class UserQuerySet(models.QuerySet):
+    def for_user(self, user) -> "UserQuerySet":
+        acting = acting_membership(user)
+        if acting is None:
+            return self.filter(pk=user.pk) if user.is_authenticated else self.none()
+        if acting.role == Role.NATIONAL_ADMIN:
+            return self.all()
+        if acting.role == Role.COORDINATOR:
+            people = Membership.objects.active().filter(association_id=acting.association_id)
+            return self.filter(
+                models.Q(pk__in=people.values("user_id")) | models.Q(pk=user.pk)
+            ).distinct()
+        return self.filter(pk=user.pk)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in, by email. What she may do comes from her memberships."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("email address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=20,
+        blank=True,
+        help_text=_("Shown to the volunteers of her association when she is a coordinator."),
+    )
+    language = models.CharField(
+        _("language for emails"), max_length=10, choices=settings.LANGUAGES, default="nb"
+    )
+    weekly_digest = models.BooleanField(
+        _("reminders as a weekly digest"),
+        default=False,
+        help_text=_(
+            "Coordinators: one summary on Monday morning instead of each reminder as it falls due."
+        ),
+    )
+    is_staff = models.BooleanField(
+        _("staff status"),
+        default=False,
+        help_text=_("Whether the user can log into the administration pages."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sessions_revoked_at = models.DateTimeField(
+        _("logged out everywhere"), null=True, blank=True, editable=False
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+
+class County(models.Model):
+    """A county (fylke) as of 1 January 2024."""
+
+    number = models.CharField(_("number"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    """A municipality (kommune) as of 1 January 2024, with an approximate centre point.
+
+    Two names occur twice (Herøy, Våler): always look a municipality up by its number.
+    """
+
+    number = models.CharField(_("number"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("county")
+    )
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+
+    class Meta:
+        ordering = ("name", "number")
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """Name with county, which tells the two Herøys and the two Vålers apart."""
+        return f"{self.name} ({self.county.name})"
+
+
+class AssociationQuerySet(models.QuerySet):
+    def for_user(self, user) -> "AssociationQuerySet":
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.NATIONAL_ADMIN:
+            return self.all()
+        if acting.role in ASSOCIATION_ROLES:
+            return self.filter(pk=acting.association_id)
+        return self.none()
+
+
+class Association(models.Model):
+    """A local sanitetsforening that runs the programme in the municipalities it covers."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("runs the programme"), default=True)
+    municipalities = models.ManyToManyField(
+        Municipality,
+        through="Coverage",
+        related_name="associations",
+        verbose_name=_("municipalities covered"),
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssociationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("local association")
+        verbose_name_plural = _("local associations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coverage(models.Model):
+    """That an association covers a municipality. A municipality has at most one association."""
+
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.CASCADE,
+        related_name="coverage",
+        verbose_name=_("association"),
+    )
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="coverage",
+        verbose_name=_("municipality"),
+    )
+
+    class Meta:
+        verbose_name = _("municipality covered")
+        verbose_name_plural = _("municipalities covered")
+
+    def __str__(self) -> str:
+        return f"{self.association} – {self.municipality}"
+
+
+class ShelterQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ShelterQuerySet":
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.NATIONAL_ADMIN:
+            return self.all()
+        if acting.role == Role.SHELTER_STAFF:
+            return self.filter(pk=acting.shelter_id)
+        if acting.role == Role.COORDINATOR:
+            # The shelters in her association's area (referrals add the ones that refer to it).
+            return self.filter(municipality__coverage__association_id=acting.association_id)
+        return self.none()
+
+
+class Shelter(models.Model):
+    """A crisis shelter (krisesenter) that refers women. Its address is never stored."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="shelters",
+        verbose_name=_("host municipality"),
+    )
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        help_text=_("The number volunteers can call in an emergency."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ShelterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("crisis shelter")
+        verbose_name_plural = _("crisis shelters")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> "MembershipQuerySet":
+        return self.filter(ended_at__isnull=True)
+
+    def for_user(self, user) -> "MembershipQuerySet":
+        acting = acting_membership(user)
+        if acting is None:
+            return self.filter(user=user) if user.is_authenticated else self.none()
+        if acting.role == Role.NATIONAL_ADMIN:
+            return self.all()
+        if acting.role == Role.COORDINATOR:
+            return self.filter(association_id=acting.association_id)
+        return self.filter(user=user)
+
+
+class Membership(models.Model):
+    """That a person holds a role: national admin, or coordinator, volunteer (of an association),
+    or shelter staff (of a shelter). She acts in one membership at a time."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("local association"),
+    )
+    shelter = models.ForeignKey(
+        Shelter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("crisis shelter"),
+    )
+    created_at = models.DateTimeField(_("given"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("role", "created_at")
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                name="accounts_membership_scope_matches_role",
+                condition=(
+                    models.Q(
+                        role=Role.NATIONAL_ADMIN, association__isnull=True, shelter__isnull=True
+                    )
+                    | models.Q(
+                        role__in=[Role.COORDINATOR, Role.VOLUNTEER],
+                        association__isnull=False,
+                        shelter__isnull=True,
+                    )
+                    | models.Q(
+                        role=Role.SHELTER_STAFF, association__isnull=True, shelter__isnull=False
+                    )
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "association"],
+                condition=models.Q(ended_at__isnull=True, association__isnull=False),
+                name="accounts_membership_one_active_per_association",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "shelter"],
+                condition=models.Q(ended_at__isnull=True, shelter__isnull=False),
+                name="accounts_membership_one_active_per_shelter",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(ended_at__isnull=True, role=Role.NATIONAL_ADMIN),
+                name="accounts_membership_one_active_national_admin",
+            ),
+            # A volunteer belongs to one association.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(ended_at__isnull=True, role=Role.VOLUNTEER),
+                name="accounts_membership_one_active_volunteer_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.label}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def place(self) -> "Association | Shelter | None":
+        return self.association or self.shelter
+
+    @property
+    def label(self) -> str:
+        """What the header shows: "Koordinator · Oslo Sanitetsforening"."""
+        place = self.place
+        role = self.get_role_display()
+        return f"{role} · {place}" if place else str(role)
+
+    @property
+    def needs_two_step(self) -> bool:
+        return self.role in TWO_STEP_ROLES
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_user(self, user) -> "InvitationQuerySet":
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.NATIONAL_ADMIN:
+            return self.exclude(role=Role.VOLUNTEER)
+        if acting.role == Role.COORDINATOR:
+            return self.filter(role=Role.VOLUNTEER, association_id=acting.association_id)
+        return self.none()
+
+    def pending(self) -> "InvitationQuerySet":
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+def invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+class Invitation(models.Model):
+    """A single-use link by which a person sets her password and receives a role.
+
+    Only a hash of the token is stored: the link in the email is the only copy of the token.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Withdrawn")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("email address"))
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("local association"),
+    )
+    shelter = models.ForeignKey(
+        Shelter,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("crisis shelter"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), default=invitation_expiry)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                name="accounts_invitation_scope_matches_role",
+                condition=(
+                    models.Q(
+                        role=Role.NATIONAL_ADMIN, association__isnull=True, shelter__isnull=True
+                    )
+                    | models.Q(
+                        role__in=[Role.COORDINATOR, Role.VOLUNTEER],
+                        association__isnull=False,
+                        shelter__isnull=True,
+                    )
+                    | models.Q(
+                        role=Role.SHELTER_STAFF, association__isnull=True, shelter__isnull=False
+                    )
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()})"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    @property
+    def place(self) -> "Association | Shelter | None":
+        return self.association or self.shelter
+
+
+def coordinators_by_association(association_ids) -> dict[int, list[int]]:
+    """User ids of the active coordinators of each association (one query)."""
+    result: dict[int, list[int]] = {}
+    for association_id, user_id in (
+        Membership.objects.active()
+        .filter(
+            role=Role.COORDINATOR, association_id__in=set(association_ids), user__is_active=True
+        )
+        .values_list("association_id", "user_id")
+    ):
+        result.setdefault(association_id, []).append(user_id)
+    return result
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def for_user(self, user) -> "AccessLogQuerySet":
+        """A coordinator reads the log of her association's records; a national admin all."""
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.NATIONAL_ADMIN:
+            return self.all()
+        if acting.role == Role.COORDINATOR:
+            return self.filter(association_id=acting.association_id)
+        return self.none()
+
+
+class AccessLog(models.Model):
+    """Who looked at (or was refused) a sensitive record, in which role, when: never the data.
+
+    Append-only: nothing in the application edits or deletes it (retention only pseudonymises,
+    dropping the link to the person and keeping `actor_ref`). Each entry carries the hash of the
+    previous one, so a changed or removed entry is found by `manage.py verify_audit_log`.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+        DENIED = "denied", _("Refused")
+        ERASE = "erase", _("Erased")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A keyed hash of the person's public id: stays when `actor` is pseudonymised away.
+    actor_ref = models.CharField(max_length=64)
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    action = models.CharField(_("what"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("record"), max_length=40)
+    object_id = models.CharField(_("record id"), max_length=64)
+    association_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-at", "-id")
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}"
+
+    def content(self) -> str:
+        """What the hash covers: everything but the (pseudonymisable) link to the person."""
+        return "|".join(
+            [
+                self.at.isoformat(),
+                self.actor_ref,
+                self.role,
+                self.action,
+                self.object_type,
+                self.object_id,
+                str(self.association_id or ""),
+                self.previous_hash,
+            ]
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.content().encode()).hexdigest()
+
+
+class AccessLogHead(models.Model):
+    """One row: the hash of the newest access log entry. Locked while an entry is appended, so
+    two requests at once cannot both chain from the same entry."""
+
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return self.hash

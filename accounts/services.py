@@ -1,0 +1,182 @@
+"""State changes for people and access. Each function is one transaction and lists its effects."""
+
+import secrets
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts import mail
+from accounts.models import Association, Invitation, Membership, Role, Shelter, User
+
+
+class AccessError(Exception):
+    """A change that the rules do not allow; the message is for the person who tried."""
+
+
+def can_invite(acting: Membership | None, *, role: str, association: Association | None) -> bool:
+    """National admins invite admins, coordinators and shelter staff; a coordinator invites
+    volunteers of her own association."""
+    if acting is None:
+        return False
+    if acting.role == Role.NATIONAL_ADMIN:
+        return role in {Role.NATIONAL_ADMIN, Role.COORDINATOR, Role.SHELTER_STAFF}
+    if acting.role == Role.COORDINATOR:
+        return (
+            role == Role.VOLUNTEER
+            and association is not None
+            and association.pk == acting.association_id
+        )
+    return False
+
+
+def invitation_create(
+    *,
+    invited_by: User,
+    acting: Membership | None,
+    email: str,
+    role: str,
+    association: Association | None = None,
+    shelter: Shelter | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    language: str | None = None,
+) -> tuple[Invitation, str]:
+    """Invite `email` to a role and email her a single-use link valid for INVITATION_VALID_DAYS.
+
+    The email is written in `language` (the language she is known to read), else in the
+    inviter's.
+
+    Side effects: withdraws earlier pending invitations of the same email to the same role and
+    place; creates an Invitation (storing only a hash of the token); sends one email after
+    commit. Returns the invitation and the token (the only copy; the link carries it).
+    """
+    if not can_invite(acting, role=role, association=association):
+        raise AccessError(_("You cannot invite to this role."))
+    email = User.objects.normalize_email(email).lower()
+    scope = {"role": role, "association": association, "shelter": shelter}
+    if Membership.objects.active().filter(user__email__iexact=email, **scope).exists():
+        raise AccessError(_("She already has this role."))
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Invitation.objects.pending().filter(email__iexact=email, **scope).update(
+            revoked_at=timezone.now()
+        )
+        invitation = Invitation.objects.create(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            token_hash=Invitation.hash_token(token),
+            invited_by=invited_by,
+            **scope,
+        )
+        _send_invitation_email(invitation, token, language or translation.get_language())
+    return invitation, token
+
+
+def _send_invitation_email(invitation: Invitation, token: str, language: str | None) -> None:
+    # Neutral by design: no role, place or programme detail that could tell an onlooker more.
+    link = settings.SITE_URL + reverse("invitation_accept", args=[token])
+    context = {"link": link, "valid_days": settings.INVITATION_VALID_DAYS}
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = _("Your invitation to Ressursvenner")
+        text = render_to_string("accounts/email/invitation.txt", context)
+        html = render_to_string("accounts/email/invitation.html", context)
+    mail.deliver(to=invitation.email, subject=str(subject), body=text, html=html)
+
+
+def invitation_find(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("association", "shelter")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )
+
+
+def invitation_needs_login(invitation: Invitation) -> bool:
+    """True when the invited email already has a login: she logs in to accept it."""
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    return user is not None and user.has_usable_password()
+
+
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    user: User | None = None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    language: str | None = None,
+) -> User:
+    """Accept an invitation: give the role, and set the password of a new login.
+
+    `user` is the logged-in person accepting it with an existing login (her email must match);
+    otherwise a login is created (or an unused one completed) with `password`.
+    Side effects: creates or updates the User and her verified EmailAddress; creates the
+    Membership; marks the invitation accepted, so the link never works again.
+    """
+    with transaction.atomic():
+        # Two clicks on the same link at once: the row lock lets exactly one through.
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.status != Invitation.Status.PENDING:
+            raise AccessError(_("This invitation can no longer be used."))
+        if user is not None:
+            if user.email.lower() != locked.email.lower():
+                raise AccessError(_("This invitation was sent to another email address."))
+        else:
+            user = User.objects.filter(email__iexact=locked.email).first()
+            if user is not None and user.has_usable_password():
+                raise AccessError(_("You already have a login. Log in to accept the invitation."))
+            if user is None:
+                user = User(email=locked.email)
+            user.first_name = first_name or locked.first_name
+            user.last_name = last_name or locked.last_name
+            user.is_active = True
+            if language:  # the language she read the invitation page in
+                user.language = language
+            user.set_password(password)
+            user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        Membership.objects.get_or_create(
+            user=user,
+            role=locked.role,
+            association=locked.association,
+            shelter=locked.shelter,
+            ended_at=None,
+            defaults={"created_by": locked.invited_by},
+        )
+        locked.accepted_at = timezone.now()
+        locked.accepted_by = user
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+    invitation.refresh_from_db()
+    return user
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    """Withdraw a pending invitation. Side effects: sets revoked_at; the link stops working."""
+    if invitation.status != Invitation.Status.PENDING:
+        raise AccessError(_("Only a waiting invitation can be withdrawn."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+
+
+def sessions_end_all(*, user: User) -> None:
+    """Log her out on every device (a lost phone, a shared computer).
+
+    Side effects: sets sessions_revoked_at; every session that began before it ends on its next
+    request (accounts.middleware).
+    """
+    User.objects.filter(pk=user.pk).update(sessions_revoked_at=timezone.now())
+
+
+def membership_end(*, membership: Membership) -> None:
+    """Take a role away. Side effects: sets ended_at; it stops working on her next request."""
+    if membership.ended_at is None:
+        membership.ended_at = timezone.now()
+        membership.save(update_fields=["ended_at"])

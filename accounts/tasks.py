@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from accounts import retention
+
+
+@shared_task(name="accounts.retention_daily", ignore_result=True)
+def retention_daily() -> None:
+    """Every night: erase what retention says is due; pseudonymise old access log entries."""
+    retention.run_all()

@@ -1,0 +1,67 @@
+"""Login, two-step login, invitations and the role switch, on Norwegian paths.
+
+The views of django-allauth are mounted here one by one under the names allauth reverses,
+so only the flows we use exist (no sign-up, no email management).
+"""
+
+from allauth.account import views as account_views
+from allauth.mfa.base import views as mfa_views
+from allauth.mfa.recovery_codes import views as recovery_views
+from allauth.mfa.totp import views as totp_views
+from django.urls import path, re_path
+
+from accounts import views
+
+urlpatterns = [
+    path("logg-inn/", account_views.login, name="account_login"),
+    path("logg-ut/", account_views.logout, name="account_logout"),
+    path("konto/inaktiv/", account_views.account_inactive, name="account_inactive"),
+    path("konto/bekreft-passord/", account_views.reauthenticate, name="account_reauthenticate"),
+    path("konto/passord/", account_views.password_change, name="account_change_password"),
+    path("konto/nytt-passord/", account_views.password_set, name="account_set_password"),
+    path("glemt-passord/", account_views.password_reset, name="account_reset_password"),
+    path(
+        "glemt-passord/sendt/",
+        account_views.password_reset_done,
+        name="account_reset_password_done",
+    ),
+    re_path(
+        r"^glemt-passord/nytt/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+        account_views.password_reset_from_key,
+        name="account_reset_password_from_key",
+    ),
+    path(
+        "glemt-passord/ferdig/",
+        account_views.password_reset_from_key_done,
+        name="account_reset_password_from_key_done",
+    ),
+    path("totrinn/", views.MFAIndexView.as_view(), name="mfa_index"),
+    path("totrinn/bekreft/", mfa_views.authenticate, name="mfa_authenticate"),
+    path("totrinn/bekreft-igjen/", mfa_views.reauthenticate, name="mfa_reauthenticate"),
+    path("totrinn/app/", views.ActivateTOTPView.as_view(), name="mfa_activate_totp"),
+    path("totrinn/app/sla-av/", totp_views.deactivate_totp, name="mfa_deactivate_totp"),
+    path(
+        "totrinn/reservekoder/", recovery_views.view_recovery_codes, name="mfa_view_recovery_codes"
+    ),
+    path(
+        "totrinn/reservekoder/nye/",
+        recovery_views.generate_recovery_codes,
+        name="mfa_generate_recovery_codes",
+    ),
+    path(
+        "totrinn/reservekoder/last-ned/",
+        recovery_views.download_recovery_codes,
+        name="mfa_download_recovery_codes",
+    ),
+    path("rolle/", views.role_switch, name="role_switch"),
+    path("konto/innstillinger/", views.account_settings, name="account_settings"),
+    path("invitasjoner/", views.invitation_list, name="invitation_list"),
+    path(
+        "invitasjoner/<uuid:public_id>/trekk-tilbake/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("invitasjon/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("okt/", views.session_status, name="session_status"),
+    path("okt/forleng/", views.session_keepalive, name="session_keepalive"),
+]

@@ -1,0 +1,218 @@
+from allauth.mfa.base.views import IndexView as AllauthMFAIndexView
+from allauth.mfa.totp.views import ActivateTOTPView as AllauthActivateTOTPView
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import services
+from accounts.access import (
+    ACTING_SESSION_KEY,
+    LAST_ACTIVITY_SESSION_KEY,
+    TWO_STEP_ENROLLED_SESSION_KEY,
+    mark_password_just_proved,
+    role_required,
+)
+from accounts.forms import InvitationForm, RoleSwitchForm, SetPasswordForm, SettingsForm
+from accounts.models import Invitation, Role
+
+
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    # A path of this site only: redirect() would take any other word for the name of a view.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_switch(request: HttpRequest) -> HttpResponse:
+    """Choose which of her roles she acts in; remembered for the session."""
+    form = RoleSwitchForm(
+        request.POST or None,
+        memberships=request.memberships,
+        initial={"membership": request.membership.public_id if request.membership else None},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            membership = form.cleaned_data["membership"]
+            request.session[ACTING_SESSION_KEY] = membership.pk
+            messages.success(request, _("You now act as %(role)s.") % {"role": membership.label})
+            return redirect(_safe_next(request))
+        status = 400
+    else:
+        status = 200
+    context = {"form": form, "next": _safe_next(request)}
+    return render(request, "accounts/role_switch.html", context, status=status)
+
+
+@login_required
+@role_required(Role.NATIONAL_ADMIN, Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    """Invitations she may see, newest first, and the form to send a new one."""
+    form = InvitationForm(request.POST or None, user=request.user, acting=request.membership)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.invitation_create(
+                invited_by=request.user,
+                acting=request.membership,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                role=data["role"],
+                association=data["association"],
+                shelter=data["shelter"],
+            )
+        except services.AccessError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("The invitation was sent to %(email)s.") % {"email": data["email"]}
+            )
+            return redirect("invitation_list")
+    invitations = (
+        Invitation.objects.for_user(request.user)
+        .select_related("association", "shelter", "invited_by")
+        .order_by("-created_at")[:200]
+    )
+    return render(
+        request,
+        "accounts/invitation_list.html",
+        {"form": form, "invitations": invitations},
+    )
+
+
+@login_required
+@role_required(Role.NATIONAL_ADMIN, Role.COORDINATOR)
+@require_POST
+def invitation_revoke(request: HttpRequest, public_id) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.for_user(request.user), public_id=public_id)
+    try:
+        services.invitation_revoke(invitation=invitation)
+    except services.AccessError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The invitation was withdrawn. The link no longer works."))
+    return redirect("invitation_list")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation email: set a password (or log in) and take the role."""
+    invitation = services.invitation_find(token)
+    if invitation is None:
+        return render(
+            request, "accounts/invitation_unusable.html", {"reason": "unknown"}, status=404
+        )
+    if invitation.status != Invitation.Status.PENDING:
+        return render(
+            request, "accounts/invitation_unusable.html", {"reason": invitation.status}, status=410
+        )
+    context = {"invitation": invitation}
+    if request.user.is_authenticated:
+        if request.user.email.lower() != invitation.email.lower():
+            return render(request, "accounts/invitation_other_user.html", context, status=403)
+        if request.method == "POST":
+            services.invitation_accept(invitation=invitation, user=request.user)
+            messages.success(
+                request,
+                _("You have a new role: %(role)s.") % {"role": invitation.get_role_display()},
+            )
+            return redirect("home")
+        return render(request, "accounts/invitation_confirm.html", context)
+
+    if services.invitation_needs_login(invitation):
+        return render(request, "accounts/invitation_login.html", context)
+
+    form = SetPasswordForm(
+        request.POST or None,
+        email=invitation.email,
+        initial={"first_name": invitation.first_name, "last_name": invitation.last_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                invitation=invitation,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                language=request.LANGUAGE_CODE,
+            )
+        except services.AccessError as error:
+            return render(
+                request,
+                "accounts/invitation_unusable.html",
+                {"reason": "used", "message": str(error)},
+                status=410,
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # She just chose her password; setting up two-step login next needs no second proof.
+        mark_password_just_proved(request, user)
+        messages.success(request, _("Welcome! Your password is saved."))
+        return redirect("home")
+    return render(request, "accounts/invitation_accept.html", {**context, "form": form})
+
+
+@login_required
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """How many seconds are left before the idle timeout (asking does not count as activity)."""
+    return JsonResponse({"remaining": _remaining(request)})
+
+
+@login_required
+@require_POST
+def session_keepalive(request: HttpRequest) -> JsonResponse:
+    """The "stay logged in" button: the middleware has just recorded this as activity."""
+    return JsonResponse({"remaining": _remaining(request)})
+
+
+def _remaining(request: HttpRequest) -> int | None:
+    if not getattr(request, "needs_two_step", False):
+        return None
+    import time
+
+    last = request.session.get(LAST_ACTIVITY_SESSION_KEY, int(time.time()))
+    return max(0, settings.IDLE_TIMEOUT_SECONDS - (int(time.time()) - last))
+
+
+class ActivateTOTPView(AllauthActivateTOTPView):
+    """allauth's set-up of an authenticator app, plus: passing it counts as the second step of
+    this session, and the session key changes."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.request.session.cycle_key()
+        self.request.session[TWO_STEP_ENROLLED_SESSION_KEY] = True
+        return response
+
+
+class MFAIndexView(AllauthMFAIndexView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_deactivate_totp"] = not getattr(self.request, "needs_two_step", True)
+        return context
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_settings(request: HttpRequest) -> HttpResponse:
+    coordinator = any(m.role == Role.COORDINATOR for m in request.memberships)
+    form = SettingsForm(request.POST or None, instance=request.user, coordinator=coordinator)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings are saved."))
+        return redirect("account_settings")
+    return render(request, "accounts/settings.html", {"form": form})

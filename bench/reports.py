@@ -1,0 +1,316 @@
+"""Benchmark of the statistics: the national page on a national-scale data set.
+
+Run with `.venv/bin/python -m bench.reports` (not part of `make test`). It drops, creates,
+migrates and fills its own PostgreSQL database (BENCH_REPORTS_DATABASE_URL, by default
+ressursvenner_bench_reports on 127.0.0.1; the name must contain "bench"), then requests the
+pages through Django's test client as a logged-in national admin and coordinator, and measures
+server time (time.perf_counter around the request: middleware, queries, suppression, template)
+over several repetitions, with the number of queries. Writes bench/results/reports.md.
+
+Target (from the issue): with 400 associations, 20,000 volunteers, 10,000 referrals and
+300,000 meetings, the national statistics page renders in under 1 s of server time.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "reports.md"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ressursvenner_bench_reports"
+TARGET_MS = 1000
+
+
+def prepare_database(url: str) -> None:
+    """Drop and create the benchmark database. Refuses any database not named *bench*."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    if "bench" not in name:
+        sys.exit(f"Refusing to drop {name!r}: the benchmark database's name must contain 'bench'.")
+    maintenance = urlsplit(url)._replace(path="/postgres").geturl()
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def measure(call: Callable[[], object], *, repeat: int, warmup: int = 1) -> dict:
+    """Median and max milliseconds of `repeat` calls after `warmup`, and the query count."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        call()
+    # A request empties the query log when it starts (request_started): start from empty.
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return {
+        "median": statistics.median(times),
+        "max": max(times),
+        "queries": len(queries),
+        "repeat": repeat,
+    }
+
+
+def logged_in_client(user):
+    """A test client logged in as `user`, both steps passed (as tests/conftest.py does)."""
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.test import Client
+
+    TOTP.activate(user, generate_totp_secret())
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "email": user.email},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+    return client
+
+
+def machine() -> str:
+    import django
+    from django.db import connection
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{cpu}, {os.cpu_count()} cores (load average {load} when it finished); "
+        f"Python {platform.python_version()}, Django {django.get_version()}, "
+        f"PostgreSQL {postgres} (local, TCP)"
+    )
+
+
+def main() -> None:
+    url = os.environ.get("BENCH_REPORTS_DATABASE_URL", DEFAULT_URL)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ressursvenner.settings")
+    sys.path.insert(0, str(ROOT))
+    started = time.perf_counter()
+    prepare_database(url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.fill_reports import fill
+    from reports.figures import collect
+    from reports.periods import preset
+    from reports.publication import Publication
+    from reports.tables import PublishedSource
+    from reports.views import _national_names, build_tables
+
+    print(f"Database {urlsplit(url).path.lstrip('/')}: migrating…", flush=True)
+    call_command("migrate", verbosity=0)
+    print("Filling…", flush=True)
+    t = time.perf_counter()
+    filled = fill()
+    fill_seconds = time.perf_counter() - t
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # as autovacuum would have; not timed
+    print(f"  {filled.counts} in {fill_seconds:.1f} s", flush=True)
+
+    admin = logged_in_client(filled.admin)
+    coordinator = logged_in_client(filled.coordinator)
+    largest = filled.largest
+
+    def get(client, path: str):
+        def call():
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            return response
+
+        return call
+
+    cases = [
+        (
+            "National page: all associations, the last 12 months",
+            admin,
+            "/statistikk/?periode=last_12_months",
+            TARGET_MS,
+        ),
+        (
+            "National page: all associations, last year",
+            admin,
+            "/statistikk/?periode=last_year",
+            TARGET_MS,
+        ),
+        (
+            "National page: all associations, this year so far",
+            admin,
+            "/statistikk/?periode=this_year",
+            TARGET_MS,
+        ),
+        (
+            "National page: all associations, three years (custom)",
+            admin,
+            "/statistikk/?periode=custom&fra={three_years}&til={today}",
+            TARGET_MS,
+        ),
+        (
+            "National page: one association (the largest), the last 12 months",
+            admin,
+            f"/statistikk/?periode=last_12_months&forening={largest.public_id}",
+            TARGET_MS,
+        ),
+        (
+            "Coordinator page: the largest association, the last 12 months",
+            coordinator,
+            "/statistikk/?periode=last_12_months",
+            None,
+        ),
+        (
+            "CSV: each association (national)",
+            admin,
+            "/statistikk/eksport/associations.csv?periode=last_12_months",
+            None,
+        ),
+        (
+            "CSV: a coordinator's export (national suppression and her own lists)",
+            coordinator,
+            "/statistikk/eksport/monthly.csv?periode=last_12_months",
+            None,
+        ),
+        ("National admin's start page (with this year's headline)", admin, "/", None),
+    ]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    rows = []
+    for name, client, path, target in cases:
+        path = path.format(
+            three_years=(today - timedelta(days=3 * 365)).isoformat(), today=today.isoformat()
+        )
+        print(f"{name}…", flush=True)
+        rows.append((name, measure(get(client, path), repeat=7), target))
+
+    # Where the national page's time goes (last 12 months).
+    period = preset("last_12_months")
+    names = _national_names()
+    figures = collect(period, list(names), national=True)
+    publication = Publication(figures)
+    steps = [
+        (
+            "figures: the aggregate queries (17)",
+            lambda: collect(period, list(names), national=True),
+        ),
+        ("suppression: every table over all associations", lambda: Publication(figures)),
+        (
+            "tables: building them from the publication",
+            lambda: build_tables(PublishedSource(publication, None), lists=figures),
+        ),
+    ]
+    breakdown = [(step, measure(call, repeat=7)) for step, call in steps]
+    hidden = sum(
+        state != "shown"
+        for table in publication.tables.values()
+        for row in table.state
+        for state in row
+    )
+    cells = sum(len(row) for table in publication.tables.values() for row in table.state)
+    secondary = sum(
+        state == "secondary"
+        for table in publication.tables.values()
+        for row in table.state
+        for state in row
+    )
+
+    report = render(
+        rows,
+        breakdown,
+        filled.counts,
+        fill_seconds,
+        {"cells": cells, "hidden": hidden, "secondary": secondary},
+        machine(),
+        time.perf_counter() - started,
+    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(report)
+    print()
+    print(report)
+    print(f"Written to {RESULTS.relative_to(ROOT)}")
+    for name, figures_measured, target in rows:
+        if target and figures_measured["median"] > target:
+            print(f"TARGET MISSED: {name}")
+
+
+def render(rows, breakdown, counts, fill_seconds, suppression, machine_text, seconds) -> str:
+    data = ", ".join(f"{value:,} {name}" for name, value in counts.items())
+    lines = [
+        "# Statistics benchmark: latest results",
+        "",
+        f"Measured {datetime.now():%Y-%m-%d %H:%M} by `.venv/bin/python -m bench.reports` "
+        f"({seconds:.0f} s in all, {fill_seconds:.0f} s of it filling) on {machine_text}.",
+        "",
+        f"Data (bench/fill_reports.py, seeded, over three years): {data}.",
+        "",
+        "Server time of the request through Django's test client (middleware, queries, "
+        "suppression, template), time.perf_counter, in milliseconds; queries counted with "
+        "CaptureQueriesContext (including 4 for the session and the person, 1 for the "
+        "notification bell and 3 to save the session).",
+        "",
+        "| case | queries | median ms | max ms | runs | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for name, m, target in rows:
+        met = "–" if not target else ("yes" if m["median"] < target else "**no**")
+        target_text = f"< {target:,} ms" if target else "–"
+        lines.append(
+            f"| {name} | {m['queries']} | {m['median']:.1f} | {m['max']:.1f} | {m['repeat']} "
+            f"| {target_text} | {met} |"
+        )
+    lines += [
+        "",
+        "Where the national page's time goes (all associations, the last 12 months; median of "
+        "7 runs):",
+        "",
+        "| step | queries | median ms |",
+        "| --- | ---: | ---: |",
+    ]
+    for step, m in breakdown:
+        lines.append(f"| {step} | {m['queries']} | {m['median']:.1f} |")
+    lines += [
+        "",
+        f"Suppression over the 400 associations: {suppression['hidden']:,} of "
+        f"{suppression['cells']:,} cells hidden, {suppression['secondary']:,} of them as "
+        "secondary (to protect a small count).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+from datetime import datetime
+
+from django import forms
+from django.apps import apps
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from courses.models import Consideration, Course, Enrolment, EnrolmentStatus, Session
+from ressursvenner.flags import FlagsFormField
+from ressursvenner.forms import fields_only_helper
+
+
+class SessionForm(forms.Form):
+    """A course session: which course, when, where and how many seats. Times are Oslo time."""
+
+    course = forms.ModelChoiceField(
+        label=_("Course"), queryset=Course.objects.none(), to_field_name="public_id"
+    )
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    starts = forms.TimeField(
+        label=_("Starts at"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+    ends = forms.TimeField(
+        label=_("Ends at"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=200,
+        help_text=_("Shown to the volunteers and in their calendars."),
+    )
+    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500)
+    notes = forms.CharField(
+        label=_("Notes for participants"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example what to bring. Do not write anything sensitive."),
+    )
+
+    def __init__(self, *args, session: Session | None = None, **kwargs):
+        self.session = session
+        if session is not None and "initial" not in kwargs:
+            starts_at = timezone.localtime(session.starts_at)
+            kwargs["initial"] = {
+                "course": session.course,
+                "date": starts_at.date(),
+                "starts": starts_at.time(),
+                "ends": timezone.localtime(session.ends_at).time(),
+                "place": session.place,
+                "capacity": session.capacity,
+                "notes": session.notes,
+            }
+        super().__init__(*args, **kwargs)
+        offered = Q(is_active=True)
+        if session is not None:
+            offered |= Q(pk=session.course_id)  # keep its course even if no longer offered
+        self.fields["course"].queryset = Course.objects.filter(offered)
+        self.helper = fields_only_helper()
+
+    @staticmethod
+    def _aware(day, time) -> datetime:
+        # Typed as Oslo wall-clock time; stored as an instant.
+        return timezone.make_aware(datetime.combine(day, time), timezone.get_current_timezone())
+
+    def clean_capacity(self) -> int:
+        capacity = self.cleaned_data["capacity"]
+        if self.session is not None:
+            # The service checks this again under a lock; here it can stand beside the field.
+            seated = self.session.enrolments.seated().count()
+            if capacity < seated:
+                raise forms.ValidationError(
+                    ngettext(
+                        "%(seated)s volunteer already has a seat; the number of seats cannot be lower.",
+                        "%(seated)s volunteers already have a seat; the number of seats cannot be lower.",
+                        seated,
+                    )
+                    % {"seated": seated}
+                )
+        return capacity
+
+    def clean(self):
+        cleaned = super().clean()
+        day, starts, ends = cleaned.get("date"), cleaned.get("starts"), cleaned.get("ends")
+        if day is None or starts is None or ends is None:
+            return cleaned
+        starts_at, ends_at = self._aware(day, starts), self._aware(day, ends)
+        if ends_at <= starts_at:
+            self.add_error("ends", _("The session must end after it starts."))
+        elif starts_at <= timezone.now():
+            self.add_error("date", _("Choose a date and time that have not passed yet."))
+        else:
+            cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
+        return cleaned
+
+
+class VolunteerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, volunteer) -> str:
+        return f"{volunteer.full_name} ({volunteer.get_status_display()})"
+
+
+class EnrolForm(forms.Form):
+    """Sign several volunteers of the association up for a session at once.
+
+    The boxes offered are those who can be enrolled and are not on the session yet; any
+    volunteer of her association is accepted, so someone enrolled meanwhile by a colleague is
+    reported by the service with a reason instead of failing the form.
+    """
+
+    volunteers = VolunteerChoiceField(
+        label=_("Volunteers"),
+        queryset=None,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one volunteer to sign up.")},
+    )
+
+    def __init__(self, *args, user, session: Session, **kwargs):
+        super().__init__(*args, **kwargs)
+        volunteer_model = apps.get_model("volunteers", "Volunteer")
+        mine = volunteer_model.objects.for_user(user)
+        on_session = Enrolment.objects.filter(session=session).exclude(
+            status=EnrolmentStatus.CANCELLED
+        )
+        field = self.fields["volunteers"]
+        field.queryset = mine
+        self.candidates = [
+            volunteer
+            for volunteer in mine.exclude(pk__in=on_session.values("volunteer_id"))
+            if volunteer.can_be_enrolled(self_service=False)
+        ]
+        field.choices = [
+            (volunteer.public_id, field.label_from_instance(volunteer))
+            for volunteer in self.candidates
+        ]
+        self.helper = fields_only_helper()
+
+
+class AttendanceForm(forms.Form):
+    """One box per volunteer with a seat: ticked attended, unticked absent."""
+
+    attended = forms.ModelMultipleChoiceField(
+        label=_("Attended"),
+        queryset=None,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Those not ticked are registered as absent."),
+    )
+
+    def __init__(self, *args, seated, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["attended"]
+        field.queryset = seated
+        field.label_from_instance = lambda enrolment: enrolment.volunteer.full_name
+        field.initial = [e.public_id for e in seated if e.status == EnrolmentStatus.ATTENDED]
+        self.helper = fields_only_helper()
+
+
+class CourseAdminForm(forms.ModelForm):
+    """The catalogue in the admin: the considerations a course qualifies for as checkboxes."""
+
+    qualifies_for = FlagsFormField(
+        flag_choices=Consideration,
+        required=False,
+        label=_("qualifies for"),
+        help_text=_("The special considerations a volunteer who completed it is trained for."),
+    )
+
+    class Meta:
+        model = Course
+        fields = (
+            "title",
+            "description",
+            "kind",
+            "required_for_matching",
+            "qualifies_for",
+            "validity_months",
+            "is_active",
+        )

@@ -1,0 +1,91 @@
+"""Calendar files (RFC 5545) for course sessions: one session, or a volunteer's feed.
+
+A calendar entry is seen by anyone who glances at her phone, so it says nothing that could out
+her: a neutral summary, the place, and a link. Never the course title ("... vold ...").
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.utils import timezone
+from icalendar import Calendar, Event, vDuration
+
+from courses.models import EnrolmentStatus, Session
+
+PRODID = "-//NKS//Ressursvenner//NO"
+CALENDAR_NAME = "Ressursvenner"
+# Deliberately the same for every course, and not translated: calendars outlive a language choice.
+SUMMARY = "Ressursvenner: kurssamling"
+# How often a subscribed calendar should fetch the feed again.
+REFRESH_INTERVAL = timedelta(hours=1)
+
+
+def session_uid(session: Session) -> str:
+    """Stable across updates, so a calendar replaces the entry instead of adding a second one."""
+    return f"session-{session.public_id}@ressursvenner"
+
+
+def _event(session: Session, *, link: str, tentative: bool = False) -> Event:
+    # Local wall-clock times with a TZID (and a VTIMEZONE in the calendar), not UTC: the entry
+    # stays at 18:00 in Oslo across the daylight-saving change.
+    oslo = timezone.get_default_timezone()
+    if session.is_cancelled:
+        status = "CANCELLED"
+    elif tentative:
+        status = "TENTATIVE"
+    else:
+        status = "CONFIRMED"
+    return Event.new(
+        uid=session_uid(session),
+        summary=SUMMARY,
+        start=timezone.localtime(session.starts_at, oslo),
+        end=timezone.localtime(session.ends_at, oslo),
+        stamp=timezone.now(),
+        location=session.place,
+        description=link,
+        status=status,
+    )
+
+
+def _calendar(events: list[Event], *, feed: bool) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if feed:
+        calendar.add("x-wr-calname", CALENDAR_NAME)
+        calendar.add("name", CALENDAR_NAME)
+        calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
+    else:
+        calendar.add("method", "PUBLISH")
+    for event in events:
+        calendar.add_component(event)
+    if events:
+        # Only the transitions the events need, not every one since 1970.
+        first = min(event.start for event in events).date()
+        last = max(event.end for event in events).date() + timedelta(days=1)
+        calendar.add_missing_timezones(first_date=first, last_date=last)
+    return calendar.to_ical()
+
+
+def session_ics(session: Session, *, link: str) -> bytes:
+    """One session as a calendar file to open or import; `link` is its page (absolute URL)."""
+    return _calendar([_event(session, link=link)], feed=False)
+
+
+def sessions_feed(enrolments: Iterable, *, link: Callable[[Session], str]) -> bytes:
+    """A subscribable calendar of a volunteer's enrolments (with their sessions loaded).
+
+    Cancelled sessions stay in, marked CANCELLED, so a phone that subscribed removes them;
+    a place on the waiting list is TENTATIVE.
+    """
+    events = [
+        _event(
+            enrolment.session,
+            link=link(enrolment.session),
+            tentative=enrolment.status == EnrolmentStatus.WAITING,
+        )
+        for enrolment in enrolments
+    ]
+    return _calendar(events, feed=True)

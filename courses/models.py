@@ -1,0 +1,229 @@
+"""Course catalogue, sessions run by associations, enrolment and attendance.
+
+Courses name the volunteer by string ("volunteers.Volunteer"): volunteers imports courses to
+ask about completion, never the other way round.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Association, Role, acting_membership
+from ressursvenner.flags import labels
+
+
+class Consideration(models.IntegerChoices):
+    """Special considerations of a referral; some call for a specialisation course."""
+
+    HONOUR_VIOLENCE = 1, _("Honour-related violence")
+    NEGATIVE_SOCIAL_CONTROL = 2, _("Negative social control")
+    FORCED_MARRIAGE = 4, _("Forced marriage")
+    HAS_CHILDREN = 8, _("Has children")
+    NEEDS_INTERPRETER = 16, _("Needs an interpreter")
+
+
+# The considerations a volunteer must be trained for (by a course that qualifies for them).
+NEEDS_SPECIALISATION = (
+    Consideration.HONOUR_VIOLENCE
+    | Consideration.NEGATIVE_SOCIAL_CONTROL
+    | Consideration.FORCED_MARRIAGE
+)
+
+
+class CourseKind(models.TextChoices):
+    BASIC = "basic", _("Basic course")
+    SPECIALISATION = "specialisation", _("Specialisation course")
+    SUPERVISION = "supervision", _("Supervision group")
+
+
+class Course(models.Model):
+    """A course in the national catalogue, kept by national admins."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CourseKind.choices)
+    required_for_matching = models.BooleanField(
+        _("required for matching"),
+        default=False,
+        help_text=_("Every volunteer must have completed it before she can be approved."),
+    )
+    qualifies_for = models.PositiveSmallIntegerField(
+        _("qualifies for"),
+        default=0,
+        help_text=_("The special considerations a volunteer who completed it is trained for."),
+    )
+    validity_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when completion never expires."),
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ("kind", "title")
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def qualification_labels(self) -> list[str]:
+        return labels(Consideration, self.qualifies_for)
+
+
+class SessionQuerySet(models.QuerySet):
+    def for_user(self, user) -> "SessionQuerySet":
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role in (Role.COORDINATOR, Role.VOLUNTEER):
+            return self.filter(association_id=acting.association_id)
+        return self.none()
+
+    def upcoming(self) -> "SessionQuerySet":
+        return self.filter(ends_at__gte=timezone.now(), cancelled_at__isnull=True).order_by(
+            "starts_at"
+        )
+
+
+class Session(models.Model):
+    """One session (kursdag / veiledningsgruppe) of a course, run by an association."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course")
+    )
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.PROTECT,
+        related_name="course_sessions",
+        verbose_name=_("local association"),
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200)
+    capacity = models.PositiveSmallIntegerField(_("seats"))
+    notes = models.TextField(_("notes for participants"), max_length=2000, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("starts_at",)
+        verbose_name = _("course session")
+        verbose_name_plural = _("course sessions")
+        constraints = [
+            models.CheckConstraint(
+                name="courses_session_ends_after_start",
+                condition=Q(ends_at__gt=models.F("starts_at")),
+            ),
+            models.CheckConstraint(name="courses_session_has_seats", condition=Q(capacity__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at)
+        return f"{self.course} {local:%d.%m.%Y %H:%M}"
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class EnrolmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("Enrolled")
+    WAITING = "waiting", _("On the waiting list")
+    ATTENDED = "attended", _("Attended")
+    ABSENT = "absent", _("Absent")
+    CANCELLED = "cancelled", _("Signed off")
+
+
+# Statuses that hold a seat.
+SEATED = (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.ABSENT)
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def for_user(self, user) -> "EnrolmentQuerySet":
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.COORDINATOR:
+            return self.filter(session__association_id=acting.association_id)
+        if acting.role == Role.VOLUNTEER:
+            return self.filter(volunteer__user=user, session__association_id=acting.association_id)
+        return self.none()
+
+    def seated(self) -> "EnrolmentQuerySet":
+        return self.filter(status__in=SEATED)
+
+
+class Enrolment(models.Model):
+    """A volunteer's place on a session, or on its waiting list."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="enrolments")
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer", on_delete=models.CASCADE, related_name="enrolments"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=EnrolmentStatus.choices,
+        default=EnrolmentStatus.ENROLLED,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # When she joined the waiting list; the first in line gets the next free seat.
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "volunteer"], name="courses_enrolment_once_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} @ {self.session_id}: {self.status}"
+
+
+class CalendarFeed(models.Model):
+    """A volunteer's personal calendar feed of her course sessions.
+
+    The token in its address is the only key: unguessable, shown only to her, and replaced when
+    she asks for a new link (the old address stops working at once).
+    """
+
+    volunteer = models.OneToOneField(
+        "volunteers.Volunteer",
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("volunteer"),
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id}: {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,92 @@
+"""What a volunteer has completed. Approval and matching ask these; lists annotate in bulk.
+
+A course is completed by attending a session of it that has ended (and was not cancelled),
+within the course's validity when it has one. Everything is decided in the database.
+"""
+
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
+
+from courses.models import NEEDS_SPECIALISATION, Course, Enrolment, EnrolmentStatus
+from ressursvenner.dates import add_months
+
+
+def completion_condition(course: Course, volunteer=None) -> Q:
+    """Enrolments that prove `volunteer` (an id or an OuterRef; None: anyone) completed
+    `course`."""
+    now = timezone.now()
+    condition = Q(
+        status=EnrolmentStatus.ATTENDED,
+        session__course=course,
+        session__cancelled_at__isnull=True,
+        session__ends_at__lte=now,
+    )
+    if course.validity_months:
+        condition &= Q(session__ends_at__gte=add_months(now, -course.validity_months))
+    if volunteer is not None:
+        condition &= Q(volunteer=volunteer)
+    return condition
+
+
+def _completed(course: Course, volunteer_id: int) -> bool:
+    return Enrolment.objects.filter(completion_condition(course, volunteer_id)).exists()
+
+
+def required_courses() -> list[Course]:
+    return list(Course.objects.filter(required_for_matching=True, is_active=True))
+
+
+def specialisation_courses() -> list[Course]:
+    return [
+        course
+        for course in Course.objects.filter(is_active=True, qualifies_for__gt=0)
+        if course.qualifies_for & NEEDS_SPECIALISATION
+    ]
+
+
+def annotate_completion(volunteers: QuerySet) -> QuerySet:
+    """Adds `required_courses_complete` and, per specialisation course, `qualifies_<id>`
+    (combine those with qualified_mask()). Runs as subqueries: no query per volunteer."""
+    ref = OuterRef("pk")
+    required = required_courses()
+    complete = Value(True, output_field=BooleanField())
+    if required:
+        complete = Exists(Enrolment.objects.filter(completion_condition(required[0], ref)))
+        for course in required[1:]:
+            complete &= Exists(Enrolment.objects.filter(completion_condition(course, ref)))
+    annotations = {"required_courses_complete": complete}
+    for course in specialisation_courses():
+        annotations[f"qualifies_{course.pk}"] = Exists(
+            Enrolment.objects.filter(completion_condition(course, ref))
+        )
+    return volunteers.annotate(**annotations)
+
+
+def qualified_mask(annotated_volunteer, courses: list[Course] | None = None) -> int:
+    """The considerations a volunteer annotated by annotatecompletion_condition() is trained for."""
+    mask = 0
+    for course in courses if courses is not None else specialisation_courses():
+        if getattr(annotated_volunteer, f"qualifies_{course.pk}", False):
+            mask |= course.qualifies_for
+    return mask
+
+
+def has_completed_required_courses(volunteer) -> bool:
+    return all(_completed(course, volunteer.pk) for course in required_courses())
+
+
+def qualifies_for(volunteer, consideration: int) -> bool:
+    """Has she completed courses that together qualify for every specialised bit of
+    `consideration`? (Has children or needs an interpreter call for no course.)"""
+    needed = consideration & NEEDS_SPECIALISATION
+    if not needed:
+        return True
+    mask = 0
+    for course in specialisation_courses():
+        if course.qualifies_for & needed and _completed(course, volunteer.pk):
+            mask |= course.qualifies_for
+    return needed & mask == needed
+
+
+def completed_courses(volunteer) -> list[Course]:
+    return [c for c in Course.objects.filter(is_active=True) if _completed(c, volunteer.pk)]

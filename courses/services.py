@@ -1,0 +1,273 @@
+"""State changes for course sessions and enrolment. Each is one transaction.
+
+Seats are contested: two people may take the last one at the same moment. Every change that
+takes or frees a seat locks the session row first (select_for_update), so the seat count it
+reads cannot change before it writes.
+"""
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Association
+from courses.models import SEATED, CalendarFeed, Course, Enrolment, EnrolmentStatus, Session
+from notifications.models import Kind
+from notifications.services import notify
+
+
+class CourseError(Exception):
+    """A change the rules do not allow; the message is for the person who tried."""
+
+
+@dataclass
+class EnrolmentResult:
+    enrolled: list = field(default_factory=list)
+    waiting: list = field(default_factory=list)
+    skipped: list[tuple[object, str]] = field(default_factory=list)
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise CourseError(_("The session must end after it starts."))
+
+
+def session_create(
+    *,
+    association: Association,
+    course: Course,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    capacity: int,
+    notes: str = "",
+    by,
+) -> Session:
+    """Side effects: creates a Session of `association`."""
+    _check_times(starts_at, ends_at)
+    return Session.objects.create(
+        association=association,
+        course=course,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        capacity=capacity,
+        notes=notes,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: Session,
+    course: Course,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    capacity: int,
+    notes: str = "",
+) -> Session:
+    """Change a session. Capacity can grow (waiting volunteers get the new seats) but not
+    shrink below those already seated.
+
+    Side effects: updates the Session; may promote waiting enrolments (and notify them).
+    """
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    # A held session is history: moving it would quietly change who has completed the course.
+    _check_open(locked)
+    _check_times(starts_at, ends_at)
+    seated = locked.enrolments.filter(status__in=SEATED).count()
+    if capacity < seated:
+        raise CourseError(
+            _("%(seated)s volunteers already have a seat; the capacity cannot be lower.")
+            % {"seated": seated}
+        )
+    locked.course, locked.starts_at, locked.ends_at = course, starts_at, ends_at
+    locked.place, locked.capacity, locked.notes = place, capacity, notes
+    locked.save()
+    _promote_waiting(locked)
+    return locked
+
+
+@transaction.atomic
+def session_cancel(*, session: Session) -> Session:
+    """Cancel a session that has not started.
+
+    Side effects: sets cancelled_at; notifies every enrolled or waiting volunteer with a login.
+    """
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.is_cancelled:
+        raise CourseError(_("The session is already cancelled."))
+    if locked.has_started:
+        raise CourseError(_("A session that has started cannot be cancelled."))
+    locked.cancelled_at = timezone.now()
+    locked.save(update_fields=["cancelled_at"])
+    people = [
+        e.volunteer.user
+        for e in locked.enrolments.filter(
+            status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING]
+        ).select_related("volunteer__user")
+        if e.volunteer.user_id
+    ]
+    notify(recipients=people, kind=Kind.SESSION_CANCELLED, link=reverse("my_courses"))
+    return locked
+
+
+def _seats_free(session: Session) -> int:
+    return session.capacity - session.enrolments.filter(status__in=SEATED).count()
+
+
+def _check_open(session: Session) -> None:
+    if session.is_cancelled:
+        raise CourseError(_("The session is cancelled."))
+    if session.has_started:
+        raise CourseError(_("The session has already started."))
+
+
+@transaction.atomic
+def enrol(
+    *, session: Session, volunteers: Iterable, by=None, self_service: bool = False
+) -> EnrolmentResult:
+    """Give each volunteer a seat, or a place on the waiting list when the session is full.
+
+    A coordinator enrols volunteers of her association from screening on; a volunteer signs
+    herself up from the course stage on (`self_service`). Volunteers who cannot be enrolled are
+    returned in `skipped` with the reason.
+    Side effects: creates or reactivates Enrolments; notifies volunteers enrolled by someone
+    else.
+    """
+    # The race: two sign-ups for the last seat. The lock makes the second wait and then see it
+    # taken, so capacity is never exceeded.
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    _check_open(locked)
+    result = EnrolmentResult()
+    free = _seats_free(locked)
+    existing = {e.volunteer_id: e for e in locked.enrolments.all()}
+    for volunteer in volunteers:
+        if volunteer.association_id != locked.association_id:
+            result.skipped.append((volunteer, _("belongs to another association")))
+            continue
+        # The volunteer decides which stages may take courses (courses never imports volunteers).
+        if not volunteer.can_be_enrolled(self_service=self_service):
+            result.skipped.append((volunteer, _("is not at a stage where she can take courses")))
+            continue
+        enrolment = existing.get(volunteer.pk)
+        if enrolment and enrolment.status != EnrolmentStatus.CANCELLED:
+            result.skipped.append((volunteer, _("is already signed up")))
+            continue
+        status = EnrolmentStatus.ENROLLED if free > 0 else EnrolmentStatus.WAITING
+        queued_at = timezone.now() if status == EnrolmentStatus.WAITING else None
+        if enrolment is None:
+            enrolment = Enrolment.objects.create(
+                session=locked, volunteer=volunteer, status=status, queued_at=queued_at
+            )
+            # The same volunteer twice in `volunteers` is then "already signed up", not a
+            # second row that breaks the unique constraint.
+            existing[volunteer.pk] = enrolment
+        else:
+            enrolment.status, enrolment.queued_at = status, queued_at
+            enrolment.save(update_fields=["status", "queued_at", "updated_at"])
+        if status == EnrolmentStatus.ENROLLED:
+            free -= 1
+            result.enrolled.append(volunteer)
+        else:
+            result.waiting.append(volunteer)
+    if not self_service:
+        people = [v.user for v in result.enrolled if v.user_id]
+        notify(recipients=people, kind=Kind.SESSION_ENROLLED, link=reverse("my_courses"))
+    return result
+
+
+@transaction.atomic
+def sign_off(*, enrolment: Enrolment) -> None:
+    """Give up a seat (or a place in line) before the session starts.
+
+    Side effects: the enrolment becomes cancelled; the first on the waiting list gets the seat
+    and a notification.
+    """
+    locked = Session.objects.select_for_update().get(pk=enrolment.session_id)
+    _check_open(locked)
+    enrolment.refresh_from_db()
+    if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING):
+        raise CourseError(_("She is not signed up for this session."))
+    enrolment.status = EnrolmentStatus.CANCELLED
+    enrolment.queued_at = None
+    enrolment.save(update_fields=["status", "queued_at", "updated_at"])
+    _promote_waiting(locked)
+
+
+def _promote_waiting(session: Session) -> None:
+    """Free seats go to the waiting list in the order people joined it. Caller holds the lock."""
+    free = _seats_free(session)
+    if free <= 0:
+        return
+    promoted = list(
+        session.enrolments.filter(status=EnrolmentStatus.WAITING)
+        .select_related("volunteer__user")
+        .order_by("queued_at", "id")[:free]
+    )
+    for enrolment in promoted:
+        enrolment.status, enrolment.queued_at = EnrolmentStatus.ENROLLED, None
+        enrolment.save(update_fields=["status", "queued_at", "updated_at"])
+    people = [e.volunteer.user for e in promoted if e.volunteer.user_id]
+    notify(recipients=people, kind=Kind.SESSION_SEAT, link=reverse("my_courses"))
+
+
+@transaction.atomic
+def attendance_record(*, session: Session, attended_ids: set[int]) -> int:
+    """Register attendance for everyone with a seat: attended if in `attended_ids` (enrolment
+    ids), absent otherwise. Only once the session has started.
+
+    Side effects: sets each seated enrolment to attended or absent. Returns how many attended.
+    """
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.is_cancelled:
+        raise CourseError(_("The session is cancelled."))
+    if not locked.has_started:
+        raise CourseError(_("Attendance can be registered once the session has started."))
+    seated = list(locked.enrolments.filter(status__in=SEATED))
+    unknown = set(attended_ids) - {e.pk for e in seated}
+    if unknown:
+        raise CourseError(_("Attendance can only be registered for volunteers with a seat."))
+    for enrolment in seated:
+        enrolment.status = (
+            EnrolmentStatus.ATTENDED if enrolment.pk in attended_ids else EnrolmentStatus.ABSENT
+        )
+    Enrolment.objects.bulk_update(seated, ["status"])
+    return sum(1 for e in seated if e.status == EnrolmentStatus.ATTENDED)
+
+
+def _feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def calendar_feed_get_or_create(*, volunteer) -> CalendarFeed:
+    """Her calendar feed, made the first time she asks for it.
+
+    Side effects: may create a CalendarFeed with a new secret token.
+    """
+    feed, _created = CalendarFeed.objects.get_or_create(
+        volunteer=volunteer, defaults={"token": _feed_token()}
+    )
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_renew(*, volunteer) -> CalendarFeed:
+    """Give her feed a new secret address, e.g. when she fears someone else has the link.
+
+    Side effects: replaces the token (creating the feed if she has none); the old address
+    stops working at once.
+    """
+    feed = CalendarFeed.objects.select_for_update().filter(volunteer=volunteer).first()
+    if feed is None:
+        return CalendarFeed.objects.create(volunteer=volunteer, token=_feed_token())
+    feed.token, feed.created_at = _feed_token(), timezone.now()
+    feed.save(update_fields=["token", "created_at"])
+    return feed

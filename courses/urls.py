@@ -1,0 +1,32 @@
+from django.urls import path
+
+from courses import views
+
+urlpatterns = [
+    path("kurs/", views.course_list, name="course_list"),
+    path("kurs/okter/ny/", views.session_create, name="session_create"),
+    path("kurs/okter/<uuid:public_id>/", views.session_detail, name="session_detail"),
+    path("kurs/okter/<uuid:public_id>/endre/", views.session_update, name="session_update"),
+    path("kurs/okter/<uuid:public_id>/avlys/", views.session_cancel, name="session_cancel"),
+    path("kurs/okter/<uuid:public_id>/meld-pa/", views.session_enrol, name="session_enrol"),
+    path(
+        "kurs/okter/<uuid:public_id>/oppmote/",
+        views.session_attendance,
+        name="session_attendance",
+    ),
+    path("kurs/okter/<uuid:public_id>/kalender.ics", views.session_ics, name="session_ics"),
+    path(
+        "kurs/pameldinger/<uuid:public_id>/meld-av/",
+        views.enrolment_cancel,
+        name="enrolment_cancel",
+    ),
+    path("min-side/kurs/", views.my_courses, name="my_courses"),
+    path(
+        "min-side/kurs/<uuid:public_id>/meld-pa/",
+        views.my_session_sign_up,
+        name="my_session_sign_up",
+    ),
+    path("min-side/kalender/ny-lenke/", views.calendar_feed_renew, name="calendar_feed_renew"),
+    # A token is URL-safe base64 (secrets.token_urlsafe): anything else is no feed, not a query.
+    path("kalender/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
+]

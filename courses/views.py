@@ -1,0 +1,496 @@
+"""Course pages: the coordinator's sessions, enrolment and attendance; the volunteer's own
+courses and calendar feed. Each view checks access, calls a form or a service, and renders."""
+
+from datetime import timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.access import role_required
+from accounts.models import Role
+from courses import ics, services
+from courses.forms import AttendanceForm, EnrolForm, SessionForm
+from courses.models import SEATED, CalendarFeed, Course, Enrolment, EnrolmentStatus, Session
+from courses.services import CourseError
+
+PAST_SESSIONS_SHOWN = 20
+# How far back a calendar feed reaches; older sessions drop out of her calendar.
+FEED_HISTORY = timedelta(days=365)
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _session_for(request: HttpRequest, public_id) -> Session:
+    return get_object_or_404(
+        Session.objects.for_user(request.user).select_related("course"), public_id=public_id
+    )
+
+
+def _own_volunteer(request: HttpRequest):
+    """The Volunteer the logged-in volunteer is; 404 when her login has none."""
+    volunteer_model = apps.get_model("volunteers", "Volunteer")
+    volunteer = volunteer_model.objects.for_user(request.user).first()
+    if volunteer is None:
+        raise Http404
+    return volunteer
+
+
+def _with_counts(sessions):
+    """Seats taken, waiting list and attendance per session, counted in the same query."""
+    return sessions.select_related("course").annotate(
+        seated=Count("enrolments", filter=Q(enrolments__status__in=SEATED)),
+        waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
+        unregistered=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
+        attended=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ATTENDED)),
+    )
+
+
+def _can_change(session: Session) -> bool:
+    return not session.is_cancelled and not session.has_started
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _volunteer_link(session: Session) -> str:
+    """Where a volunteer finds the session: her own course page."""
+    return _absolute(f"{reverse('my_courses')}#session-{session.public_id}")
+
+
+def _when(session: Session) -> dict:
+    local = timezone.localtime(session.starts_at)
+    return {
+        "date": formats.date_format(local, "SHORT_DATE_FORMAT"),
+        "time": formats.time_format(local, "TIME_FORMAT"),
+    }
+
+
+def _names(volunteers) -> str:
+    return ", ".join(volunteer.full_name for volunteer in volunteers)
+
+
+def _calendar_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Coordinator ------------------------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_safe
+def course_list(request: HttpRequest) -> HttpResponse:
+    """The catalogue, and the association's upcoming and most recent past sessions."""
+    sessions = _with_counts(Session.objects.for_user(request.user))
+    past = sessions.filter(ends_at__lt=timezone.now(), cancelled_at__isnull=True).order_by(
+        "-starts_at"
+    )[:PAST_SESSIONS_SHOWN]
+    return render(
+        request,
+        "courses/course_list.html",
+        {
+            "courses": Course.objects.filter(is_active=True),
+            "upcoming": sessions.upcoming(),
+            "past": past,
+        },
+    )
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest) -> HttpResponse:
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.session_create(
+                association=request.membership.association,
+                course=data["course"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                capacity=data["capacity"],
+                notes=data["notes"],
+                by=request.user,
+            )
+        except CourseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The course session on %(date)s is created. Volunteers can now be signed up.")
+                % _when(session),
+            )
+            return redirect("session_detail", public_id=session.public_id)
+    return render(request, "courses/session_form.html", {"form": form, "session": None})
+
+
+def _render_detail(
+    request: HttpRequest, session: Session, enrol_form: EnrolForm | None = None
+) -> HttpResponse:
+    enrolments = list(
+        Enrolment.objects.for_user(request.user)
+        .filter(session=session)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .select_related("volunteer")
+    )
+    seated = [e for e in enrolments if e.status in SEATED]
+    waiting = sorted(
+        (e for e in enrolments if e.status == EnrolmentStatus.WAITING),
+        key=lambda e: (e.queued_at, e.pk),
+    )
+    can_change = _can_change(session)
+    if enrol_form is None and can_change:
+        enrol_form = EnrolForm(user=request.user, session=session)
+    context = {
+        "session": session,
+        "seated": seated,
+        "waiting": waiting,
+        "seats_free": max(0, session.capacity - len(seated)),
+        "can_change": can_change,
+        "enrol_form": enrol_form if can_change else None,
+    }
+    return render(request, "courses/session_detail.html", context)
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_safe
+def session_detail(request: HttpRequest, public_id) -> HttpResponse:
+    """A session with its seats and waiting list, and the form to sign volunteers up."""
+    return _render_detail(request, _session_for(request, public_id))
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def session_enrol(request: HttpRequest, public_id) -> HttpResponse:
+    session = _session_for(request, public_id)
+    form = EnrolForm(request.POST, user=request.user, session=session)
+    if not form.is_valid():
+        return _render_detail(request, session, form)
+    try:
+        result = services.enrol(
+            session=session, volunteers=form.cleaned_data["volunteers"], by=request.user
+        )
+    except CourseError as error:
+        messages.error(request, str(error))
+    else:
+        if result.enrolled:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s volunteer got a seat: %(names)s.",
+                    "%(count)s volunteers got a seat: %(names)s.",
+                    len(result.enrolled),
+                )
+                % {"count": len(result.enrolled), "names": _names(result.enrolled)},
+            )
+        if result.waiting:
+            messages.warning(
+                request,
+                ngettext(
+                    "The session is full. %(count)s volunteer is on the waiting list: %(names)s.",
+                    "The session is full. %(count)s volunteers are on the waiting list: %(names)s.",
+                    len(result.waiting),
+                )
+                % {"count": len(result.waiting), "names": _names(result.waiting)},
+            )
+        for volunteer, reason in result.skipped:
+            messages.warning(
+                request,
+                _("%(name)s was not signed up: she %(reason)s.")
+                % {"name": volunteer.full_name, "reason": reason},
+            )
+    return redirect("session_detail", public_id=session.public_id)
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def session_update(request: HttpRequest, public_id) -> HttpResponse:
+    session = _session_for(request, public_id)
+    if not _can_change(session):
+        messages.error(request, _("A session that is cancelled or has started cannot be changed."))
+        return redirect("session_detail", public_id=session.public_id)
+    form = SessionForm(request.POST or None, session=session)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.session_update(
+                session=session,
+                course=data["course"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                capacity=data["capacity"],
+                notes=data["notes"],
+            )
+        except CourseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The course session is saved."))
+            return redirect("session_detail", public_id=session.public_id)
+    return render(request, "courses/session_form.html", {"form": form, "session": session})
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def session_cancel(request: HttpRequest, public_id) -> HttpResponse:
+    """Asks first (GET), cancels on POST; those signed up or waiting get a notification."""
+    session = _session_for(request, public_id)
+    if request.method == "POST":
+        try:
+            services.session_cancel(session=session)
+        except CourseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("The course session on %(date)s is cancelled. Those signed up have been told.")
+                % _when(session),
+            )
+        return redirect("session_detail", public_id=session.public_id)
+    to_tell = session.enrolments.filter(
+        status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING]
+    ).count()
+    return render(
+        request,
+        "courses/session_cancel.html",
+        {"session": session, "to_tell": to_tell, "can_change": _can_change(session)},
+    )
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def session_attendance(request: HttpRequest, public_id) -> HttpResponse:
+    """Everyone with a seat, ticked if she came. Only once the session has started."""
+    session = _session_for(request, public_id)
+    seated = (
+        Enrolment.objects.for_user(request.user)
+        .filter(session=session)
+        .seated()
+        .select_related("volunteer")
+        .order_by("volunteer__first_name", "volunteer__last_name", "id")
+    )
+    form = AttendanceForm(request.POST or None, seated=seated)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attended = services.attendance_record(
+                session=session, attended_ids={e.pk for e in form.cleaned_data["attended"]}
+            )
+        except CourseError as error:
+            messages.error(request, str(error))
+            return redirect("session_attendance", public_id=session.public_id)
+        total = len(form.fields["attended"].queryset)
+        messages.success(
+            request,
+            _("Attendance is registered: %(attended)s of %(total)s attended.")
+            % {"attended": attended, "total": total},
+        )
+        return redirect("session_detail", public_id=session.public_id)
+    registered = any(e.status != EnrolmentStatus.ENROLLED for e in seated)
+    return render(
+        request,
+        "courses/session_attendance.html",
+        {"session": session, "form": form, "has_seated": bool(seated), "registered": registered},
+    )
+
+
+# --- Coordinator or the volunteer herself ---------------------------------------------------
+
+
+@login_required
+@role_required(Role.COORDINATOR, Role.VOLUNTEER)
+@require_POST
+def enrolment_cancel(request: HttpRequest, public_id) -> HttpResponse:
+    """Sign off: a coordinator for anyone of her association, a volunteer for herself."""
+    enrolment = get_object_or_404(
+        Enrolment.objects.for_user(request.user).select_related("session", "volunteer"),
+        public_id=public_id,
+    )
+    is_coordinator = request.membership.role == Role.COORDINATOR
+    try:
+        services.sign_off(enrolment=enrolment)
+    except CourseError as error:
+        messages.error(request, str(error))
+    else:
+        if is_coordinator:
+            messages.success(
+                request,
+                _("%(name)s is signed off the session.") % {"name": enrolment.volunteer.full_name},
+            )
+        else:
+            messages.success(
+                request,
+                _("You are signed off the course session on %(date)s.") % _when(enrolment.session),
+            )
+    if is_coordinator:
+        return redirect("session_detail", public_id=enrolment.session.public_id)
+    return redirect("my_courses")
+
+
+@login_required
+@role_required(Role.COORDINATOR, Role.VOLUNTEER)
+@require_safe
+def session_ics(request: HttpRequest, public_id) -> HttpResponse:
+    """One session as a calendar file."""
+    session = _session_for(request, public_id)
+    if request.membership.role == Role.COORDINATOR:
+        link = _absolute(reverse("session_detail", kwargs={"public_id": session.public_id}))
+    else:
+        link = _volunteer_link(session)
+    local = timezone.localtime(session.starts_at)
+    return _calendar_response(
+        ics.session_ics(session, link=link), f"kurssamling-{local:%Y-%m-%d}.ics"
+    )
+
+
+# --- Volunteer --------------------------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_safe
+def my_courses(request: HttpRequest) -> HttpResponse:
+    """Her sessions, the sessions she can sign up for, and her calendar link."""
+    volunteer = _own_volunteer(request)
+    now = timezone.now()
+    # Her place in the line: those who joined the waiting list before her, plus one.
+    ahead = (
+        Enrolment.objects.filter(session=OuterRef("session"), status=EnrolmentStatus.WAITING)
+        .filter(
+            Q(queued_at__lt=OuterRef("queued_at"))
+            | Q(queued_at=OuterRef("queued_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    mine = list(
+        Enrolment.objects.for_user(request.user)
+        .filter(volunteer=volunteer)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .select_related("session__course")
+        .annotate(ahead=Coalesce(Subquery(ahead), 0))
+        .order_by("session__starts_at")
+    )
+    for enrolment in mine:
+        enrolment.can_sign_off = enrolment.status in (
+            EnrolmentStatus.ENROLLED,
+            EnrolmentStatus.WAITING,
+        ) and _can_change(enrolment.session)
+    open_sessions = (
+        _with_counts(Session.objects.for_user(request.user).upcoming())
+        .filter(starts_at__gt=now)
+        .exclude(pk__in=[e.session_id for e in mine])
+        .annotate(free=F("capacity") - F("seated"))
+    )
+    feed = services.calendar_feed_get_or_create(volunteer=volunteer)
+    feed_url = _absolute(reverse("calendar_feed", kwargs={"token": feed.token}))
+    context = {
+        "volunteer": volunteer,
+        "upcoming": [e for e in mine if e.session.ends_at >= now],
+        "past": [
+            e
+            for e in reversed(mine)
+            if e.session.ends_at < now and e.status != EnrolmentStatus.WAITING
+        ][:PAST_SESSIONS_SHOWN],
+        "open_sessions": open_sessions,
+        "can_sign_up": volunteer.can_be_enrolled(self_service=True),
+        "feed_url": feed_url,
+        "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+    }
+    return render(request, "courses/my_courses.html", context)
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_POST
+def my_session_sign_up(request: HttpRequest, public_id) -> HttpResponse:
+    volunteer = _own_volunteer(request)
+    session = _session_for(request, public_id)
+    if not volunteer.can_be_enrolled(self_service=True):
+        messages.error(
+            request, _("At this stage your coordinator signs you up for course sessions.")
+        )
+        return redirect("my_courses")
+    try:
+        result = services.enrol(session=session, volunteers=[volunteer], self_service=True)
+    except CourseError as error:
+        messages.error(request, str(error))
+    else:
+        if result.enrolled:
+            messages.success(
+                request,
+                _("You have a seat on the course session on %(date)s at %(time)s.")
+                % _when(session),
+            )
+        elif result.waiting:
+            messages.warning(
+                request,
+                _(
+                    "The session is full, so you are on the waiting list. You will be told if a seat becomes free."
+                ),
+            )
+        else:
+            messages.info(request, _("You are already signed up for this session."))
+    return redirect("my_courses")
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_POST
+def calendar_feed_renew(request: HttpRequest) -> HttpResponse:
+    volunteer = _own_volunteer(request)
+    services.calendar_feed_renew(volunteer=volunteer)
+    messages.success(
+        request,
+        _(
+            "You have a new calendar link. The old one no longer works: add the new link to your calendar."
+        ),
+    )
+    return redirect(f"{reverse('my_courses')}#calendar")
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Her sessions for a calendar app to subscribe to. No login: the secret token is the key."""
+    feed = CalendarFeed.objects.select_related("volunteer").filter(token=token).first()
+    # A volunteer who has left the programme (or was never let in) has no live feed.
+    if feed is None or not feed.volunteer.can_be_enrolled(self_service=False):
+        raise Http404
+    enrolments = (
+        Enrolment.objects.filter(
+            volunteer=feed.volunteer, session__ends_at__gte=timezone.now() - FEED_HISTORY
+        )
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .select_related("session")
+        .order_by("session__starts_at")
+    )
+    response = _calendar_response(
+        ics.sessions_feed(enrolments, link=_volunteer_link), "ressursvenner.ics"
+    )
+    response["Content-Disposition"] = 'inline; filename="ressursvenner.ics"'
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,426 @@
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from accounts.languages import LANGUAGES
+from accounts.models import Association
+from courses.models import Consideration
+from matching.models import (
+    Activity,
+    AgeBracket,
+    CancelReason,
+    EndReason,
+    InitiatedBy,
+    With,
+    YesNoUnknown,
+)
+from ressursvenner.flags import FlagsFormField
+from ressursvenner.forms import fields_only_helper
+from volunteers.forms import DateInput, MunicipalityField
+from volunteers.models import Availability, Strength
+
+AVOID_FIELDS = ("avoid_1", "avoid_2", "avoid_3", "avoid_4")
+
+
+class ReferralForm(forms.Form):
+    """What a shelter tells about a woman it refers. Nothing that identifies her."""
+
+    alias = forms.CharField(
+        label=_("Alias or first name"),
+        max_length=40,
+        help_text=_(
+            "Only an alias or her first name: never her surname, national identity number or address."
+        ),
+    )
+    age_bracket = forms.ChoiceField(
+        label=_("Her age"), choices=AgeBracket.choices, widget=forms.RadioSelect
+    )
+    municipality = MunicipalityField(label=_("Municipality where she will live"))
+    avoid_1 = MunicipalityField(label=_("Municipality to avoid"), required=False)
+    avoid_2 = MunicipalityField(label=_("Another municipality to avoid"), required=False)
+    avoid_3 = MunicipalityField(label=_("Another municipality to avoid"), required=False)
+    avoid_4 = MunicipalityField(label=_("Another municipality to avoid"), required=False)
+    preferred_language = forms.ChoiceField(label=_("Her preferred language"), choices=LANGUAGES)
+    languages = forms.MultipleChoiceField(
+        label=_("Other languages she speaks"),
+        choices=LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    phone = PhoneNumberField(
+        label=_("Her phone number (optional)"),
+        region="NO",
+        required=False,
+        help_text=_(
+            "Only if she wants the volunteer to call her. Shown to the volunteer once the match is active."
+        ),
+    )
+    needs = FlagsFormField(
+        label=_("What she would like help with"), flag_choices=Strength, required=False
+    )
+    availability = FlagsFormField(
+        label=_("When she can usually meet"), flag_choices=Availability, required=False
+    )
+    wish_age_bracket = forms.ChoiceField(
+        label=_("Wished age of the volunteer"),
+        # Volunteers are 25 or older, so the youngest bracket is not offered.
+        choices=[("", _("No wish")), *AgeBracket.choices[1:]],
+        required=False,
+    )
+    wish_language = forms.ChoiceField(
+        label=_("Wished language of the volunteer"),
+        choices=[("", _("No wish")), *LANGUAGES],
+        required=False,
+    )
+    wishes = forms.CharField(
+        label=_("Other wishes for the volunteer"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    considerations = FlagsFormField(
+        label=_("Special considerations"), flag_choices=Consideration, required=False
+    )
+    safety_notes = forms.CharField(
+        label=_("Safety notes"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What the coordinator must know to keep her safe. Only coordinators see it, "
+            "never the volunteer. No names or addresses."
+        ),
+    )
+    desired_start = forms.DateField(label=_("Desired start"), required=False, widget=DateInput())
+    consent_on = forms.DateField(label=_("She consented on"), widget=DateInput())
+    consent_confirmed = forms.BooleanField(
+        label=_("She has consented to this referral, and I record her consent."),
+        error_messages={"required": _("A referral cannot be saved without her consent.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+        if not self.is_bound:
+            self.initial.setdefault("consent_on", timezone.localdate())
+            self.initial.setdefault("preferred_language", "no")
+
+    def clean_alias(self) -> str:
+        alias = " ".join(self.cleaned_data["alias"].split())
+        if re.search(r"\d", alias):
+            raise forms.ValidationError(
+                _("The alias cannot contain digits (never a national identity number).")
+            )
+        if len(alias.split()) > 2:
+            raise forms.ValidationError(
+                _("Use only an alias or her first name, not her full name.")
+            )
+        return alias
+
+    def clean_consent_on(self):
+        day = self.cleaned_data["consent_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date of her consent cannot be in the future."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        home = cleaned.get("municipality")
+        avoid = [cleaned.get(name) for name in AVOID_FIELDS if cleaned.get(name)]
+        for name in AVOID_FIELDS:
+            if home and cleaned.get(name) == home:
+                self.add_error(
+                    name, _("She will live here, so it cannot also be a municipality to avoid.")
+                )
+        cleaned["avoid"] = list(dict.fromkeys(avoid))
+        return cleaned
+
+    def referral_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "alias": data["alias"],
+            "age_bracket": data["age_bracket"],
+            "municipality": data["municipality"],
+            "preferred_language": data["preferred_language"],
+            "phone": data["phone"].as_e164 if data.get("phone") else "",
+            "needs": data["needs"],
+            "availability": data["availability"],
+            "wish_age_bracket": data["wish_age_bracket"],
+            "wish_language": data["wish_language"],
+            "wishes": data["wishes"],
+            "considerations": data["considerations"],
+            "safety_notes": data["safety_notes"],
+            "desired_start": data["desired_start"],
+            "consent_on": data["consent_on"],
+        }
+
+
+class TransferForm(forms.Form):
+    association = forms.ModelChoiceField(
+        label=_("Send to"),
+        queryset=Association.objects.filter(is_active=True),
+        to_field_name="public_id",
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args, exclude: Association, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["association"].queryset = Association.objects.filter(is_active=True).exclude(
+            pk=exclude.pk
+        )
+        self.helper = fields_only_helper()
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class FirstMeetingForm(forms.Form):
+    day = forms.DateField(label=_("Date"), widget=DateInput())
+    time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=200,
+        help_text=_("Usually at the shelter. Write only what the volunteer needs to find it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+    def at(self):
+        from datetime import datetime
+
+        return timezone.make_aware(
+            datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"])
+        )
+
+
+class ActivateForm(forms.Form):
+    started_on = forms.DateField(label=_("The first meeting took place on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why"),
+        choices=[
+            (value, label)
+            for value, label in CancelReason.choices
+            if value != CancelReason.WITHDRAWN
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+YES_NO = [("", "–"), ("yes", _("Yes")), ("no", _("No"))]
+
+
+def _yes_no(value: str):
+    return {"yes": True, "no": False}.get(value)
+
+
+class EndForm(forms.Form):
+    """Closing a match, and the outcome the programme is measured on."""
+
+    ended_on = forms.DateField(label=_("Ended on"), widget=DateInput())
+    end_planned = forms.TypedChoiceField(
+        label=_("Was the end planned?"),
+        choices=[("yes", _("Yes, as planned")), ("no", _("No, unplanned"))],
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+    )
+    end_initiated_by = forms.ChoiceField(label=_("Who ended it?"), choices=InitiatedBy.choices)
+    end_reason = forms.ChoiceField(label=_("Reason"), choices=EndReason.choices)
+    end_note = forms.CharField(
+        label=_("Note"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("No names or details of the violence."),
+    )
+    new_match_for_woman = forms.TypedChoiceField(
+        label=_("Would a new match be right for her?"),
+        choices=YES_NO,
+        coerce=_yes_no,
+        required=False,
+        empty_value=None,
+    )
+    new_match_for_volunteer = forms.TypedChoiceField(
+        label=_("Would a new match be right for the volunteer?"),
+        choices=YES_NO,
+        coerce=_yes_no,
+        required=False,
+        empty_value=None,
+    )
+    outcome_moved_back = forms.ChoiceField(
+        label=_("Did she move back to the abuser?"),
+        choices=YesNoUnknown.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Record whether she moved back to the abuser (yes, no or unknown).")
+        },
+    )
+    outcome_housing = forms.ChoiceField(
+        label=_("Does she have housing?"), choices=YesNoUnknown.choices, initial="unknown"
+    )
+    outcome_work_or_study = forms.ChoiceField(
+        label=_("Does she have work or study?"), choices=YesNoUnknown.choices, initial="unknown"
+    )
+    outcome_network = forms.ChoiceField(
+        label=_("Does she have a network of her own?"),
+        choices=YesNoUnknown.choices,
+        initial="unknown",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+    def clean_ended_on(self):
+        day = self.cleaned_data["ended_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The end date cannot be in the future."))
+        return day
+
+
+DURATION_CHOICES = [
+    ("30", _("30 min")),
+    ("60", _("1 hour")),
+    ("120", _("2 hours")),
+    ("other", _("Other")),
+]
+
+
+class MeetingForm(forms.Form):
+    """A meeting, logged from a phone in under a minute."""
+
+    day = forms.DateField(label=_("Date"), widget=DateInput())
+    met = forms.TypedChoiceField(
+        label=_("Did you meet?"),
+        choices=[("yes", _("Yes, we met")), ("no", _("I tried, but could not reach her"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="yes",
+    )
+    duration = forms.ChoiceField(
+        label=_("How long?"),
+        choices=DURATION_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+        initial="60",
+    )
+    other_minutes = forms.IntegerField(
+        label=_("Minutes"), required=False, help_text=_("When you chose «Other».")
+    )
+    activities = FlagsFormField(label=_("What did you do?"), flag_choices=Activity, required=False)
+    note = forms.CharField(
+        label=_("Short note (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Do not write names, addresses or details of the violence."),
+    )
+    concern = forms.CharField(
+        label=_("What worries you?"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your coordinator is told at once. In an emergency, call 112."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+        if not self.is_bound:
+            self.initial.setdefault("day", timezone.localdate())
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("met", True):
+            cleaned["minutes"] = None
+            return cleaned
+        duration = cleaned.get("duration")
+        if duration == "other":
+            minutes = cleaned.get("other_minutes")
+            if minutes is None:
+                self.add_error("other_minutes", _("Write how many minutes."))
+            elif not 1 <= minutes <= 24 * 60:
+                self.add_error(
+                    "other_minutes", _("The duration must be between 1 minute and 24 hours.")
+                )
+            cleaned["minutes"] = minutes
+        elif duration:
+            cleaned["minutes"] = int(duration)
+        else:
+            self.add_error("duration", _("Choose how long you met."))
+        return cleaned
+
+    @classmethod
+    def initial_from(cls, meeting) -> dict:
+        quick = str(meeting.minutes) if str(meeting.minutes) in {"30", "60", "120"} else "other"
+        return {
+            "day": meeting.date,
+            "met": "yes" if meeting.met else "no",
+            "duration": quick if meeting.minutes else "60",
+            "other_minutes": meeting.minutes if quick == "other" else None,
+            "activities": meeting.activities,
+            "note": meeting.note,
+        }
+
+
+class ConcernFollowUpForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class FollowUpForm(forms.Form):
+    on = forms.DateField(label=_("Held on"), widget=DateInput())
+    with_whom = FlagsFormField(label=_("With"), flag_choices=With)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("No names or details of the violence."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class RescheduleForm(forms.Form):
+    due_on = forms.DateField(label=_("New date"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()

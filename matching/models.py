@@ -1,0 +1,633 @@
+"""Referrals from crisis shelters, matches with volunteers, and their histories.
+
+A woman is never identified here: an alias or first name, an age bracket, municipalities.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.models import Association, Municipality, Role, Shelter, acting_membership
+from courses.models import Consideration
+from ressursvenner.crypto import EncryptedIntegerField, EncryptedTextField
+from ressursvenner.flags import labels
+from volunteers.models import Availability, Strength, Volunteer
+
+
+class AgeBracket(models.TextChoices):
+    AGE_18_25 = "18-25", "18–25"
+    AGE_26_35 = "26-35", "26–35"
+    AGE_36_45 = "36-45", "36–45"
+    AGE_46_55 = "46-55", "46–55"
+    AGE_56_PLUS = "56+", "56+"
+
+
+# The ages each bracket covers (inclusive), for the volunteer-age wish.
+AGE_RANGES = {
+    AgeBracket.AGE_18_25: (18, 25),
+    AgeBracket.AGE_26_35: (26, 35),
+    AgeBracket.AGE_36_45: (36, 45),
+    AgeBracket.AGE_46_55: (46, 55),
+    AgeBracket.AGE_56_PLUS: (56, 120),
+}
+
+
+class ReferralStatus(models.TextChoices):
+    RECEIVED = "received", pgettext_lazy("referral status", "Received")
+    BEING_MATCHED = "being_matched", pgettext_lazy("referral status", "Being matched")
+    MATCH_PROPOSED = "match_proposed", pgettext_lazy("referral status", "Match proposed")
+    FIRST_MEETING_PLANNED = (
+        "first_meeting_planned",
+        pgettext_lazy("referral status", "First meeting planned"),
+    )
+    ACTIVE = "active", pgettext_lazy("referral status", "Active")
+    ENDED = "ended", pgettext_lazy("referral status", "Ended")
+    WITHDRAWN = "withdrawn", pgettext_lazy("referral status", "Withdrawn")
+
+
+# The referral's status follows its match and changes only in matching.services:
+# received → being matched (the coordinator takes it) → match proposed → first meeting planned →
+# active → ended; back to being matched when a proposal is cancelled; withdrawn before active.
+# Waiting for a volunteer: in the coordinator's queue and the batch proposal.
+WAITING = (ReferralStatus.RECEIVED, ReferralStatus.BEING_MATCHED)
+# A shelter may withdraw a referral until its match is active.
+WITHDRAWABLE = (
+    ReferralStatus.RECEIVED,
+    ReferralStatus.BEING_MATCHED,
+    ReferralStatus.MATCH_PROPOSED,
+    ReferralStatus.FIRST_MEETING_PLANNED,
+)
+CLOSED = (ReferralStatus.ENDED, ReferralStatus.WITHDRAWN)
+
+
+class ReferralQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ReferralQuerySet":
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.COORDINATOR:
+            return self.filter(association_id=acting.association_id)
+        if acting.role == Role.SHELTER_STAFF:
+            return self.filter(shelter_id=acting.shelter_id)
+        # National admins see aggregates only; volunteers see their match, not the referral.
+        return self.none()
+
+    def waiting(self) -> "ReferralQuerySet":
+        return self.filter(status__in=WAITING)
+
+
+class Referral(models.Model):
+    """A woman referred by a crisis shelter, with her consent, to get a ressursvenn."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    shelter = models.ForeignKey(
+        Shelter,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("crisis shelter"),
+    )
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("local association"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("referred"), default=timezone.now, db_index=True)
+    alias = models.CharField(_("alias or first name"), max_length=40)
+    age_bracket = models.CharField(_("age"), max_length=5, choices=AgeBracket.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipality where she will live"),
+    )
+    avoid_municipalities = models.ManyToManyField(
+        Municipality, blank=True, related_name="+", verbose_name=_("municipalities to avoid")
+    )
+    preferred_language = models.CharField(_("preferred language"), max_length=3)
+    phone = EncryptedTextField(_("her phone"), max_length=20, blank=True)
+    needs = models.PositiveSmallIntegerField(_("needs"), default=0)
+    availability = models.PositiveSmallIntegerField(_("when she can meet"), default=0)
+    wish_age_bracket = models.CharField(
+        _("wished age of the volunteer"), max_length=5, choices=AgeBracket.choices, blank=True
+    )
+    wish_language = models.CharField(
+        _("wished language of the volunteer"), max_length=3, blank=True
+    )
+    wishes = EncryptedTextField(_("other wishes"), max_length=500, blank=True)
+    considerations = EncryptedIntegerField(_("special considerations"), default=0)
+    safety_notes = EncryptedTextField(_("safety notes"), max_length=2000, blank=True)
+    desired_start = models.DateField(_("desired start"), null=True, blank=True)
+    consent_on = models.DateField(_("consent given on"))
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=30,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.RECEIVED,
+        db_index=True,
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("earlier referral"),
+    )
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at",)
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [models.Index(fields=["association", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.public_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("referral_detail", args=[self.public_id])
+
+    @property
+    def need_labels(self) -> list[str]:
+        return labels(Strength, self.needs)
+
+    @property
+    def availability_labels(self) -> list[str]:
+        return labels(Availability, self.availability)
+
+    @property
+    def consideration_labels(self) -> list[str]:
+        return labels(Consideration, self.considerations)
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [language.code for language in self.languages.all()]
+
+    @property
+    def days_waiting(self) -> int:
+        return (timezone.now() - self.created_at).days
+
+
+class ReferralLanguage(models.Model):
+    """A language she speaks (ISO 639 code)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="languages")
+    code = models.CharField(max_length=3)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "code"], name="matching_referrallanguage_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ReferralEvent(models.Model):
+    """The referral's history, seen by the shelter and the coordinators: received, transferred
+    (with the reason), status changes. Never the content of the referral."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        TRANSFERRED = "transferred", _("Transferred to another association")
+        STATUS = "status", _("Status changed")
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=30, choices=ReferralStatus.choices, blank=True)
+    from_association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_association = models.ForeignKey(
+        Association, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d}"
+
+
+class MatchStatus(models.TextChoices):
+    PROPOSED = "proposed", pgettext_lazy("match status", "Proposed")
+    FIRST_MEETING_PLANNED = (
+        "first_meeting_planned",
+        pgettext_lazy("match status", "First meeting planned"),
+    )
+    ACTIVE = "active", pgettext_lazy("match status", "Active")
+    PAUSED = "paused", pgettext_lazy("match status", "Paused")
+    ENDED = "ended", pgettext_lazy("match status", "Ended")
+    CANCELLED = "cancelled", pgettext_lazy("match status", "Cancelled")
+
+
+# The allowed changes, written once.
+MATCH_TRANSITIONS: dict[str, set[str]] = {
+    MatchStatus.PROPOSED: {MatchStatus.FIRST_MEETING_PLANNED, MatchStatus.CANCELLED},
+    MatchStatus.FIRST_MEETING_PLANNED: {MatchStatus.ACTIVE, MatchStatus.CANCELLED},
+    MatchStatus.ACTIVE: {MatchStatus.PAUSED, MatchStatus.ENDED},
+    MatchStatus.PAUSED: {MatchStatus.ACTIVE, MatchStatus.ENDED},
+    MatchStatus.ENDED: set(),
+    MatchStatus.CANCELLED: set(),
+}
+# A match that takes one of the volunteer's places (her capacity).
+OPEN_MATCH = (
+    MatchStatus.PROPOSED,
+    MatchStatus.FIRST_MEETING_PLANNED,
+    MatchStatus.ACTIVE,
+    MatchStatus.PAUSED,
+)
+RUNNING = (MatchStatus.ACTIVE, MatchStatus.PAUSED)
+
+
+class CancelReason(models.TextChoices):
+    VOLUNTEER_DECLINED = (
+        "volunteer_declined",
+        _("The volunteer declined (she knows her or the abuser, or cannot take it)"),
+    )
+    WOMAN_DECLINED = "woman_declined", _("The woman did not want this match")
+    COORDINATOR = "coordinator", _("The coordinator changed the plan")
+    WITHDRAWN = "withdrawn", _("The referral was withdrawn")
+
+
+class EndReason(models.TextChoices):
+    YEAR_OVER = "year_over", _("The year is over")
+    NO_LONGER_NEEDED = "no_longer_needed", _("She no longer needs it")
+    MOVED = "moved", _("She moved")
+    VOLUNTEER_STOPPED = "volunteer_stopped", _("The volunteer stopped")
+    BROKE_OFF = "broke_off", _("Broken off")
+    OTHER = "other", _("Other")
+
+
+class InitiatedBy(models.TextChoices):
+    WOMAN = "woman", _("The woman")
+    VOLUNTEER = "volunteer", _("The volunteer")
+    COORDINATOR = "coordinator", _("The coordinator")
+    SHELTER = "shelter", _("The shelter")
+    BOTH = "both", _("Both, together")
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class MatchQuerySet(models.QuerySet):
+    def for_user(self, user) -> "MatchQuerySet":
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.COORDINATOR:
+            return self.filter(referral__association_id=acting.association_id)
+        if acting.role == Role.VOLUNTEER:
+            return self.filter(
+                volunteer__user=user, volunteer__association_id=acting.association_id
+            )
+        if acting.role == Role.SHELTER_STAFF:
+            return self.filter(referral__shelter_id=acting.shelter_id)
+        return self.none()
+
+    def open(self) -> "MatchQuerySet":
+        return self.filter(status__in=OPEN_MATCH)
+
+
+class Match(models.Model):
+    """A woman and a volunteer, from the coordinator's proposal to the end of their year."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="matches")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="matches")
+    status = models.CharField(
+        _("status"),
+        max_length=30,
+        choices=MatchStatus.choices,
+        default=MatchStatus.PROPOSED,
+        db_index=True,
+    )
+    score = models.PositiveSmallIntegerField(_("score when proposed"), null=True, blank=True)
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    conflict_checked_at = models.DateTimeField(_("conflict check confirmed"), null=True, blank=True)
+    first_meeting_at = models.DateTimeField(_("first meeting"), null=True, blank=True)
+    first_meeting_place = models.CharField(
+        _("place of the first meeting"), max_length=200, blank=True
+    )
+    started_on = models.DateField(_("started"), null=True, blank=True)
+    planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+    cancel_reason = models.CharField(
+        _("reason"), max_length=30, choices=CancelReason.choices, blank=True
+    )
+    end_planned = models.BooleanField(_("the end was planned"), null=True)
+    end_initiated_by = models.CharField(
+        _("initiated by"), max_length=20, choices=InitiatedBy.choices, blank=True
+    )
+    end_reason = models.CharField(_("reason"), max_length=30, choices=EndReason.choices, blank=True)
+    end_note = EncryptedTextField(_("note"), max_length=1000, blank=True)
+    new_match_for_woman = models.BooleanField(_("a new match would be right for her"), null=True)
+    new_match_for_volunteer = models.BooleanField(
+        _("a new match would be right for the volunteer"), null=True
+    )
+    outcome_moved_back = models.CharField(
+        _("moved back to the abuser"), max_length=10, choices=YesNoUnknown.choices, blank=True
+    )
+    outcome_housing = models.CharField(
+        _("has housing"), max_length=10, choices=YesNoUnknown.choices, blank=True
+    )
+    outcome_work_or_study = models.CharField(
+        _("has work or study"), max_length=10, choices=YesNoUnknown.choices, blank=True
+    )
+    outcome_network = models.CharField(
+        _("has a network of her own"), max_length=10, choices=YesNoUnknown.choices, blank=True
+    )
+
+    objects = MatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-proposed_at",)
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        constraints = [
+            # One open match per referral at a time.
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(status__in=OPEN_MATCH),
+                name="matching_match_one_open_per_referral",
+            ),
+            models.CheckConstraint(
+                name="matching_match_ended_has_outcome",
+                condition=~Q(status=MatchStatus.ENDED) | ~Q(outcome_moved_back=""),
+            ),
+        ]
+        indexes = [models.Index(fields=["volunteer", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.public_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("match_detail", args=[self.public_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_MATCH
+
+
+class MatchEvent(models.Model):
+    """A change of a match's status: who, when, and a short note (the timeline)."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=30, choices=MatchStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.at:%Y-%m-%d}"
+
+
+class MatchingWeights(models.Model):
+    """The weights of the score's parts, adjustable by national admins. The newest row is used;
+    without one, the field defaults below."""
+
+    distance = models.PositiveSmallIntegerField(_("distance"), default=25)
+    language = models.PositiveSmallIntegerField(_("language"), default=25)
+    needs = models.PositiveSmallIntegerField(_("needs covered"), default=15)
+    availability = models.PositiveSmallIntegerField(_("availability"), default=10)
+    age = models.PositiveSmallIntegerField(_("age wish"), default=5)
+    waiting = models.PositiveSmallIntegerField(_("waiting time"), default=10)
+    experience = models.PositiveSmallIntegerField(_("experience"), default=10)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("matching weights")
+        verbose_name_plural = _("matching weights")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    PARTS = ("distance", "language", "needs", "availability", "age", "waiting", "experience")
+
+    @classmethod
+    def current(cls) -> dict[str, int]:
+        row = cls.objects.order_by("-pk").first()
+        if row is None:
+            return {part: cls._meta.get_field(part).default for part in cls.PARTS}
+        return {part: getattr(row, part) for part in cls.PARTS}
+
+
+class Activity(models.IntegerChoices):
+    COFFEE = 1, _("Coffee and a chat")
+    NETWORK = 2, _("Building a network")
+    JOB_SEARCH = 4, _("Job search")
+    HOUSING = 8, _("Housing viewing")
+    PUBLIC_SERVICES = 16, _("Public services and NAV")
+    NORWEGIAN = 32, _("Norwegian practice")
+    LEISURE = 64, _("Leisure and culture")
+    OTHER = 128, _("Other")
+
+
+class MeetingQuerySet(models.QuerySet):
+    def for_user(self, user) -> "MeetingQuerySet":
+        """Coordinators see the meetings of their association's matches; a volunteer her own.
+        Shelter staff and national admins see none."""
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.COORDINATOR:
+            return self.filter(match__referral__association_id=acting.association_id)
+        if acting.role == Role.VOLUNTEER:
+            return self.filter(
+                match__volunteer__user=user, match__volunteer__association_id=acting.association_id
+            )
+        return self.none()
+
+
+class Meeting(models.Model):
+    """A meeting the volunteer logged (or an attempt that did not reach the woman)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField(_("date"))
+    met = models.BooleanField(_("we met"), default=True)
+    minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), null=True, blank=True)
+    activities = models.PositiveSmallIntegerField(_("what we did"), default=0)
+    note = EncryptedTextField(_("short note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-date", "-created_at")
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [models.Index(fields=["match", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                name="matching_meeting_duration_up_to_a_day",
+                condition=Q(minutes__isnull=True) | Q(minutes__gte=1, minutes__lte=24 * 60),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.date:%Y-%m-%d}"
+
+    @property
+    def activity_labels(self) -> list[str]:
+        return labels(Activity, self.activities)
+
+    @property
+    def editable_until(self):
+        from datetime import timedelta
+
+        return self.created_at + timedelta(days=settings.MEETING_EDIT_DAYS)
+
+    @property
+    def is_locked(self) -> bool:
+        return timezone.now() > self.editable_until
+
+
+class ConcernQuerySet(models.QuerySet):
+    def for_user(self, user) -> "ConcernQuerySet":
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.COORDINATOR:
+            return self.filter(match__referral__association_id=acting.association_id)
+        if acting.role == Role.VOLUNTEER:
+            return self.filter(
+                match__volunteer__user=user, match__volunteer__association_id=acting.association_id
+            )
+        return self.none()
+
+    def open(self) -> "ConcernQuerySet":
+        return self.filter(followed_up_at__isnull=True)
+
+
+class Concern(models.Model):
+    """ "Jeg er bekymret": raised with a meeting log, it alerts the coordinators at once."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="concerns")
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, related_name="concern", null=True, blank=True
+    )
+    text = EncryptedTextField(_("what worries you"), max_length=1000)
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    follow_up_note = EncryptedTextField(_("what was done"), max_length=1000, blank=True)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-raised_at",)
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.raised_at:%Y-%m-%d}"
+
+
+class FollowUpKind(models.TextChoices):
+    TWO_WEEKS = "2w", _("After two weeks")
+    ONE_MONTH = "1m", _("After one month")
+    THREE_MONTHS = "3m", _("After three months")
+    SIX_MONTHS = "6m", _("After six months")
+    NINE_MONTHS = "9m", _("After nine months")
+    CLOSING = "closing", _("Closing conversation")
+
+
+class With(models.IntegerChoices):
+    VOLUNTEER = 1, _("The volunteer")
+    WOMAN = 2, _("The woman")
+    SHELTER = 4, _("The shelter")
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def for_user(self, user) -> "FollowUpQuerySet":
+        acting = acting_membership(user)
+        if acting is None or acting.role != Role.COORDINATOR:
+            return self.none()
+        return self.filter(match__referral__association_id=acting.association_id)
+
+    def due(self, *, by_date) -> "FollowUpQuerySet":
+        return self.filter(done_on__isnull=True, due_on__lte=by_date, match__status__in=RUNNING)
+
+
+class FollowUp(models.Model):
+    """A follow-up conversation the coordinator holds at a set point of the match."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(_("when"), max_length=10, choices=FollowUpKind.choices)
+    due_on = models.DateField(_("due"))
+    done_on = models.DateField(_("held"), null=True, blank=True)
+    with_whom = models.PositiveSmallIntegerField(_("with"), default=0)
+    note = EncryptedTextField(_("note"), max_length=2000, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("due_on",)
+        verbose_name = _("follow-up conversation")
+        verbose_name_plural = _("follow-up conversations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["match", "kind"], name="matching_followup_once_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on:%Y-%m-%d}"
+
+    @property
+    def with_labels(self) -> list[str]:
+        return labels(With, self.with_whom)

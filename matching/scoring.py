@@ -1,0 +1,866 @@
+"""Who may be matched with a referral, and how well: hard rules and an explained score.
+
+Everything is computed on whole columns with numpy: a referral against every candidate at
+once (the suggestion page), or every waiting referral against every candidate (the batch
+proposal). The database is asked a fixed number of questions, whatever the number of
+volunteers: the municipalities' centres, the volunteers (with their running commitment and
+course completion), their languages, the required and the specialisation courses, and their
+match counts; for the referrals their avoid lists, languages and earlier pairings.
+
+Speed (see docs/benchmarks.md): what costs is reading thousands of rows, so each volunteer is
+one row of numbers that goes straight into a numpy array (a date or time is read as a number:
+parsing datetimes is slow), and in the batch a part of the score that depends on one of her
+values (municipality, languages, strengths, times, age) is computed once per distinct value
+and spread to every volunteer with that value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import reduce
+from operator import and_
+
+import numpy as np
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    FilteredRelation,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.languages import LANGUAGES, language_name
+from accounts.models import Municipality
+from courses.models import NEEDS_SPECIALISATION, Enrolment
+from courses.selectors import completion_condition, required_courses, specialisation_courses
+from matching.models import (
+    AGE_RANGES,
+    OPEN_MATCH,
+    Match,
+    MatchingWeights,
+    MatchStatus,
+    Referral,
+    ReferralLanguage,
+)
+from volunteers.models import Availability, Status, Strength, Volunteer, VolunteerLanguage
+
+# Near is better, but a neighbouring municipality is not punished: full marks up to
+# DISTANCE_FLOOR_KM, falling to nothing at DISTANCE_ZERO_KM.
+DISTANCE_FLOOR_KM = 15.0
+DISTANCE_ZERO_KM = 100.0
+# Waiting since approval or the last match counts fully after this many days (fairness).
+WAITING_FULL_DAYS = 180
+# Experience counts fully from this many completed matches.
+EXPERIENCE_FULL = 3
+# A warning, not an exclusion, when her commitment ends within this many days.
+COMMITMENT_WARNING_DAYS = 183
+
+# The hard rules, in the order they are checked; the first that fails is shown.
+RULE_OK = 0
+RULE_PAUSED = 1
+RULE_COURSES = 2
+RULE_COMMITMENT = 3
+RULE_CAPACITY = 4
+RULE_AVOID = 5
+RULE_SPECIALISATION = 6
+RULE_EARLIER_PAIRING = 7
+
+
+def rule_text(rule: int) -> str:
+    return {
+        RULE_PAUSED: _("Paused, or not approved"),
+        RULE_COURSES: _("Has not completed every required course"),
+        RULE_COMMITMENT: _("Has no commitment period running"),
+        RULE_CAPACITY: _("Has no free place (capacity reached)"),
+        RULE_AVOID: _("Lives in a municipality to avoid"),
+        RULE_SPECIALISATION: _("Lacks the specialisation course her situation calls for"),
+        RULE_EARLIER_PAIRING: _(
+            "An earlier proposal with this referral was declined, cancelled or broken off"
+        ),
+    }[rule]
+
+
+_LANGUAGE_BIT = {code: 1 << index for index, (code, _name) in enumerate(LANGUAGES)}
+
+
+def language_bit(code: str) -> int:
+    return _LANGUAGE_BIT.get(code, 0)
+
+
+def language_mask(codes) -> int:
+    mask = 0
+    for code in codes:
+        mask |= language_bit(code)
+    return mask
+
+
+def _popcount(values: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(values).astype(np.int64)
+
+
+class _EpochSeconds(Func):
+    """Seconds since 1970 of a date and time, as a float: a number is read from the database
+    many times faster than a datetime, which counts with 20,000 rows."""
+
+    output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        # date_part() gives a double precision; EXTRACT() a slower numeric.
+        return self.as_sql(compiler, connection, template="date_part('epoch', %(expressions)s)")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)"
+        )
+
+
+class _EpochDays(Func):
+    """Days since 1970 of a date, as an integer (read faster than a date)."""
+
+    output_field = IntegerField()
+    template = "(%(expressions)s - DATE '1970-01-01')"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)",
+        )
+
+
+def _as_dates(values: np.ndarray) -> np.ndarray:
+    """Days since 1970 (nan: no date) as numpy dates (NaT: no date)."""
+    dates = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[D]")
+    known = ~np.isnan(values)
+    dates[known] = values[known].astype(np.int64)
+    return dates
+
+
+def _completed(course) -> Q:
+    """The volunteers who completed `course`: an IN over one set, not a question per row."""
+    return Q(pk__in=Enrolment.objects.filter(completion_condition(course)).values("volunteer_id"))
+
+
+def _matrix(queryset, width: int) -> np.ndarray:
+    """The rows of a values_list() of numbers and booleans as one float array (NULL: nan),
+    its columns in the order asked for (as Django 5.2 selects them).
+
+    With 20,000 rows this is what costs, so the rows go straight from the cursor into numpy:
+    no per-row converters of Django and no Python objects beyond the fetched rows.
+    """
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # e.g. asked about no languages at all
+        return np.zeros((0, width))
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return np.array(rows, dtype=np.float64).reshape(len(rows), width)
+
+
+def _positions(ids: np.ndarray, wanted) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `wanted` is in the sorted `ids`, and which of `wanted` are there at all."""
+    wanted = np.asarray(wanted, dtype=np.int64)
+    if not len(ids) or not len(wanted):
+        return np.zeros(0, dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    positions = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+    found = ids[positions] == wanted
+    return positions[found], found
+
+
+@dataclass
+class Candidates:
+    """The volunteers that may be suggested, as columns."""
+
+    ids: np.ndarray
+    association_ids: np.ndarray
+    municipality_ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    ages: np.ndarray
+    strengths: np.ndarray
+    availability: np.ndarray
+    languages: np.ndarray
+    qualified: np.ndarray
+    free_places: np.ndarray
+    waiting_days: np.ndarray
+    completed_matches: np.ndarray
+    # When her running commitment ends (numpy dates, NaT: none is running).
+    commitment_ends: np.ndarray
+    base_rule: np.ndarray
+    warning: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def load_candidates(
+    association_ids,
+    *,
+    include_paused: bool = True,
+    today: date | None = None,
+    volunteer_ids: Iterable[int] | None = None,
+    language_codes: Iterable[str] | None = None,
+) -> Candidates:
+    """Every approved (and, for showing why they are excluded, paused) volunteer of the
+    given associations, with what the rules and the score need.
+
+    `volunteer_ids` narrows it to those volunteers (checking one pair). `language_codes`
+    reads only those languages (the ones the referrals speak or wish for): the language part
+    only asks about them, and a suggestion for one referral then reads far fewer rows.
+    """
+    today = today or timezone.localdate()
+    statuses = [Status.APPROVED, Status.PAUSED] if include_paused else [Status.APPROVED]
+    volunteers = Volunteer.objects.filter(association_id__in=association_ids, status__in=statuses)
+    volunteer_filter = Q(
+        volunteer__association_id__in=association_ids, volunteer__status__in=statuses
+    )
+    if volunteer_ids is not None:
+        volunteer_ids = list(volunteer_ids)
+        volunteers = volunteers.filter(pk__in=volunteer_ids)
+        volunteer_filter &= Q(volunteer_id__in=volunteer_ids)
+
+    required = required_courses()
+    courses_done = (
+        ExpressionWrapper(reduce(and_, map(_completed, required)), output_field=BooleanField())
+        if required
+        else Value(True, output_field=BooleanField())
+    )
+    specialisations = specialisation_courses()
+    qualifies = {
+        f"qualifies_{i}": ExpressionWrapper(_completed(course), output_field=BooleanField())
+        for i, course in enumerate(specialisations)
+    }
+    columns = _matrix(
+        volunteers.annotate(
+            running=FilteredRelation(
+                "commitments",
+                condition=Q(
+                    commitments__ended_on__isnull=True,
+                    commitments__starts_on__lte=today,
+                    commitments__ends_on__gte=today,
+                ),
+            ),
+            approved=ExpressionWrapper(Q(status=Status.APPROVED), output_field=BooleanField()),
+            ends_on=_EpochDays("running__ends_on"),
+            courses_done=courses_done,
+            since=_EpochSeconds(
+                Greatest(
+                    Coalesce("last_matched_at", "approved_at"),
+                    Coalesce("approved_at", "last_matched_at"),
+                )
+            ),
+            **qualifies,
+        )
+        .order_by()  # sorted here: cheaper than in the database
+        .values_list(
+            "pk",
+            "association_id",
+            "municipality_id",
+            "birth_year",
+            "strengths",
+            "availability",
+            "capacity",
+            "approved",
+            "since",
+            "ends_on",
+            "courses_done",
+            *qualifies,
+        ),
+        11 + len(qualifies),
+    )
+    columns = columns[np.argsort(columns[:, 0], kind="stable")].T
+    ids = columns[0].astype(np.int64)
+    n = len(ids)
+
+    municipality_ids = columns[2].astype(np.int64)
+    known, lats, lons = (
+        np.array(column)
+        for column in zip(
+            *Municipality.objects.order_by("pk").values_list("pk", "latitude", "longitude"),
+            strict=True,
+        )
+    )
+    at = np.minimum(np.searchsorted(known, municipality_ids), len(known) - 1)
+
+    languages = np.zeros(n, dtype=np.int64)
+    spoken = VolunteerLanguage.objects.filter(volunteer_filter)
+    bits = _LANGUAGE_BIT
+    if language_codes is not None:
+        bits = {code: bits[code] for code in language_codes if code in bits}
+        spoken = spoken.filter(code__in=bits)
+    bit = Case(
+        *(When(code=code, then=Value(value)) for code, value in bits.items()),
+        default=Value(0),
+        output_field=BigIntegerField(),
+    )
+    speakers, spoken_bits = _matrix(
+        spoken.order_by().annotate(bit=bit).values_list("volunteer_id", "bit"), 2
+    ).T.astype(np.int64)
+    positions, found = _positions(ids, speakers)
+    np.bitwise_or.at(languages, positions, spoken_bits[found])
+
+    qualified = np.zeros(n, dtype=np.int64)
+    for i, course in enumerate(specialisations):
+        qualified[columns[11 + i] == 1] |= course.qualifies_for
+
+    open_count = np.zeros(n, dtype=np.int64)
+    completed_matches = np.zeros(n, dtype=np.int64)
+    matched, opened, ended = _matrix(
+        Match.objects.filter(volunteer_filter)
+        .order_by()
+        .values("volunteer_id")
+        .annotate(
+            open_matches=Count("pk", filter=Q(status__in=OPEN_MATCH)),
+            ended_matches=Count("pk", filter=Q(status=MatchStatus.ENDED)),
+        )
+        .values_list("volunteer_id", "open_matches", "ended_matches"),
+        3,
+    ).T.astype(np.int64)
+    positions, found = _positions(ids, matched)
+    open_count[positions], completed_matches[positions] = opened[found], ended[found]
+
+    commitment_ends = _as_dates(columns[9])
+    has_commitment = ~np.isnat(commitment_ends)
+    warning = commitment_ends < np.datetime64(today + timedelta(days=COMMITMENT_WARNING_DAYS))
+
+    free_places = np.maximum(columns[6].astype(np.int64) - open_count, 0)
+    since = columns[8]
+    waiting_days = np.where(
+        np.isnan(since), 0.0, np.floor((timezone.now().timestamp() - since) / 86400)
+    )
+    approved = columns[7] == 1
+    courses_complete = columns[10] == 1
+    base_rule = np.zeros(n, dtype=np.int8)
+    # First failing rule wins: fill from the last rule to the first.
+    base_rule[free_places == 0] = RULE_CAPACITY
+    base_rule[~has_commitment] = RULE_COMMITMENT
+    base_rule[~courses_complete] = RULE_COURSES
+    base_rule[~approved] = RULE_PAUSED
+    return Candidates(
+        ids=ids,
+        association_ids=columns[1].astype(np.int64),
+        municipality_ids=municipality_ids,
+        lat=lats[at].astype(np.float64),
+        lon=lons[at].astype(np.float64),
+        ages=today.year - columns[3].astype(np.int64),
+        strengths=columns[4].astype(np.int64),
+        availability=columns[5].astype(np.int64),
+        languages=languages,
+        qualified=qualified,
+        free_places=free_places,
+        waiting_days=waiting_days,
+        completed_matches=completed_matches,
+        commitment_ends=commitment_ends,
+        base_rule=base_rule,
+        warning=warning,
+    )
+
+
+@dataclass
+class ReferralFeatures:
+    """Waiting referrals as columns (one row per referral)."""
+
+    referrals: list[Referral]
+    lat: np.ndarray
+    lon: np.ndarray
+    municipality_ids: np.ndarray
+    avoid: list[np.ndarray]
+    preferred: np.ndarray
+    languages: np.ndarray
+    wished_language: np.ndarray
+    needs: np.ndarray
+    availability: np.ndarray
+    considerations: np.ndarray
+    age_low: np.ndarray
+    age_high: np.ndarray
+    earlier: list[set[int]] = field(default_factory=list)
+    # The languages each speaks, as codes in the order they were given.
+    codes: list[list[str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.referrals)
+
+    @property
+    def language_codes(self) -> set[str]:
+        """Every language the referrals speak or wish for: all the language part asks about."""
+        wished = {r.wish_language for r in self.referrals if r.wish_language}
+        preferred = {r.preferred_language for r in self.referrals}
+        return {code for codes in self.codes for code in codes} | wished | preferred
+
+
+def load_referrals(referrals: list[Referral]) -> ReferralFeatures:
+    """Features of `referrals` (loaded with their municipality)."""
+    ids = [r.pk for r in referrals]
+    avoid: dict[int, list[int]] = {pk: [] for pk in ids}
+    for referral_id, municipality_id in Referral.avoid_municipalities.through.objects.filter(
+        referral_id__in=ids
+    ).values_list("referral_id", "municipality_id"):
+        avoid[referral_id].append(municipality_id)
+    codes: dict[int, list[str]] = {pk: [] for pk in ids}
+    for referral_id, code in (
+        ReferralLanguage.objects.filter(referral_id__in=ids)
+        .order_by("pk")
+        .values_list("referral_id", "code")
+    ):
+        codes[referral_id].append(code)
+    earlier: dict[int, set[int]] = {pk: set() for pk in ids}
+    for referral_id, volunteer_id in Match.objects.filter(
+        referral_id__in=ids, status__in=[MatchStatus.CANCELLED, MatchStatus.ENDED]
+    ).values_list("referral_id", "volunteer_id"):
+        earlier[referral_id].add(volunteer_id)
+    ranges = [AGE_RANGES.get(r.wish_age_bracket, (-1, -1)) for r in referrals]
+    return ReferralFeatures(
+        referrals=referrals,
+        lat=np.array([r.municipality.latitude for r in referrals], dtype=np.float64),
+        lon=np.array([r.municipality.longitude for r in referrals], dtype=np.float64),
+        municipality_ids=np.array([r.municipality_id for r in referrals], dtype=np.int64),
+        avoid=[np.array(avoid[pk], dtype=np.int64) for pk in ids],
+        preferred=np.array([language_bit(r.preferred_language) for r in referrals], dtype=np.int64),
+        languages=np.array(
+            [
+                language_mask(codes[pk]) | language_bit(r.preferred_language)
+                for r, pk in zip(referrals, ids, strict=True)
+            ],
+            dtype=np.int64,
+        ),
+        wished_language=np.array(
+            [language_bit(r.wish_language) for r in referrals], dtype=np.int64
+        ),
+        needs=np.array([r.needs for r in referrals], dtype=np.int64),
+        availability=np.array([r.availability for r in referrals], dtype=np.int64),
+        considerations=np.array([r.considerations for r in referrals], dtype=np.int64),
+        age_low=np.array([low for low, _high in ranges], dtype=np.int64),
+        age_high=np.array([high for _low, high in ranges], dtype=np.int64),
+        earlier=[earlier[pk] for pk in ids],
+        codes=[codes[pk] for pk in ids],
+    )
+
+
+def distance_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance; broadcasts (R×1 against 1×V gives R×V)."""
+    phi1, phi2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlmb = phi2 - phi1, np.radians(lon2 - lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _per_value(values: np.ndarray, table, rows: int) -> np.ndarray:
+    """R×V from `table(distinct values)` (R×U): what depends on one of her values is computed
+    once per distinct value (a few hundred at most) and spread to every volunteer. (For one
+    referral it is as quick to compute it for every volunteer.)"""
+    if rows == 1:
+        return table(values[None, :])
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return table(distinct[None, :])[:, inverse.ravel()]
+
+
+def rules(refs: ReferralFeatures, cands: Candidates) -> np.ndarray:
+    """R×V: the first hard rule each pair fails (RULE_OK when she may be matched)."""
+    rule = np.empty((len(refs), len(cands)), dtype=np.int8)
+    rule[:] = cands.base_rule
+    if not rule.size:
+        return rule
+    if any(len(avoid) for avoid in refs.avoid):
+        avoided = _per_value(
+            cands.municipality_ids,
+            lambda municipalities: np.array(
+                [np.isin(municipalities[0], avoid) for avoid in refs.avoid]
+            ).reshape(len(refs), -1),
+            len(refs),
+        )
+        rule[(rule == RULE_OK) & avoided] = RULE_AVOID
+    needed = refs.considerations & NEEDS_SPECIALISATION
+    for r in np.flatnonzero(needed):
+        row = rule[r]
+        row[(row == RULE_OK) & ((needed[r] & ~cands.qualified) != 0)] = RULE_SPECIALISATION
+    for r, earlier in enumerate(refs.earlier):
+        if earlier:
+            row = rule[r]
+            row[(row == RULE_OK) & np.isin(cands.ids, list(earlier))] = RULE_EARLIER_PAIRING
+    return rule
+
+
+def parts(refs: ReferralFeatures, cands: Candidates) -> dict[str, np.ndarray]:
+    """Each part of the score, 0–1, as R×V arrays."""
+    col = lambda a: a[:, None]  # noqa: E731 - a referral column against volunteer rows
+    shape = (len(refs), len(cands))
+    if not len(cands):
+        empty = np.zeros(shape)
+        return dict.fromkeys((*MatchingWeights.PARTS, "_km"), empty)
+
+    # Distance between municipality centres: once per municipality the volunteers live in.
+    _municipalities, first, inverse = np.unique(
+        cands.municipality_ids, return_index=True, return_inverse=True
+    )
+    km_table = distance_km(
+        col(refs.lat), col(refs.lon), cands.lat[first][None, :], cands.lon[first][None, :]
+    )
+    km = km_table[:, inverse.ravel()]
+    distance_table = np.clip(
+        1 - (km_table - DISTANCE_FLOOR_KM) / (DISTANCE_ZERO_KM - DISTANCE_FLOOR_KM), 0, 1
+    )
+    distance = distance_table[:, inverse.ravel()]
+
+    def language_table(spoken):
+        speaks_preferred = (spoken & col(refs.preferred)) != 0
+        speaks_wished = (spoken & col(refs.wished_language)) != 0
+        speaks_any = (spoken & col(refs.languages)) != 0
+        return np.where(speaks_preferred | speaks_wished, 1.0, np.where(speaks_any, 0.5, 0.0))
+
+    def share_table(wanted):
+        """The share of what she asks for (bits) that the volunteer offers; all when none."""
+        asked = col(_popcount(wanted))
+        return lambda offered: np.where(
+            asked > 0, _popcount(offered & col(wanted)) / np.maximum(asked, 1), 1.0
+        )
+
+    def age_table(ages):
+        low, high = col(refs.age_low), col(refs.age_high)
+        inside = (ages >= low) & (ages <= high)
+        near = (ages >= low - 5) & (ages <= high + 5)
+        return np.where(low < 0, 1.0, np.where(inside, 1.0, np.where(near, 0.5, 0.0)))
+
+    waiting = np.broadcast_to(np.clip(cands.waiting_days / WAITING_FULL_DAYS, 0, 1), shape)
+    experience = np.broadcast_to(np.clip(cands.completed_matches / EXPERIENCE_FULL, 0, 1), shape)
+    return {
+        "distance": distance,
+        "language": _per_value(cands.languages, language_table, len(refs)),
+        "needs": _per_value(cands.strengths, share_table(refs.needs), len(refs)),
+        "availability": _per_value(cands.availability, share_table(refs.availability), len(refs)),
+        "age": _per_value(cands.ages, age_table, len(refs)),
+        "waiting": waiting,
+        "experience": experience,
+        "_km": km,
+    }
+
+
+def effective_weights(refs: ReferralFeatures, weights: dict[str, int]) -> dict[str, np.ndarray]:
+    """Weights per referral (R×1): experience counts double when there are special
+    considerations, since an experienced volunteer matters most then."""
+    special = (refs.considerations != 0)[:, None]
+    result = {name: np.full((len(refs), 1), float(value)) for name, value in weights.items()}
+    result["experience"] = np.where(special, 2.0, 1.0) * float(weights["experience"])
+    return result
+
+
+def total(score_parts: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> np.ndarray:
+    """R×V total 0–100: the weighted mean of the parts."""
+    acc = np.zeros(score_parts["distance"].shape)
+    weighted = np.empty_like(acc)  # one scratch array: R×V can be millions of numbers
+    weight_sum = np.zeros((acc.shape[0], 1))
+    for name in MatchingWeights.PARTS:
+        acc += np.multiply(weights[name], score_parts[name], out=weighted)
+        weight_sum += weights[name]
+    acc *= 100
+    acc /= np.maximum(weight_sum, 1)
+    return acc
+
+
+# --- Suggestions for one referral --------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    name: str
+    label: str
+    value: float
+    reason: str
+
+
+@dataclass
+class Suggestion:
+    volunteer: Volunteer
+    score: int
+    parts: list[Part]
+    km: float
+    other_association: bool
+    commitment_ends: date | None
+    commitment_warning: bool
+
+
+@dataclass
+class Exclusion:
+    volunteer: Volunteer
+    rule: int
+
+    @property
+    def reason(self) -> str:
+        return rule_text(self.rule)
+
+
+# What an excluded volunteer is loaded with: enough to name her and link to her. (Loading
+# thousands of whole volunteers costs far more than the suggestions: six datetimes and a phone
+# number each to parse.) Reading another field costs a query per volunteer.
+EXCLUSION_FIELDS = ("public_id", "first_name", "last_name", "status", "association", "municipality")
+# Not needed to show a volunteer in a list, and slow to read (phone numbers are parsed).
+LIST_DEFERRED = ("phone", "motivation", "interview_note", "rejection_reason")
+
+
+class Exclusions(Sequence):
+    """The volunteers a hard rule excludes, each with the first rule she fails, ordered by rule
+    and then by name.
+
+    Counting them (len(), by_rule) asks the database nothing. The volunteers themselves are
+    loaded in one query when the list is first read, with only EXCLUSION_FIELDS, so a page
+    that shows only the counts, or lists them on demand, does not pay for thousands of them.
+    """
+
+    def __init__(self, volunteer_ids: Iterable[int], rules: Iterable[int]):
+        self._ids = np.asarray(volunteer_ids, dtype=np.int64)
+        self._rules = np.asarray(rules, dtype=np.int64)
+        self._items: list[Exclusion] | None = None
+
+    def _load(self) -> list[Exclusion]:
+        if self._items is None:
+            volunteers = Volunteer.objects.only(*EXCLUSION_FIELDS).in_bulk(self._ids.tolist())
+            self._items = sorted(
+                (
+                    Exclusion(volunteers[pk], rule)
+                    for pk, rule in zip(self._ids.tolist(), self._rules.tolist(), strict=True)
+                    if pk in volunteers
+                ),
+                key=lambda e: (
+                    e.rule,
+                    e.volunteer.first_name,
+                    e.volunteer.last_name,
+                    e.volunteer.pk,
+                ),
+            )
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"Exclusions({len(self)} volunteers)"
+
+    @property
+    def by_rule(self) -> dict[int, int]:
+        """How many each rule excludes, in the order of the rules."""
+        rules, counts = np.unique(self._rules, return_counts=True)
+        return dict(zip(rules.tolist(), counts.tolist(), strict=True))
+
+
+@dataclass
+class Suggestions:
+    suggestions: list[Suggestion]
+    excluded: Exclusions
+    weights: dict[str, int]
+
+
+PART_LABELS = {
+    "distance": lambda: _("Distance"),
+    "language": lambda: _("Language"),
+    "needs": lambda: _("Needs"),
+    "availability": lambda: _("Availability"),
+    "age": lambda: _("Age wish"),
+    "waiting": lambda: _("Waiting time"),
+    "experience": lambda: _("Experience"),
+}
+
+
+def _reasons(
+    referral: Referral,
+    volunteer: Volunteer,
+    values: dict[str, float],
+    km: float,
+    waiting_days: int,
+    completed: int,
+    her_languages: list[str],
+) -> list[Part]:
+    speaks = set(volunteer.language_codes)
+    if referral.municipality_id == volunteer.municipality_id:
+        distance = _("Lives in the same municipality")
+    else:
+        distance = _("%(km)s km away (%(municipality)s)") % {
+            "km": round(km),
+            "municipality": volunteer.municipality.name,
+        }
+    if referral.preferred_language in speaks:
+        language = _("Speaks %(language)s – her preferred language") % {
+            "language": language_name(referral.preferred_language).lower()
+        }
+    elif referral.wish_language and referral.wish_language in speaks:
+        language = _("Speaks %(language)s, as wished") % {
+            "language": language_name(referral.wish_language).lower()
+        }
+    else:
+        common = [code for code in her_languages if code in speaks]
+        language = (
+            _("Speaks %(language)s, which she also speaks")
+            % {"language": language_name(common[0]).lower()}
+            if common
+            else _("No language in common")
+        )
+    wanted = [s for s in Strength if referral.needs & s]
+    if wanted:
+        helps = [str(s.label).lower() for s in wanted if volunteer.strengths & s]
+        needs = (
+            _("Can help with %(covered)s of %(total)s needs: %(list)s")
+            % {"covered": len(helps), "total": len(wanted), "list": ", ".join(helps)}
+            if helps
+            else _("None of her needs among the volunteer's strengths")
+        )
+    else:
+        needs = _("No particular needs given")
+    slots = [a for a in Availability if referral.availability & a]
+    if slots:
+        common_slots = [str(a.label).lower() for a in slots if volunteer.availability & a]
+        availability = (
+            _("Both can meet: %(times)s") % {"times": ", ".join(common_slots)}
+            if common_slots
+            else _("No times in common")
+        )
+    else:
+        availability = _("She gave no times")
+    if referral.wish_age_bracket:
+        age = _("%(age)s years; the wish is %(bracket)s") % {
+            "age": volunteer.age,
+            "bracket": referral.get_wish_age_bracket_display(),
+        }
+    else:
+        age = _("No wish about age")
+    waiting = ngettext(
+        "Has waited %(days)s day since approval or her last match",
+        "Has waited %(days)s days since approval or her last match",
+        waiting_days,
+    ) % {"days": waiting_days}
+    experience = (
+        ngettext("%(n)s earlier match completed", "%(n)s earlier matches completed", completed)
+        % {"n": completed}
+        if completed
+        else _("No earlier matches")
+    )
+    texts = {
+        "distance": distance,
+        "language": language,
+        "needs": needs,
+        "availability": availability,
+        "age": age,
+        "waiting": waiting,
+        "experience": experience,
+    }
+    return [
+        Part(name, PART_LABELS[name](), values[name], texts[name]) for name in MatchingWeights.PARTS
+    ]
+
+
+def neighbour_association_ids(referral: Referral, within_km: float) -> list[int]:
+    """Other associations covering a municipality within `within_km` of where she will live."""
+    from accounts.models import Coverage
+
+    if within_km <= 0:
+        return []
+    rows = list(
+        Coverage.objects.exclude(association_id=referral.association_id)
+        .filter(association__is_active=True)
+        .values_list("association_id", "municipality__latitude", "municipality__longitude")
+    )
+    if not rows:
+        return []
+    ids, lats, lons = (np.array(c) for c in zip(*rows, strict=True))
+    km = distance_km(
+        referral.municipality.latitude,
+        referral.municipality.longitude,
+        lats.astype(float),
+        lons.astype(float),
+    )
+    return sorted({int(i) for i in ids[km <= within_km]})
+
+
+def suggest(referral: Referral, *, limit: int = 20, neighbours_km: float = 0) -> Suggestions:
+    """The top eligible volunteers for `referral`, with the parts of each score explained, and
+    the volunteers of her association excluded by a hard rule (with the rule; volunteers of a
+    neighbouring association are suggested, but who of them is excluded, and why, stays with
+    that association)."""
+    weights = MatchingWeights.current()
+    association_ids = [referral.association_id, *neighbour_association_ids(referral, neighbours_km)]
+    refs = load_referrals([referral])
+    cands = load_candidates(association_ids, language_codes=refs.language_codes)
+    rule = rules(refs, cands)[0]
+    score_parts = parts(refs, cands)
+    scores = total(score_parts, effective_weights(refs, weights))[0]
+    eligible = np.flatnonzero(rule == RULE_OK)
+    # Best first; equal scores: the one who has waited longest, then the lowest id (stable).
+    order = eligible[
+        np.lexsort((cands.ids[eligible], -cands.waiting_days[eligible], -scores[eligible]))
+    ][:limit]
+    volunteers = (
+        Volunteer.objects.select_related("municipality")
+        .prefetch_related("languages")
+        .in_bulk([int(cands.ids[i]) for i in order])
+    )
+    suggestions = []
+    for i in order:
+        volunteer = volunteers[int(cands.ids[i])]
+        values = {name: float(score_parts[name][0, i]) for name in MatchingWeights.PARTS}
+        suggestions.append(
+            Suggestion(
+                volunteer=volunteer,
+                score=round(float(scores[i])),
+                parts=_reasons(
+                    referral,
+                    volunteer,
+                    values,
+                    float(score_parts["_km"][0, i]),
+                    int(cands.waiting_days[i]),
+                    int(cands.completed_matches[i]),
+                    refs.codes[0],
+                ),
+                km=float(score_parts["_km"][0, i]),
+                other_association=int(cands.association_ids[i]) != referral.association_id,
+                commitment_ends=cands.commitment_ends[i].item(),
+                commitment_warning=bool(cands.warning[i]),
+            )
+        )
+    excluded = np.flatnonzero(
+        (rule != RULE_OK) & (cands.association_ids == referral.association_id)
+    )
+    return Suggestions(
+        suggestions=suggestions,
+        excluded=Exclusions(cands.ids[excluded], rule[excluded]),
+        weights=weights,
+    )
+
+
+def eligible_score(referral: Referral, volunteer: Volunteer) -> int | None:
+    """The score of this pair when every hard rule allows it; None otherwise. (Proposing
+    checks this, so a crafted request cannot match an ineligible volunteer.)"""
+    refs = load_referrals([referral])
+    cands = load_candidates(
+        [volunteer.association_id],
+        volunteer_ids=[volunteer.pk],
+        language_codes=refs.language_codes,
+    )
+    if not len(cands):
+        return None
+    if rules(refs, cands)[0, 0] != RULE_OK:
+        return None
+    score = total(parts(refs, cands), effective_weights(refs, MatchingWeights.current()))[0, 0]
+    return round(float(score))

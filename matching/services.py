@@ -1,0 +1,676 @@
+"""State changes for referrals and matches. Each is one transaction and lists its effects.
+
+The referral's status follows its match; both change only here. Shelter staff are told when
+their referral changes status, volunteers when they are proposed, coordinators when there is
+something to do - always by a neutral notification that carries no detail.
+"""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.geo import route_to_association
+from accounts.models import Association, Role, User
+from matching import scoring
+from matching.models import (
+    MATCH_TRANSITIONS,
+    OPEN_MATCH,
+    RUNNING,
+    WAITING,
+    WITHDRAWABLE,
+    CancelReason,
+    Concern,
+    FollowUp,
+    FollowUpKind,
+    Match,
+    MatchEvent,
+    MatchStatus,
+    Meeting,
+    Referral,
+    ReferralEvent,
+    ReferralLanguage,
+    ReferralStatus,
+)
+from notifications.models import Kind
+from notifications.services import notify
+from ressursvenner.dates import add_years
+from volunteers.models import Volunteer
+
+
+class MatchingError(Exception):
+    """A change the rules do not allow; the message is for the person who tried."""
+
+
+def _coordinators(association_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__association_id=association_id,
+            memberships__role=Role.COORDINATOR,
+            memberships__ended_at__isnull=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def _shelter_staff(shelter_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__shelter_id=shelter_id,
+            memberships__role=Role.SHELTER_STAFF,
+            memberships__ended_at__isnull=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+# The statuses the shelter is told about.
+TOLD_TO_SHELTER = {
+    ReferralStatus.MATCH_PROPOSED,
+    ReferralStatus.FIRST_MEETING_PLANNED,
+    ReferralStatus.ACTIVE,
+    ReferralStatus.ENDED,
+}
+
+
+def _set_referral_status(referral: Referral, status: str, *, by: User | None) -> None:
+    if referral.status == status:
+        return
+    referral.status = status
+    referral.status_changed_at = timezone.now()
+    if status in (ReferralStatus.ENDED, ReferralStatus.WITHDRAWN):
+        referral.closed_at = referral.status_changed_at
+    referral.save(update_fields=["status", "status_changed_at", "closed_at", "withdrawn_reason"])
+    ReferralEvent.objects.create(
+        referral=referral, kind=ReferralEvent.Kind.STATUS, status=status, by=by
+    )
+    if status in TOLD_TO_SHELTER:
+        notify(
+            recipients=[u for u in _shelter_staff(referral.shelter_id) if u != by],
+            kind=Kind.REFERRAL_STATUS,
+            link=referral.get_absolute_url(),
+        )
+
+
+# --- Referrals ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    shelter,
+    by: User,
+    data: dict,
+    languages: list[str],
+    avoid: list,
+    previous: Referral | None = None,
+) -> Referral:
+    """A shelter refers a woman, with her consent.
+
+    Routed to the association covering the municipality where she will live (or the nearest).
+    Side effects: creates the Referral, its languages and avoid list, a "received" event;
+    notifies the association's coordinators.
+    """
+    if not data.get("consent_on"):
+        raise MatchingError(_("A referral cannot be saved without her consent."))
+    municipality = data["municipality"]
+    if municipality in avoid:
+        raise MatchingError(_("The municipality where she will live cannot also be one to avoid."))
+    association, _outside = route_to_association(municipality)
+    if association is None:
+        raise MatchingError(_("No local association runs Ressursvenner yet. Contact NKS sentralt."))
+    referral = Referral.objects.create(
+        shelter=shelter,
+        association=association,
+        created_by=by,
+        consent_recorded_by=by,
+        previous=previous,
+        **data,
+    )
+    referral.avoid_municipalities.set(avoid)
+    codes = list(dict.fromkeys([data["preferred_language"], *languages]))
+    ReferralLanguage.objects.bulk_create(
+        [ReferralLanguage(referral=referral, code=c) for c in codes]
+    )
+    ReferralEvent.objects.create(
+        referral=referral,
+        kind=ReferralEvent.Kind.RECEIVED,
+        status=ReferralStatus.RECEIVED,
+        to_association=association,
+        by=by,
+    )
+    notify(
+        recipients=_coordinators(association.pk),
+        kind=Kind.NEW_REFERRAL,
+        link=referral.get_absolute_url(),
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_take(*, referral: Referral, by: User) -> Referral:
+    """A coordinator starts matching. Side effects: status being matched (the shelter sees it)."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status != ReferralStatus.RECEIVED:
+        raise MatchingError(_("The referral is already being handled."))
+    _set_referral_status(locked, ReferralStatus.BEING_MATCHED, by=by)
+    return locked
+
+
+@transaction.atomic
+def referral_transfer(*, referral: Referral, to: Association, reason: str, by: User) -> Referral:
+    """Send a waiting referral to another association, with a reason both sides see.
+
+    Side effects: changes the association, back to received; a "transferred" event; notifies the
+    new association's coordinators.
+    """
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status not in WAITING:
+        raise MatchingError(
+            _("Only a referral that is waiting for a volunteer can be transferred.")
+        )
+    if to.pk == locked.association_id:
+        raise MatchingError(_("Choose another association."))
+    if not reason.strip():
+        raise MatchingError(_("Give a reason for the transfer."))
+    ReferralEvent.objects.create(
+        referral=locked,
+        kind=ReferralEvent.Kind.TRANSFERRED,
+        from_association_id=locked.association_id,
+        to_association=to,
+        reason=reason.strip(),
+        by=by,
+    )
+    locked.association = to
+    locked.status = ReferralStatus.RECEIVED
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["association", "status", "status_changed_at"])
+    notify(recipients=_coordinators(to.pk), kind=Kind.NEW_REFERRAL, link=locked.get_absolute_url())
+    return locked
+
+
+@transaction.atomic
+def referral_withdraw(*, referral: Referral, reason: str, by: User) -> Referral:
+    """The shelter withdraws a referral before its match is active.
+
+    Side effects: status withdrawn with the reason; an open (not yet active) match is
+    cancelled; the coordinators are notified.
+    """
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status not in WITHDRAWABLE:
+        raise MatchingError(_("A referral can only be withdrawn before the match is active."))
+    if not reason.strip():
+        raise MatchingError(_("Give a reason for the withdrawal."))
+    for match in locked.matches.filter(status__in=OPEN_MATCH):
+        match.cancel_reason = CancelReason.WITHDRAWN
+        _match_status(match, MatchStatus.CANCELLED, by=by, also=("cancel_reason",))
+    locked.withdrawn_reason = reason.strip()
+    _set_referral_status(locked, ReferralStatus.WITHDRAWN, by=by)
+    notify(
+        recipients=_coordinators(locked.association_id),
+        kind=Kind.REFERRAL_WITHDRAWN,
+        link=locked.get_absolute_url(),
+    )
+    return locked
+
+
+# --- Matches -----------------------------------------------------------------------------------
+
+
+def _match_status(
+    match: Match, status: str, *, by: User | None, also: tuple[str, ...] = ()
+) -> None:
+    """Move `match` to `status` if MATCH_TRANSITIONS allows it, saving `also` in the same write."""
+    if status not in MATCH_TRANSITIONS[match.status]:
+        raise MatchingError(
+            _("The match cannot go from «%(current)s» to «%(target)s».")
+            % {"current": MatchStatus(match.status).label, "target": MatchStatus(status).label}
+        )
+    match.status = status
+    match.save(update_fields=["status", *also])
+    MatchEvent.objects.create(match=match, status=status, by=by)
+
+
+@transaction.atomic
+def match_propose(*, referral: Referral, volunteer: Volunteer, by: User) -> Match:
+    """Propose a volunteer for a waiting referral. Nothing is decided automatically: this is the
+    coordinator's choice, checked against every hard rule.
+
+    Side effects: creates the Match (proposed) and its first event; the referral becomes "match
+    proposed"; the volunteer is asked (by notification) to confirm the conflict check.
+    """
+    # The race: two coordinators proposing the last free place of one volunteer at the same
+    # moment. Locking her row makes the second wait, then count the first one's match.
+    locked_volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked_referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked_referral.status not in WAITING:
+        raise MatchingError(_("The referral is not waiting for a volunteer."))
+    # Her own association's volunteers, or a neighbouring association's within reach.
+    reachable = {locked_referral.association_id} | set(
+        scoring.neighbour_association_ids(locked_referral, settings.MATCHING_NEIGHBOUR_KM)
+    )
+    if locked_volunteer.association_id not in reachable:
+        raise MatchingError(
+            _("This volunteer belongs to an association too far away for this referral.")
+        )
+    score = scoring.eligible_score(locked_referral, locked_volunteer)
+    if score is None:
+        raise MatchingError(
+            _("%(name)s cannot be matched with this referral now (see why under «Not eligible»).")
+            % {"name": locked_volunteer.first_name}
+        )
+    match = Match.objects.create(
+        referral=locked_referral, volunteer=locked_volunteer, score=score, proposed_by=by
+    )
+    MatchEvent.objects.create(match=match, status=MatchStatus.PROPOSED, by=by)
+    _set_referral_status(locked_referral, ReferralStatus.MATCH_PROPOSED, by=by)
+    if locked_volunteer.user_id:
+        notify(
+            recipients=[locked_volunteer.user], kind=Kind.MATCH_PROPOSED, link=reverse("my_match")
+        )
+    return match
+
+
+@transaction.atomic
+def match_confirm_conflict_check(*, match: Match, by: User) -> Match:
+    """The volunteer confirms she does not know the woman or the abuser.
+
+    Side effects: records when; notifies the coordinators.
+    """
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    if locked.status != MatchStatus.PROPOSED:
+        raise MatchingError(_("This proposal is no longer open."))
+    locked.conflict_checked_at = timezone.now()
+    locked.save(update_fields=["conflict_checked_at"])
+    notify(
+        recipients=_coordinators(locked.referral.association_id),
+        kind=Kind.MATCH_ACCEPTED,
+        link=locked.get_absolute_url(),
+    )
+    return locked
+
+
+@transaction.atomic
+def match_cancel(*, match: Match, reason: str, by: User) -> Match:
+    """Cancel a match before it is active: the volunteer declines, the woman does not want it,
+    or the coordinator changes the plan. The pair is then never suggested again.
+
+    Side effects: status cancelled with the reason; the referral waits again (being matched);
+    the coordinators are notified when the volunteer declined.
+    """
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    if reason not in CancelReason.values:
+        raise MatchingError(_("Choose a reason."))
+    locked.cancel_reason = reason
+    _match_status(locked, MatchStatus.CANCELLED, by=by, also=("cancel_reason",))
+    referral = Referral.objects.select_for_update().get(pk=locked.referral_id)
+    if referral.status not in (ReferralStatus.WITHDRAWN,):
+        _set_referral_status(referral, ReferralStatus.BEING_MATCHED, by=by)
+    if reason == CancelReason.VOLUNTEER_DECLINED:
+        notify(
+            recipients=_coordinators(referral.association_id),
+            kind=Kind.MATCH_DECLINED,
+            link=locked.get_absolute_url(),
+        )
+    return locked
+
+
+@transaction.atomic
+def match_plan_first_meeting(*, match: Match, at: datetime, place: str, by: User) -> Match:
+    """Plan the first meeting (usually at the shelter, with shelter staff). Only after the
+    volunteer has confirmed the conflict check.
+
+    Side effects: status first meeting planned; the referral follows (the shelter is told and
+    now sees the volunteer's first name and phone).
+    """
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    if locked.status == MatchStatus.FIRST_MEETING_PLANNED:
+        locked.first_meeting_at, locked.first_meeting_place = at, place
+        locked.save(update_fields=["first_meeting_at", "first_meeting_place"])
+        return locked
+    if not locked.conflict_checked_at:
+        raise MatchingError(
+            _("The volunteer must first confirm that she knows neither the woman nor the abuser.")
+        )
+    locked.first_meeting_at, locked.first_meeting_place = at, place
+    _match_status(
+        locked,
+        MatchStatus.FIRST_MEETING_PLANNED,
+        by=by,
+        also=("first_meeting_at", "first_meeting_place"),
+    )
+    _set_referral_status(locked.referral, ReferralStatus.FIRST_MEETING_PLANNED, by=by)
+    return locked
+
+
+@transaction.atomic
+def match_activate(*, match: Match, started_on: date, by: User) -> Match:
+    """The first meeting has taken place: the match is active for a planned year.
+
+    Side effects: status active, started and planned end (one year later); the volunteer's
+    "last matched" is set (for fairness in waiting time); the referral becomes active. (The
+    follow-up conversations are planned by the meetings issue's service.)
+    """
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    if not locked.conflict_checked_at:
+        raise MatchingError(
+            _("The volunteer must first confirm that she knows neither the woman nor the abuser.")
+        )
+    if started_on > timezone.localdate():
+        raise MatchingError(_("The first meeting cannot be in the future."))
+    locked.started_on = started_on
+    locked.planned_end_on = add_years(started_on, 1)
+    _match_status(locked, MatchStatus.ACTIVE, by=by, also=("started_on", "planned_end_on"))
+    follow_ups_plan(locked)
+    started_at = timezone.make_aware(datetime.combine(started_on, datetime.min.time()))
+    Volunteer.objects.filter(pk=locked.volunteer_id).update(last_matched_at=started_at)
+    _set_referral_status(locked.referral, ReferralStatus.ACTIVE, by=by)
+    return locked
+
+
+@transaction.atomic
+def match_pause(*, match: Match, by: User) -> Match:
+    """Side effects: status paused (it still takes the volunteer's place)."""
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    _match_status(locked, MatchStatus.PAUSED, by=by)
+    return locked
+
+
+@transaction.atomic
+def match_resume(*, match: Match, by: User) -> Match:
+    """Side effects: status active again."""
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    _match_status(locked, MatchStatus.ACTIVE, by=by)
+    return locked
+
+
+OUTCOME_FIELDS = (
+    "end_planned",
+    "end_initiated_by",
+    "end_reason",
+    "end_note",
+    "new_match_for_woman",
+    "new_match_for_volunteer",
+    "outcome_moved_back",
+    "outcome_housing",
+    "outcome_work_or_study",
+    "outcome_network",
+)
+
+
+@transaction.atomic
+def match_end(*, match: Match, ended_on: date, by: User, **outcome) -> Match:
+    """End an active (or paused) match, recording how it ended and the outcome the programme
+    is measured on: did she move back to the abuser?
+
+    Side effects: status ended with the date and outcome; the referral is ended (closed); the
+    volunteer's place is free again.
+    """
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    if not outcome.get("outcome_moved_back"):
+        raise MatchingError(_("Record whether she moved back to the abuser (yes, no or unknown)."))
+    if locked.started_on and ended_on < locked.started_on:
+        raise MatchingError(_("The match cannot end before it started."))
+    if ended_on > timezone.localdate():
+        raise MatchingError(_("The end date cannot be in the future."))
+    for name in OUTCOME_FIELDS:
+        setattr(locked, name, outcome.get(name, getattr(locked, name)))
+    locked.ended_on = ended_on
+    _match_status(locked, MatchStatus.ENDED, by=by, also=(*OUTCOME_FIELDS, "ended_on"))
+    _set_referral_status(locked.referral, ReferralStatus.ENDED, by=by)
+    return locked
+
+
+# --- Meetings, concerns and follow-up conversations -------------------------------------------
+
+
+def _check_meeting(match: Match, *, day: date, met: bool, minutes: int | None) -> None:
+    if match.status not in RUNNING:
+        raise MatchingError(_("Meetings can only be logged while the match is active."))
+    if day > timezone.localdate():
+        raise MatchingError(_("The date cannot be in the future."))
+    if match.started_on and day < match.started_on:
+        raise MatchingError(_("The date cannot be before the match started."))
+    if met and not minutes:
+        raise MatchingError(_("Give the duration of the meeting."))
+    if minutes is not None and not 1 <= minutes <= 24 * 60:
+        raise MatchingError(_("The duration must be between 1 minute and 24 hours."))
+
+
+@transaction.atomic
+def meeting_log(
+    *,
+    match: Match,
+    by: User,
+    day: date,
+    met: bool,
+    minutes: int | None,
+    activities: int,
+    note: str = "",
+    concern: str = "",
+) -> Meeting:
+    """The volunteer logs a meeting (or an attempt that did not reach her).
+
+    With "I am worried": a Concern is saved with it, and the association's coordinators get an
+    in-app notification and an email at once - written in this same transaction and delivered
+    by a worker after commit, saying only that a concern was raised, with a link.
+    Side effects: creates the Meeting (and the Concern); notifications and outbox emails.
+    """
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    _check_meeting(locked, day=day, met=met, minutes=minutes)
+    meeting = Meeting.objects.create(
+        match=locked,
+        date=day,
+        met=met,
+        minutes=minutes if met else None,
+        activities=activities if met else 0,
+        note=note.strip(),
+        created_by=by,
+    )
+    if concern.strip():
+        raised = Concern.objects.create(
+            match=locked, meeting=meeting, text=concern.strip(), raised_by=by
+        )
+        notify(
+            recipients=_coordinators(locked.referral.association_id),
+            kind=Kind.CONCERN,
+            link=reverse("concern_detail", args=[raised.public_id]),
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    by: User,
+    day: date,
+    met: bool,
+    minutes: int | None,
+    activities: int,
+    note: str = "",
+) -> Meeting:
+    """She corrects her own entry, within MEETING_EDIT_DAYS of logging it; then it is locked.
+
+    Side effects: updates the Meeting.
+    """
+    locked = Meeting.objects.select_for_update().select_related("match").get(pk=meeting.pk)
+    if locked.created_by_id != by.pk:
+        raise MatchingError(_("Only the volunteer who logged the meeting can change it."))
+    if locked.is_locked:
+        raise MatchingError(
+            _("The entry is locked: it can be changed for 7 days after it was logged.")
+        )
+    _check_meeting(locked.match, day=day, met=met, minutes=minutes)
+    locked.date, locked.met = day, met
+    locked.minutes = minutes if met else None
+    locked.activities = activities if met else 0
+    locked.note = note.strip()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def concern_follow_up(*, concern: Concern, by: User, note: str) -> Concern:
+    """The coordinator has followed the concern up. Side effects: records when, who and what."""
+    locked = Concern.objects.select_for_update().get(pk=concern.pk)
+    if locked.followed_up_at:
+        raise MatchingError(_("The concern is already followed up."))
+    if not note.strip():
+        raise MatchingError(_("Write briefly what was done."))
+    locked.followed_up_at, locked.followed_up_by, locked.follow_up_note = (
+        timezone.now(),
+        by,
+        note.strip(),
+    )
+    locked.save(update_fields=["followed_up_at", "followed_up_by", "follow_up_note"])
+    return locked
+
+
+def follow_ups_plan(match: Match) -> list[FollowUp]:
+    """The follow-up conversations of an active match: FOLLOW_UP_SCHEDULE after the start, and a
+    closing conversation at the planned end. Side effects: creates the missing FollowUps."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    planned = [
+        (kind, match.started_on + timedelta(days=days))
+        for kind, days in settings.FOLLOW_UP_SCHEDULE
+    ]
+    planned.append((FollowUpKind.CLOSING, match.planned_end_on))
+    existing = set(match.follow_ups.values_list("kind", flat=True))
+    return FollowUp.objects.bulk_create(
+        [
+            FollowUp(match=match, kind=kind, due_on=due)
+            for kind, due in planned
+            if kind not in existing
+        ]
+    )
+
+
+@transaction.atomic
+def follow_up_record(
+    *, follow_up: FollowUp, by: User, on: date, with_whom: int, note: str
+) -> FollowUp:
+    """Side effects: the conversation is recorded as held (date, with whom, note)."""
+    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if on > timezone.localdate():
+        raise MatchingError(_("The date cannot be in the future."))
+    if not with_whom:
+        raise MatchingError(_("Choose who you talked with."))
+    locked.done_on, locked.with_whom, locked.note, locked.done_by = on, with_whom, note.strip(), by
+    locked.save(update_fields=["done_on", "with_whom", "note", "done_by"])
+    return locked
+
+
+@transaction.atomic
+def follow_up_reschedule(*, follow_up: FollowUp, due_on: date) -> FollowUp:
+    """Side effects: a new due date (a reminder for the new date is sent when it falls due)."""
+    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if locked.done_on:
+        raise MatchingError(_("The conversation is already held."))
+    if due_on < timezone.localdate():
+        raise MatchingError(_("Choose a date that has not passed."))
+    locked.due_on = due_on
+    locked.save(update_fields=["due_on"])
+    return locked
+
+
+# --- Erasure, retention and withdrawn consent --------------------------------------------------
+
+ERASED = "–"
+
+
+def _forget_history(model, ids) -> None:
+    """The change history of erased rows goes too (it holds their old plain values)."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_pk__in=[str(i) for i in ids]
+    ).delete()
+
+
+@transaction.atomic
+def referral_erase(*, referral: Referral) -> Referral:
+    """Erase the woman's personal data, keeping the statistical facts: dates, counts,
+    municipality, county, age bracket and outcome.
+
+    Side effects: alias, phone, languages, needs, wishes, considerations, safety notes and the
+    avoid list are erased; every meeting note, concern text, follow-up note and end note of her
+    matches is erased; the change history of these rows is deleted; erased_at is set.
+    """
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    locked.alias, locked.phone, locked.wishes, locked.safety_notes = ERASED, "", "", ""
+    locked.considerations = locked.needs = locked.availability = 0
+    locked.preferred_language = locked.wish_language = ""
+    locked.withdrawn_reason = ""
+    locked.erased_at = timezone.now()
+    locked.save()
+    locked.avoid_municipalities.clear()
+    locked.languages.all().delete()
+    matches = list(locked.matches.values_list("pk", flat=True))
+    Match.objects.filter(pk__in=matches).update(end_note="")
+    meetings = list(Meeting.objects.filter(match_id__in=matches).values_list("pk", flat=True))
+    Meeting.objects.filter(pk__in=meetings).update(note="")
+    concerns = list(Concern.objects.filter(match_id__in=matches).values_list("pk", flat=True))
+    Concern.objects.filter(pk__in=concerns).update(text=ERASED, follow_up_note="")
+    follow_ups = list(FollowUp.objects.filter(match_id__in=matches).values_list("pk", flat=True))
+    FollowUp.objects.filter(pk__in=follow_ups).update(note="")
+    for model, ids in (
+        (Referral, [locked.pk]),
+        (Match, matches),
+        (Meeting, meetings),
+        (Concern, concerns),
+        (FollowUp, follow_ups),
+    ):
+        _forget_history(model, ids)
+    return locked
+
+
+@transaction.atomic
+def referral_consent_withdrawn(*, referral: Referral, by: User) -> Referral:
+    """The woman withdraws her consent: her match ends at once (or the proposal is cancelled),
+    every reminder about it stops, and her data is erased now.
+
+    Side effects: an open match is cancelled or ended (outcome unknown); the referral is
+    withdrawn (or ended); referral_erase(); coordinators are notified.
+    """
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    for match in locked.matches.filter(status__in=OPEN_MATCH):
+        if match.status in RUNNING:
+            match.ended_on = timezone.localdate()
+            match.end_reason, match.end_initiated_by, match.end_planned = "other", "woman", False
+            match.outcome_moved_back = "unknown"
+            _match_status(
+                match,
+                MatchStatus.ENDED,
+                by=by,
+                also=(
+                    "ended_on",
+                    "end_reason",
+                    "end_initiated_by",
+                    "end_planned",
+                    "outcome_moved_back",
+                ),
+            )
+        else:
+            match.cancel_reason = CancelReason.WITHDRAWN
+            _match_status(match, MatchStatus.CANCELLED, by=by, also=("cancel_reason",))
+    if locked.status not in (ReferralStatus.ENDED, ReferralStatus.WITHDRAWN):
+        target = (
+            ReferralStatus.ENDED
+            if locked.status == ReferralStatus.ACTIVE
+            else ReferralStatus.WITHDRAWN
+        )
+        _set_referral_status(locked, target, by=by)
+    notify(
+        recipients=_coordinators(locked.association_id),
+        kind=Kind.REFERRAL_WITHDRAWN,
+        link=locked.get_absolute_url(),
+    )
+    return referral_erase(referral=locked)

@@ -1,0 +1,193 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.access import role_required
+from accounts.audit import log_access
+from accounts.models import Role
+from matching import selectors, services
+from matching.forms import (
+    ActivateForm,
+    CancelForm,
+    EndForm,
+    FirstMeetingForm,
+)
+from matching.models import (
+    OPEN_MATCH,
+    CancelReason,
+    Match,
+)
+
+# --- Matches -----------------------------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_safe
+def match_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "matching/match_list.html", selectors.match_overview(request.user))
+
+
+def _match(request: HttpRequest, public_id) -> Match:
+    return get_object_or_404(
+        Match.objects.for_user(request.user).select_related(
+            "referral__shelter", "referral__municipality", "volunteer__municipality", "proposed_by"
+        ),
+        public_id=public_id,
+    )
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_safe
+def match_detail(request: HttpRequest, public_id) -> HttpResponse:
+    match = _match(request, public_id)
+    log_access(
+        request,
+        action="view",
+        object_type="match",
+        object_id=match.public_id,
+        association_id=match.referral.association_id,
+    )
+    return render(request, "matching/match_detail.html", _match_context(match))
+
+
+def _match_context(match: Match, **forms) -> dict:
+    today = timezone.localdate()
+    meeting = match.first_meeting_at and timezone.localtime(match.first_meeting_at)
+    from matching.views.meetings import match_activity
+
+    return {
+        **match_activity(match),
+        "match": match,
+        "events": match.events.select_related("by"),
+        "meeting_form": forms.get("meeting_form")
+        or FirstMeetingForm(
+            initial={
+                "day": meeting.date() if meeting else None,
+                "time": meeting.strftime("%H:%M") if meeting else None,
+                "place": match.first_meeting_place or match.referral.shelter.name,
+            }
+        ),
+        "activate_form": forms.get("activate_form")
+        or ActivateForm(
+            initial={"started_on": meeting.date() if meeting and meeting.date() <= today else today}
+        ),
+        "cancel_form": forms.get("cancel_form") or CancelForm(),
+        "end_form": forms.get("end_form") or EndForm(initial={"ended_on": today}),
+        "error": forms.get("error"),
+    }
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def match_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
+    """The coordinator moves a match along: plan the first meeting, activate, pause, resume,
+    cancel or end. Each is one service; a refusal is shown on the page, nothing changes."""
+    match = _match(request, public_id)
+    forms: dict = {}
+    try:
+        if action == "first-meeting":
+            form = forms["meeting_form"] = FirstMeetingForm(request.POST)
+            if form.is_valid():
+                services.match_plan_first_meeting(
+                    match=match, at=form.at(), place=form.cleaned_data["place"], by=request.user
+                )
+                messages.success(
+                    request,
+                    _(
+                        "The first meeting is planned. The shelter can now see the volunteer's first name and phone."
+                    ),
+                )
+                return redirect(match.get_absolute_url())
+        elif action == "activate":
+            form = forms["activate_form"] = ActivateForm(request.POST)
+            if form.is_valid():
+                services.match_activate(
+                    match=match, started_on=form.cleaned_data["started_on"], by=request.user
+                )
+                messages.success(request, _("The match is active. Their year has started."))
+                return redirect(match.get_absolute_url())
+        elif action == "pause":
+            services.match_pause(match=match, by=request.user)
+            return redirect(match.get_absolute_url())
+        elif action == "resume":
+            services.match_resume(match=match, by=request.user)
+            return redirect(match.get_absolute_url())
+        elif action == "cancel":
+            form = forms["cancel_form"] = CancelForm(request.POST)
+            if form.is_valid():
+                services.match_cancel(
+                    match=match, reason=form.cleaned_data["reason"], by=request.user
+                )
+                messages.success(
+                    request,
+                    _("The proposal is cancelled. The referral is waiting for a volunteer again."),
+                )
+                return redirect(match.referral.get_absolute_url())
+        elif action == "end":
+            form = forms["end_form"] = EndForm(request.POST)
+            if form.is_valid():
+                data = dict(form.cleaned_data)
+                services.match_end(
+                    match=match, ended_on=data.pop("ended_on"), by=request.user, **data
+                )
+                messages.success(
+                    request, _("The match is ended and the outcome recorded. Thank you.")
+                )
+                return redirect(match.get_absolute_url())
+        else:
+            return redirect(match.get_absolute_url())
+    except services.MatchingError as error:
+        forms["error"] = str(error)
+    match.refresh_from_db()
+    return render(request, "matching/match_detail.html", _match_context(match, **forms))
+
+
+# --- The volunteer -----------------------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_safe
+def my_match(request: HttpRequest) -> HttpResponse:
+    matches = list(
+        Match.objects.for_user(request.user)
+        .filter(status__in=OPEN_MATCH)
+        .select_related("referral__municipality", "referral__shelter")
+        .prefetch_related("referral__languages")
+        .order_by("proposed_at")
+    )
+    return render(request, "matching/my_match.html", {"matches": matches})
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_POST
+def my_match_answer(request: HttpRequest, public_id) -> HttpResponse:
+    """Her answer to a proposal: she knows neither of them (confirm), or she declines."""
+    match = get_object_or_404(Match.objects.for_user(request.user), public_id=public_id)
+    try:
+        if request.POST.get("answer") == "confirm":
+            services.match_confirm_conflict_check(match=match, by=request.user)
+            messages.success(
+                request, _("Thank you. Your coordinator will plan the first meeting with you.")
+            )
+        elif request.POST.get("answer") == "decline":
+            services.match_cancel(
+                match=match, reason=CancelReason.VOLUNTEER_DECLINED, by=request.user
+            )
+            messages.success(
+                request,
+                _(
+                    "Thank you for telling us. Your coordinator will find another volunteer for her."
+                ),
+            )
+    except services.MatchingError as error:
+        messages.error(request, str(error))
+    return redirect("my_match")

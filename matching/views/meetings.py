@@ -1,0 +1,233 @@
+"""Meeting logs from the volunteer's phone, concerns, follow-up conversations, and the
+emergency page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.access import role_required
+from accounts.audit import log_access
+from accounts.models import Role, User
+from matching import selectors, services
+from matching.forms import ConcernFollowUpForm, FollowUpForm, MeetingForm, RescheduleForm
+from matching.models import OPEN_MATCH, RUNNING, Concern, FollowUp, Match, Meeting
+
+
+def _running_matches(request: HttpRequest) -> list[Match]:
+    return list(
+        Match.objects.for_user(request.user)
+        .filter(status__in=RUNNING)
+        .select_related("referral")
+        .order_by("started_on")
+    )
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_http_methods(["GET", "POST"])
+def meeting_log(request: HttpRequest) -> HttpResponse:
+    """Log a meeting (the volunteer, on her phone). With several matches she picks which."""
+    matches = _running_matches(request)
+    if not matches:
+        return render(request, "matching/meeting_form.html", {"matches": [], "form": None})
+    chosen = matches[0]
+    wanted = request.POST.get("match") or request.GET.get("kobling")
+    if wanted:
+        chosen = next((m for m in matches if str(m.public_id) == wanted), None)
+        if chosen is None:
+            return render(request, "errors/404.html", status=404)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_log(
+                match=chosen,
+                by=request.user,
+                day=data["day"],
+                met=data["met"],
+                minutes=data["minutes"],
+                activities=data["activities"],
+                note=data["note"],
+                concern=data["concern"],
+            )
+        except services.MatchingError as error:
+            form.add_error("day", str(error))
+        else:
+            if data["concern"].strip():
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. The meeting is logged, and your coordinator has been told of your concern."
+                    ),
+                )
+            else:
+                messages.success(request, _("Thank you. The meeting is logged."))
+            return redirect("my_meetings")
+    return render(
+        request, "matching/meeting_form.html", {"matches": matches, "chosen": chosen, "form": form}
+    )
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_safe
+def my_meetings(request: HttpRequest) -> HttpResponse:
+    meetings = (
+        Meeting.objects.for_user(request.user)
+        .select_related("match__referral")
+        .order_by("-date", "-created_at")[:100]
+    )
+    return render(request, "matching/my_meetings.html", {"meetings": meetings})
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, public_id) -> HttpResponse:
+    meeting = get_object_or_404(
+        Meeting.objects.for_user(request.user).select_related("match__referral"),
+        public_id=public_id,
+    )
+    if meeting.is_locked or meeting.created_by_id != request.user.pk:
+        messages.error(
+            request, _("The entry is locked: it can be changed for 7 days after it was logged.")
+        )
+        return redirect("my_meetings")
+    form = MeetingForm(request.POST or None, initial=MeetingForm.initial_from(meeting))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_update(
+                meeting=meeting,
+                by=request.user,
+                day=data["day"],
+                met=data["met"],
+                minutes=data["minutes"],
+                activities=data["activities"],
+                note=data["note"],
+            )
+        except services.MatchingError as error:
+            form.add_error("day", str(error))
+        else:
+            messages.success(request, _("The meeting is changed."))
+            return redirect("my_meetings")
+    return render(
+        request,
+        "matching/meeting_form.html",
+        {"form": form, "meeting": meeting, "matches": [meeting.match], "chosen": meeting.match},
+    )
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_safe
+def emergency(request: HttpRequest) -> HttpResponse:
+    """Where to turn now: 112, the shelter that referred her woman, her coordinators."""
+    matches = (
+        Match.objects.for_user(request.user)
+        .filter(status__in=OPEN_MATCH)
+        .select_related("referral__shelter")
+    )
+    shelters = {match.referral.shelter for match in matches}
+    coordinators = User.objects.filter(
+        memberships__association_id=request.membership.association_id,
+        memberships__role=Role.COORDINATOR,
+        memberships__ended_at__isnull=True,
+    ).order_by("first_name")
+    return render(
+        request, "matching/emergency.html", {"shelters": shelters, "coordinators": coordinators}
+    )
+
+
+# --- The coordinator ----------------------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def concern_detail(request: HttpRequest, public_id) -> HttpResponse:
+    concern = get_object_or_404(
+        Concern.objects.for_user(request.user).select_related(
+            "match__referral", "match__volunteer", "meeting", "followed_up_by"
+        ),
+        public_id=public_id,
+    )
+    log_access(
+        request,
+        action="view",
+        object_type="concern",
+        object_id=concern.public_id,
+        association_id=concern.match.referral.association_id,
+    )
+    form = ConcernFollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_follow_up(
+                concern=concern, by=request.user, note=form.cleaned_data["note"]
+            )
+        except services.MatchingError as error:
+            form.add_error("note", str(error))
+        else:
+            messages.success(request, _("The concern is marked as followed up."))
+            return redirect(concern.match.get_absolute_url())
+    return render(request, "matching/concern.html", {"concern": concern, "form": form})
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def follow_up_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
+    follow_up = get_object_or_404(
+        FollowUp.objects.for_user(request.user).select_related("match"), public_id=public_id
+    )
+    form = (
+        FollowUpForm(request.POST, prefix=f"f{follow_up.pk}")
+        if action == "record"
+        else RescheduleForm(request.POST, prefix=f"r{follow_up.pk}")
+    )
+    if form.is_valid():
+        try:
+            if action == "record":
+                services.follow_up_record(follow_up=follow_up, by=request.user, **form.cleaned_data)
+                messages.success(request, _("The follow-up conversation is recorded."))
+            else:
+                services.follow_up_reschedule(
+                    follow_up=follow_up, due_on=form.cleaned_data["due_on"]
+                )
+                messages.success(request, _("The follow-up conversation is moved."))
+        except services.MatchingError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(f"{follow_up.match.get_absolute_url()}#follow-ups")
+
+
+def match_activity(match: Match) -> dict:
+    """What the match page shows of meetings: the list, meetings per month, days since the last."""
+    meetings = list(match.meetings.all().order_by("-date"))
+    per_month: dict[str, int] = {}
+    for meeting in meetings:
+        if meeting.met:
+            key = meeting.date.strftime("%Y-%m")
+            per_month[key] = per_month.get(key, 0) + 1
+    last = max((m.date for m in meetings), default=None)
+    today = timezone.localdate()
+    return {
+        "meetings": meetings,
+        "meetings_per_month": sorted(per_month.items(), reverse=True),
+        "days_since_last": (today - last).days if last else None,
+        "concerns": list(match.concerns.select_related("followed_up_by").order_by("-raised_at")),
+        "follow_ups": [
+            (
+                f,
+                FollowUpForm(prefix=f"f{f.pk}", initial={"on": today}),
+                RescheduleForm(prefix=f"r{f.pk}", initial={"due_on": f.due_on}),
+            )
+            for f in match.follow_ups.select_related("done_by").order_by("due_on")
+        ],
+        "inactive": selectors.inactive_matches(Match.objects.filter(pk=match.pk), days=14).exists(),
+    }

@@ -1,0 +1,354 @@
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.access import role_required
+from accounts.audit import log_access
+from accounts.models import Municipality, Role
+from matching import scoring, selectors, services
+from matching.batch import batch_proposal
+from matching.exports import referral_export
+from matching.forms import (
+    ReferralForm,
+    TransferForm,
+    WithdrawForm,
+)
+from matching.models import (
+    OPEN_MATCH,
+    WAITING,
+    WITHDRAWABLE,
+    Match,
+    Referral,
+    ReferralStatus,
+)
+from ressursvenner.downloads import json_download
+from volunteers.models import Volunteer
+
+# The "not eligible" list names at most this many (with the count for each rule above it).
+EXCLUDED_SHOWN = 100
+
+# --- Referrals ---------------------------------------------------------------------------------
+
+
+def _public_id(value: str | None) -> uuid.UUID:
+    """An id sent in a form or the query string: anything but a UUID names nothing there is."""
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+@role_required(Role.SHELTER_STAFF)
+@require_http_methods(["GET", "POST"])
+def referral_create(request: HttpRequest) -> HttpResponse:
+    previous = None
+    if request.GET.get("tidligere") or request.POST.get("previous"):
+        previous = get_object_or_404(
+            Referral.objects.for_user(request.user).filter(status=ReferralStatus.ENDED),
+            public_id=_public_id(request.GET.get("tidligere") or request.POST.get("previous")),
+        )
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.referral_create(
+                shelter=request.membership.shelter,
+                by=request.user,
+                data=form.referral_data(),
+                languages=form.cleaned_data["languages"],
+                avoid=form.cleaned_data["avoid"],
+                previous=previous,
+            )
+        except services.MatchingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The referral is sent to %(association)s. You can follow it here.")
+                % {"association": referral.association.name},
+            )
+            return redirect(referral.get_absolute_url())
+    return render(
+        request,
+        "matching/referral_form.html",
+        {
+            "form": form,
+            "previous": previous,
+            "municipalities": Municipality.objects.select_related("county"),
+        },
+    )
+
+
+@login_required
+@role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
+@require_safe
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """The coordinator's queue (oldest waiting first), or the shelter's referrals."""
+    if request.membership.role == Role.SHELTER_STAFF:
+        return render(
+            request,
+            "matching/shelter_referrals.html",
+            {"referrals": selectors.shelter_referrals(request.user)},
+        )
+    referrals = selectors.referral_queue(request.user)
+    return render(
+        request,
+        "matching/referral_queue.html",
+        {
+            "waiting": [r for r in referrals if r.status in WAITING],
+            "in_progress": [r for r in referrals if r.status not in WAITING],
+        },
+    )
+
+
+def _referral(request: HttpRequest, public_id) -> Referral:
+    return get_object_or_404(
+        Referral.objects.for_user(request.user)
+        .select_related("shelter", "association", "municipality__county", "previous")
+        .prefetch_related(
+            "languages",
+            "avoid_municipalities",
+            Prefetch(
+                "matches",
+                queryset=Match.objects.select_related("volunteer").order_by("proposed_at"),
+            ),
+            "events__to_association",
+            "events__from_association",
+        ),
+        public_id=public_id,
+    )
+
+
+@login_required
+@role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
+@require_safe
+def referral_detail(request: HttpRequest, public_id) -> HttpResponse:
+    referral = _referral(request, public_id)
+    log_access(
+        request,
+        action="view",
+        object_type="referral",
+        object_id=referral.public_id,
+        association_id=referral.association_id,
+    )
+    open_match = next((m for m in referral.matches.all() if m.status in OPEN_MATCH), None)
+    context = {
+        "referral": referral,
+        "open_match": open_match,
+        "earlier_matches": [m for m in referral.matches.all() if m.status not in OPEN_MATCH],
+        "can_withdraw": referral.status in WITHDRAWABLE,
+    }
+    if request.membership.role == Role.SHELTER_STAFF:
+        context["volunteer_contact"] = selectors.volunteer_contact_for_shelter(open_match)
+        return render(request, "matching/referral_shelter.html", context)
+    context["transfer_form"] = TransferForm(exclude=referral.association)
+    context["earlier_referral_match"] = selectors.earlier_match(referral)
+    return render(request, "matching/referral_detail.html", context)
+
+
+@login_required
+@role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
+@require_safe
+def referral_safety_notes(request: HttpRequest, public_id) -> HttpResponse:
+    """The safety notes, behind a "show" of their own (every view of them is logged)."""
+    referral = _referral(request, public_id)
+    log_access(
+        request,
+        action="view",
+        object_type="referral_safety_notes",
+        object_id=referral.public_id,
+        association_id=referral.association_id,
+    )
+    return render(request, "matching/referral_safety_notes.html", {"referral": referral})
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def referral_take(request: HttpRequest, public_id) -> HttpResponse:
+    referral = _referral(request, public_id)
+    try:
+        services.referral_take(referral=referral, by=request.user)
+    except services.MatchingError as error:
+        messages.error(request, str(error))
+        return redirect(referral.get_absolute_url())
+    return redirect("referral_suggestions", public_id=referral.public_id)
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def referral_transfer(request: HttpRequest, public_id) -> HttpResponse:
+    referral = _referral(request, public_id)
+    form = TransferForm(request.POST, exclude=referral.association)
+    if form.is_valid():
+        try:
+            services.referral_transfer(
+                referral=referral,
+                to=form.cleaned_data["association"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except services.MatchingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The referral is transferred to %(association)s.")
+                % {"association": form.cleaned_data["association"]},
+            )
+            return redirect("referral_list")
+    return render(
+        request,
+        "matching/referral_detail.html",
+        {
+            "referral": referral,
+            "transfer_form": form,
+            "open_match": None,
+            "earlier_matches": list(referral.matches.all()),
+            "can_withdraw": False,
+        },
+    )
+
+
+@login_required
+@role_required(Role.SHELTER_STAFF)
+@require_http_methods(["GET", "POST"])
+def referral_withdraw(request: HttpRequest, public_id) -> HttpResponse:
+    referral = _referral(request, public_id)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_withdraw(
+                referral=referral, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except services.MatchingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The referral is withdrawn."))
+            return redirect(referral.get_absolute_url())
+    return render(request, "matching/referral_withdraw.html", {"referral": referral, "form": form})
+
+
+# --- Suggestions and proposals -----------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_safe
+def referral_suggestions(request: HttpRequest, public_id) -> HttpResponse:
+    referral = _referral(request, public_id)
+    log_access(
+        request,
+        action="view",
+        object_type="referral",
+        object_id=referral.public_id,
+        association_id=referral.association_id,
+    )
+    result, excluded_summary, excluded_names = None, [], []
+    if referral.status in WAITING:
+        result = scoring.suggest(referral, neighbours_km=settings.MATCHING_NEIGHBOUR_KM)
+        excluded_summary = [
+            (scoring.rule_text(rule), count) for rule, count in result.excluded.by_rule.items()
+        ]
+        excluded_names = result.excluded[:EXCLUDED_SHOWN]
+    return render(
+        request,
+        "matching/suggestions.html",
+        {
+            "referral": referral,
+            "result": result,
+            "excluded_summary": excluded_summary,
+            "excluded_names": excluded_names,
+        },
+    )
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def match_propose(request: HttpRequest, public_id) -> HttpResponse:
+    referral = _referral(request, public_id)
+    # The volunteer may belong to a neighbouring association; eligibility is checked again.
+    volunteer = get_object_or_404(Volunteer, public_id=_public_id(request.POST.get("volunteer")))
+    try:
+        match = services.match_propose(referral=referral, volunteer=volunteer, by=request.user)
+    except services.MatchingError as error:
+        messages.error(request, str(error))
+        if request.POST.get("back") == "batch":
+            return redirect("match_batch")
+        return redirect("referral_suggestions", public_id=referral.public_id)
+    messages.success(
+        request,
+        _(
+            "%(name)s is proposed. She is asked to confirm that she knows neither the woman nor the abuser."
+        )
+        % {"name": volunteer.first_name},
+    )
+    if request.POST.get("back") == "batch":
+        return redirect("match_batch")
+    return redirect(match.get_absolute_url())
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_safe
+def match_batch(request: HttpRequest) -> HttpResponse:
+    proposal = batch_proposal(request.membership.association)
+    return render(request, "matching/batch.html", {"proposal": proposal})
+
+
+# --- Data requests and withdrawn consent -------------------------------------------------------
+
+
+@login_required
+@role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
+@require_safe
+def referral_data(request: HttpRequest, public_id) -> HttpResponse:
+    """Everything stored about her, for the shelter to hand over: a page, or JSON."""
+    referral = _referral(request, public_id)
+    log_access(
+        request,
+        action="export",
+        object_type="referral",
+        object_id=referral.public_id,
+        association_id=referral.association_id,
+    )
+    data = referral_export(referral)
+    if request.GET.get("format") == "json":
+        return json_download(data, "henvisning.json")
+    return render(request, "matching/referral_data.html", {"referral": referral, "data": data})
+
+
+@login_required
+@role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
+@require_http_methods(["GET", "POST"])
+def referral_consent_withdrawn(request: HttpRequest, public_id) -> HttpResponse:
+    referral = _referral(request, public_id)
+    if referral.erased_at:
+        messages.info(request, _("Her personal data is already erased."))
+        return redirect(referral.get_absolute_url())
+    if request.method == "POST":
+        services.referral_consent_withdrawn(referral=referral, by=request.user)
+        log_access(
+            request,
+            action="erase",
+            object_type="referral",
+            object_id=referral.public_id,
+            association_id=referral.association_id,
+        )
+        messages.success(
+            request,
+            _(
+                "Her consent is withdrawn: the match is ended, reminders stop, and her personal data is erased."
+            ),
+        )
+        return redirect("referral_list")
+    return render(request, "matching/referral_consent_withdrawn.html", {"referral": referral})

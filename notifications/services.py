@@ -1,0 +1,205 @@
+"""Notifications in the app, email through an outbox, and the worker heartbeat.
+
+Every email is written to the outbox in the same transaction as what caused it, and a worker
+delivers it after commit. If the broker is down the page still works: the message waits in the
+outbox and the periodic sweep sends it once workers run again.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from notifications.models import Kind, Notification, OutboxMessage, OutboxStatus, WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+# Emails queued together (a sweep's reminders) go to the workers in chunks of this many ids.
+DELIVERY_CHUNK = 50
+# After this many failed attempts a message is marked failed and shown to national admins.
+MAX_ATTEMPTS = 5
+
+
+@transaction.atomic
+def heartbeat_record(*, name: str) -> WorkerHeartbeat:
+    """Record that a worker is alive now.
+
+    Side effects: creates or updates the WorkerHeartbeat row called `name`.
+    """
+    beat, _created = WorkerHeartbeat.objects.update_or_create(
+        name=name, defaults={"beat_at": timezone.now()}
+    )
+    return beat
+
+
+def notify(
+    *, recipients: Iterable, kind: Kind, link: str, email: bool = True
+) -> list[Notification]:
+    """Tell each recipient (a User) that there is something to do, with a link to it: in the
+    app, and by email unless `email` is False.
+
+    Side effects: one Notification per recipient; one outbox email per recipient (sent after
+    commit). The text comes from `kind` alone: nothing about the case travels in it.
+    """
+    people = [user for user in recipients if user is not None]
+    notifications = Notification.objects.bulk_create(
+        [Notification(recipient=user, kind=kind, link=link) for user in people]
+    )
+    if email:
+        emails_queue(
+            [
+                OutboxMessage(
+                    recipient=user,
+                    to=user.email,
+                    template="notifications/email/task",
+                    context={"kind": str(kind), "link": link},
+                    language=user.language,
+                )
+                for user in people
+                if user.email
+            ]
+        )
+    return notifications
+
+
+def email_send(
+    *, to: str, template: str, context: dict, language: str | None = None, recipient=None
+) -> OutboxMessage:
+    """Queue one email from `<template>_subject.txt`, `<template>.txt` and `<template>.html`.
+
+    Side effects: one OutboxMessage in the current transaction; delivery is enqueued on commit.
+    """
+    return emails_queue(
+        [
+            OutboxMessage(
+                recipient=recipient,
+                to=to,
+                template=template,
+                context=context,
+                language=language or settings.LANGUAGE_CODE,
+            )
+        ]
+    )[0]
+
+
+def emails_queue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Write `messages` to the outbox and deliver them after commit (ids only to the worker)."""
+    if not messages:
+        return []
+    created = OutboxMessage.objects.bulk_create(messages)
+    ids = [message.pk for message in created]
+
+    def enqueue() -> None:
+        from notifications.tasks import deliver_email
+
+        for message_id in ids:
+            try:
+                deliver_email.delay(message_id=message_id)
+            except Exception:  # the broker is down: the periodic sweep delivers it later
+                logger.warning(
+                    "Could not enqueue outbox message %s; the sweep will send it", message_id
+                )
+
+    transaction.on_commit(enqueue)
+    return created
+
+
+def email_queue_rendered(
+    *, to: str, subject: str, body: str, html: str = "", recipient=None
+) -> OutboxMessage:
+    """Queue an email rendered by someone else (login emails from accounts and allauth).
+
+    Side effects: one OutboxMessage; delivery enqueued on commit; its text is erased once sent.
+    """
+    return emails_queue(
+        [
+            OutboxMessage(
+                recipient=recipient, to=to, template="", subject=subject, body=body, html=html
+            )
+        ]
+    )[0]
+
+
+def _render(message: OutboxMessage) -> EmailMultiAlternatives:
+    if message.body:
+        email = EmailMultiAlternatives(message.subject, message.body, to=[message.to])
+        if message.html:
+            email.attach_alternative(message.html, "text/html")
+        return email
+    with translation.override(message.language or settings.LANGUAGE_CODE):
+        context = {**message.context, "site_url": settings.SITE_URL}
+        if "kind" in context:
+            context["text"] = Kind(context["kind"]).label
+        subject = render_to_string(f"{message.template}_subject.txt", context).strip()
+        text = render_to_string(f"{message.template}.txt", context)
+        html = render_to_string(f"{message.template}.html", context)
+    email = EmailMultiAlternatives(subject, text, to=[message.to])
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def outbox_deliver(*, message_id: int) -> bool:
+    """Send one outbox message if it is waiting and due. Returns whether it was sent.
+
+    The claim (waiting → being sent) is one conditional UPDATE, so two workers given the same
+    id never both send it.
+    Side effects: the message becomes sent; or, on failure, waits again with back-off, and after
+    MAX_ATTEMPTS is marked failed.
+    """
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=OutboxStatus.SENDING, attempts=F("attempts") + 1)
+    if not claimed:
+        return False
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        _render(message).send()
+    except Exception as error:
+        failed = message.attempts >= MAX_ATTEMPTS
+        message.status = OutboxStatus.FAILED if failed else OutboxStatus.PENDING
+        message.next_attempt_at = now + timedelta(minutes=2**message.attempts)
+        message.last_error = type(error).__name__[:300]  # never the message or its content
+        message.save(update_fields=["status", "next_attempt_at", "last_error"])
+        logger.warning(
+            "Outbox message %s failed (attempt %s): %s",
+            message.pk,
+            message.attempts,
+            type(error).__name__,
+        )
+        return False
+    message.status, message.sent_at = OutboxStatus.SENT, timezone.now()
+    message.context, message.subject, message.body, message.html = {}, "", "", ""
+    message.save(update_fields=["status", "sent_at", "context", "subject", "body", "html"])
+    return True
+
+
+def outbox_sweep(*, limit: int = 500) -> int:
+    """Deliver what is still waiting (the broker was down, or a retry is due). Returns how many
+    were sent."""
+    due = list(
+        OutboxMessage.objects.filter(
+            status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(outbox_deliver(message_id=pk) for pk in due)
+
+
+def notification_mark_read(*, notification: Notification) -> None:
+    """Side effects: sets read_at once."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """Side effects: sets read_at on every unread notification of `user`."""
+    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())

@@ -1,0 +1,575 @@
+"""The figures, computed in the database: one aggregate query per group of figures, grouped by
+association, whatever the number of rows. Nothing here loops over volunteers, referrals,
+matches or meetings; Python only does arithmetic on the aggregates (a partition's last part is
+its total minus the others).
+
+Every figure covers a Period (Europe/Oslo days). Definitions, in the words the pages use, are
+in docs/statistics.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate, TruncMonth
+from django.utils import timezone
+
+from courses.models import CourseKind, Enrolment, EnrolmentStatus, Session
+from matching.models import (
+    CancelReason,
+    Concern,
+    EndReason,
+    Match,
+    MatchEvent,
+    MatchStatus,
+    Meeting,
+    Referral,
+    ReferralStatus,
+    YesNoUnknown,
+)
+from reports.expressions import DaysBetween, HoursBetween, Percentile
+from reports.periods import Period
+from volunteers.models import CommitmentPeriod, Status, Volunteer
+from volunteers.models import EndReason as CommitmentEndReason
+
+# Partitions: the parts add up to the total named beside them (the tables' row totals).
+FUNNEL = ["funnel_application", "funnel_screening", "funnel_course", "funnel_approved"]
+PIPELINE = [f"status_{s}" for s in Status.values]
+ENROLMENTS = ["attended", "absent", "unregistered"]
+RECEIVED = ["received_matched", "received_withdrawn", "received_waiting"]
+WITHDRAWN = ["withdrawn_before_proposal", "withdrawn_after_proposal"]
+CANCELLED = [f"cancelled_{r}" for r in CancelReason.values] + ["cancelled_not_recorded"]
+OUTCOMES = ["outcome_no", "outcome_yes", "outcome_unknown"]
+END_REASONS = [f"end_{r}" for r in EndReason.values] + ["end_not_recorded"]
+CONCERNS = ["concern_within_24h", "concern_later", "concern_open"]
+COMMITMENTS = [f"commitment_{r}" for r in CommitmentEndReason.values] + ["commitment_not_recorded"]
+PARTITIONS: dict[str, list[str]] = {
+    "applied": FUNNEL,
+    "pipeline_total": PIPELINE,
+    "seats_filled": ENROLMENTS,
+    "received": RECEIVED,
+    "withdrawn": WITHDRAWN,
+    "cancelled": CANCELLED,
+    "ended": OUTCOMES,
+    "concerns": CONCERNS,
+    "commitments_ended": COMMITMENTS,
+}
+# Single counts, each its own figure.
+SINGLE_COUNTS = [
+    "approved",
+    "first_proposals",
+    "proposed",
+    "started",
+    "active_end",
+    "active_during",
+    "meetings",
+]
+# Not counts of people: never suppressed.
+ACTIVITY = ["sessions_held", "seats_offered", "match_days"]
+# Medians and percentiles, with the count each is based on.
+MEASURES = {
+    "approval_days_median": "approved",
+    "proposal_days_median": "first_proposals",
+    "proposal_days_p90": "first_proposals",
+    "start_days_median": "started",
+    "start_days_p90": "started",
+    "length_days_median": "ended",
+    "concern_hours_median": "concerns_followed_up",
+}
+
+
+@dataclass
+class Figures:
+    """The figures of a period for some associations.
+
+    `rows`: per association id, every count and measure. `totals`: the same for all of them
+    together (counts are sums of the rows; medians come from their own queries). `monthly`:
+    referrals received and matches started per month (first day of the month → count).
+    """
+
+    period: Period
+    rows: dict[int, dict]
+    totals: dict
+    monthly: dict[str, dict[date, int]] = field(default_factory=dict)
+    by_shelter: list[tuple[str, int]] = field(default_factory=list)
+    withdrawal_reasons: list[tuple[str, int]] = field(default_factory=list)
+
+
+def oslo():
+    return timezone.get_default_timezone()
+
+
+def _between(name: str, period: Period) -> Q:
+    """`name` (a moment) falls on a day of the period."""
+    return Q(**{f"{name}__gte": period.start_at, f"{name}__lt": period.end_before})
+
+
+def _on_days(name: str, period: Period) -> Q:
+    """`name` (a date) is a day of the period."""
+    return Q(**{f"{name}__gte": period.start, f"{name}__lte": period.end})
+
+
+def _scope(path: str, association_ids: list[int] | None) -> Q:
+    if association_ids is None:
+        return Q(**{f"{path}__isnull": False})
+    return Q(**{f"{path}__in": association_ids})
+
+
+def _grouped(queryset, path: str, aggregates: dict) -> dict[int, dict]:
+    return {
+        row.pop("group"): row
+        for row in queryset.annotate(group=F(path))
+        .values("group")
+        .annotate(**aggregates)
+        .order_by()
+    }
+
+
+def _status_at_end(period: Period) -> Case:
+    """Each volunteer's status at the end of the period; "" when she had not applied yet or
+    had left (ended or rejected) before it began.
+
+    Only the current status and when it last changed are stored, so for someone whose status
+    changed after the period the status then is worked out from what is known: approved
+    before the end (approved, or paused if she is approved now after a pause), or else the
+    stage before the one she is in now (docs/statistics.md).
+    """
+    after = period.end_before
+    return Case(
+        When(applied_at__gte=after, then=Value("")),
+        When(
+            Q(status__in=[Status.ENDED, Status.REJECTED], status_changed_at__lt=period.start_at),
+            then=Value(""),
+        ),
+        When(status_changed_at__lt=after, then=F("status")),
+        When(approved_at__lt=after, status=Status.APPROVED, then=Value(Status.PAUSED)),
+        When(approved_at__lt=after, then=Value(Status.APPROVED)),
+        When(status=Status.SCREENING, then=Value(Status.APPLIED)),
+        When(status=Status.COURSE, then=Value(Status.SCREENING)),
+        When(status__in=[Status.APPROVED, Status.PAUSED], then=Value(Status.COURSE)),
+        When(interview_on__lte=period.end, then=Value(Status.SCREENING)),
+        default=Value(Status.APPLIED),
+        output_field=CharField(),
+    )
+
+
+def volunteer_figures(period: Period, association_ids, *, totals: bool):
+    """Applications, the cohort's way through the pipeline, approvals, status at the end."""
+    # IN (subquery) rather than EXISTS: PostgreSQL hashes it once, and estimates it so; with
+    # EXISTS its estimate passes the JIT threshold and compiling takes ten times the query.
+    basic_course_done = Enrolment.objects.filter(
+        status=EnrolmentStatus.ATTENDED,
+        session__course__kind=CourseKind.BASIC,
+        session__cancelled_at__isnull=True,
+        session__ends_at__lte=timezone.now(),
+    ).values("volunteer_id")
+    volunteers = Volunteer.objects.filter(
+        _scope("association", association_ids), applied_at__lt=period.end_before
+    ).annotate(status_at_end=_status_at_end(period))
+    applied = _between("applied_at", period)
+    reached_approval = Q(approved_at__isnull=False)
+    reached_course = Q(pk__in=basic_course_done) | reached_approval
+    reached_screening = (
+        reached_course
+        | Q(interview_on__isnull=False)
+        | Q(status__in=[Status.SCREENING, Status.COURSE, Status.APPROVED, Status.PAUSED])
+    )
+    approved_in = _between("approved_at", period)
+    approval_days = Percentile(
+        DaysBetween(
+            TruncDate("approved_at", tzinfo=oslo()), TruncDate("applied_at", tzinfo=oslo())
+        ),
+        0.5,
+        filter=approved_in,
+    )
+    rows = _grouped(
+        volunteers,
+        "association_id",
+        {
+            "applied": Count("pk", filter=applied),
+            "reached_screening": Count("pk", filter=applied & reached_screening),
+            "reached_course": Count("pk", filter=applied & reached_course),
+            "reached_approval": Count("pk", filter=applied & reached_approval),
+            "approved": Count("pk", filter=approved_in),
+            "approval_days_median": approval_days,
+            **{f"status_{s}": Count("pk", filter=Q(status_at_end=s)) for s in Status.values},
+        },
+    )
+    for row in rows.values():
+        row["funnel_application"] = row["applied"] - row["reached_screening"]
+        row["funnel_screening"] = row["reached_screening"] - row["reached_course"]
+        row["funnel_course"] = row["reached_course"] - row["reached_approval"]
+        row["funnel_approved"] = row["reached_approval"]
+    total = volunteers.aggregate(approval_days_median=approval_days) if totals else {}
+    return rows, total
+
+
+def course_figures(period: Period, association_ids):
+    """Sessions held (started, not cancelled) in the period, their seats and attendance."""
+    held = Q(
+        cancelled_at__isnull=True,
+        starts_at__gte=period.start_at,
+        starts_at__lt=min(period.end_before, timezone.now()),
+    )
+    sessions = _grouped(
+        Session.objects.filter(_scope("association", association_ids), held),
+        "association_id",
+        {"sessions_held": Count("pk"), "seats_offered": Coalesce(Sum("capacity"), 0)},
+    )
+    enrolments = _grouped(
+        Enrolment.objects.filter(
+            _scope("session__association", association_ids),
+            session__cancelled_at__isnull=True,
+            session__starts_at__gte=period.start_at,
+            session__starts_at__lt=min(period.end_before, timezone.now()),
+        ),
+        "session__association_id",
+        {
+            "attended": Count("pk", filter=Q(status=EnrolmentStatus.ATTENDED)),
+            "absent": Count("pk", filter=Q(status=EnrolmentStatus.ABSENT)),
+            "unregistered": Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED)),
+        },
+    )
+    return _merge(sessions, enrolments)
+
+
+def referral_figures(period: Period, association_ids):
+    """Referrals received and where they stood at the end; referrals withdrawn."""
+    received = _between("created_at", period)
+    withdrawn_in = Q(status=ReferralStatus.WITHDRAWN) & _between("closed_at", period)
+    # IN (subquery), hashed once (see volunteer_figures).
+    matched_by_end = Q(
+        pk__in=Match.objects.filter(started_on__lte=period.end).values("referral_id")
+    )
+    ever_proposed = Q(pk__in=Match.objects.values("referral_id"))
+    referrals = Referral.objects.filter(
+        _scope("association", association_ids), received | withdrawn_in
+    )
+    rows = _grouped(
+        referrals,
+        "association_id",
+        {
+            "received": Count("pk", filter=received),
+            "received_matched": Count("pk", filter=received & matched_by_end),
+            "received_withdrawn": Count(
+                "pk",
+                filter=received
+                & ~matched_by_end
+                & Q(status=ReferralStatus.WITHDRAWN, closed_at__lt=period.end_before),
+            ),
+            "withdrawn_before_proposal": Count("pk", filter=withdrawn_in & ~ever_proposed),
+            "withdrawn_after_proposal": Count("pk", filter=withdrawn_in & ever_proposed),
+        },
+    )
+    for row in rows.values():
+        row["received_waiting"] = (
+            row["received"] - row["received_matched"] - row["received_withdrawn"]
+        )
+    return rows
+
+
+def first_proposal_figures(period: Period, association_ids, *, totals: bool):
+    """Days from referral to the first proposed match, for referrals first proposed in the
+    period."""
+    earlier = Match.objects.filter(
+        referral=OuterRef("referral"), proposed_at__lt=OuterRef("proposed_at")
+    )
+    firsts = Match.objects.filter(
+        _scope("referral__association", association_ids), _between("proposed_at", period)
+    ).filter(~Exists(earlier))
+    days = DaysBetween(
+        TruncDate("proposed_at", tzinfo=oslo()), TruncDate("referral__created_at", tzinfo=oslo())
+    )
+    measures = {
+        "proposal_days_median": Percentile(days, 0.5),
+        "proposal_days_p90": Percentile(days, 0.9),
+    }
+    rows = _grouped(
+        firsts, "referral__association_id", {"first_proposals": Count("pk"), **measures}
+    )
+    return rows, firsts.aggregate(**measures) if totals else {}
+
+
+def match_figures(period: Period, association_ids, *, totals: bool):
+    """Matches proposed, started, running and ended; outcomes and end reasons; lengths; the
+    days of running matches in the period (for meetings per match and month)."""
+    proposed_in = _between("proposed_at", period)
+    started_in = _on_days("started_on", period)
+    ended_in = Q(status=MatchStatus.ENDED) & _on_days("ended_on", period)
+    running_during = Q(started_on__lte=period.end) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=period.start)
+    )
+    running_at_end = Q(started_on__lte=period.end) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gt=period.end)
+    )
+    end, start = Value(period.end, DateField()), Value(period.start, DateField())
+    days_running = (
+        DaysBetween(
+            Least(Coalesce("ended_on", end, output_field=DateField()), end),
+            Greatest("started_on", start),
+        )
+        + 1
+    )
+    start_days = DaysBetween("started_on", TruncDate("referral__created_at", tzinfo=oslo()))
+    measures = {
+        "start_days_median": Percentile(start_days, 0.5, filter=started_in),
+        "start_days_p90": Percentile(start_days, 0.9, filter=started_in),
+        "length_days_median": Percentile(
+            DaysBetween("ended_on", "started_on"), 0.5, filter=ended_in
+        ),
+    }
+    known_reasons = Q(end_reason__in=EndReason.values)
+    matches = Match.objects.filter(
+        _scope("referral__association", association_ids), proposed_in | running_during
+    )
+    rows = _grouped(
+        matches,
+        "referral__association_id",
+        {
+            "proposed": Count("pk", filter=proposed_in),
+            "started": Count("pk", filter=started_in),
+            "active_end": Count("pk", filter=running_at_end),
+            "active_during": Count("pk", filter=running_during),
+            "ended": Count("pk", filter=ended_in),
+            "outcome_no": Count("pk", filter=ended_in & Q(outcome_moved_back=YesNoUnknown.NO)),
+            "outcome_yes": Count("pk", filter=ended_in & Q(outcome_moved_back=YesNoUnknown.YES)),
+            "outcome_unknown": Count(
+                "pk",
+                filter=ended_in & ~Q(outcome_moved_back__in=[YesNoUnknown.NO, YesNoUnknown.YES]),
+            ),
+            **{
+                f"end_{r}": Count("pk", filter=ended_in & Q(end_reason=r)) for r in EndReason.values
+            },
+            "end_not_recorded": Count("pk", filter=ended_in & ~known_reasons),
+            "match_days": Coalesce(Sum(days_running, filter=running_during), 0),
+            **measures,
+        },
+    )
+    return rows, matches.aggregate(**measures) if totals else {}
+
+
+def meeting_figures(period: Period, association_ids):
+    """Meetings held (met, not only tried) on days of the period."""
+    return _grouped(
+        Meeting.objects.filter(
+            _scope("match__referral__association", association_ids),
+            _on_days("date", period),
+            met=True,
+        ),
+        "match__referral__association_id",
+        {"meetings": Count("pk")},
+    )
+
+
+def concern_figures(period: Period, association_ids, *, totals: bool):
+    """Concerns raised in the period and how fast they were followed up (until now)."""
+    deadline = F("raised_at") + timedelta(hours=24)
+    followed_up = Q(followed_up_at__isnull=False)
+    measures = {
+        "concern_hours_median": Percentile(
+            HoursBetween("followed_up_at", "raised_at"), 0.5, filter=followed_up
+        )
+    }
+    concerns = Concern.objects.filter(
+        _scope("match__referral__association", association_ids), _between("raised_at", period)
+    )
+    rows = _grouped(
+        concerns,
+        "match__referral__association_id",
+        {
+            "concerns": Count("pk"),
+            "concerns_followed_up": Count("pk", filter=followed_up),
+            "concern_within_24h": Count("pk", filter=followed_up & Q(followed_up_at__lte=deadline)),
+            "concern_later": Count("pk", filter=Q(followed_up_at__gt=deadline)),
+            "concern_open": Count("pk", filter=~followed_up),
+            **measures,
+        },
+    )
+    return rows, concerns.aggregate(**measures) if totals else {}
+
+
+def commitment_figures(period: Period, association_ids):
+    """Commitment periods that ended in the period, by reason (renewed is one of them)."""
+    known = Q(end_reason__in=CommitmentEndReason.values)
+    return _grouped(
+        CommitmentPeriod.objects.filter(
+            _scope("volunteer__association", association_ids), _on_days("ended_on", period)
+        ),
+        "volunteer__association_id",
+        {
+            "commitments_ended": Count("pk"),
+            **{
+                f"commitment_{r}": Count("pk", filter=Q(end_reason=r))
+                for r in CommitmentEndReason.values
+            },
+            "commitment_not_recorded": Count("pk", filter=~known),
+        },
+    )
+
+
+def cancelled_figures(period: Period, association_ids):
+    """Proposed matches cancelled in the period, by reason."""
+    known = Q(match__cancel_reason__in=CancelReason.values)
+    return _grouped(
+        MatchEvent.objects.filter(
+            _scope("match__referral__association", association_ids),
+            _between("at", period),
+            status=MatchStatus.CANCELLED,
+        ),
+        "match__referral__association_id",
+        {
+            "cancelled": Count("pk"),
+            **{
+                f"cancelled_{r}": Count("pk", filter=Q(match__cancel_reason=r))
+                for r in CancelReason.values
+            },
+            "cancelled_not_recorded": Count("pk", filter=~known),
+        },
+    )
+
+
+def monthly_figures(period: Period, association_ids) -> dict[str, dict[date, int]]:
+    """Referrals received and matches started, per calendar month."""
+    referrals = (
+        Referral.objects.filter(
+            _scope("association", association_ids), _between("created_at", period)
+        )
+        .annotate(month=TruncMonth("created_at", tzinfo=oslo()))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    matches = (
+        Match.objects.filter(
+            _scope("referral__association", association_ids), _on_days("started_on", period)
+        )
+        .annotate(month=TruncMonth("started_on"))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {
+        "referrals": {_first_day(r["month"]): r["count"] for r in referrals},
+        "matches": {_first_day(r["month"]): r["count"] for r in matches},
+    }
+
+
+def _first_day(month) -> date:
+    if hasattr(month, "tzinfo") and month.tzinfo is not None:
+        month = timezone.localtime(month)
+    return date(month.year, month.month, 1)
+
+
+def shelter_figures(period: Period, association_ids) -> list[tuple[str, int]]:
+    """Referrals received per crisis shelter, most first."""
+    return [
+        (row["shelter__name"], row["count"])
+        for row in Referral.objects.filter(
+            _scope("association", association_ids), _between("created_at", period)
+        )
+        .values("shelter__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "shelter__name")
+    ]
+
+
+def withdrawal_reason_figures(period: Period, association_ids) -> list[tuple[str, int]]:
+    """The reasons (free text) given for referrals withdrawn in the period, most common first.
+    Only for the association's own coordinators: free text may say more than a count."""
+    return [
+        (row["withdrawn_reason"], row["count"])
+        for row in Referral.objects.filter(
+            _scope("association", association_ids),
+            _between("closed_at", period),
+            status=ReferralStatus.WITHDRAWN,
+        )
+        .values("withdrawn_reason")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "withdrawn_reason")
+    ]
+
+
+def _merge(*groups: dict[int, dict]) -> dict[int, dict]:
+    merged: dict[int, dict] = {}
+    for group in groups:
+        for key, row in group.items():
+            merged.setdefault(key, {}).update(row)
+    return merged
+
+
+def empty_row() -> dict:
+    row = dict.fromkeys([*PARTITIONS, *SINGLE_COUNTS, *ACTIVITY, "concerns_followed_up"], 0)
+    for parts in PARTITIONS.values():
+        row.update(dict.fromkeys(parts, 0))
+    row.update(dict.fromkeys(END_REASONS, 0))
+    row.update(dict.fromkeys(MEASURES))
+    row.update(reached_screening=0, reached_course=0, reached_approval=0)
+    return row
+
+
+def collect(
+    period: Period,
+    association_ids: list[int],
+    *,
+    national: bool = False,
+    withdrawal_reasons: bool = False,
+) -> Figures:
+    """Every figure of `period` for each of `association_ids` and for all of them together.
+
+    national=True: the ids are every association (the queries then filter on "has an
+    association" rather than a list of ids) and the medians of all together get their own
+    queries; otherwise there must be one id, and its row is also the total.
+    """
+    scope = None if national else list(association_ids)
+    volunteers, volunteer_total = volunteer_figures(period, scope, totals=national)
+    proposals, proposal_total = first_proposal_figures(period, scope, totals=national)
+    matches, match_total = match_figures(period, scope, totals=national)
+    concerns, concern_total = concern_figures(period, scope, totals=national)
+    found = _merge(
+        volunteers,
+        course_figures(period, scope),
+        referral_figures(period, scope),
+        proposals,
+        matches,
+        meeting_figures(period, scope),
+        concerns,
+        commitment_figures(period, scope),
+        cancelled_figures(period, scope),
+    )
+    rows = {}
+    for association_id in association_ids:
+        row = empty_row()
+        row.update(found.get(association_id, {}))
+        row["pipeline_total"] = sum(row[key] for key in PIPELINE)
+        row["seats_filled"] = sum(row[key] for key in ENROLMENTS)
+        row["withdrawn"] = sum(row[key] for key in WITHDRAWN)
+        rows[association_id] = row
+    if national:
+        totals = {
+            key: sum(row[key] for row in rows.values())
+            for key in empty_row()
+            if key not in MEASURES
+        }
+        totals.update({**volunteer_total, **proposal_total, **match_total, **concern_total})
+    else:
+        totals = dict(rows[association_ids[0]])
+    figures = Figures(period=period, rows=rows, totals=totals)
+    figures.monthly = monthly_figures(period, scope)
+    figures.by_shelter = shelter_figures(period, scope)
+    if withdrawal_reasons:
+        figures.withdrawal_reasons = withdrawal_reason_figures(period, scope)
+    return figures

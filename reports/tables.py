@@ -1,0 +1,537 @@
+"""The statistics page's tables, built once and shown on the page and as CSV alike, so that
+what is hidden on the screen is hidden in the export too.
+
+A table reads its figures from a source: `OwnSource`, an association's own figures as its
+coordinators see them, or `PublishedSource`, the same figures as they may leave the association
+(national views and every export), with small counts suppressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from matching.models import CancelReason, EndReason
+from reports.figures import (
+    CANCELLED,
+    COMMITMENTS,
+    END_REASONS,
+    MEASURES,
+    PIPELINE,
+    Figures,
+)
+from reports.publication import Publication, dependent_line
+from reports.suppression import PRIMARY, SECONDARY, SHOWN, SMALL_MAX
+from volunteers.models import EndReason as CommitmentEndReason
+
+MISSING = "missing"  # a measure with nothing (or too little) to measure
+DAYS_PER_MONTH = 365.25 / 12
+# Medians and percentiles are published when they rest on at least this many observations.
+MEASURE_MINIMUM = SMALL_MAX + 1
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: float | int | None
+    state: str = SHOWN
+    # count (of people, or of what they did: suppressed when published), activity (sessions
+    # and seats: never suppressed), days, hours, share (percent), rate
+    kind: str = "count"
+
+    @property
+    def shown(self) -> bool:
+        return self.state == SHOWN and self.value is not None
+
+    @property
+    def hidden(self) -> bool:
+        return self.state in (PRIMARY, SECONDARY)
+
+    def _number(self) -> float | int | None:
+        if not self.shown:
+            return None
+        if self.kind in ("count", "activity"):
+            return int(self.value)
+        if self.kind == "share":
+            return round(self.value)
+        return round(self.value, 1)
+
+    def text(self) -> str:
+        """As the page shows it, in the active language's number format."""
+        if self.state == PRIMARY:
+            return f"<{SMALL_MAX + 1}"
+        if self.state == SECONDARY:
+            return ":"
+        number = self._number()
+        if number is None:
+            return "–"
+        decimals = 0 if float(number).is_integer() else 1
+        text = formats.number_format(number, decimal_pos=decimals, force_grouping=True)
+        return f"{text} %" if self.kind == "share" else text
+
+    def csv(self) -> str:
+        """As the CSV file has it: Norwegian spreadsheets read a decimal comma."""
+        if self.state != SHOWN or self._number() is None:
+            return self.text()
+        number = self._number()
+        if float(number).is_integer():
+            return str(int(number))
+        return f"{number:.1f}".replace(".", ",")
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Cell]
+    total: bool = False
+    indent: bool = False
+    href: str = ""
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    columns: list[str]  # the first names the row labels
+    rows: list[Row] = field(default_factory=list)
+    exportable: bool = True
+    withheld: bool = False
+    note: str = ""
+    months: list[date] = field(default_factory=list)  # the monthly table's, for its chart
+
+    @property
+    def lines(self) -> list[tuple[Row, list[tuple[str, Cell]]]]:
+        """Each row with its cells paired with their column names (for stacked tables)."""
+        return [(row, list(zip(self.columns[1:], row.cells, strict=True))) for row in self.rows]
+
+
+# --- Where the numbers come from -----------------------------------------------------------
+
+
+class OwnSource:
+    """An association's own figures, as her coordinators see them on the page: unsuppressed."""
+
+    published = False
+
+    def __init__(self, figures: Figures, association_id: int | None = None):
+        self.figures = figures
+        self.row = figures.totals if association_id is None else figures.rows[association_id]
+
+    def count(self, key: str) -> Cell:
+        return Cell(self.row[key])
+
+    def measure(self, key: str, kind: str) -> Cell:
+        value = self.row[key]
+        return Cell(value, MISSING if value is None else SHOWN, kind)
+
+    def line(self, values: list[int], total_key: str) -> tuple[list[Cell], bool]:
+        return [Cell(v) for v in values], False
+
+
+class PublishedSource(OwnSource):
+    """The figures as they may leave the association: counts from the jointly suppressed
+    publication; medians only when they rest on enough observations; lists that add up to a
+    published total (per month, per shelter, per end reason) suppressed against it."""
+
+    published = True
+
+    def __init__(self, publication: Publication, association_id: int | None):
+        super().__init__(publication.figures, association_id)
+        self.publication = publication
+        self.association_id = association_id
+
+    def count(self, key: str) -> Cell:
+        value, state = self.publication.cell(key, self.association_id)
+        return Cell(value, state)
+
+    def measure(self, key: str, kind: str) -> Cell:
+        if self.row[MEASURES[key]] < MEASURE_MINIMUM:
+            return Cell(None, MISSING, kind)
+        return super().measure(key, kind)
+
+    def line(self, values: list[int], total_key: str) -> tuple[list[Cell], bool]:
+        total = self.count(total_key)
+        states, withheld = dependent_line(values, (total.value, total.state))
+        return [Cell(v, s) for v, s in zip(values, states, strict=True)], withheld
+
+
+def derived(parts: list[Cell], *, total: Cell | None = None, others: list[Cell] = ()) -> Cell:
+    """A sum of published counts (the parts), or their total minus the other parts: known
+    when either can be computed from what is shown, hidden otherwise."""
+    if all(p.shown for p in parts):
+        return Cell(sum(p.value for p in parts))
+    if total is not None and total.shown and all(o.shown for o in others):
+        return Cell(total.value - sum(o.value for o in others))
+    return Cell(None, SECONDARY)
+
+
+def share(part: Cell, whole: Cell) -> Cell:
+    if part.hidden or whole.hidden:
+        return Cell(None, SECONDARY, "share")
+    if not whole.shown or not whole.value or part.value is None:
+        return Cell(None, MISSING, "share")
+    return Cell(100 * part.value / whole.value, SHOWN, "share")
+
+
+def ratio(part: Cell, whole: Cell, *, kind: str = "rate") -> Cell:
+    """part / whole as a measure (no percent)."""
+    if part.hidden or whole.hidden:
+        return Cell(None, SECONDARY, kind)
+    if not whole.shown or not whole.value or part.value is None:
+        return Cell(None, MISSING, kind)
+    return Cell(part.value / whole.value, SHOWN, kind)
+
+
+# --- The tables ------------------------------------------------------------------------------
+
+
+def _figure_table(slug: str, title: str, rows: list[Row], **extra) -> Table:
+    return Table(slug=slug, title=title, columns=[_("Figure"), _("Number")], rows=rows, **extra)
+
+
+def outcomes(source) -> Table:
+    """The figure the programme is judged by. Rows: did not move back, moved back, not known,
+    and the matches ended (their total)."""
+    return Table(
+        slug="outcomes",
+        title=_("Did the woman move back to the abuser? Matches that ended in the period"),
+        columns=[_("Outcome"), _("Matches")],
+        rows=[
+            Row(_("Did not move back to the abuser"), [source.count("outcome_no")]),
+            Row(_("Moved back to the abuser"), [source.count("outcome_yes")]),
+            Row(_("Not known"), [source.count("outcome_unknown")]),
+            Row(_("Matches ended"), [source.count("ended")], total=True),
+        ],
+    )
+
+
+def applications(source) -> Table:
+    applied = source.count("applied")
+    application, screening, course, approved = (
+        source.count(k)
+        for k in ("funnel_application", "funnel_screening", "funnel_course", "funnel_approved")
+    )
+    reached_screening = derived([screening, course, approved], total=applied, others=[application])
+    reached_course = derived([course, approved], total=applied, others=[application, screening])
+    rows = [
+        Row(_("Applications received"), [applied, Cell(None, MISSING, "share")]),
+        Row(
+            _("Screening started"),
+            [reached_screening, share(reached_screening, applied)],
+            indent=True,
+        ),
+        Row(
+            _("Completed the basic course"),
+            [reached_course, share(reached_course, applied)],
+            indent=True,
+        ),
+        Row(_("Approved"), [approved, share(approved, applied)], indent=True),
+    ]
+    return Table(
+        slug="applications",
+        title=_("Applications received in the period, and how far the applicants have come"),
+        columns=[_("Figure"), _("Number"), _("Share of applicants")],
+        rows=rows,
+    )
+
+
+def approvals(source) -> Table:
+    return _figure_table(
+        "approvals",
+        _("Approvals"),
+        [
+            Row(_("Volunteers approved in the period"), [source.count("approved")]),
+            Row(
+                _("Days from application to approval, median"),
+                [source.measure("approval_days_median", "days")],
+            ),
+        ],
+    )
+
+
+def pipeline(source) -> Table:
+    labels = {
+        "status_applied": _("Applied, not yet handled"),
+        "status_screening": _("In screening"),
+        "status_course": _("At the course stage"),
+        "status_approved": _("Approved"),
+        "status_paused": _("Paused"),
+        "status_ended": _("Ended during the period"),
+        "status_rejected": _("Rejected during the period"),
+    }
+    rows = [Row(labels[key], [source.count(key)]) for key in PIPELINE]
+    rows.append(Row(_("In all"), [source.count("pipeline_total")], total=True))
+    return Table(
+        slug="pipeline",
+        title=_("Volunteers by status at the end of the period"),
+        columns=[_("Status"), _("Volunteers")],
+        rows=rows,
+    )
+
+
+def courses(source) -> Table:
+    attended, absent, unregistered = (
+        source.count(k) for k in ("attended", "absent", "unregistered")
+    )
+    filled = source.count("seats_filled")
+    registered = derived([attended, absent], total=filled, others=[unregistered])
+    return _figure_table(
+        "courses",
+        _("Course sessions held in the period"),
+        [
+            Row(_("Sessions held"), [Cell(source.row["sessions_held"], kind="activity")]),
+            Row(_("Seats offered"), [Cell(source.row["seats_offered"], kind="activity")]),
+            Row(_("Seats filled"), [filled]),
+            Row(_("Attended"), [attended], indent=True),
+            Row(_("Absent"), [absent], indent=True),
+            Row(_("Attendance not registered"), [unregistered], indent=True),
+            Row(_("Attendance rate (of those registered)"), [share(attended, registered)]),
+        ],
+    )
+
+
+def referrals(source) -> Table:
+    return _figure_table(
+        "referrals",
+        _("Referrals received in the period"),
+        [
+            Row(_("Referrals received"), [source.count("received")]),
+            Row(
+                _("With an active match by the end of the period"),
+                [source.count("received_matched")],
+                indent=True,
+            ),
+            Row(_("Withdrawn"), [source.count("received_withdrawn")], indent=True),
+            Row(
+                _("Still waiting at the end of the period"),
+                [source.count("received_waiting")],
+                indent=True,
+            ),
+        ],
+    )
+
+
+def waiting_times(source) -> Table:
+    return Table(
+        slug="waiting-times",
+        title=_("Days from referral to match"),
+        columns=[_("From referral to"), _("Median"), _("90th percentile"), _("Referrals")],
+        rows=[
+            Row(
+                _("First proposed match (referrals first proposed in the period)"),
+                [
+                    source.measure("proposal_days_median", "days"),
+                    source.measure("proposal_days_p90", "days"),
+                    source.count("first_proposals"),
+                ],
+            ),
+            Row(
+                _("Active match (matches started in the period)"),
+                [
+                    source.measure("start_days_median", "days"),
+                    source.measure("start_days_p90", "days"),
+                    source.count("started"),
+                ],
+            ),
+        ],
+    )
+
+
+def by_shelter(source, shelters: list[tuple[str, int]]) -> Table:
+    cells, withheld = source.line([count for _name, count in shelters], "received")
+    rows = [Row(name, [cell]) for (name, _count), cell in zip(shelters, cells, strict=True)]
+    rows.append(Row(_("In all"), [source.count("received")], total=True))
+    return Table(
+        slug="referrals-by-shelter",
+        title=_("Referrals received per crisis shelter"),
+        columns=[_("Crisis shelter"), _("Referrals")],
+        rows=rows,
+        withheld=withheld,
+    )
+
+
+def withdrawn(source) -> Table:
+    return _figure_table(
+        "withdrawn",
+        _("Referrals withdrawn in the period"),
+        [
+            Row(_("Before any match was proposed"), [source.count("withdrawn_before_proposal")]),
+            Row(_("After a match was proposed"), [source.count("withdrawn_after_proposal")]),
+            Row(_("In all"), [source.count("withdrawn")], total=True),
+        ],
+    )
+
+
+def cancelled(source) -> Table:
+    labels = dict(CancelReason.choices)
+    rows = []
+    for key in CANCELLED:
+        reason = key.removeprefix("cancelled_")
+        if reason == "not_recorded" and not source.row[key]:
+            continue
+        label = labels.get(reason, _("Not recorded"))
+        rows.append(Row(str(label), [source.count(key)]))
+    rows.append(Row(_("In all"), [source.count("cancelled")], total=True))
+    return Table(
+        slug="cancelled",
+        title=_("Proposed matches cancelled in the period, by reason"),
+        columns=[_("Reason"), _("Proposals")],
+        rows=rows,
+    )
+
+
+def withdrawal_reasons(reasons: list[tuple[str, int]]) -> Table:
+    return Table(
+        slug="withdrawal-reasons",
+        title=_("Reasons given for withdrawn referrals"),
+        columns=[_("Reason"), _("Referrals")],
+        rows=[Row(text or _("No reason given"), [Cell(count)]) for text, count in reasons],
+        exportable=False,
+        note=_("Only for the association's own coordinators: not exported, not national."),
+    )
+
+
+def matches(source) -> Table:
+    meetings = source.count("meetings")
+    months_running = Cell(source.row["match_days"] / DAYS_PER_MONTH, kind="activity")
+    per_month = ratio(meetings, months_running)
+    if source.published and source.row["active_during"] < MEASURE_MINIMUM:
+        per_month = Cell(None, MISSING, "rate")
+    return _figure_table(
+        "matches",
+        _("Matches"),
+        [
+            Row(_("Proposed in the period"), [source.count("proposed")]),
+            Row(_("Started in the period"), [source.count("started")]),
+            Row(_("Active at the end of the period"), [source.count("active_end")]),
+            Row(_("Active at some time in the period"), [source.count("active_during")]),
+            Row(_("Ended in the period"), [source.count("ended")]),
+            Row(
+                _("Length of the matches that ended, median days"),
+                [source.measure("length_days_median", "days")],
+            ),
+            Row(_("Meetings held in the period"), [meetings]),
+            Row(_("Meetings per active match per month"), [per_month]),
+        ],
+    )
+
+
+def end_reasons(source) -> Table:
+    labels = dict(EndReason.choices)
+    keys = [k for k in END_REASONS if k != "end_not_recorded" or source.row[k]]
+    cells, withheld = source.line([source.row[k] for k in keys], "ended")
+    rows = [
+        Row(str(labels.get(k.removeprefix("end_"), _("Not recorded"))), [cell])
+        for k, cell in zip(keys, cells, strict=True)
+    ]
+    rows.append(Row(_("In all"), [source.count("ended")], total=True))
+    return Table(
+        slug="end-reasons",
+        title=_("Why the matches ended"),
+        columns=[_("Reason"), _("Matches")],
+        rows=rows,
+        withheld=withheld,
+    )
+
+
+def concerns(source) -> Table:
+    return _figure_table(
+        "concerns",
+        _("Concerns raised in the period"),
+        [
+            Row(_("Concerns raised"), [source.count("concerns")]),
+            Row(
+                _("Followed up within 24 hours"), [source.count("concern_within_24h")], indent=True
+            ),
+            Row(_("Followed up later"), [source.count("concern_later")], indent=True),
+            Row(_("Not followed up yet"), [source.count("concern_open")], indent=True),
+            Row(
+                _("Hours until followed up, median"),
+                [source.measure("concern_hours_median", "hours")],
+            ),
+        ],
+    )
+
+
+def commitments(source) -> Table:
+    labels = dict(CommitmentEndReason.choices)
+    order = ["commitment_renewed"] + [k for k in COMMITMENTS if k != "commitment_renewed"]
+    rows = []
+    for key in order:
+        reason = key.removeprefix("commitment_")
+        if reason == "not_recorded" and not source.row[key]:
+            continue
+        rows.append(Row(str(labels.get(reason, _("Not recorded"))), [source.count(key)]))
+    total = source.count("commitments_ended")
+    rows.append(Row(_("Commitment periods ended"), [total], total=True))
+    rows.append(Row(_("Share renewed"), [share(source.count("commitment_renewed"), total)]))
+    return Table(
+        slug="commitments",
+        title=_("Volunteers' commitment periods that ended in the period"),
+        columns=[_("How it ended"), _("Commitments")],
+        rows=rows,
+    )
+
+
+def monthly(source, figures: Figures) -> Table:
+    months = figures.period.months()
+    received = [figures.monthly["referrals"].get(m, 0) for m in months]
+    started = [figures.monthly["matches"].get(m, 0) for m in months]
+    received_cells, received_withheld = source.line(received, "received")
+    started_cells, started_withheld = source.line(started, "started")
+    rows = [
+        Row(month_label(m), [r, s])
+        for m, r, s in zip(months, received_cells, started_cells, strict=True)
+    ]
+    rows.append(Row(_("In all"), [source.count("received"), source.count("started")], total=True))
+    table = Table(
+        slug="monthly",
+        title=_("Referrals and matches per month"),
+        columns=[_("Month"), _("Referrals received"), _("Matches started")],
+        rows=rows,
+        withheld=received_withheld and started_withheld,
+        months=months,
+    )
+    return table
+
+
+def month_label(month: date) -> str:
+    return formats.date_format(month, "F Y")
+
+
+def associations(publication: Publication, names: dict[int, tuple[str, str]], query: str) -> Table:
+    """The national overview: a row per association (linking to its page), and the totals."""
+    keys = ["applied", "approved", "received", "started", "active_end", "ended", "outcome_no"]
+    rows = [
+        Row(
+            name,
+            [Cell(*publication.cell(k, association_id)) for k in keys],
+            href=f"?{query}&forening={public_id}",
+        )
+        for association_id, (name, public_id) in names.items()
+    ]
+    rows.append(Row(_("All associations"), [Cell(*publication.cell(k, None)) for k in keys], True))
+    return Table(
+        slug="associations",
+        title=_("Each association"),
+        columns=[
+            _("Association"),
+            _("Applications"),
+            _("Approved"),
+            pgettext("statistics column", "Referrals"),
+            _("Matches started"),
+            _("Active at the end"),
+            _("Matches ended"),
+            _("Did not move back"),
+        ],
+        rows=rows,
+    )
+
+
+LEGEND = gettext_lazy(
+    "<5: a number from 1 to 4. «:» hidden so that a small number cannot be worked out. "
+    "–: nothing to measure, or too few to show."
+)

@@ -1,0 +1,48 @@
+"""Small sets of choices stored as bit flags in one integer column.
+
+Strengths, availability and special considerations are short fixed lists. As bits they filter
+in the database (`F(field).bitand(mask)`), compare in one operation when matching (numpy works
+on whole columns), and need no join table.
+"""
+
+from collections.abc import Iterable
+
+from django import forms
+from django.db import models
+
+
+def to_mask(values: Iterable[int | str]) -> int:
+    mask = 0
+    for value in values:
+        mask |= int(value)
+    return mask
+
+
+def from_mask(choices: type[models.IntegerChoices], mask: int) -> list[models.IntegerChoices]:
+    return [member for member in choices if mask & member.value]
+
+
+def labels(choices: type[models.IntegerChoices], mask: int) -> list[str]:
+    return [str(member.label) for member in from_mask(choices, mask)]
+
+
+class FlagsFormField(forms.TypedMultipleChoiceField):
+    """Checkboxes for an IntegerChoices of bit flags; cleans to one integer."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, flag_choices: type[models.IntegerChoices], **kwargs):
+        self.flag_choices = flag_choices
+        kwargs.setdefault("coerce", int)
+        super().__init__(choices=flag_choices.choices, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return [member.value for member in from_mask(self.flag_choices, value)]
+        return value
+
+    def clean(self, value) -> int:
+        return to_mask(super().clean(value))
+
+    def has_changed(self, initial, data) -> bool:
+        return to_mask(self.prepare_value(initial) or []) != to_mask(data or [])

@@ -1,0 +1,54 @@
+"""The main menu of each role, in one place. Entries are (url name, label)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+NAVIGATION = {
+    Role.NATIONAL_ADMIN: [
+        ("home", _("Start")),
+        ("statistics", _("Statistics")),
+        ("invitation_list", _("Invitations")),
+        ("audit_log", _("Log")),
+        ("admin:index", _("Administration")),
+    ],
+    Role.COORDINATOR: [
+        ("home", _("Start")),
+        ("referral_list", _("Referrals")),
+        ("match_list", _("Matches")),
+        ("volunteer_list", _("Volunteers")),
+        ("course_list", _("Courses")),
+        ("statistics", _("Statistics")),
+        ("invitation_list", _("Invitations")),
+        ("audit_log", _("Log")),
+    ],
+    Role.SHELTER_STAFF: [
+        ("home", _("Start")),
+        ("referral_create", _("New referral")),
+    ],
+    Role.VOLUNTEER: [
+        ("my_page", _("My page")),
+        ("my_match", _("My match")),
+        ("my_meetings", _("Meetings")),
+        ("my_courses", _("Courses")),
+        ("my_profile", _("Profile")),
+    ],
+}
+
+
+def navigation(request) -> dict:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return {"nav_items": []}
+    items = [{"url": reverse(name), "label": label} for name, label in NAVIGATION[membership.role]]
+    # The current item is the one whose address is the longest start of this page's address.
+    matching = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    current = max(matching, key=lambda item: len(item["url"]), default=None)
+    for item in items:
+        item["current"] = item is current
+    return {"nav_items": items}

@@ -1,0 +1,419 @@
+"""Settings for Ressursvenner, read from the environment (django-environ).
+
+With nothing set (and DEBUG=true, as `make run` and `make test` set it) the service runs on
+SQLite, prints email to the console and runs Celery on a filesystem broker that needs no
+server. Production sets DEBUG=false and the variables in `.env.example`; a missing secret
+then stops the start with a message that names it.
+"""
+
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from csp import constants as csp_constants
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A developer may keep local settings in .env; the process environment wins over it.
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _required(name: str, *, dev_default: str | None = None) -> str:
+    """A secret that production must set. In DEBUG a clearly-marked development value is used."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEBUG and dev_default is not None:
+        return dev_default
+    raise ImproperlyConfigured(
+        f"The environment variable {name} is not set. It is required when DEBUG is off; "
+        f"see .env.example. (For local development set DEBUG=true, as `make run` does.)"
+    )
+
+
+SECRET_KEY = _required(
+    "SECRET_KEY", dev_default="django-insecure-development-only-never-use-in-production"
+)
+
+
+def _development_encryption_key() -> str:
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()
+
+
+# Keys for the encrypted fields: the first encrypts, all decrypt (rotation). Required in production.
+FIELD_ENCRYPTION_KEYS = _required(
+    "FIELD_ENCRYPTION_KEYS", dev_default=_development_encryption_key()
+).split(",")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the host(s) the service answers on.")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The address people reach the service on; used in links inside emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "accounts.admin_apps.NationalAdminConfig",  # django.contrib.admin, for national admins only
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "csp",
+    "auditlog",
+    "template_partials",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "phonenumber_field",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    # Our apps, lowest floor first (see docs/architecture in the README).
+    "accounts",
+    "notifications",
+    "courses",
+    "volunteers",
+    "matching",
+    "reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ressursvenner.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "ressursvenner.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    # Memberships, idle timeout, the two-step gate and the acting role (accounts/middleware.py).
+    "accounts.middleware.AccessMiddleware",
+]
+
+ROOT_URLCONF = "ressursvenner.urls"
+WSGI_APPLICATION = "ressursvenner.wsgi.application"
+ASGI_APPLICATION = "ressursvenner.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.acting_role",
+                "ressursvenner.navigation.navigation",
+                "notifications.context_processors.unread_notifications",
+            ],
+        },
+    },
+]
+
+# --- Data -------------------------------------------------------------------------------------
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if not DEBUG else 0)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# --- Passwords --------------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Login, two-step login, sessions (django-allauth) ------------------------------------------
+
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"  # an invitation to the address is the proof
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # never mail an address that has no login
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PASSWORD_MIN_LENGTH = 12
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Ressursvenner: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Failed logins: at most 10 a minute from one address, and 5 per email address in 15 minutes;
+# past that the login is closed for that address until the window has passed (the lockout).
+LOGIN_LOCKOUT_ATTEMPTS = env.int("LOGIN_LOCKOUT_ATTEMPTS", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"10/m/ip,{LOGIN_LOCKOUT_ATTEMPTS}/{LOGIN_LOCKOUT_MINUTES * 60}s/key",
+    "reset_password": "20/m/ip,3/15m/key",
+}
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Ressursvenner"
+MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code for clock drift
+MFA_RECOVERY_CODE_COUNT = 10
+
+SESSION_COOKIE_AGE = 12 * 60 * 60
+# Roles that can see a woman's data are logged out after this long without activity.
+IDLE_TIMEOUT_SECONDS = env.int("IDLE_TIMEOUT_SECONDS", default=15 * 60)
+IDLE_WARNING_SECONDS = 60  # the warning, with "stay logged in", comes this long before
+INVITATION_VALID_DAYS = 7
+
+PHONENUMBER_DEFAULT_REGION = "NO"
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+
+# --- Language and time ------------------------------------------------------------------------
+
+LANGUAGE_CODE = "nb"
+LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "rv_language"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# dd.mm.åååå and 24-hour times in both languages (ressursvenner/formats/).
+FORMAT_MODULE_PATH = ["ressursvenner.formats"]
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -----------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Email ------------------------------------------------------------------------------------
+
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+globals().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, ...
+# Login emails (invitations, password resets) go through the notifications outbox.
+ACCOUNTS_EMAIL_QUEUE = "notifications.services.email_queue_rendered"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Ressursvenner <ikke-svar@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security ---------------------------------------------------------------------------------
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# A strict content security policy: nothing inline, nothing from another origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+if not DEBUG:
+    # Behind TLS in production. The __Host- prefix pins cookies to this exact host over HTTPS.
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if env.bool("BEHIND_PROXY", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Background work (Celery) -----------------------------------------------------------------
+
+# A broker that needs no server by default: kombu's filesystem transport, in var/celery/.
+_CELERY_DIR = BASE_DIR / "var" / "celery"
+CELERY_BROKER_URL = env.str(
+    "CELERY_BROKER_URL", default=env.str("REDIS_URL", default="filesystem://")
+)
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for _sub in ("queue", "processed", "control"):
+        (_CELERY_DIR / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_CELERY_DIR / "queue"),
+        "data_folder_out": str(_CELERY_DIR / "queue"),
+        "processed_folder": str(_CELERY_DIR / "processed"),
+        "control_folder": str(_CELERY_DIR / "control"),
+        "store_processed": False,
+        "polling_interval": 0.2,
+    }
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# The one place the periodic schedule is defined.
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "notifications.heartbeat", "schedule": 60.0},
+    "deliver-pending-email": {"task": "notifications.deliver_pending", "schedule": 60.0},
+    "reminders-daily": {
+        "task": "notifications.sweep_reminders",
+        "schedule": crontab(hour=env.int("REMINDER_HOUR", default=7), minute=0),
+    },
+    "retention-nightly": {
+        "task": "accounts.retention_daily",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "digest-monday": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(day_of_week=1, hour=env.int("REMINDER_HOUR", default=7), minute=30),
+    },
+}
+
+# --- Change history (django-auditlog) ---------------------------------------------------------
+
+# Who changed which field when, for the records that matter. Encrypted fields are shown only as
+# "(changed)": their text never reaches the history (a test checks every encrypted field is here).
+AUDITLOG_MASK_CALLABLE = "ressursvenner.audit.mask_changed"
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "matching.referral",
+        "mask_fields": ["phone", "wishes", "considerations", "safety_notes"],
+    },
+    {"model": "matching.match", "mask_fields": ["end_note"]},
+    {"model": "matching.meeting", "mask_fields": ["note"]},
+    {"model": "matching.concern", "mask_fields": ["text", "follow_up_note"]},
+    {"model": "matching.followup", "mask_fields": ["note"]},
+    {"model": "volunteers.volunteer", "mask_fields": ["interview_note"]},
+    {"model": "volunteers.commitmentperiod", "mask_fields": ["end_note"]},
+)
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+
+# Where vulnerabilities are reported (served in /.well-known/security.txt).
+SECURITY_CONTACT = env.str("SECURITY_CONTACT", default="mailto:security@example.org")
+
+# Words that must never appear in an email, notification or calendar entry: seen over a
+# shoulder or on a lock screen, they could out someone. (Checked by tests/security/test_leaks.py.)
+SENSITIVE_WORDS = env.list(
+    "SENSITIVE_WORDS",
+    default=[
+        "vold",
+        "krisesenter",
+        "overgrep",
+        "overgriper",
+        "tvangsekteskap",
+        "æresrelatert",
+        "voldtekt",
+        "mishandling",
+        "sosial kontroll",
+        "violence",
+        "shelter",
+        "abuser",
+        "forced marriage",
+    ],
+)
+
+# --- Retention (a daily job erases what is no longer needed, keeping the statistical facts) ------
+
+# A referral withdrawn or never matched: her details erased this many days after it closed.
+RETENTION_UNMATCHED_REFERRAL_DAYS = env.int("RETENTION_UNMATCHED_REFERRAL_DAYS", default=91)
+# An ended match: her details and every meeting and follow-up text erased after this many days.
+RETENTION_ENDED_MATCH_DAYS = env.int("RETENTION_ENDED_MATCH_DAYS", default=183)
+# A volunteer who left: her personal data erased this long after her last commitment ended.
+RETENTION_VOLUNTEER_DAYS = env.int("RETENTION_VOLUNTEER_DAYS", default=183)
+# Access log entries lose the link to the person after this many days.
+RETENTION_ACCESS_LOG_DAYS = env.int("RETENTION_ACCESS_LOG_DAYS", default=730)
+# The coordinators are warned this many days before an erasure.
+RETENTION_WARNING_DAYS = 30
+
+# --- The programme's rules ---------------------------------------------------------------------
+
+# NKS recruits volunteers aged 25 or over.
+VOLUNTEER_MINIMUM_AGE = env.int("VOLUNTEER_MINIMUM_AGE", default=25)
+# Applications from one address in an hour before the page asks her to wait.
+APPLICATIONS_PER_HOUR = env.int("APPLICATIONS_PER_HOUR", default=5)
+# A volunteer can correct her meeting log this many days; then it is locked.
+MEETING_EDIT_DAYS = 7
+# Follow-up conversations after a match becomes active: (kind, days after the start). The closing
+# conversation is at the planned end. Close contact in the first month, then regular (MENTOR).
+FOLLOW_UP_SCHEDULE = [("2w", 14), ("1m", 30), ("3m", 91), ("6m", 182), ("9m", 273)]
+# Suggestions also show volunteers of other associations this close (km) to where she lives.
+MATCHING_NEIGHBOUR_KM = env.int("MATCHING_NEIGHBOUR_KM", default=40)
+# Reverse proxies in front of the web server that add to X-Forwarded-For (0 = none).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0 if DEBUG else 1)
+
+# --- Logging ----------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"redact_secrets": {"()": "ressursvenner.logging.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Request lines can carry query strings; we never put personal data there, but keep
+        # the server's own access log out of the application log regardless.
+        "django.server": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,153 @@
+"""Each role's start page: what she needs first. Later issues add their cards here."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.models import Association, Invitation, Membership, Role, Shelter, User
+from courses.models import SEATED, Session
+from matching import selectors as matching_selectors
+from matching.models import Concern, FollowUp, Match, MatchStatus, Referral
+from notifications.models import OutboxMessage, OutboxStatus
+from reports.headline import national_headline
+from volunteers import selectors as volunteer_selectors
+from volunteers.models import Volunteer
+
+
+def _coordinators_of(association_id: int):
+    return User.objects.filter(
+        memberships__association_id=association_id,
+        memberships__role=Role.COORDINATOR,
+        memberships__ended_at__isnull=True,
+    ).order_by("first_name", "last_name")
+
+
+def national_admin_start(request: HttpRequest, membership: Membership) -> HttpResponse:
+    associations = (
+        Association.objects.for_user(request.user)
+        .annotate(
+            municipality_count=Count("coverage", distinct=True),
+            coordinator_count=Count(
+                "memberships",
+                filter=Q(memberships__role=Role.COORDINATOR, memberships__ended_at__isnull=True),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
+    )
+    return render(
+        request,
+        "start/national_admin.html",
+        {
+            "associations": associations,
+            "shelter_count": Shelter.objects.for_user(request.user).count(),
+            "pending_invitations": Invitation.objects.for_user(request.user).pending().count(),
+            "outside_area": Volunteer.objects.for_user(request.user).count(),
+            "failed_deliveries": OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count(),
+            "statistics_headline": national_headline(),
+        },
+    )
+
+
+def coordinator_start(request: HttpRequest, membership: Membership) -> HttpResponse:
+    association = membership.association
+    today = timezone.localdate()
+    referrals_waiting = list(
+        Referral.objects.for_user(request.user).waiting().order_by("created_at")
+    )
+    matches = matching_selectors.match_overview(request.user)
+    waiting = volunteer_selectors.applications_waiting(association.pk)
+    oldest = waiting.first()
+    now = timezone.now()
+    month_end = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+    sessions = (
+        Session.objects.for_user(request.user)
+        .upcoming()
+        .filter(starts_at__date__lt=month_end)
+        .select_related("course")
+        .annotate(seated=Count("enrolments", filter=Q(enrolments__status__in=SEATED)))
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "start/coordinator.html",
+        {
+            "association": association,
+            "municipalities": association.municipalities.order_by("name"),
+            "coordinators": _coordinators_of(association.pk),
+            "pending_invitations": Invitation.objects.for_user(request.user).pending().count(),
+            "open_concerns": list(
+                Concern.objects.for_user(request.user)
+                .open()
+                .select_related("match__referral")
+                .order_by("raised_at")
+            ),
+            "follow_ups_due": FollowUp.objects.for_user(request.user)
+            .due(by_date=today + timedelta(days=7))
+            .count(),
+            "inactive_matches": matching_selectors.inactive_matches(
+                Match.objects.for_user(request.user), days=14, today=today
+            ).count(),
+            "referrals_waiting": len(referrals_waiting),
+            "oldest_referral_days": referrals_waiting[0].days_waiting
+            if referrals_waiting
+            else None,
+            "matches_proposed": len(matches["proposed"]),
+            "first_meetings": len(matches["first_meeting"]),
+            "matches_running": len(matches["running"]),
+            "matches_ending": len(matches["ending"]),
+            "applications_waiting": waiting.count(),
+            "oldest_application_days": (now - oldest.applied_at).days if oldest else None,
+            "commitments_ending": volunteer_selectors.commitments_ending(association.pk).count(),
+            "unsigned_declarations": volunteer_selectors.unsigned_current_declaration(
+                association.pk
+            )[1].count(),
+            "sessions": [s for s in sessions if s.seated < s.capacity],
+        },
+    )
+
+
+def shelter_staff_start(request: HttpRequest, membership: Membership) -> HttpResponse:
+    return render(
+        request,
+        "start/shelter_staff.html",
+        {
+            "shelter": membership.shelter,
+            "referrals": matching_selectors.shelter_referrals(request.user),
+        },
+    )
+
+
+def volunteer_start(request: HttpRequest, membership: Membership) -> HttpResponse:
+    volunteer = Volunteer.objects.for_user(request.user).first()
+    commitment = volunteer.commitments.open().first() if volunteer else None
+    matches = list(
+        Match.objects.for_user(request.user)
+        .exclude(status__in=[MatchStatus.ENDED, MatchStatus.CANCELLED])
+        .select_related("referral__municipality")
+    )
+    return render(
+        request,
+        "start/volunteer.html",
+        {
+            "volunteer": volunteer,
+            "commitment": commitment,
+            "matches": matches,
+            "sessions": volunteer_selectors.upcoming_sessions_of(volunteer)[:3]
+            if volunteer
+            else [],
+            "association": membership.association,
+            "coordinators": _coordinators_of(membership.association_id),
+        },
+    )
+
+
+START_PAGES = {
+    Role.NATIONAL_ADMIN: national_admin_start,
+    Role.COORDINATOR: coordinator_start,
+    Role.SHELTER_STAFF: shelter_staff_start,
+    Role.VOLUNTEER: volunteer_start,
+}

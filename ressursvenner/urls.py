@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ressursvenner import audit_views, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("personvern/", views.privacy, name="privacy"),
+    path("helse/", views.health, name="health"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
+    path("logg/", audit_views.audit_log, name="audit_log"),
+    path("", include("accounts.urls")),
+    path("", include("notifications.urls")),
+    path("", include("volunteers.urls")),
+    path("", include("courses.urls")),
+    path("", include("matching.urls")),
+    path("", include("reports.urls")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "ressursvenner.views.bad_request"
+handler403 = "ressursvenner.views.permission_denied"
+handler404 = "ressursvenner.views.page_not_found"
+handler500 = "ressursvenner.views.server_error"

@@ -1,0 +1,121 @@
+"""Public pages that belong to no single app: landing, privacy notice, health and errors."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts.models import Role
+from notifications.models import WorkerHeartbeat
+from ressursvenner.start import START_PAGES
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page when logged out; the start page of her acting role when logged in."""
+    if not request.user.is_authenticated:
+        return render(request, "pages/landing.html")
+    membership = request.membership
+    if membership is None:
+        return render(request, "start/no_role.html")
+    if membership.role == Role.VOLUNTEER:
+        return redirect("my_page")  # her start page has its own address, for the menu
+    return START_PAGES[membership.role](request, membership)
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/privacy.html")
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """For monitoring: 200 when the database answers; says how long since a worker beat."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception:  # any failure means "not healthy"
+        database = "unavailable"
+    beat = WorkerHeartbeat.objects.filter(name="default").first() if database == "ok" else None
+    age = (timezone.now() - beat.beat_at) if beat else None
+    payload = {
+        "status": "ok" if database == "ok" else "error",
+        "database": database,
+        "worker": ("unknown" if age is None else ("ok" if age < timedelta(minutes=5) else "stale")),
+        "worker_heartbeat_age_seconds": None if age is None else int(age.total_seconds()),
+    }
+    return JsonResponse(payload, status=200 if database == "ok" else 503)
+
+
+def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    if (
+        status in (403, 404)
+        and getattr(request, "user", None) is not None
+        and request.user.is_authenticated
+    ):
+        _log_denied(request)
+    return render(request, template, status=status)
+
+
+def _log_denied(request: HttpRequest) -> None:
+    """A logged-in person refused a page or an object: who, in which role, which page (by name
+    and the object's public id - never the path, which may carry a token)."""
+    from django.urls import Resolver404, resolve
+
+    from accounts.audit import log_access
+
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        name, object_id = "unknown page", ""
+    else:
+        name, object_id = match.url_name or "", match.kwargs.get("public_id", "")
+    log_access(request, action="denied", object_type=name[:40], object_id=object_id)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, "errors/400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, "errors/403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, "errors/404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No request context here: something already failed, and a context processor might too.
+    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a logged-in person's emails follow her choice too."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        # request.user is a lazy proxy: type() of it is not the user model.
+        get_user_model().objects.filter(pk=request.user.pk).update(language=language)
+    return response
+
+
+@require_GET
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """RFC 9116: where to report a vulnerability."""
+    expires = (timezone.now() + timedelta(days=365)).strftime("%Y-%m-%dT00:00:00Z")
+    body = (
+        f"Contact: {settings.SECURITY_CONTACT}\nExpires: {expires}\nPreferred-Languages: no, en\n"
+    )
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")

@@ -1,0 +1,99 @@
+// Ressursvenner: small enhancements on top of working HTML. No inline script anywhere;
+// everything the pages need from JavaScript is here and wired up by data attributes.
+"use strict";
+
+// --- Idle timeout: warn a minute before the server ends the session, offer "stay logged in".
+// The server decides (accounts/middleware.py); this only warns and keeps the page honest.
+(function idleTimeout() {
+  const body = document.body;
+  const timeout = Number(body.dataset.idleTimeout || 0);
+  if (!timeout) return;
+  const warningSeconds = Number(body.dataset.idleWarning || 60);
+  const statusUrl = body.dataset.sessionStatusUrl;
+  const keepaliveUrl = body.dataset.sessionKeepaliveUrl;
+  const dialog = document.getElementById("idle-warning");
+  const countdown = dialog && dialog.querySelector("[data-idle-countdown]");
+  const stay = dialog && dialog.querySelector("[data-idle-stay]");
+  let checkTimer = null;
+  let tickTimer = null;
+  let deadline = 0;
+  let previousFocus = null;
+
+  function schedule(remaining) {
+    clearTimeout(checkTimer);
+    deadline = Date.now() + remaining * 1000;
+    checkTimer = setTimeout(check, Math.max(0, (remaining - warningSeconds) * 1000));
+  }
+
+  function hide() {
+    clearInterval(tickTimer);
+    if (dialog && !dialog.hidden) {
+      dialog.hidden = true;
+      if (previousFocus) previousFocus.focus();
+    }
+  }
+
+  function show() {
+    if (!dialog || !dialog.hidden) return;
+    previousFocus = document.activeElement;
+    dialog.hidden = false;
+    stay.focus();
+    tick();
+    tickTimer = setInterval(tick, 1000);
+  }
+
+  function tick() {
+    const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    if (countdown) countdown.textContent = String(left);
+    if (left <= 0) {
+      clearInterval(tickTimer);
+      // A moment past the deadline the server ends the session on this reload and shows the
+      // login page with a message (a reload before it would count as activity).
+      setTimeout(() => window.location.reload(), 2000);
+    }
+  }
+
+  // Another tab may have kept the session alive: ask the server before warning.
+  function check() {
+    fetch(statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : { remaining: 0 }))
+      .then((data) => {
+        const remaining = Number(data.remaining || 0);
+        if (remaining > warningSeconds + 2) {
+          hide();
+          schedule(remaining);
+        } else {
+          deadline = Date.now() + remaining * 1000;
+          show();
+        }
+      })
+      .catch(() => show());
+  }
+
+  function keepAlive() {
+    fetch(keepaliveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": body.dataset.csrfToken || "", Accept: "application/json" },
+    })
+      .then((response) => response.json())
+      .then((data) => {
+        hide();
+        schedule(Number(data.remaining || timeout));
+      })
+      .catch(() => window.location.reload());
+  }
+
+  if (stay) stay.addEventListener("click", keepAlive);
+  // Requests made by htmx count as activity on the server: restart the clock.
+  document.body.addEventListener("htmx:afterRequest", () => schedule(timeout));
+  schedule(timeout);
+})();
+
+// --- A form sent back with errors: take her to the first field to fix. Its label and its
+// message (linked with aria-describedby) are read out, and the field is scrolled into view,
+// so a message at the bottom of a long form is not missed.
+(function focusFirstError() {
+  const field = document.querySelector("main .is-invalid:not([type=hidden]), main [aria-invalid='true']");
+  if (field && typeof field.focus === "function") field.focus();
+})();

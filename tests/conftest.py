@@ -1,0 +1,107 @@
+import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
+from django.core.cache import cache
+
+from accounts.models import Role
+from ressursvenner.celery import app as celery_app
+from tests.factories import AssociationFactory, ShelterFactory, person
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Unit tests run Celery tasks in-process; the integration tests start a real worker."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing with a million PBKDF2 rounds is the point in production and a waste here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and used two-step codes live in the cache: each test starts clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def login(client, user) -> None:
+    """Log `user` in as if she had passed both steps (the login flow itself is tested apart)."""
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": 0, "email": user.email},
+        {"method": "mfa", "at": 0, "type": "totp"},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
+# --- The cast: two associations with their people, and a stranger -----------------------------
+
+
+@pytest.fixture
+def oslo(db):
+    return AssociationFactory(name="Oslo Sanitetsforening", covers=["0301", "3201"])
+
+
+@pytest.fixture
+def bergen(db):
+    return AssociationFactory(name="Bergen Sanitetsforening", covers=["4601", "4627"])
+
+
+@pytest.fixture
+def oslo_shelter(db):
+    return ShelterFactory(name="Oslo krisesenter")
+
+
+@pytest.fixture
+def bergen_shelter(db):
+    from tests.factories import municipality
+
+    return ShelterFactory(name="Bergen krisesenter", municipality=municipality("4601"))
+
+
+@pytest.fixture
+def coordinator_oslo(oslo):
+    return person(Role.COORDINATOR, place=oslo, first_name="Hanne", email="hanne@oslo.example")
+
+
+@pytest.fixture
+def coordinator_bergen(bergen):
+    return person(Role.COORDINATOR, place=bergen, first_name="Silje", email="silje@bergen.example")
+
+
+@pytest.fixture
+def shelter_worker_oslo(oslo_shelter):
+    return person(Role.SHELTER_STAFF, place=oslo_shelter, email="camilla@krisesenter.example")
+
+
+@pytest.fixture
+def shelter_worker_bergen(bergen_shelter):
+    return person(Role.SHELTER_STAFF, place=bergen_shelter, email="tone@krisesenter.example")
+
+
+@pytest.fixture
+def volunteer_oslo(oslo):
+    return person(Role.VOLUNTEER, place=oslo, first_name="Nora", email="nora@frivillig.example")
+
+
+@pytest.fixture
+def national_admin(db):
+    return person(Role.NATIONAL_ADMIN, email="ingrid@nks.example")
+
+
+@pytest.fixture
+def stranger(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="ukjent@example.no")

@@ -1,0 +1,31 @@
+"""The public pages, as anyone finds them: checked like every page of the journeys."""
+
+import pytest
+
+from tests.e2e.conftest import shoot
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_the_public_pages_are_accessible_and_load_nothing_from_elsewhere(people, checker, words):
+    page = people(words.language)
+    assert page.locator("html").get_attribute("lang") == words.language
+    shoot(page, f"public-start-{words.language}")
+    for link in (words("Become a ressursvenn"), words("Privacy notice")):
+        page.get_by_role("link", name=link).first.click()
+        page.wait_for_load_state("load")
+        checker.arrived(page)
+        page.go_back()
+    assert {"/", "/bli-ressursvenn/", "/personvern/"} <= checker.checked
+
+
+def test_the_checker_sees_a_request_to_another_host(people, checker):
+    """The guard itself: a page that asks another host for something is caught."""
+    page = people("nb")
+    page.evaluate("() => { const img = new Image(); img.src = 'http://example.invalid/x.png'; }")
+    page.wait_for_timeout(300)
+    assert checker.foreign_requests == ["http://example.invalid/x.png"]
+    # The content security policy blocks it too, and says so in the console.
+    assert any("Content Security Policy" in error for error in checker.console_errors)
+    checker.foreign_requests.clear()  # seen: the rest of the page stays under the usual checks
+    checker.console_errors.clear()

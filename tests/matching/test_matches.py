@@ -1,0 +1,242 @@
+"""The match lifecycle from proposal to outcome, the volunteer's conflict check, and what the
+shelter sees."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from matching import services
+from matching.models import CancelReason, Match, MatchStatus, ReferralStatus
+from notifications.models import Kind, Notification
+from tests.conftest import login
+from tests.factories import person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def nora(oslo, volunteer_oslo, make_volunteer):
+    """An approved ressursvenn in Oslo with a login (the volunteer_oslo user)."""
+    return make_volunteer(
+        oslo,
+        first_name="Nora",
+        user=volunteer_oslo,
+        email=volunteer_oslo.email,
+        phone="+4791112222",
+    )
+
+
+def test_the_whole_road_from_proposal_to_outcome(
+    client, oslo, coordinator_oslo, shelter_worker_oslo, volunteer_oslo, nora, make_referral
+):
+    referral = make_referral(oslo, alias="Amal", status=ReferralStatus.BEING_MATCHED)
+    login(client, coordinator_oslo)
+    html = client.get(reverse("referral_suggestions", args=[referral.public_id])).content.decode()
+    assert "Nora" in html and "Foreslå Nora" in html
+    client.post(
+        reverse("match_propose", args=[referral.public_id]), {"volunteer": str(nora.public_id)}
+    )
+    match = Match.objects.get()
+    referral.refresh_from_db()
+    assert (match.status, referral.status) == (MatchStatus.PROPOSED, ReferralStatus.MATCH_PROPOSED)
+    assert match.proposed_by == coordinator_oslo and match.score is not None
+    assert Notification.objects.filter(recipient=volunteer_oslo, kind=Kind.MATCH_PROPOSED).exists()
+
+    # Activating or planning before her conflict check is refused.
+    meeting = {"day": timezone.localdate().isoformat(), "time": "12:00", "place": "Krisesenteret"}
+    html = client.post(
+        reverse("match_action", args=[match.public_id, "first-meeting"]), meeting
+    ).content.decode()
+    assert "må først bekrefte" in html
+    match.refresh_from_db()
+    assert match.status == MatchStatus.PROPOSED
+
+    # She confirms on her phone; she sees the alias and needs, never the safety notes.
+    client.logout()
+    login(client, volunteer_oslo)
+    html = client.get(reverse("my_match")).content.decode()
+    assert ("Amal" in html and referral.safety_notes not in html) or not referral.safety_notes
+    client.post(reverse("my_match_answer", args=[match.public_id]), {"answer": "confirm"})
+    match.refresh_from_db()
+    assert match.conflict_checked_at is not None
+
+    client.logout()
+    login(client, coordinator_oslo)
+    client.post(reverse("match_action", args=[match.public_id, "first-meeting"]), meeting)
+    match.refresh_from_db()
+    assert match.status == MatchStatus.FIRST_MEETING_PLANNED
+    # The shelter now sees her first name and phone – and nothing else about her.
+    client.logout()
+    login(client, shelter_worker_oslo)
+    html = client.get("/").content.decode()
+    assert "Nora" in html and "+47 91 11 22 22" in html
+    assert nora.last_name not in html and nora.email not in html
+
+    client.logout()
+    login(client, coordinator_oslo)
+    client.post(
+        reverse("match_action", args=[match.public_id, "activate"]),
+        {"started_on": timezone.localdate().isoformat()},
+    )
+    match.refresh_from_db()
+    referral.refresh_from_db()
+    assert match.status == MatchStatus.ACTIVE and referral.status == ReferralStatus.ACTIVE
+    assert match.planned_end_on.year == timezone.localdate().year + 1
+
+    # Ending without the outcome is refused; with it, the match and the referral end.
+    end = {
+        "ended_on": timezone.localdate().isoformat(),
+        "end_planned": "no",
+        "end_initiated_by": "woman",
+        "end_reason": "moved",
+    }
+    html = client.post(reverse("match_action", args=[match.public_id, "end"]), end).content.decode()
+    assert "Registrer om hun flyttet tilbake til overgriper" in html
+    match.refresh_from_db()
+    assert match.status == MatchStatus.ACTIVE
+    client.post(
+        reverse("match_action", args=[match.public_id, "end"]),
+        {
+            **end,
+            "outcome_moved_back": "no",
+            "outcome_housing": "yes",
+            "outcome_work_or_study": "unknown",
+            "outcome_network": "no",
+        },
+    )
+    match.refresh_from_db()
+    referral.refresh_from_db()
+    assert (match.status, match.outcome_moved_back, match.end_planned) == (
+        MatchStatus.ENDED,
+        "no",
+        False,
+    )
+    assert referral.status == ReferralStatus.ENDED
+    events = list(match.events.values_list("status", flat=True))
+    assert events == ["proposed", "first_meeting_planned", "active", "ended"]
+    # The shelter was told of each status.
+    assert (
+        Notification.objects.filter(
+            recipient=shelter_worker_oslo, kind=Kind.REFERRAL_STATUS
+        ).count()
+        == 4
+    )
+
+
+def test_a_crafted_proposal_of_an_ineligible_volunteer_is_refused(
+    client, oslo, coordinator_oslo, make_volunteer, make_referral
+):
+    untrained = make_volunteer(oslo, basic_course=False)
+    referral = make_referral(oslo, status=ReferralStatus.BEING_MATCHED)
+    login(client, coordinator_oslo)
+    response = client.post(
+        reverse("match_propose", args=[referral.public_id]),
+        {"volunteer": str(untrained.public_id)},
+        follow=True,
+    )
+    assert "kan ikke kobles med denne henvisningen nå" in response.content.decode()
+    assert not Match.objects.exists()
+
+
+def test_the_volunteer_declines_and_the_pair_is_never_suggested_again(
+    client, oslo, coordinator_oslo, volunteer_oslo, nora, make_referral
+):
+    referral = make_referral(oslo, status=ReferralStatus.BEING_MATCHED)
+    match = services.match_propose(referral=referral, volunteer=nora, by=coordinator_oslo)
+    login(client, volunteer_oslo)
+    client.post(reverse("my_match_answer", args=[match.public_id]), {"answer": "decline"})
+    match.refresh_from_db()
+    referral.refresh_from_db()
+    assert (match.status, match.cancel_reason) == (
+        MatchStatus.CANCELLED,
+        CancelReason.VOLUNTEER_DECLINED,
+    )
+    assert referral.status == ReferralStatus.BEING_MATCHED
+    with pytest.raises(services.MatchingError):
+        services.match_propose(referral=referral, volunteer=nora, by=coordinator_oslo)
+
+
+def test_transitions_from_the_wrong_status_are_refused(
+    oslo, coordinator_oslo, nora, make_referral, make_match
+):
+    match = make_match(nora, status=MatchStatus.ACTIVE)
+    with pytest.raises(services.MatchingError, match="kan ikke gå fra"):
+        services.match_cancel(match=match, reason=CancelReason.COORDINATOR, by=coordinator_oslo)
+    ended = make_match(nora, status=MatchStatus.ENDED)
+    with pytest.raises(services.MatchingError):
+        services.match_resume(match=ended, by=coordinator_oslo)
+    with pytest.raises(services.MatchingError):
+        services.match_end(match=match, ended_on=timezone.localdate(), by=coordinator_oslo)
+    match.refresh_from_db()
+    assert match.status == MatchStatus.ACTIVE
+
+
+def test_a_volunteer_cannot_open_or_answer_a_match_that_is_not_hers(
+    client, oslo, coordinator_oslo, make_volunteer, make_referral
+):
+    other_user = person(Role.VOLUNTEER, place=oslo)
+    someone = make_volunteer(oslo)
+    match = services.match_propose(
+        referral=make_referral(oslo, status=ReferralStatus.BEING_MATCHED),
+        volunteer=someone,
+        by=coordinator_oslo,
+    )
+    login(client, other_user)
+    assert (
+        client.post(
+            reverse("my_match_answer", args=[match.public_id]), {"answer": "confirm"}
+        ).status_code
+        == 404
+    )
+    assert client.get(reverse("match_detail", args=[match.public_id])).status_code == 403
+    match.refresh_from_db()
+    assert match.conflict_checked_at is None
+
+
+def test_a_coordinator_of_another_association_gets_404_on_the_match(
+    client, oslo, coordinator_oslo, coordinator_bergen, nora, make_match
+):
+    match = make_match(nora)
+    login(client, coordinator_bergen)
+    assert client.get(reverse("match_detail", args=[match.public_id])).status_code == 404
+    assert client.post(reverse("match_action", args=[match.public_id, "pause"])).status_code == 404
+    match.refresh_from_db()
+    assert match.status == MatchStatus.ACTIVE
+
+
+def test_a_woman_whose_match_ended_can_be_referred_again_and_the_earlier_match_is_shown(
+    client, oslo, coordinator_oslo, shelter_worker_oslo, nora, make_referral, make_match
+):
+    earlier = make_referral(oslo, status=ReferralStatus.ENDED, alias="Eva")
+    make_match(nora, status=MatchStatus.ENDED, referral=earlier)
+    login(client, shelter_worker_oslo)
+    page = client.get(reverse("referral_create") + f"?tidligere={earlier.public_id}")
+    assert "Hun er henvist før" in page.content.decode()
+    from tests.matching.test_referrals import referral_post
+
+    client.post(
+        reverse("referral_create"),
+        {**referral_post(alias="Eva"), "previous": str(earlier.public_id)},
+    )
+    again = earlier.__class__.objects.exclude(pk=earlier.pk).get()
+    assert again.previous == earlier
+    client.logout()
+    login(client, coordinator_oslo)
+    assert (
+        "Den tidligere koblingen hennes, med Nora"
+        in client.get(again.get_absolute_url()).content.decode()
+    )
+
+
+def test_the_match_list_makes_a_fixed_number_of_queries(
+    client, oslo, coordinator_oslo, make_volunteer, make_match, django_assert_num_queries
+):
+    make_match(make_volunteer(oslo))
+    login(client, coordinator_oslo)
+    with django_assert_num_queries(9):
+        client.get(reverse("match_list"))
+    for _n in range(10):
+        make_match(make_volunteer(oslo))
+    with django_assert_num_queries(9):
+        client.get(reverse("match_list"))

@@ -1,0 +1,91 @@
+"""Settings fail loudly without secrets in production, and the demo seed refuses production."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_without_a_secret_key_refuses_to_start_and_says_why():
+    result = _manage("check", DEBUG="false", ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+KEY = "q7Z2v3xk1wR0rZcO1dC0f0a4bE3mW5l7nJ9pT2sU4yA="
+
+
+def test_production_without_allowed_hosts_refuses_to_start():
+    result = _manage(
+        "check", DEBUG="false", SECRET_KEY="x" * 60, FIELD_ENCRYPTION_KEYS=KEY, ALLOWED_HOSTS=""
+    )
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_without_encryption_keys_refuses_to_start():
+    result = _manage("check", DEBUG="false", SECRET_KEY="x" * 60, ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
+def test_time_zone_language_and_primary_keys(settings):
+    assert settings.TIME_ZONE == "Europe/Oslo"
+    assert settings.LANGUAGE_CODE == "nb"
+    assert settings.DEFAULT_AUTO_FIELD == "django.db.models.BigAutoField"
+
+
+def test_the_env_example_documents_every_variable_the_settings_read():
+    settings_source = (ROOT / "ressursvenner" / "settings.py").read_text()
+    documented = (ROOT / ".env.example").read_text()
+    import re
+
+    read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', settings_source))
+    read |= set(re.findall(r'_required\(\s*"([A-Z_]+)"', settings_source))
+    missing = sorted(name for name in read if f"{name}=" not in documented)
+    assert read and not missing, missing
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_does_no_harm(settings):
+    from accounts.models import Association, Coverage, Shelter
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = (Association.objects.count(), Coverage.objects.count(), Shelter.objects.count())
+    call_command("seed_demo")
+    assert (
+        Association.objects.count(),
+        Coverage.objects.count(),
+        Shelter.objects.count(),
+    ) == counts
+    oslo = Association.objects.get(name="Oslo Sanitetsforening")
+    assert set(oslo.municipalities.values_list("name", flat=True)) >= {"Oslo", "Bærum", "Asker"}
+    assert {"Bergen Sanitetsforening", "Trondheim Sanitetsforening"} <= set(
+        Association.objects.values_list("name", flat=True)
+    )

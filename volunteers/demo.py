@@ -1,0 +1,303 @@
+"""Demo volunteers: about 30 per association in every status, with sessions and attendance.
+
+Deterministic (a fixed random seed) and idempotent: an association that already has demo
+volunteers is left alone.
+"""
+
+import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from accounts.demo import demo_email
+from accounts.models import Association, User
+from courses.models import Course, CourseKind, Enrolment, EnrolmentStatus, Session
+from ressursvenner.dates import add_years
+from volunteers.models import (
+    Availability,
+    CommitmentPeriod,
+    ConfidentialityDeclaration,
+    Status,
+    Strength,
+    Volunteer,
+    VolunteerLanguage,
+)
+
+FIRST_NAMES = [
+    "Ingrid",
+    "Kari",
+    "Anne",
+    "Hilde",
+    "Marianne",
+    "Silje",
+    "Camilla",
+    "Ida",
+    "Nora",
+    "Thea",
+    "Amina",
+    "Fatima",
+    "Hodan",
+    "Sahra",
+    "Aisha",
+    "Maryam",
+    "Agnieszka",
+    "Katarzyna",
+    "Olena",
+    "Iryna",
+    "Selam",
+    "Helen",
+    "Ayesha",
+    "Sana",
+    "Nadia",
+    "Leyla",
+    "Ewa",
+    "Birgit",
+    "Torunn",
+    "Solveig",
+    "Randi",
+    "Mette",
+    "Lise",
+    "Heidi",
+    "Guro",
+]
+LAST_NAMES = [
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Kristiansen",
+    "Jensen",
+    "Karlsen",
+    "Ali",
+    "Hassan",
+    "Mohamed",
+    "Nowak",
+    "Kowalska",
+    "Kovalenko",
+    "Tesfay",
+    "Haile",
+    "Khan",
+    "Ahmed",
+    "Berg",
+    "Haugen",
+    "Bakke",
+    "Lie",
+    "Dahl",
+]
+# Norwegian always; often one more, matching the communities the shelters see.
+EXTRA_LANGUAGES = ["en", "ar", "so", "pl", "ti", "ur", "uk", "en", "fa", "ru"]
+# How many demo volunteers per status (about 30 in all).
+STATUS_COUNTS = {
+    Status.APPLIED: 5,
+    Status.SCREENING: 4,
+    Status.COURSE: 6,
+    Status.APPROVED: 11,
+    Status.PAUSED: 2,
+    Status.ENDED: 1,
+    Status.REJECTED: 1,
+}
+DECLARATION_TEXT = (
+    "Jeg forplikter meg til å bevare taushet om alt jeg får vite om kvinnen jeg er ressursvenn "
+    "for, og om andre som deltar i Ressursvenner. Taushetsplikten gjelder også etter at jeg har "
+    "sluttet som ressursvenn."
+)
+
+
+def seed(stdout) -> None:
+    declaration, _created = ConfidentialityDeclaration.objects.get_or_create(
+        version=1, defaults={"text": DECLARATION_TEXT}
+    )
+    courses = {course.kind: course for course in Course.objects.all()}
+    basic = next(c for c in Course.objects.filter(required_for_matching=True))
+    specialisation = courses.get(CourseKind.SPECIALISATION)
+    supervision = courses.get(CourseKind.SUPERVISION)
+    created = 0
+    for index, association in enumerate(Association.objects.order_by("name")):
+        if Volunteer.objects.filter(association=association).exists():
+            continue
+        rng = random.Random(1000 + index)  # noqa: S311 - demo data
+        coordinator = User.objects.filter(
+            memberships__association=association, memberships__role="coordinator"
+        ).first()
+        numbers = list(association.municipalities.order_by("number"))
+        volunteers = []
+        for status, count in STATUS_COUNTS.items():
+            for _n in range(count):
+                volunteers.append(
+                    _volunteer(rng, association, numbers, status, coordinator, declaration)
+                )
+        # The demo volunteer logins of this association are approved ressursvenner.
+        city = association.name.split()[0].lower()
+        logins = User.objects.filter(
+            email__in=[
+                demo_email(f"frivillig.{city}"),
+                *([demo_email("to.roller")] if city == "oslo" else []),
+            ]
+        )
+        approved = [v for v in volunteers if v.status == Status.APPROVED]
+        for login, own in zip(logins, approved, strict=False):
+            own.user, own.email = login, login.email
+            own.first_name, own.last_name = login.first_name, login.last_name
+            own.save(update_fields=["user", "email", "first_name", "last_name"])
+        # Some ressursvenner speak the languages the demo referrals prefer, so the suggestions
+        # visibly weigh language against distance.
+        for own, code in zip(approved[2:], ["ar", "so", "pl", "ar"], strict=False):
+            VolunteerLanguage.objects.get_or_create(volunteer=own, code=code)
+        _sessions(rng, association, volunteers, basic, specialisation, supervision, coordinator)
+        created += len(volunteers)
+    stdout.write(f"Demo: {created} volunteers with course sessions and attendance.")
+
+
+def _volunteer(rng, association, municipalities, status, coordinator, declaration) -> Volunteer:
+    now = timezone.now()
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    applied = now - timedelta(
+        days=rng.randint(3, 400) if status != Status.APPLIED else rng.randint(1, 12)
+    )
+    volunteer = Volunteer.objects.create(
+        association=association,
+        first_name=first,
+        last_name=last,
+        email=f"{first}.{last}.{rng.randint(100, 999)}@frivillig.example".lower(),
+        phone=f"+479{rng.randint(1000000, 9999999)}",
+        municipality=rng.choice(municipalities),
+        birth_year=rng.randint(1950, 1999),
+        strengths=sum(s.value for s in Strength if rng.random() < 0.35) or Strength.NETWORK,
+        availability=sum(a.value for a in Availability if rng.random() < 0.5)
+        or Availability.WEEKEND,
+        motivation="Jeg har selv fått hjelp en gang, og vil gjerne gi noe tilbake.",
+        capacity=2 if rng.random() < 0.15 else 1,
+        status=status,
+        applied_at=applied,
+        last_applied_at=applied,
+        consent_at=applied,
+        rejection_reason="Passet ikke med prosjektets behov nå."
+        if status == Status.REJECTED
+        else "",
+    )
+    VolunteerLanguage.objects.create(volunteer=volunteer, code="no")
+    if rng.random() < 0.6:
+        VolunteerLanguage.objects.get_or_create(
+            volunteer=volunteer, code=rng.choice(EXTRA_LANGUAGES)
+        )
+    if status in (Status.COURSE, Status.APPROVED, Status.PAUSED, Status.ENDED):
+        screened = applied + timedelta(days=10)
+        volunteer.interview_on = screened.date()
+        volunteer.interview_by = coordinator
+        volunteer.first_reference_checked_on = volunteer.second_reference_checked_on = (
+            screened.date()
+        )
+        volunteer.confidentiality_signed_on = screened.date()
+        volunteer.confidentiality_version = declaration
+        if status != Status.ENDED:
+            volunteer.police_certificate_seen_on = screened.date()
+            volunteer.police_certificate_seen_by = coordinator
+            volunteer.police_certificate_legal_basis = "krisesenterlova § 7"
+        volunteer.save()
+    if status in (Status.APPROVED, Status.PAUSED):
+        approved_on = (applied + timedelta(days=40)).date()
+        volunteer.approved_at = timezone.make_aware(datetime.combine(approved_on, time(12)))
+        volunteer.save(update_fields=["approved_at"])
+        CommitmentPeriod.objects.create(
+            volunteer=volunteer, starts_on=approved_on, ends_on=add_years(approved_on, 1)
+        )
+    return volunteer
+
+
+def _at(day_offset: int, hour: int):
+    day = timezone.localdate() + timedelta(days=day_offset)
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _sessions(
+    rng, association, volunteers, basic, specialisation, supervision, coordinator
+) -> None:
+    place = f"{association.name}, kurslokalet"
+    done = [v for v in volunteers if v.status in (Status.APPROVED, Status.PAUSED, Status.ENDED)]
+    in_course = [v for v in volunteers if v.status == Status.COURSE]
+    past = Session.objects.create(
+        course=basic,
+        association=association,
+        starts_at=_at(-60, 17),
+        ends_at=_at(-60, 21),
+        place=place,
+        capacity=20,
+        created_by=coordinator,
+    )
+    for volunteer in done:
+        Enrolment.objects.create(session=past, volunteer=volunteer, status=EnrolmentStatus.ATTENDED)
+    # Half of those at the course stage have taken the basic course; the others are signed up.
+    recent = Session.objects.create(
+        course=basic,
+        association=association,
+        starts_at=_at(-14, 17),
+        ends_at=_at(-14, 21),
+        place=place,
+        capacity=12,
+        created_by=coordinator,
+    )
+    upcoming = Session.objects.create(
+        course=basic,
+        association=association,
+        starts_at=_at(9, 17),
+        ends_at=_at(9, 21),
+        place=place,
+        capacity=12,
+        created_by=coordinator,
+    )
+    for number, volunteer in enumerate(in_course):
+        if number % 2 == 0:
+            Enrolment.objects.create(
+                session=recent, volunteer=volunteer, status=EnrolmentStatus.ATTENDED
+            )
+        else:
+            Enrolment.objects.create(
+                session=upcoming, volunteer=volunteer, status=EnrolmentStatus.ENROLLED
+            )
+    if specialisation:
+        spec = Session.objects.create(
+            course=specialisation,
+            association=association,
+            starts_at=_at(-30, 10),
+            ends_at=_at(-30, 15),
+            place=place,
+            capacity=10,
+            created_by=coordinator,
+        )
+        for volunteer in done[:4]:
+            Enrolment.objects.create(
+                session=spec, volunteer=volunteer, status=EnrolmentStatus.ATTENDED
+            )
+        Session.objects.create(
+            course=specialisation,
+            association=association,
+            starts_at=_at(24, 10),
+            ends_at=_at(24, 15),
+            place=place,
+            capacity=10,
+            created_by=coordinator,
+        )
+    if supervision:
+        group = Session.objects.create(
+            course=supervision,
+            association=association,
+            starts_at=_at(5, 18),
+            ends_at=_at(5, 20),
+            place=place,
+            capacity=8,
+            created_by=coordinator,
+        )
+        for volunteer in done[:8]:
+            Enrolment.objects.create(
+                session=group, volunteer=volunteer, status=EnrolmentStatus.ENROLLED
+            )
+        if len(done) > 8:
+            Enrolment.objects.create(
+                session=group,
+                volunteer=done[8],
+                status=EnrolmentStatus.WAITING,
+                queued_at=timezone.now(),
+            )

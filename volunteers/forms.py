@@ -1,0 +1,311 @@
+from django import forms
+from django.conf import settings
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from accounts.languages import LANGUAGES
+from accounts.models import Association, Municipality
+from ressursvenner.flags import FlagsFormField
+from ressursvenner.forms import fields_only_helper
+from volunteers.models import (
+    Availability,
+    ConfidentialityDeclaration,
+    EndReason,
+    Status,
+    Strength,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return LANGUAGES
+
+
+class MunicipalityField(forms.CharField):
+    """A municipality typed or picked from a list of all 357 (an <input list> with a datalist).
+
+    Accepts a name, "Name (County)" or the number. Two names occur twice (Herøy, Våler); those
+    must be picked with their county.
+    """
+
+    default_error_messages = {
+        "unknown": _("We could not find that municipality. Pick one from the list."),
+        "ambiguous": _(
+            "There are two municipalities called %(name)s. Pick the right one from the list."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"list": "municipality-list", "autocomplete": "off"})
+
+    def prepare_value(self, value):
+        if isinstance(value, Municipality):
+            return value.label
+        if isinstance(value, int):
+            municipality = Municipality.objects.filter(pk=value).select_related("county").first()
+            return municipality.label if municipality else ""
+        return value
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        text = " ".join(text.split())
+        matches = list(Municipality.objects.select_related("county").filter(number=text)) or [
+            m
+            for m in Municipality.objects.select_related("county")
+            if text.lower() in (m.label.lower(), m.name.lower())
+        ]
+        exact = [m for m in matches if m.label.lower() == text.lower() or m.number == text]
+        if exact:
+            return exact[0]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"], code="ambiguous", params={"name": text}
+            )
+        raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+
+
+def _privacy_label():
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        _(
+            "I agree that NKS stores and uses what I have written here to handle my application, as described in the"
+        ),
+        reverse_lazy("privacy"),
+        _("privacy notice"),
+    )
+
+
+class ApplicationForm(forms.Form):
+    """The public application to become a ressursvenn."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    email = forms.EmailField(label=_("Email address"))
+    phone = PhoneNumberField(
+        label=_("Mobile phone"),
+        region="NO",
+        help_text=_("A Norwegian number, e.g. 912 34 567."),
+        error_messages={"invalid": _("Enter a valid phone number, e.g. 912 34 567.")},
+    )
+    municipality = MunicipalityField(
+        label=_("Municipality where you live"),
+        help_text=_("Start typing, and pick from the list."),
+    )
+    birth_year = forms.IntegerField(label=_("Year of birth"))
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"),
+        choices=language_choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one language.")},
+    )
+    strengths = FlagsFormField(
+        label=_("What would you like to help with?"), flag_choices=Strength, required=False
+    )
+    availability = FlagsFormField(
+        label=_("When can you usually meet?"),
+        flag_choices=Availability,
+        error_messages={"required": _("Choose when you can usually meet.")},
+    )
+    motivation = forms.CharField(
+        label=_("Why do you want to be a ressursvenn?"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Tell us a little about why you want to be a ressursvenn.")},
+    )
+    is_woman = forms.BooleanField(
+        label=_("I am a woman"),
+        help_text=_(
+            "The women in the programme have been exposed to violence, most often by a man. "
+            "That is why only women can be ressursvenner."
+        ),
+        error_messages={
+            "required": _("Only women can be ressursvenner. Thank you for wanting to help!"),
+        },
+    )
+    consent = forms.BooleanField(
+        label=lazy(_privacy_label, SafeString)(),
+        error_messages={"required": _("We need your consent to handle your application.")},
+    )
+    # A field people never see; a robot filling every field gives itself away.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+        self.fields["website"].widget.attrs.update(
+            {"tabindex": "-1", "autocomplete": "off", "class": "hp-field"}
+        )
+        minimum = settings.VOLUNTEER_MINIMUM_AGE
+        self.fields["birth_year"].help_text = _("You must be at least %(age)s years old.") % {
+            "age": minimum
+        }
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean_birth_year(self) -> int:
+        year = self.cleaned_data["birth_year"]
+        age = timezone.localdate().year - year
+        minimum = settings.VOLUNTEER_MINIMUM_AGE
+        if age > 100 or age < 0:
+            raise forms.ValidationError(_("Check the year of birth."))
+        if age < minimum:
+            raise forms.ValidationError(
+                _("You must be at least %(age)s years old to be a ressursvenn.") % {"age": minimum}
+            )
+        return year
+
+    def clean_languages(self) -> list[str]:
+        chosen = self.cleaned_data["languages"]
+        order = [code for code, _name in LANGUAGES]
+        return sorted(set(chosen), key=order.index)
+
+
+class ProfileForm(forms.Form):
+    """What a volunteer may change about herself."""
+
+    phone = ApplicationForm.base_fields["phone"]
+    languages = ApplicationForm.base_fields["languages"]
+    strengths = ApplicationForm.base_fields["strengths"]
+    availability = ApplicationForm.base_fields["availability"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+        self.fields["strengths"].label = _("What you would like to help with")
+        self.fields["availability"].label = _("When you can usually meet")
+
+
+class VolunteerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name, email or phone"))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        required=False,
+        queryset=Municipality.objects.none(),
+        empty_label=_("All"),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("All")), *LANGUAGES]
+    )
+    course_complete = forms.ChoiceField(
+        label=_("Required courses"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Completed")), ("no", _("Not completed"))],
+    )
+    commitment_ending = forms.BooleanField(
+        label=_("Commitment ends within 60 days"), required=False
+    )
+
+    def __init__(self, *args, association: Association, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = association.municipalities.order_by("name")
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=Status.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class InterviewForm(forms.Form):
+    on = forms.DateField(label=_("Interview date"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Short note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only what matters for the programme. She can ask to see it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class ReferencesForm(forms.Form):
+    first_on = forms.DateField(
+        label=_("First reference checked on"), required=False, widget=DateInput()
+    )
+    second_on = forms.DateField(
+        label=_("Second reference checked on"), required=False, widget=DateInput()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class ConfidentialityForm(forms.Form):
+    on = forms.DateField(label=_("Signed on"), widget=DateInput())
+    version = forms.ModelChoiceField(
+        label=_("Version of the declaration"),
+        queryset=ConfidentialityDeclaration.objects.all(),
+        empty_label=None,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class PoliceCertificateForm(forms.Form):
+    on = forms.DateField(
+        label=_("Police certificate seen on"),
+        widget=DateInput(),
+        help_text=_("Only that it was shown is recorded: never a copy, never what it says."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class CommitmentEndForm(forms.Form):
+    on = forms.DateField(label=_("Ended on"), widget=DateInput())
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[
+            (value, label) for value, label in EndReason.choices if value != EndReason.RENEWED
+        ],
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class RouteForm(forms.Form):
+    association = forms.ModelChoiceField(
+        label=_("Local association"),
+        queryset=Association.objects.filter(is_active=True),
+        to_field_name="public_id",
+    )
+
+
+SCREENING_FORMS = {
+    "interview": InterviewForm,
+    "references": ReferencesForm,
+    "confidentiality": ConfidentialityForm,
+    "police": PoliceCertificateForm,
+}

@@ -1,0 +1,321 @@
+"""Applications, screening, approval and the one-year commitment of a volunteer (ressursvenn)."""
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from phonenumber_field.modelfields import PhoneNumberField
+
+from accounts.models import Association, Municipality, Role, acting_membership
+from ressursvenner.crypto import EncryptedTextField
+from ressursvenner.flags import labels
+
+
+class Strength(models.IntegerChoices):
+    """What a volunteer can help with; a referral's needs use the same list."""
+
+    NETWORK = 1, _("Building a network")
+    JOB_SEARCH = 2, _("Job search")
+    HOUSING = 4, _("Housing")
+    PUBLIC_SERVICES = 8, _("Public services and NAV")
+    NORWEGIAN_PRACTICE = 16, _("Norwegian practice")
+    CHILDRENS_ACTIVITIES = 32, _("Activities with children")
+    FINANCES = 64, _("Finances")
+    LEISURE_CULTURE = 128, _("Leisure and culture")
+
+
+class Availability(models.IntegerChoices):
+    WEEKDAY_DAYTIME = 1, _("Weekdays, daytime")
+    WEEKDAY_EVENING = 2, _("Weekday evenings")
+    WEEKEND = 4, _("Weekends")
+
+
+class Status(models.TextChoices):
+    APPLIED = "applied", pgettext_lazy("volunteer status", "Applied")
+    SCREENING = "screening", pgettext_lazy("volunteer status", "Screening")
+    COURSE = "course", pgettext_lazy("volunteer status", "Course")
+    APPROVED = "approved", pgettext_lazy("volunteer status", "Approved")
+    PAUSED = "paused", pgettext_lazy("volunteer status", "Paused")
+    ENDED = "ended", pgettext_lazy("volunteer status", "Ended")
+    REJECTED = "rejected", pgettext_lazy("volunteer status", "Rejected")
+
+
+# The allowed changes of status, written once. Approval has its own checks (services).
+TRANSITIONS: dict[str, set[str]] = {
+    Status.APPLIED: {Status.SCREENING, Status.REJECTED, Status.ENDED},
+    Status.SCREENING: {Status.COURSE, Status.REJECTED, Status.ENDED},
+    Status.COURSE: {Status.APPROVED, Status.REJECTED, Status.ENDED},
+    Status.APPROVED: {Status.PAUSED, Status.ENDED},
+    Status.PAUSED: {Status.APPROVED, Status.ENDED},
+    Status.ENDED: set(),
+    Status.REJECTED: set(),
+}
+# An application still being handled: a repeated application is merged into it.
+OPEN_APPLICATION = (Status.APPLIED, Status.SCREENING, Status.COURSE)
+# She can sign up for course sessions herself from this stage on.
+SELF_ENROL = (Status.COURSE, Status.APPROVED, Status.PAUSED)
+# A coordinator can enrol her from this stage on.
+CAN_BE_ENROLLED = (Status.SCREENING, Status.COURSE, Status.APPROVED, Status.PAUSED)
+ACTIVE = (Status.APPROVED, Status.PAUSED)
+
+
+class VolunteerQuerySet(models.QuerySet):
+    def for_user(self, user) -> "VolunteerQuerySet":
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.COORDINATOR:
+            return self.filter(association_id=acting.association_id)
+        if acting.role == Role.VOLUNTEER:
+            return self.filter(user=user, association_id=acting.association_id)
+        if acting.role == Role.NATIONAL_ADMIN:
+            # Only to route applications from outside every association's area.
+            return self.filter(outside_area=True, status=Status.APPLIED)
+        return self.none()
+
+
+class Volunteer(models.Model):
+    """An applicant, and later a ressursvenn. One row per application that is not merged."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="volunteers",
+        verbose_name=_("local association"),
+    )
+    outside_area = models.BooleanField(
+        _("outside every association's area"),
+        default=False,
+        help_text=_("Routed to the nearest association because none covers her municipality."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteer_profiles",
+        verbose_name=_("login"),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email address"))
+    phone = PhoneNumberField(_("mobile phone"), region="NO")
+    # The interface language she applied in: her emails are written in it until she has a
+    # login with a language of its own.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="nb"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    birth_year = models.PositiveSmallIntegerField(_("birth year"))
+    strengths = models.PositiveSmallIntegerField(_("strengths"), default=0)
+    availability = models.PositiveSmallIntegerField(_("availability"), default=0)
+    motivation = models.TextField(_("motivation"), max_length=3000)
+    capacity = models.PositiveSmallIntegerField(
+        _("matches at a time"),
+        default=1,
+        help_text=_("How many women she can be a ressursvenn for at the same time (1–3)."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.APPLIED, db_index=True
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+    applied_at = models.DateTimeField(_("applied"), default=timezone.now)
+    last_applied_at = models.DateTimeField(_("last applied"), default=timezone.now)
+    application_count = models.PositiveSmallIntegerField(_("applications"), default=1)
+    consent_at = models.DateTimeField(_("consent given"))
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    last_matched_at = models.DateTimeField(_("last matched"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    # Screening
+    interview_on = models.DateField(_("interview date"), null=True, blank=True)
+    interview_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("interviewed by"),
+    )
+    interview_note = EncryptedTextField(_("interview note"), max_length=2000, blank=True)
+    first_reference_checked_on = models.DateField(
+        _("first reference checked"), null=True, blank=True
+    )
+    second_reference_checked_on = models.DateField(
+        _("second reference checked"), null=True, blank=True
+    )
+    confidentiality_signed_on = models.DateField(
+        _("confidentiality declaration signed"), null=True, blank=True
+    )
+    confidentiality_version = models.ForeignKey(
+        "ConfidentialityDeclaration",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("version signed"),
+    )
+    # The police certificate: only THAT it was seen, when and by whom. Never a copy or content.
+    police_certificate_seen_on = models.DateField(
+        _("police certificate seen"), null=True, blank=True
+    )
+    police_certificate_seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("seen by"),
+    )
+    police_certificate_legal_basis = models.CharField(
+        _("legal basis"), max_length=100, blank=True, default=""
+    )
+
+    objects = VolunteerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("first_name", "last_name")
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        constraints = [
+            models.CheckConstraint(
+                name="volunteers_volunteer_capacity_1_to_3",
+                condition=Q(capacity__gte=1, capacity__lte=3),
+            ),
+        ]
+        indexes = [models.Index(fields=["association", "status"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("volunteer_detail", args=[self.public_id])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def age(self) -> int:
+        return date.today().year - self.birth_year
+
+    @property
+    def strength_labels(self) -> list[str]:
+        return labels(Strength, self.strengths)
+
+    @property
+    def availability_labels(self) -> list[str]:
+        return labels(Availability, self.availability)
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [language.code for language in self.languages.all()]
+
+    def can_be_enrolled(self, *, self_service: bool) -> bool:
+        """A coordinator enrols her from screening on; she signs up herself from the course on."""
+        return self.status in (SELF_ENROL if self_service else CAN_BE_ENROLLED)
+
+
+class VolunteerLanguage(models.Model):
+    """A language she speaks (ISO 639 code, see accounts/languages.py)."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="languages")
+    code = models.CharField(max_length=3)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "code"], name="volunteers_language_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ConfidentialityDeclaration(models.Model):
+    """A version of the confidentiality declaration's text. A new version must be signed again
+    by every active volunteer; the newest is the current one."""
+
+    version = models.PositiveSmallIntegerField(_("version"), unique=True)
+    text = models.TextField(_("text"))
+    valid_from = models.DateField(_("valid from"), default=date.today)
+
+    class Meta:
+        ordering = ("-version",)
+        verbose_name = _("confidentiality declaration")
+        verbose_name_plural = _("confidentiality declarations")
+
+    def __str__(self) -> str:
+        return _("Version %(version)s") % {"version": self.version}
+
+    @classmethod
+    def current(cls) -> "ConfidentialityDeclaration | None":
+        return cls.objects.order_by("-version").first()
+
+
+class EndReason(models.TextChoices):
+    COMPLETED = "completed", _("The year is over")
+    RENEWED = "renewed", _("Renewed for another year")
+    MOVED = "moved", _("Moved")
+    NO_CAPACITY = "no_capacity", _("No longer has the capacity")
+    HEALTH = "health", _("Health")
+    PROGRAMME_DECISION = "programme_decision", _("Decision by the programme")
+    OTHER = "other", _("Other")
+
+
+class CommitmentPeriodQuerySet(models.QuerySet):
+    def open(self) -> "CommitmentPeriodQuerySet":
+        return self.filter(ended_on__isnull=True)
+
+    def for_user(self, user) -> "CommitmentPeriodQuerySet":
+        return self.filter(volunteer__in=Volunteer.objects.for_user(user))
+
+
+class CommitmentPeriod(models.Model):
+    """A year (bindingstid) a volunteer has committed to. At most one is open at a time."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="commitments")
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+    end_reason = models.CharField(_("reason"), max_length=30, choices=EndReason.choices, blank=True)
+    end_note = EncryptedTextField(_("note"), max_length=500, blank=True)
+
+    objects = CommitmentPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-starts_on",)
+        verbose_name = _("commitment period")
+        verbose_name_plural = _("commitment periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer"],
+                condition=Q(ended_on__isnull=True),
+                name="volunteers_commitment_one_open_per_volunteer",
+            ),
+            models.CheckConstraint(
+                name="volunteers_commitment_ends_after_start",
+                condition=Q(ends_on__gt=models.F("starts_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_on is None
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.ends_on - timezone.localdate()).days)

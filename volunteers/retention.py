@@ -1,0 +1,27 @@
+"""Retention of volunteers who have left: due for erasure six months after their last year."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Max, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+
+from volunteers.models import Status, Volunteer
+from volunteers.services import volunteer_erase
+
+
+def due(by_date: date) -> QuerySet:
+    cutoff = by_date - timedelta(days=settings.RETENTION_VOLUNTEER_DAYS)
+    return (
+        Volunteer.objects.filter(erased_at__isnull=True, status__in=[Status.ENDED, Status.REJECTED])
+        .annotate(left_on=Coalesce(Max("commitments__ended_on"), TruncDate("status_changed_at")))
+        .filter(left_on__lte=cutoff)
+    )
+
+
+def run(today: date) -> int:
+    erased = 0
+    for volunteer in due(today).order_by("pk"):
+        volunteer_erase(volunteer=volunteer)
+        erased += 1
+    return erased

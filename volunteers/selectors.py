@@ -1,0 +1,146 @@
+"""Read queries shared by the volunteer pages."""
+
+from datetime import timedelta
+
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from courses.models import Enrolment
+from courses.selectors import annotate_completion
+from volunteers.models import (
+    ACTIVE,
+    CommitmentPeriod,
+    ConfidentialityDeclaration,
+    Status,
+    Volunteer,
+)
+
+COMMITMENT_WARNING_DAYS = 60
+# Lists follow the pipeline: new applications first, those who left last.
+STAGE_ORDER = Case(
+    *[When(status=status, then=Value(rank)) for rank, status in enumerate(Status)],
+    output_field=IntegerField(),
+)
+
+
+def with_open_commitment(volunteers: QuerySet) -> QuerySet:
+    open_period = CommitmentPeriod.objects.open().filter(volunteer=OuterRef("pk"))
+    return volunteers.annotate(
+        commitment_starts_on=Subquery(open_period.values("starts_on")[:1]),
+        commitment_ends_on=Subquery(open_period.values("ends_on")[:1]),
+    )
+
+
+def volunteer_list(user, *, filters: dict) -> QuerySet:
+    """The coordinator's list: her association's applicants and volunteers, filtered, with
+    course completion and the end of the open commitment computed in the same query."""
+    volunteers = (
+        Volunteer.objects.for_user(user)
+        .select_related("municipality")
+        .prefetch_related("languages")
+        .order_by(STAGE_ORDER, "first_name", "last_name")
+    )
+    volunteers = with_open_commitment(annotate_completion(volunteers))
+    if filters.get("q"):
+        words = filters["q"].split()
+        for word in words:
+            volunteers = volunteers.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(phone__icontains=word.lstrip("0"))
+            )
+    if filters.get("status"):
+        volunteers = volunteers.filter(status=filters["status"])
+    if filters.get("municipality"):
+        volunteers = volunteers.filter(municipality=filters["municipality"])
+    if filters.get("language"):
+        volunteers = volunteers.filter(languages__code=filters["language"])
+    if filters.get("course_complete") == "yes":
+        volunteers = volunteers.filter(required_courses_complete=True)
+    elif filters.get("course_complete") == "no":
+        volunteers = volunteers.filter(required_courses_complete=False)
+    if filters.get("commitment_ending"):
+        limit = timezone.localdate() + timedelta(days=COMMITMENT_WARNING_DAYS)
+        volunteers = volunteers.filter(status__in=ACTIVE, commitment_ends_on__lte=limit)
+    return volunteers
+
+
+def volunteer_detail(user, public_id) -> Volunteer:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        annotate_completion(
+            Volunteer.objects.for_user(user).select_related(
+                "municipality__county",
+                "association",
+                "interview_by",
+                "police_certificate_seen_by",
+                "confidentiality_version",
+                "user",
+            )
+        ).prefetch_related(
+            "languages",
+            "commitments",
+            Prefetch(
+                "enrolments",
+                queryset=Enrolment.objects.select_related("session__course").order_by(
+                    "-session__starts_at"
+                ),
+            ),
+        ),
+        public_id=public_id,
+    )
+
+
+def commitments_ending(
+    association_id: int, *, within_days: int = COMMITMENT_WARNING_DAYS
+) -> QuerySet:
+    """Open commitment periods of the association's active volunteers that end soon."""
+    today = timezone.localdate()
+    return (
+        CommitmentPeriod.objects.open()
+        .filter(
+            volunteer__association_id=association_id,
+            volunteer__status__in=ACTIVE,
+            ends_on__lte=today + timedelta(days=within_days),
+        )
+        .select_related("volunteer")
+        .order_by("ends_on")
+    )
+
+
+def applications_waiting(association_id: int) -> QuerySet:
+    return Volunteer.objects.filter(association_id=association_id, status=Status.APPLIED).order_by(
+        "applied_at"
+    )
+
+
+def unsigned_current_declaration(
+    association_id: int,
+) -> tuple[ConfidentialityDeclaration | None, QuerySet]:
+    """Active volunteers who have not signed the current confidentiality declaration."""
+    current = ConfidentialityDeclaration.current()
+    volunteers = Volunteer.objects.filter(association_id=association_id, status__in=ACTIVE)
+    if current is not None:
+        volunteers = volunteers.exclude(confidentiality_version=current)
+    return current, volunteers.select_related("confidentiality_version").order_by("first_name")
+
+
+def upcoming_sessions_of(volunteer: Volunteer) -> QuerySet:
+    return (
+        Enrolment.objects.filter(volunteer=volunteer, session__ends_at__gte=timezone.now())
+        .exclude(status="cancelled")
+        .select_related("session__course")
+        .order_by("session__starts_at")
+    )

@@ -1,0 +1,437 @@
+"""State changes for applications, screening, approval and commitment periods.
+
+Each function is one transaction, checks that the change is allowed, and lists its side
+effects. A refused change raises VolunteerError with a message for the coordinator.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.geo import route_to_association
+from accounts.models import Association, Membership, Role, User
+from accounts.services import AccessError, invitation_create
+from courses.selectors import has_completed_required_courses
+from notifications.models import Kind
+from notifications.services import email_send, notify
+from ressursvenner.dates import add_years
+from volunteers.models import (
+    OPEN_APPLICATION,
+    TRANSITIONS,
+    CommitmentPeriod,
+    ConfidentialityDeclaration,
+    EndReason,
+    Status,
+    Volunteer,
+    VolunteerLanguage,
+)
+
+POLICE_CERTIFICATE_LEGAL_BASIS = "krisesenterlova § 7"
+
+
+class VolunteerError(Exception):
+    """A change the rules do not allow; the message is for the person who tried."""
+
+
+def _coordinators(association: Association | None) -> list[User]:
+    if association is None:
+        return []
+    return list(
+        User.objects.filter(
+            memberships__association=association,
+            memberships__role=Role.COORDINATOR,
+            memberships__ended_at__isnull=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def _national_admins() -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__role=Role.NATIONAL_ADMIN,
+            memberships__ended_at__isnull=True,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def _set_languages(volunteer: Volunteer, codes: list[str]) -> None:
+    volunteer.languages.exclude(code__in=codes).delete()
+    have = set(volunteer.languages.values_list("code", flat=True))
+    VolunteerLanguage.objects.bulk_create(
+        [VolunteerLanguage(volunteer=volunteer, code=code) for code in codes if code not in have]
+    )
+
+
+APPLICATION_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "municipality",
+    "birth_year",
+    "strengths",
+    "availability",
+    "motivation",
+)
+
+
+@transaction.atomic
+def application_submit(
+    *, data: dict, languages: list[str], language: str | None = None
+) -> Volunteer:
+    """Receive an application from the public page.
+
+    Routed to the association covering her municipality, or else the nearest one (then marked
+    outside_area for national admins). A new application from an email that already has an
+    open one is merged into it (the newest answers win) and never revealed to the sender.
+    Side effects: creates or updates a Volunteer and her languages; notifies the association's
+    coordinators (and national admins when outside every area); emails her a receipt after
+    commit.
+    """
+    email = data["email"].strip().lower()
+    now = timezone.now()
+    existing = (
+        Volunteer.objects.select_for_update()
+        .filter(email__iexact=email, status__in=OPEN_APPLICATION)
+        .order_by("-applied_at")
+        .first()
+    )
+    language = language or settings.LANGUAGE_CODE
+    if existing is not None:
+        for name in APPLICATION_FIELDS:
+            setattr(existing, name, data[name])
+        existing.language = language
+        existing.application_count += 1
+        existing.last_applied_at = now
+        existing.consent_at = now
+        existing.save()
+        _set_languages(existing, languages)
+        notify(
+            recipients=_coordinators(existing.association),
+            kind=Kind.APPLICATION_REPEATED,
+            link=reverse("volunteer_detail", args=[existing.public_id]),
+        )
+        volunteer = existing
+    else:
+        association, outside = route_to_association(data["municipality"])
+        volunteer = Volunteer.objects.create(
+            association=association,
+            outside_area=outside,
+            email=email,
+            language=language,
+            consent_at=now,
+            applied_at=now,
+            last_applied_at=now,
+            **{name: data[name] for name in APPLICATION_FIELDS},
+        )
+        _set_languages(volunteer, languages)
+        link = reverse("volunteer_detail", args=[volunteer.public_id])
+        notify(recipients=_coordinators(association), kind=Kind.NEW_APPLICATION, link=link)
+        if outside:
+            notify(
+                recipients=_national_admins(),
+                kind=Kind.APPLICATION_OUTSIDE_AREA,
+                link=reverse("volunteer_outside_area"),
+            )
+    email_send(
+        to=email,
+        template="volunteers/email/application_received",
+        context={"first_name": volunteer.first_name},
+        language=language,
+    )
+    return volunteer
+
+
+def screening_missing(volunteer: Volunteer) -> list[str]:
+    """What is still missing before she can be approved, in words for the coordinator."""
+    missing = []
+    if not volunteer.interview_on:
+        missing.append(_("the interview"))
+    if not (volunteer.first_reference_checked_on and volunteer.second_reference_checked_on):
+        missing.append(_("two references checked"))
+    current = ConfidentialityDeclaration.current()
+    if current is None or volunteer.confidentiality_version_id != current.pk:
+        missing.append(_("the confidentiality declaration, current version, signed"))
+    if not volunteer.police_certificate_seen_on:
+        missing.append(_("the police certificate seen"))
+    return missing
+
+
+def approval_missing(volunteer: Volunteer) -> list[str]:
+    missing = screening_missing(volunteer)
+    if not has_completed_required_courses(volunteer):
+        missing.append(_("every course required for matching completed"))
+    return missing
+
+
+def _check_not_future(day: date | None) -> None:
+    if day and day > timezone.localdate():
+        raise VolunteerError(_("The date cannot be in the future."))
+
+
+@transaction.atomic
+def screening_record_interview(*, volunteer: Volunteer, on: date, by: User, note: str = "") -> None:
+    """Side effects: sets the interview date, interviewer and note."""
+    _check_not_future(on)
+    volunteer.interview_on, volunteer.interview_by, volunteer.interview_note = on, by, note
+    volunteer.save(update_fields=["interview_on", "interview_by", "interview_note"])
+
+
+@transaction.atomic
+def screening_record_references(
+    *, volunteer: Volunteer, first_on: date | None, second_on: date | None
+) -> None:
+    """Side effects: sets the dates the two references were checked."""
+    _check_not_future(first_on)
+    _check_not_future(second_on)
+    volunteer.first_reference_checked_on = first_on
+    volunteer.second_reference_checked_on = second_on
+    volunteer.save(update_fields=["first_reference_checked_on", "second_reference_checked_on"])
+
+
+@transaction.atomic
+def screening_record_confidentiality(
+    *, volunteer: Volunteer, on: date, version: ConfidentialityDeclaration
+) -> None:
+    """Side effects: records which version of the declaration she signed, and when."""
+    _check_not_future(on)
+    volunteer.confidentiality_signed_on, volunteer.confidentiality_version = on, version
+    volunteer.save(update_fields=["confidentiality_signed_on", "confidentiality_version"])
+
+
+@transaction.atomic
+def screening_record_police_certificate(*, volunteer: Volunteer, on: date, by: User) -> None:
+    """Record that her police certificate was shown: only the date, who saw it and the legal
+    basis. Never a copy, never its content.
+
+    Side effects: sets the three police-certificate fields.
+    """
+    _check_not_future(on)
+    volunteer.police_certificate_seen_on = on
+    volunteer.police_certificate_seen_by = by
+    volunteer.police_certificate_legal_basis = POLICE_CERTIFICATE_LEGAL_BASIS
+    volunteer.save(
+        update_fields=[
+            "police_certificate_seen_on",
+            "police_certificate_seen_by",
+            "police_certificate_legal_basis",
+        ]
+    )
+
+
+def _erase_police_certificate(volunteer: Volunteer) -> None:
+    volunteer.police_certificate_seen_on = None
+    volunteer.police_certificate_seen_by = None
+    volunteer.police_certificate_legal_basis = ""
+
+
+@transaction.atomic
+def volunteer_transition(*, volunteer: Volunteer, to: str, reason: str = "") -> Volunteer:
+    """Move a volunteer to another status, if TRANSITIONS allows it. Approval goes through
+    volunteer_approve(). Rejection needs a reason.
+
+    Side effects: sets status (and rejection reason). Ending: erases the police-certificate
+    record, ends her open commitment period and her volunteer role. Pausing and resuming
+    change nothing else.
+    """
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if to == Status.APPROVED and locked.status == Status.COURSE:
+        raise VolunteerError(_("Use «Approve» to approve her."))
+    if to not in TRANSITIONS[locked.status]:
+        raise VolunteerError(
+            _("She cannot go from «%(current)s» to «%(target)s».")
+            % {"current": Status(locked.status).label, "target": Status(to).label}
+        )
+    if to == Status.REJECTED and not reason.strip():
+        raise VolunteerError(_("Give a reason for the rejection."))
+    locked.status = to
+    locked.status_changed_at = timezone.now()
+    if to == Status.REJECTED:
+        locked.rejection_reason = reason.strip()
+    if to in (Status.ENDED, Status.REJECTED):
+        _erase_police_certificate(locked)
+        open_period = locked.commitments.open().first()
+        if open_period is not None:
+            open_period.ended_on = min(timezone.localdate(), open_period.ends_on)
+            open_period.end_reason = open_period.end_reason or EndReason.OTHER
+            open_period.save(update_fields=["ended_on", "end_reason"])
+        if locked.user_id:
+            Membership.objects.active().filter(
+                user_id=locked.user_id, role=Role.VOLUNTEER, association_id=locked.association_id
+            ).update(ended_at=timezone.now())
+    locked.save()
+    volunteer.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def volunteer_approve(*, volunteer: Volunteer, by: User, acting: Membership) -> Volunteer:
+    """Approve her as a ressursvenn: every screening step done and every course required for
+    matching completed.
+
+    Side effects: status approved; a login (without a password) is created or found for her
+    email; an invitation to set her password is emailed (after commit); a one-year commitment
+    period opens from today; she is notified once she has logged in.
+    """
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if locked.status != Status.COURSE:
+        raise VolunteerError(_("Only a volunteer at the course stage can be approved."))
+    missing = approval_missing(locked)
+    if missing:
+        raise VolunteerError(
+            _("She cannot be approved yet. Missing: %(missing)s.") % {"missing": ", ".join(missing)}
+        )
+    user = User.objects.filter(email__iexact=locked.email).first()
+    if user is None:
+        user = User.objects.create_user(
+            locked.email,
+            first_name=locked.first_name,
+            last_name=locked.last_name,
+            language=locked.language,
+        )  # no password: she chooses it from the invitation
+    locked.user = user
+    try:
+        invitation_create(
+            invited_by=by,
+            acting=acting,
+            email=locked.email,
+            first_name=locked.first_name,
+            last_name=locked.last_name,
+            role=Role.VOLUNTEER,
+            association=locked.association,
+            language=user.language,
+        )
+    except AccessError as error:
+        raise VolunteerError(str(error)) from error
+    today = timezone.localdate()
+    CommitmentPeriod.objects.create(volunteer=locked, starts_on=today, ends_on=add_years(today, 1))
+    locked.status = Status.APPROVED
+    locked.status_changed_at = locked.approved_at = timezone.now()
+    locked.save()
+    notify(recipients=[user], kind=Kind.APPROVED, link=reverse("my_page"))
+    volunteer.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def commitment_renew(*, volunteer: Volunteer) -> CommitmentPeriod:
+    """Another year, from the end of the last one.
+
+    Side effects: closes the open period as renewed (on its end date) and opens the next.
+    """
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if locked.status not in (Status.APPROVED, Status.PAUSED):
+        raise VolunteerError(_("Only an approved volunteer can renew her commitment."))
+    last = locked.commitments.order_by("-ends_on").first()
+    if last is None:
+        raise VolunteerError(_("She has no commitment period to renew."))
+    if last.ended_on is None:
+        last.ended_on, last.end_reason = last.ends_on, EndReason.RENEWED
+        last.save(update_fields=["ended_on", "end_reason"])
+    start = max(last.ends_on, timezone.localdate())
+    return CommitmentPeriod.objects.create(
+        volunteer=locked, starts_on=start, ends_on=add_years(start, 1)
+    )
+
+
+@transaction.atomic
+def commitment_end(
+    *, period: CommitmentPeriod, on: date, reason: str, note: str = ""
+) -> CommitmentPeriod:
+    """End a commitment period early or on time, with a reason.
+
+    Side effects: sets ended_on, end_reason and end_note. Her status is not changed (pausing or
+    ending her as a volunteer are separate decisions).
+    """
+    locked = CommitmentPeriod.objects.select_for_update().get(pk=period.pk)
+    if locked.ended_on is not None:
+        raise VolunteerError(_("This commitment period has already ended."))
+    if on < locked.starts_on:
+        raise VolunteerError(_("It cannot end before it started."))
+    if reason not in EndReason.values or reason == EndReason.RENEWED:
+        raise VolunteerError(_("Choose a reason."))
+    locked.ended_on, locked.end_reason, locked.end_note = on, reason, note
+    locked.save(update_fields=["ended_on", "end_reason", "end_note"])
+    return locked
+
+
+@transaction.atomic
+def volunteer_update_profile(
+    *, volunteer: Volunteer, phone, availability: int, strengths: int, languages: list[str]
+) -> Volunteer:
+    """What she may change herself: phone, availability, strengths and languages.
+
+    Side effects: updates those fields and her languages.
+    """
+    volunteer.phone, volunteer.availability, volunteer.strengths = phone, availability, strengths
+    volunteer.save(update_fields=["phone", "availability", "strengths"])
+    _set_languages(volunteer, languages)
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_route(*, volunteer: Volunteer, association: Association) -> Volunteer:
+    """A national admin sends an application from outside every area to an association.
+
+    Side effects: sets the association, clears outside_area, notifies its coordinators.
+    """
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked.association, locked.outside_area = association, False
+    locked.save(update_fields=["association", "outside_area"])
+    notify(
+        recipients=_coordinators(association),
+        kind=Kind.NEW_APPLICATION,
+        link=reverse("volunteer_detail", args=[locked.public_id]),
+    )
+    return locked
+
+
+@transaction.atomic
+def volunteer_erase(*, volunteer: Volunteer) -> Volunteer:
+    """Erase a volunteer's personal data when she has left (or withdrawn her consent), keeping
+    the statistical facts: status, dates, municipality and association.
+
+    Side effects: name, email, phone, motivation, interview note, languages, strengths and
+    availability are erased, with the police-certificate record; her login is deactivated and
+    scrubbed and loses every role; the change history of her rows is deleted; erased_at is set.
+    """
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked.first_name, locked.last_name = "–", ""
+    locked.email = f"erased-{locked.public_id}@invalid.example"
+    locked.phone = ""
+    locked.motivation = locked.interview_note = locked.rejection_reason = ""
+    locked.strengths = locked.availability = 0
+    locked.interview_by = None
+    _erase_police_certificate(locked)
+    locked.erased_at = timezone.now()
+    user = locked.user
+    locked.save()
+    locked.languages.all().delete()
+    CommitmentPeriod.objects.filter(volunteer=locked).update(end_note="")
+    if (
+        user is not None
+        and not Membership.objects.active().exclude(role=Role.VOLUNTEER).filter(user=user).exists()
+    ):
+        Membership.objects.active().filter(user=user).update(ended_at=timezone.now())
+        user.first_name, user.last_name, user.phone = "", "", ""
+        user.email = f"erased-{user.public_id}@invalid.example"
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+    content_types = ContentType.objects.get_for_models(Volunteer, CommitmentPeriod)
+    LogEntry.objects.filter(
+        content_type=content_types[Volunteer], object_pk=str(locked.pk)
+    ).delete()
+    LogEntry.objects.filter(
+        content_type=content_types[CommitmentPeriod],
+        object_pk__in=[str(pk) for pk in locked.commitments.values_list("pk", flat=True)],
+    ).delete()
+    return locked

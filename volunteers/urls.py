@@ -1,0 +1,48 @@
+from django.urls import path
+
+from volunteers import views
+
+urlpatterns = [
+    path("bli-ressursvenn/", views.apply, name="become_volunteer"),
+    path("bli-ressursvenn/takk/", views.application_received, name="application_received"),
+    path("frivillige/", views.volunteer_list, name="volunteer_list"),
+    path(
+        "frivillige/taushetserklaering/",
+        views.confidentiality_overview,
+        name="confidentiality_overview",
+    ),
+    path("frivillige/utenfor-omrade/", views.outside_area, name="volunteer_outside_area"),
+    path("frivillige/<uuid:public_id>/", views.volunteer_detail, name="volunteer_detail"),
+    path(
+        "frivillige/<uuid:public_id>/status/",
+        views.volunteer_transition,
+        name="volunteer_transition",
+    ),
+    path(
+        "frivillige/<uuid:public_id>/godkjenn/", views.volunteer_approve, name="volunteer_approve"
+    ),
+    path(
+        "frivillige/<uuid:public_id>/screening/<slug:step>/",
+        views.screening_record,
+        name="screening_record",
+    ),
+    path(
+        "frivillige/<uuid:public_id>/bindingstid/forny/",
+        views.commitment_renew,
+        name="commitment_renew",
+    ),
+    path(
+        "frivillige/<uuid:public_id>/bindingstid/avslutt/",
+        views.commitment_end,
+        name="commitment_end",
+    ),
+    path(
+        "frivillige/<uuid:public_id>/logg-ut/",
+        views.volunteer_log_out_everywhere,
+        name="volunteer_log_out_everywhere",
+    ),
+    path("frivillige/<uuid:public_id>/innsyn/", views.volunteer_data, name="volunteer_data"),
+    path("frivillige/<uuid:public_id>/slett/", views.volunteer_erase, name="volunteer_erase"),
+    path("min-side/", views.my_page, name="my_page"),
+    path("min-side/profil/", views.my_profile, name="my_profile"),
+]

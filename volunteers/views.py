@@ -1,0 +1,398 @@
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.access import role_required
+from accounts.audit import log_access
+from accounts.languages import language_name
+from accounts.models import Municipality, Role
+from accounts.ratelimit import allow, client_ip
+from accounts.services import sessions_end_all
+from ressursvenner.downloads import json_download
+from volunteers import selectors, services
+from volunteers.exports import volunteer_export
+from volunteers.forms import (
+    SCREENING_FORMS,
+    ApplicationForm,
+    CommitmentEndForm,
+    ProfileForm,
+    RouteForm,
+    TransitionForm,
+    VolunteerFilterForm,
+)
+from volunteers.models import TRANSITIONS, ConfidentialityDeclaration, Status, Volunteer
+
+# --- The public application --------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    """The public application page. Never tells whether an email is already known."""
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST":
+        if not allow(
+            action="application",
+            key=client_ip(request),
+            limit=settings.APPLICATIONS_PER_HOUR,
+            window_seconds=3600,
+        ):
+            messages.error(
+                request,
+                _(
+                    "Many applications have been sent from here in a short time. Please try again in an hour."
+                ),
+            )
+        elif form.is_spam:
+            return redirect("application_received")  # a robot: looks the same, stores nothing
+        elif form.is_valid():
+            data = form.cleaned_data
+            services.application_submit(
+                data=data, languages=data["languages"], language=get_language()
+            )
+            return redirect("application_received")
+    municipalities = Municipality.objects.select_related("county").order_by("name")
+    return render(
+        request,
+        "volunteers/apply.html",
+        {
+            "form": form,
+            "municipalities": municipalities,
+            "minimum_age": settings.VOLUNTEER_MINIMUM_AGE,
+        },
+    )
+
+
+def application_received(request: HttpRequest) -> HttpResponse:
+    return render(request, "volunteers/application_received.html")
+
+
+# --- Coordinators: applicants and volunteers ---------------------------------------------------
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+def volunteer_list(request: HttpRequest) -> HttpResponse:
+    form = VolunteerFilterForm(request.GET or None, association=request.membership.association)
+    filters = form.cleaned_data if form.is_valid() else {}
+    volunteers = selectors.volunteer_list(request.user, filters=filters)
+    return render(
+        request,
+        "volunteers/volunteer_list.html",
+        {"form": form, "volunteers": volunteers[:500], "today": timezone.localdate()},
+    )
+
+
+def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpResponse:
+    forms = {
+        name: form_class(prefix=name, initial=_screening_initial(name, volunteer))
+        for name, form_class in SCREENING_FORMS.items()
+    }
+    forms.update(bound_forms.pop("screening", {}))
+    context = {
+        "volunteer": volunteer,
+        "language_names": [language_name(code) for code in volunteer.language_codes],
+        "screening_forms": forms,
+        "missing": services.approval_missing(volunteer)
+        if volunteer.status == Status.COURSE
+        else [],
+        "screening_missing": services.screening_missing(volunteer),
+        "transitions": [
+            Status(s) for s in sorted(TRANSITIONS[volunteer.status]) if s != Status.APPROVED
+        ],
+        "can_approve": volunteer.status == Status.COURSE,
+        "current_declaration": ConfidentialityDeclaration.current(),
+        "open_commitment": next((c for c in volunteer.commitments.all() if c.is_open), None),
+        "end_form": bound_forms.pop("end_form", None)
+        or CommitmentEndForm(initial={"on": timezone.localdate()}),
+        "transition_error": bound_forms.pop("transition_error", None),
+    }
+    return render(request, "volunteers/volunteer_detail.html", context)
+
+
+def _screening_initial(name: str, volunteer: Volunteer) -> dict:
+    today = timezone.localdate()
+    return {
+        "interview": {"on": volunteer.interview_on or today, "note": volunteer.interview_note},
+        "references": {
+            "first_on": volunteer.first_reference_checked_on,
+            "second_on": volunteer.second_reference_checked_on,
+        },
+        "confidentiality": {
+            "on": volunteer.confidentiality_signed_on or today,
+            "version": ConfidentialityDeclaration.current(),
+        },
+        "police": {"on": volunteer.police_certificate_seen_on or today},
+    }[name]
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+def volunteer_detail(request: HttpRequest, public_id) -> HttpResponse:
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    log_access(
+        request,
+        action="view",
+        object_type="volunteer",
+        object_id=volunteer.public_id,
+        association_id=volunteer.association_id,
+    )
+    return _detail(request, volunteer)
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def screening_record(request: HttpRequest, public_id, step: str) -> HttpResponse:
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    if step not in SCREENING_FORMS:
+        return redirect("volunteer_detail", public_id=public_id)
+    form = SCREENING_FORMS[step](request.POST, prefix=step)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if step == "interview":
+                services.screening_record_interview(
+                    volunteer=volunteer, on=data["on"], by=request.user, note=data["note"]
+                )
+            elif step == "references":
+                services.screening_record_references(
+                    volunteer=volunteer, first_on=data["first_on"], second_on=data["second_on"]
+                )
+            elif step == "confidentiality":
+                services.screening_record_confidentiality(
+                    volunteer=volunteer, on=data["on"], version=data["version"]
+                )
+            else:
+                services.screening_record_police_certificate(
+                    volunteer=volunteer, on=data["on"], by=request.user
+                )
+        except services.VolunteerError as error:
+            form.add_error("on" if "on" in form.fields else None, str(error))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{volunteer.get_absolute_url()}#screening")
+    return _detail(request, volunteer, screening={step: form})
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def volunteer_transition(request: HttpRequest, public_id) -> HttpResponse:
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what should happen."))
+        return redirect(volunteer.get_absolute_url())
+    try:
+        services.volunteer_transition(
+            volunteer=volunteer, to=form.cleaned_data["to"], reason=form.cleaned_data["reason"]
+        )
+    except services.VolunteerError as error:
+        return _detail(request, volunteer, transition_error=str(error))
+    messages.success(
+        request,
+        _("The status is now «%(status)s».") % {"status": Status(form.cleaned_data["to"]).label},
+    )
+    return redirect(volunteer.get_absolute_url())
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def volunteer_approve(request: HttpRequest, public_id) -> HttpResponse:
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    try:
+        services.volunteer_approve(volunteer=volunteer, by=request.user, acting=request.membership)
+    except services.VolunteerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "%(name)s is approved. She has been sent an invitation to make her login, and her year has started."
+            )
+            % {"name": volunteer.first_name},
+        )
+    return redirect(volunteer.get_absolute_url())
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def commitment_renew(request: HttpRequest, public_id) -> HttpResponse:
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    try:
+        period = services.commitment_renew(volunteer=volunteer)
+    except services.VolunteerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Renewed until %(date)s.") % {"date": period.ends_on.strftime("%d.%m.%Y")}
+        )
+    return redirect(f"{volunteer.get_absolute_url()}#commitment")
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def commitment_end(request: HttpRequest, public_id) -> HttpResponse:
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    period = get_object_or_404(volunteer.commitments.open())
+    form = CommitmentEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.commitment_end(period=period, **form.cleaned_data)
+        except services.VolunteerError as error:
+            form.add_error("on", str(error))
+        else:
+            messages.success(request, _("The commitment period is ended."))
+            return redirect(f"{volunteer.get_absolute_url()}#commitment")
+    return _detail(request, volunteer, end_form=form)
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def volunteer_log_out_everywhere(request: HttpRequest, public_id) -> HttpResponse:
+    """Her phone was lost or shared: end every session of her login at once."""
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    if volunteer.user_id:
+        sessions_end_all(user=volunteer.user)
+        messages.success(
+            request, _("%(name)s is logged out on every device.") % {"name": volunteer.first_name}
+        )
+    return redirect(volunteer.get_absolute_url())
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+def confidentiality_overview(request: HttpRequest) -> HttpResponse:
+    current, volunteers = selectors.unsigned_current_declaration(request.membership.association_id)
+    return render(
+        request, "volunteers/confidentiality.html", {"current": current, "volunteers": volunteers}
+    )
+
+
+# --- National admins: applications from outside every area -----------------------------------
+
+
+@login_required
+@role_required(Role.NATIONAL_ADMIN)
+@require_http_methods(["GET", "POST"])
+def outside_area(request: HttpRequest) -> HttpResponse:
+    applications = (
+        Volunteer.objects.for_user(request.user)
+        .select_related("municipality__county", "association")
+        .order_by("applied_at")
+    )
+    if request.method == "POST":
+        try:
+            public_id = uuid.UUID(request.POST.get("volunteer") or "")
+        except ValueError:
+            raise Http404 from None
+        volunteer = get_object_or_404(applications, public_id=public_id)
+        form = RouteForm(request.POST)
+        if form.is_valid():
+            services.volunteer_route(
+                volunteer=volunteer, association=form.cleaned_data["association"]
+            )
+            messages.success(
+                request,
+                _("The application was sent to %(association)s.")
+                % {"association": form.cleaned_data["association"]},
+            )
+            return redirect("volunteer_outside_area")
+        messages.error(request, _("Choose a local association."))
+    return render(
+        request,
+        "volunteers/outside_area.html",
+        {"applications": applications, "route_form": RouteForm()},
+    )
+
+
+# --- The volunteer's own pages ------------------------------------------------------------------
+
+
+def _own_volunteer(request: HttpRequest) -> Volunteer:
+    return get_object_or_404(
+        Volunteer.objects.for_user(request.user).select_related("association", "municipality")
+    )
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+def my_page(request: HttpRequest) -> HttpResponse:
+    from ressursvenner.start import volunteer_start
+
+    return volunteer_start(request, request.membership)
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_http_methods(["GET", "POST"])
+def my_profile(request: HttpRequest) -> HttpResponse:
+    volunteer = _own_volunteer(request)
+    initial = {
+        "phone": volunteer.phone,
+        "languages": volunteer.language_codes,
+        "strengths": volunteer.strengths,
+        "availability": volunteer.availability,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.volunteer_update_profile(volunteer=volunteer, **form.cleaned_data)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("my_profile")
+    return render(request, "volunteers/my_profile.html", {"form": form, "volunteer": volunteer})
+
+
+# --- Data requests -----------------------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_safe
+def volunteer_data(request: HttpRequest, public_id) -> HttpResponse:
+    """Everything stored about her (innsyn), as a page or as JSON (?format=json)."""
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    log_access(
+        request,
+        action="export",
+        object_type="volunteer",
+        object_id=volunteer.public_id,
+        association_id=volunteer.association_id,
+    )
+    data = volunteer_export(volunteer)
+    if request.GET.get("format") == "json":
+        return json_download(data, "ressursvenn.json")
+    return render(request, "volunteers/volunteer_data.html", {"volunteer": volunteer, "data": data})
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def volunteer_erase(request: HttpRequest, public_id) -> HttpResponse:
+    """She withdrew her consent: end her as a volunteer and erase her personal data now."""
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    if request.method == "POST":
+        if volunteer.status not in (Status.ENDED, Status.REJECTED):
+            services.volunteer_transition(volunteer=volunteer, to=Status.ENDED)
+        services.volunteer_erase(volunteer=volunteer)
+        log_access(
+            request,
+            action="erase",
+            object_type="volunteer",
+            object_id=volunteer.public_id,
+            association_id=volunteer.association_id,
+        )
+        messages.success(request, _("Her personal data is erased. The statistical facts remain."))
+        return redirect("volunteer_list")
+    return render(request, "volunteers/volunteer_erase.html", {"volunteer": volunteer})
