@@ -133,6 +133,11 @@ class Volunteer(models.Model):
     applied_at = models.DateTimeField(_("applied"), default=timezone.now)
     last_applied_at = models.DateTimeField(_("last applied"), default=timezone.now)
     application_count = models.PositiveSmallIntegerField(_("applications"), default=1)
+    # The names of the answers the last repeated application changed (not their old values), so
+    # the coordinator can check a changed phone or name with her before she relies on it.
+    changed_on_reapplying = models.JSONField(
+        _("answers changed by the last application"), default=list, blank=True
+    )
     consent_at = models.DateTimeField(_("consent given"))
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     last_matched_at = models.DateTimeField(_("last matched"), null=True, blank=True)
@@ -216,6 +221,13 @@ class Volunteer(models.Model):
     @property
     def availability_labels(self) -> list[str]:
         return labels(Availability, self.availability)
+
+    @property
+    def changed_on_reapplying_labels(self) -> list[str]:
+        return [
+            _("languages") if name == "languages" else self._meta.get_field(name).verbose_name
+            for name in self.changed_on_reapplying
+        ]
 
     @property
     def language_codes(self) -> list[str]:

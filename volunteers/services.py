@@ -80,6 +80,15 @@ APPLICATION_FIELDS = (
 )
 
 
+def _comparable(answer):
+    """An answer as compared between two applications: lists in any order, text trimmed."""
+    if isinstance(answer, list | tuple):
+        return sorted(answer)
+    if isinstance(answer, str):
+        return answer.strip()
+    return answer
+
+
 @transaction.atomic
 def application_submit(
     *, data: dict, languages: list[str], language: str | None = None
@@ -88,7 +97,8 @@ def application_submit(
 
     Routed to the association covering her municipality, or else the nearest one (then marked
     outside_area for national admins). A new application from an email that already has an
-    open one is merged into it (the newest answers win) and never revealed to the sender.
+    open one is merged into it (the newest answers win, and which answers changed is kept for the
+    coordinator to check with her) and never revealed to the sender.
     Side effects: creates or updates a Volunteer and her languages; notifies the association's
     coordinators (and national admins when outside every area); emails her a receipt after
     commit.
@@ -103,8 +113,16 @@ def application_submit(
     )
     language = language or settings.LANGUAGE_CODE
     if existing is not None:
+        changed = [
+            name
+            for name in APPLICATION_FIELDS
+            if _comparable(getattr(existing, name)) != _comparable(data[name])
+        ]
+        if sorted(languages) != sorted(existing.language_codes):
+            changed.append("languages")
         for name in APPLICATION_FIELDS:
             setattr(existing, name, data[name])
+        existing.changed_on_reapplying = changed
         existing.language = language
         existing.application_count += 1
         existing.last_applied_at = now

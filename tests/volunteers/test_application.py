@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from notifications.models import Kind, Notification
+from tests.conftest import login
 from tests.factories import person
 from volunteers.models import Volunteer
 
@@ -118,6 +119,24 @@ def test_a_repeated_application_is_merged_and_the_sender_sees_nothing_different(
         Notification.objects.filter(recipient=coordinator_oslo).values_list("kind", flat=True)
     )
     assert sorted(kinds) == sorted([Kind.NEW_APPLICATION, Kind.APPLICATION_REPEATED])
+
+
+def test_the_coordinator_sees_which_answers_a_repeated_application_changed(
+    client, oslo, coordinator_oslo, django_capture_on_commit_callbacks
+):
+    submit(client, django_capture_on_commit_callbacks)
+    submit(client, django_capture_on_commit_callbacks, strengths=["16", "1"])  # same answers
+    volunteer = Volunteer.objects.get()
+    assert volunteer.changed_on_reapplying == []
+
+    submit(client, django_capture_on_commit_callbacks, phone="987 65 432", languages=["no"])
+    volunteer.refresh_from_db()
+    assert volunteer.phone.as_e164 == "+4798765432"  # the newest answers win
+    assert volunteer.changed_on_reapplying == ["phone", "languages"]
+
+    login(client, coordinator_oslo)
+    html = client.get(reverse("volunteer_detail", args=[volunteer.public_id])).content.decode()
+    assert "Den siste søknaden endret: mobiltelefon, språk." in html
 
 
 def test_a_robot_filling_the_hidden_field_is_thanked_and_ignored(
