@@ -5,13 +5,18 @@ from accounts.models import AccessLog
 from matching.models import Referral
 
 
-def referral_export(referral: Referral) -> dict:
+def referral_export(referral: Referral, *, with_matches: bool) -> dict:
     """Her referral, her matches (the volunteer by first name only), meetings, concerns and
-    follow-ups, and every access to her records."""
-    matches = list(referral.matches.select_related("volunteer"))
+    follow-ups, and every access to her records.
+
+    Only a coordinator makes the whole export (`with_matches`): shelter staff get what their
+    shelter recorded and may see (the referral, its status and who accessed it), never the
+    meetings, concerns or follow-up notes, which they are not allowed to read.
+    """
+    matches = list(referral.matches.select_related("volunteer")) if with_matches else []
     ids = [str(referral.public_id), *[str(m.public_id) for m in matches]]
     concern_ids = [str(c.public_id) for m in matches for c in m.concerns.all()]
-    return {
+    data = {
         "referral": {
             "alias": referral.alias,
             "age": referral.get_age_bracket_display(),
@@ -84,3 +89,6 @@ def referral_export(referral: Referral) -> dict:
             for e in AccessLog.objects.filter(object_id__in=ids + concern_ids).order_by("at")
         ],
     }
+    if not with_matches:
+        del data["matches"]
+    return data

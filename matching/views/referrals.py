@@ -312,7 +312,10 @@ def match_batch(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
 @require_safe
 def referral_data(request: HttpRequest, public_id) -> HttpResponse:
-    """Everything stored about her, for the shelter to hand over: a page, or JSON."""
+    """Everything stored about her, for the shelter to hand over: a page, or JSON.
+
+    Shelter staff get the part their shelter may see; the coordinator makes the whole export.
+    """
     referral = _referral(request, public_id)
     log_access(
         request,
@@ -321,10 +324,15 @@ def referral_data(request: HttpRequest, public_id) -> HttpResponse:
         object_id=referral.public_id,
         association_id=referral.association_id,
     )
-    data = referral_export(referral)
+    complete = request.membership.role == Role.COORDINATOR
+    data = referral_export(referral, with_matches=complete)
     if request.GET.get("format") == "json":
         return json_download(data, "henvisning.json")
-    return render(request, "matching/referral_data.html", {"referral": referral, "data": data})
+    return render(
+        request,
+        "matching/referral_data.html",
+        {"referral": referral, "data": data, "complete": complete},
+    )
 
 
 @login_required

@@ -206,10 +206,10 @@ def test_withdrawn_consent_ends_the_match_stops_reminders_and_erases(
 def test_a_data_request_for_her_contains_everything_and_who_looked(
     client, oslo, coordinator_oslo, shelter_worker_oslo, ended_case
 ):
-    login(client, coordinator_oslo)
+    login(client, shelter_worker_oslo)
     client.get(ended_case.get_absolute_url())
     client.logout()
-    login(client, shelter_worker_oslo)
+    login(client, coordinator_oslo)
     response = client.get(reverse("referral_data", args=[ended_case.public_id]) + "?format=json")
     assert response["Content-Type"].startswith("application/json")
     data = json.loads(response.content)
@@ -218,11 +218,26 @@ def test_a_data_request_for_her_contains_everything_and_who_looked(
     )
     assert data["matches"][0]["meetings"][0]["note"] == "SENTINEL-NOTE"
     assert data["matches"][0]["concerns"][0]["text"] == "SENTINEL-CONCERN"
-    assert [e["role"] for e in data["access_log"]][:1] == ["coordinator"]
+    assert [e["role"] for e in data["access_log"]][:1] == ["shelter_staff"]
     assert (
         "Sentinelia"
         in client.get(reverse("referral_data", args=[ended_case.public_id])).content.decode()
     )
+
+
+def test_the_shelters_data_request_holds_what_the_shelter_may_see_and_no_meeting_notes(
+    client, oslo, shelter_worker_oslo, ended_case
+):
+    login(client, shelter_worker_oslo)
+    url = reverse("referral_data", args=[ended_case.public_id])
+    data = json.loads(client.get(url + "?format=json").content)
+    assert data["referral"]["alias"] == "Sentinelia"
+    assert "matches" not in data
+    page = client.get(url).content.decode()
+    assert "Sentinelia" in page
+    for secret in ("SENTINEL-NOTE", "SENTINEL-CONCERN"):
+        assert secret not in json.dumps(data) and secret not in page
+    assert "be koordinatoren der om hele utleveringen" in page
 
 
 def test_a_volunteers_data_request_and_erasure_on_withdrawn_consent(client, oslo, coordinator_oslo):
