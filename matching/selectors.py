@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import Role, User
 from matching.models import (
     OPEN_MATCH,
     RUNNING,
@@ -115,4 +116,37 @@ def inactive_matches(matches: QuerySet, *, days: int, today=None) -> QuerySet:
     today = today or timezone.localdate()
     return with_last_contact(matches.filter(status=MatchStatus.ACTIVE)).filter(
         last_contact_on__lte=today - timedelta(days=days)
+    )
+
+
+# --- Whom a volunteer can turn to ----------------------------------------------------------------
+
+
+def shelters_for_volunteer(user) -> list:
+    """The shelters that referred the women of her open matches, once she has confirmed she
+    knows neither the woman nor the abuser: before the conflict check she must not learn where
+    the woman is staying."""
+    matches = (
+        open_matches_of(user)
+        .filter(conflict_checked_at__isnull=False)
+        .select_related("referral__shelter")
+    )
+    return sorted({match.referral.shelter for match in matches}, key=lambda shelter: shelter.name)
+
+
+def coordinators_for_volunteer(user, association_id: int) -> QuerySet:
+    """Her own association's coordinators and those following her open matches: a match with a
+    woman of a neighbouring association is followed, and its concerns read, by that
+    association's coordinators."""
+    followed_by = open_matches_of(user).values("referral__association_id")
+    return (
+        # One filter() call, so that the role and the association are those of one membership.
+        User.objects.filter(
+            Q(memberships__association_id=association_id)
+            | Q(memberships__association_id__in=followed_by),
+            memberships__role=Role.COORDINATOR,
+            memberships__ended_at__isnull=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
     )

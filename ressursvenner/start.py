@@ -140,7 +140,9 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
             if volunteer
             else [],
             "association": membership.association,
-            "coordinators": _coordinators_of(membership.association_id),
+            "coordinators": matching_selectors.coordinators_for_volunteer(
+                request.user, membership.association_id
+            ),
         },
     )
 

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import role_required
 from accounts.audit import log_access
-from accounts.models import Role, User
+from accounts.models import Role
 from matching import selectors, services
 from matching.forms import ConcernFollowUpForm, FollowUpForm, MeetingForm, RescheduleForm
-from matching.models import OPEN_MATCH, RUNNING, Concern, FollowUp, Match, Meeting
+from matching.models import RUNNING, Concern, FollowUp, Match, Meeting
 
 
 def _running_matches(request: HttpRequest) -> list[Match]:
@@ -127,17 +127,10 @@ def meeting_edit(request: HttpRequest, public_id) -> HttpResponse:
 @require_safe
 def emergency(request: HttpRequest) -> HttpResponse:
     """Where to turn now: 112, the shelter that referred her woman, her coordinators."""
-    matches = (
-        Match.objects.for_user(request.user)
-        .filter(status__in=OPEN_MATCH)
-        .select_related("referral__shelter")
+    shelters = selectors.shelters_for_volunteer(request.user)
+    coordinators = selectors.coordinators_for_volunteer(
+        request.user, request.membership.association_id
     )
-    shelters = {match.referral.shelter for match in matches}
-    coordinators = User.objects.filter(
-        memberships__association_id=request.membership.association_id,
-        memberships__role=Role.COORDINATOR,
-        memberships__ended_at__isnull=True,
-    ).order_by("first_name")
     return render(
         request, "matching/emergency.html", {"shelters": shelters, "coordinators": coordinators}
     )

@@ -149,6 +149,8 @@ def make_match(make_referral):
         if referral is None:
             referral = make_referral(person.association, status=ReferralStatus.ACTIVE)
         extra = {"outcome_moved_back": "no"} if status == MatchStatus.ENDED else {}
+        if status not in (MatchStatus.PROPOSED, MatchStatus.CANCELLED):
+            extra["conflict_checked_at"] = timezone.now()  # she confirmed it before it went on
         return Match.objects.create(referral=referral, volunteer=person, status=status, **extra)
 
     return make

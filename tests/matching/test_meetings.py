@@ -311,3 +311,42 @@ def test_the_emergency_page_gives_112_the_shelter_and_the_coordinators(
     # Every volunteer page links to it.
     for name in ("my_page", "my_match", "my_meetings", "my_courses"):
         assert reverse("emergency") in client.get(reverse(name)).content.decode()
+
+
+def test_before_the_conflict_check_the_emergency_page_does_not_say_where_she_is(
+    client, oslo, volunteer_oslo, make_volunteer, make_match
+):
+    nora = make_volunteer(oslo, first_name="Nora", user=volunteer_oslo, email=volunteer_oslo.email)
+    match = make_match(nora, status=MatchStatus.PROPOSED)
+    shelter = match.referral.shelter
+    login(client, volunteer_oslo)
+    html = client.get(reverse("emergency")).content.decode()
+    assert shelter.name not in html and shelter.phone not in html
+
+    services.match_confirm_conflict_check(match=match, by=volunteer_oslo)
+    html = client.get(reverse("emergency")).content.decode()
+    assert shelter.name in html and shelter.phone in html
+
+
+def test_the_coordinators_of_a_neighbouring_associations_woman_are_hers_to_call(
+    client,
+    oslo,
+    bergen,
+    volunteer_oslo,
+    coordinator_oslo,
+    coordinator_bergen,
+    make_volunteer,
+    make_referral,
+    make_match,
+):
+    nora = make_volunteer(oslo, first_name="Nora", user=volunteer_oslo, email=volunteer_oslo.email)
+    login(client, volunteer_oslo)
+    html = client.get(reverse("emergency")).content.decode()
+    assert coordinator_oslo.get_full_name() in html
+    assert coordinator_bergen.get_full_name() not in html
+
+    make_match(nora, status=MatchStatus.ACTIVE, referral=make_referral(bergen))
+    for name in ("emergency", "my_page"):
+        html = client.get(reverse(name)).content.decode()
+        assert coordinator_oslo.get_full_name() in html
+        assert coordinator_bergen.get_full_name() in html
