@@ -355,6 +355,9 @@ def match_activate(*, match: Match, started_on: date, by: User) -> Match:
     follow-up conversations are planned by the meetings issue's service.)
     """
     locked = Match.objects.select_for_update().get(pk=match.pk)
+    if locked.status != MatchStatus.FIRST_MEETING_PLANNED:
+        # A paused match is resumed, not activated: activating would restart its year.
+        raise MatchingError(_("Only a match with its first meeting planned can become active."))
     if not locked.conflict_checked_at:
         raise MatchingError(
             _("The volunteer must first confirm that she knows neither the woman nor the abuser.")
@@ -383,6 +386,8 @@ def match_pause(*, match: Match, by: User) -> Match:
 def match_resume(*, match: Match, by: User) -> Match:
     """Side effects: status active again."""
     locked = Match.objects.select_for_update().get(pk=match.pk)
+    if locked.status != MatchStatus.PAUSED:
+        raise MatchingError(_("Only a paused match can be resumed."))
     _match_status(locked, MatchStatus.ACTIVE, by=by)
     return locked
 

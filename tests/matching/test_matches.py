@@ -1,6 +1,8 @@
 """The match lifecycle from proposal to outcome, the volunteer's conflict check, and what the
 shelter sees."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -170,6 +172,27 @@ def test_transitions_from_the_wrong_status_are_refused(
         services.match_end(match=match, ended_on=timezone.localdate(), by=coordinator_oslo)
     match.refresh_from_db()
     assert match.status == MatchStatus.ACTIVE
+
+
+def test_a_paused_match_is_resumed_not_activated_again_and_keeps_its_year(
+    oslo, coordinator_oslo, nora, make_match
+):
+    paused = make_match(nora, status=MatchStatus.PAUSED)
+    paused.started_on = timezone.localdate() - timedelta(days=100)
+    paused.planned_end_on = paused.started_on + timedelta(days=365)
+    paused.save()
+    with pytest.raises(services.MatchingError, match="første møte planlagt"):
+        services.match_activate(match=paused, started_on=timezone.localdate(), by=coordinator_oslo)
+    planned = make_match(nora, status=MatchStatus.FIRST_MEETING_PLANNED)
+    with pytest.raises(services.MatchingError, match="pause"):
+        services.match_resume(match=planned, by=coordinator_oslo)
+
+    services.match_resume(match=paused, by=coordinator_oslo)
+    paused.refresh_from_db()
+    planned.refresh_from_db()
+    assert paused.status == MatchStatus.ACTIVE
+    assert paused.started_on == timezone.localdate() - timedelta(days=100)
+    assert planned.status == MatchStatus.FIRST_MEETING_PLANNED and planned.started_on is None
 
 
 def test_a_volunteer_cannot_open_or_answer_a_match_that_is_not_hers(
