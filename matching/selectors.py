@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, User
+from matching import scoring
 from matching.models import (
     OPEN_MATCH,
     RUNNING,
@@ -16,6 +18,8 @@ from matching.models import (
     Referral,
     ReferralStatus,
 )
+from volunteers.models import Status as VolunteerStatus
+from volunteers.models import Volunteer
 
 # The shelter sees the volunteer's first name and phone from the first meeting on (it is usually
 # held at the shelter, with shelter staff), and nothing else about her.
@@ -62,12 +66,14 @@ def volunteer_contact_for_shelter(match: Match | None) -> dict | None:
     return {"first_name": match.volunteer.first_name, "phone": match.volunteer.phone}
 
 
-def earlier_match(referral: Referral) -> Match | None:
-    """The match of her earlier referral, when she has been referred before."""
+def earlier_match(user, referral: Referral) -> Match | None:
+    """The match of her earlier referral, when she has been referred before and it is one the
+    user may see (not when it was followed by another association)."""
     if referral.previous_id is None:
         return None
     return (
-        Match.objects.filter(referral_id=referral.previous_id)
+        Match.objects.for_user(user)
+        .filter(referral_id=referral.previous_id)
         .exclude(status=MatchStatus.CANCELLED)
         .select_related("volunteer")
         .order_by("-proposed_at")
@@ -149,4 +155,23 @@ def coordinators_for_volunteer(user, association_id: int) -> QuerySet:
         )
         .distinct()
         .order_by("first_name", "last_name")
+    )
+
+
+# --- Proposals ----------------------------------------------------------------------------------
+
+
+def reachable_association_ids(referral: Referral) -> set[int]:
+    """THE rule for whose volunteers may be proposed for a referral: her own association's, or
+    a neighbouring association's within reach (settings.MATCHING_NEIGHBOUR_KM)."""
+    return {referral.association_id} | set(
+        scoring.neighbour_association_ids(referral, settings.MATCHING_NEIGHBOUR_KM)
+    )
+
+
+def proposable_volunteers(user, referral: Referral) -> QuerySet:
+    """The volunteers a coordinator may name in a proposal for this referral: hers, and the
+    approved volunteers of the associations within reach (whom the suggestions show her)."""
+    return Volunteer.objects.for_user(user) | Volunteer.objects.filter(
+        association_id__in=reachable_association_ids(referral), status=VolunteerStatus.APPROVED
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.geo import route_to_association
 from accounts.models import Association, Role, User
-from matching import scoring
+from matching import scoring, selectors
 from matching.models import (
     MATCH_TRANSITIONS,
     OPEN_MATCH,
@@ -248,11 +248,7 @@ def match_propose(*, referral: Referral, volunteer: Volunteer, by: User) -> Matc
     locked_referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if locked_referral.status not in WAITING:
         raise MatchingError(_("The referral is not waiting for a volunteer."))
-    # Her own association's volunteers, or a neighbouring association's within reach.
-    reachable = {locked_referral.association_id} | set(
-        scoring.neighbour_association_ids(locked_referral, settings.MATCHING_NEIGHBOUR_KM)
-    )
-    if locked_volunteer.association_id not in reachable:
+    if locked_volunteer.association_id not in selectors.reachable_association_ids(locked_referral):
         raise MatchingError(
             _("This volunteer belongs to an association too far away for this referral.")
         )
@@ -539,8 +535,6 @@ def follow_ups_plan(match: Match) -> list[FollowUp]:
     """The follow-up conversations of an active match: FOLLOW_UP_SCHEDULE after the start, and a
     closing conversation at the planned end. Side effects: creates the missing FollowUps."""
     from datetime import timedelta
-
-    from django.conf import settings
 
     planned = [
         (kind, match.started_on + timedelta(days=days))

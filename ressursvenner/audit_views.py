@@ -24,22 +24,13 @@ def _changes_for(request: HttpRequest):
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
     if request.membership.role == Role.NATIONAL_ADMIN:
         return entries[:SHOWN]
-    association = request.membership.association_id
     types = ContentType.objects.get_for_models(Referral, Match, Volunteer)
-    scoped = (
-        Q(
-            content_type=types[Referral],
-            object_pk__in=_ids(Referral.objects.filter(association_id=association)),
+    scoped = Q()
+    for model in (Referral, Match, Volunteer):
+        scoped |= Q(
+            content_type=types[model],
+            object_pk__in=_ids(model.objects.for_user(request.user)),
         )
-        | Q(
-            content_type=types[Match],
-            object_pk__in=_ids(Match.objects.filter(referral__association_id=association)),
-        )
-        | Q(
-            content_type=types[Volunteer],
-            object_pk__in=_ids(Volunteer.objects.filter(association_id=association)),
-        )
-    )
     return entries.filter(scoped)[:SHOWN]
 
 

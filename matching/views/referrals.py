@@ -29,7 +29,6 @@ from matching.models import (
     ReferralStatus,
 )
 from ressursvenner.downloads import json_download
-from volunteers.models import Volunteer
 
 # The "not eligible" list names at most this many (with the count for each rule above it).
 EXCLUDED_SHOWN = 100
@@ -149,7 +148,11 @@ def referral_detail(request: HttpRequest, public_id) -> HttpResponse:
         context["volunteer_contact"] = selectors.volunteer_contact_for_shelter(open_match)
         return render(request, "matching/referral_shelter.html", context)
     context["transfer_form"] = TransferForm(exclude=referral.association)
-    context["earlier_referral_match"] = selectors.earlier_match(referral)
+    context["earlier_referral_match"] = selectors.earlier_match(request.user, referral)
+    context["earlier_referral_elsewhere"] = (
+        referral.previous_id is not None
+        and not Referral.objects.for_user(request.user).filter(pk=referral.previous_id).exists()
+    )
     return render(request, "matching/referral_detail.html", context)
 
 
@@ -276,8 +279,11 @@ def referral_suggestions(request: HttpRequest, public_id) -> HttpResponse:
 @require_POST
 def match_propose(request: HttpRequest, public_id) -> HttpResponse:
     referral = _referral(request, public_id)
-    # The volunteer may belong to a neighbouring association; eligibility is checked again.
-    volunteer = get_object_or_404(Volunteer, public_id=_public_id(request.POST.get("volunteer")))
+    # She may belong to a neighbouring association; the service checks every rule again.
+    volunteer = get_object_or_404(
+        selectors.proposable_volunteers(request.user, referral),
+        public_id=_public_id(request.POST.get("volunteer")),
+    )
     try:
         match = services.match_propose(referral=referral, volunteer=volunteer, by=request.user)
     except services.MatchingError as error:

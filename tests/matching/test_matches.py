@@ -252,6 +252,20 @@ def test_a_woman_whose_match_ended_can_be_referred_again_and_the_earlier_match_i
     )
 
 
+def test_an_earlier_match_followed_by_another_association_is_not_shown_but_mentioned(
+    client, oslo, bergen, coordinator_bergen, nora, make_referral, make_match
+):
+    earlier = make_referral(oslo, status=ReferralStatus.ENDED, alias="Eva")
+    make_match(nora, status=MatchStatus.ENDED, referral=earlier)
+    again = make_referral(bergen, alias="Eva")
+    again.previous = earlier
+    again.save(update_fields=["previous"])
+    login(client, coordinator_bergen)
+    html = client.get(again.get_absolute_url()).content.decode()
+    assert "Nora" not in html
+    assert "Hun er henvist før, til en annen lokalforening." in html
+
+
 def test_the_match_list_makes_a_fixed_number_of_queries(
     client, oslo, coordinator_oslo, make_volunteer, make_match, django_assert_num_queries
 ):

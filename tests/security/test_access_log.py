@@ -104,6 +104,21 @@ def test_the_log_page_shows_a_coordinator_her_associations_entries_only(
     assert str(referral.public_id)[:8] in client.get(reverse("audit_log")).content.decode()
 
 
+def test_the_change_history_shows_a_coordinator_her_associations_records_only(
+    client, oslo, bergen, coordinator_oslo, coordinator_bergen, make_referral
+):
+    from auditlog.models import LogEntry
+
+    ours, theirs = make_referral(oslo, alias="Ours"), make_referral(bergen, alias="Theirs")
+    for referral in (ours, theirs):
+        referral.wishes = "changed"
+        referral.save()
+    login(client, coordinator_oslo)
+    shown = list(client.get(reverse("audit_log")).context["changes"])
+    assert {entry.object_pk for entry in shown} == {str(ours.pk)}
+    assert LogEntry.objects.filter(object_pk=str(theirs.pk)).exists()
+
+
 def test_the_admin_cannot_edit_or_delete_the_log(client, national_admin):
     login(client, national_admin)
     from django.contrib import admin
