@@ -142,7 +142,7 @@ class Referral(models.Model):
         db_index=True,
     )
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
-    withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
+    withdrawn_reason = EncryptedTextField(_("reason for withdrawal"), max_length=500, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
     previous = models.ForeignKey(
@@ -226,7 +226,7 @@ class ReferralEvent(models.Model):
     to_association = models.ForeignKey(
         Association, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    reason = models.CharField(max_length=500, blank=True)
+    reason = EncryptedTextField(max_length=500, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -341,7 +341,7 @@ class Match(models.Model):
     )
     conflict_checked_at = models.DateTimeField(_("conflict check confirmed"), null=True, blank=True)
     first_meeting_at = models.DateTimeField(_("first meeting"), null=True, blank=True)
-    first_meeting_place = models.CharField(
+    first_meeting_place = EncryptedTextField(
         _("place of the first meeting"), max_length=200, blank=True
     )
     started_on = models.DateField(_("started"), null=True, blank=True)

@@ -600,8 +600,8 @@ def referral_erase(*, referral: Referral) -> Referral:
     municipality, county, age bracket and outcome.
 
     Side effects: alias, phone, languages, needs, wishes, considerations, safety notes and the
-    avoid list are erased; every meeting note, concern text, follow-up note and end note of her
-    matches is erased; the change history of these rows is deleted; erased_at is set.
+    avoid list are erased, and the reasons in her referral's history; every meeting note, concern
+    text, follow-up note, end note and first meeting place of her matches is erased; the change history of these rows is deleted; erased_at is set.
     """
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     locked.alias, locked.phone, locked.wishes, locked.safety_notes = ERASED, "", "", ""
@@ -613,7 +613,8 @@ def referral_erase(*, referral: Referral) -> Referral:
     locked.avoid_municipalities.clear()
     locked.languages.all().delete()
     matches = list(locked.matches.values_list("pk", flat=True))
-    Match.objects.filter(pk__in=matches).update(end_note="")
+    Match.objects.filter(pk__in=matches).update(end_note="", first_meeting_place="")
+    locked.events.update(reason="")
     meetings = list(Meeting.objects.filter(match_id__in=matches).values_list("pk", flat=True))
     Meeting.objects.filter(pk__in=meetings).update(note="")
     concerns = list(Concern.objects.filter(match_id__in=matches).values_list("pk", flat=True))

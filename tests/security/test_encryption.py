@@ -13,7 +13,15 @@ from django.db import connection
 from django.utils import timezone
 
 from matching import services
-from matching.models import Concern, FollowUp, Match, MatchStatus, Meeting, Referral
+from matching.models import (
+    Concern,
+    FollowUp,
+    Match,
+    MatchStatus,
+    Meeting,
+    Referral,
+    ReferralEvent,
+)
 from ressursvenner import crypto
 from volunteers.models import CommitmentPeriod, Volunteer
 
@@ -30,6 +38,9 @@ SENTINELS = {
     "match.end_note": "SENTINEL-ENDNOTE-8812",
     "volunteer.interview_note": "SENTINEL-INTERVIEW-6d90",
     "commitment.end_note": "SENTINEL-COMMITMENT-1f2e",
+    "match.first_meeting_place": "SENTINEL-PLACE-4b1d",
+    "referral.withdrawn_reason": "SENTINEL-WITHDRAWN-9e07",
+    "referralevent.reason": "SENTINEL-TRANSFER-REASON-2c58",
 }
 
 
@@ -48,6 +59,12 @@ def planted(oslo, coordinator_oslo, volunteer_oslo, make_volunteer, make_referra
         wishes=SENTINELS["referral.wishes"],
         phone=SENTINELS["referral.phone"],
         considerations=7,
+        withdrawn_reason=SENTINELS["referral.withdrawn_reason"],
+    )
+    ReferralEvent.objects.create(
+        referral=referral,
+        kind=ReferralEvent.Kind.TRANSFERRED,
+        reason=SENTINELS["referralevent.reason"],
     )
     match = Match.objects.create(
         referral=referral,
@@ -56,6 +73,7 @@ def planted(oslo, coordinator_oslo, volunteer_oslo, make_volunteer, make_referra
         started_on=timezone.localdate() - timedelta(days=10),
         planned_end_on=timezone.localdate() + timedelta(days=355),
         end_note=SENTINELS["match.end_note"],
+        first_meeting_place=SENTINELS["match.first_meeting_place"],
     )
     meeting = services.meeting_log(
         match=match,
@@ -105,6 +123,9 @@ def test_every_sensitive_field_is_encrypted_and_reads_back(planted):
         "match.end_note",
         "volunteer.interview_note",
         "commitmentperiod.end_note",
+        "match.first_meeting_place",
+        "referral.withdrawn_reason",
+        "referralevent.reason",
     }
 
 

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from accounts.retention import run_all
 from matching import services
-from matching.models import Concern, Match, MatchStatus, Meeting, Referral, ReferralStatus
+from matching.models import (
+    Concern,
+    Match,
+    MatchStatus,
+    Meeting,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+)
 from notifications.models import Kind, Notification
 from notifications.reminders import sweep
 from reports.figures import collect
@@ -40,6 +48,10 @@ def ended_case(oslo, volunteer_oslo, make_volunteer, make_referral):
         status=MatchStatus.ACTIVE,
         started_on=started,
         planned_end_on=started + timedelta(days=365),
+        first_meeting_place="SENTINEL-PLACE",
+    )
+    ReferralEvent.objects.create(
+        referral=referral, kind=ReferralEvent.Kind.TRANSFERRED, reason="SENTINEL-REASON"
     )
     services.meeting_log(
         match=match,
@@ -89,6 +101,8 @@ def test_an_ended_match_is_erased_after_six_months_and_the_statistical_facts_sta
     )
     assert not referral.languages.exists()
     assert Meeting.objects.get().note == "" and Concern.objects.get().text == "–"
+    assert Match.objects.get().first_meeting_place == ""
+    assert set(referral.events.values_list("reason", flat=True)) == {""}
     assert _facts() == before
     assert run_all()["matching"] == 0  # once
 
