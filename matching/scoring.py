@@ -610,7 +610,7 @@ class Exclusion:
 # number each to parse.) Reading another field costs a query per volunteer.
 EXCLUSION_FIELDS = ("public_id", "first_name", "last_name", "status", "association", "municipality")
 # Not needed to show a volunteer in a list, and slow to read (phone numbers are parsed).
-LIST_DEFERRED = ("phone", "motivation", "interview_note", "rejection_reason")
+LIST_DEFERRED = ("phone", "motivation", "interview_note", "status_reason")
 
 
 class Exclusions(Sequence):

@@ -174,9 +174,7 @@ def _volunteer(rng, association, municipalities, status, coordinator, declaratio
         applied_at=applied,
         last_applied_at=applied,
         consent_at=applied,
-        rejection_reason="Passet ikke med prosjektets behov nå."
-        if status == Status.REJECTED
-        else "",
+        status_reason="Passet ikke med prosjektets behov nå." if status == Status.REJECTED else "",
     )
     VolunteerLanguage.objects.create(volunteer=volunteer, code="no")
     if rng.random() < 0.6:

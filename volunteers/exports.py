@@ -29,7 +29,7 @@ def volunteer_export(volunteer: Volunteer) -> dict:
             "applications": volunteer.application_count,
             "consent_given": volunteer.consent_at.isoformat(),
             "approved": volunteer.approved_at.isoformat() if volunteer.approved_at else None,
-            "rejection_reason": volunteer.rejection_reason,
+            "reason_for_rejection_or_ending": volunteer.status_reason,
         },
         "screening": {
             "interview": volunteer.interview_on.isoformat() if volunteer.interview_on else None,

@@ -129,7 +129,8 @@ class Volunteer(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.APPLIED, db_index=True
     )
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
-    rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+    # Why she was rejected, or why she ended (typed by the coordinator).
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True)
     applied_at = models.DateTimeField(_("applied"), default=timezone.now)
     last_applied_at = models.DateTimeField(_("last applied"), default=timezone.now)
     application_count = models.PositiveSmallIntegerField(_("applications"), default=1)

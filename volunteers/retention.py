@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Max, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 
+from matching.models import OPEN_MATCH
 from volunteers.models import Status, Volunteer
 from volunteers.services import volunteer_erase
 
@@ -16,6 +17,8 @@ def due(by_date: date) -> QuerySet:
         Volunteer.objects.filter(erased_at__isnull=True, status__in=[Status.ENDED, Status.REJECTED])
         .annotate(left_on=Coalesce(Max("commitments__ended_on"), TruncDate("status_changed_at")))
         .filter(left_on__lte=cutoff)
+        # Never while a woman is still matched with her (the coordinator is told on her page).
+        .exclude(matches__status__in=OPEN_MATCH)
     )
 
 

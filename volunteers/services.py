@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.geo import route_to_association
 from accounts.models import Association, Membership, Role, User
@@ -242,6 +243,25 @@ def screening_record_police_certificate(*, volunteer: Volunteer, on: date, by: U
     )
 
 
+def _refuse_while_matched(volunteer: Volunteer) -> None:
+    """A volunteer who leaves must not leave a woman in a match nobody follows: her open
+    matches (proposed, first meeting planned, active or paused) are ended or cancelled first."""
+    from matching.models import OPEN_MATCH
+
+    open_matches = volunteer.matches.filter(status__in=OPEN_MATCH).count()
+    if open_matches:
+        raise VolunteerError(
+            ngettext(
+                "She has %(n)s open match. End or cancel it first, on the match's page, so that "
+                "the woman is not left without a ressursvenn and the outcome is recorded.",
+                "She has %(n)s open matches. End or cancel them first, on each match's page, so "
+                "that the women are not left without a ressursvenn and the outcomes are recorded.",
+                open_matches,
+            )
+            % {"n": open_matches}
+        )
+
+
 def _erase_police_certificate(volunteer: Volunteer) -> None:
     volunteer.police_certificate_seen_on = None
     volunteer.police_certificate_seen_by = None
@@ -253,9 +273,10 @@ def volunteer_transition(*, volunteer: Volunteer, to: str, reason: str = "") -> 
     """Move a volunteer to another status, if TRANSITIONS allows it. Approval goes through
     volunteer_approve(). Rejection needs a reason.
 
-    Side effects: sets status (and rejection reason). Ending: erases the police-certificate
-    record, ends her open commitment period and her volunteer role. Pausing and resuming
-    change nothing else.
+    Side effects: sets status (and the reason for rejecting or ending). Ending or rejecting is
+    refused while she has an open match (it is ended or cancelled first, with its outcome for
+    the woman); it erases the police-certificate record, ends her open commitment period and
+    her volunteer role. Pausing and resuming change nothing else.
     """
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if to == Status.APPROVED and locked.status == Status.COURSE:
@@ -267,11 +288,12 @@ def volunteer_transition(*, volunteer: Volunteer, to: str, reason: str = "") -> 
         )
     if to == Status.REJECTED and not reason.strip():
         raise VolunteerError(_("Give a reason for the rejection."))
+    if to in (Status.ENDED, Status.REJECTED):
+        _refuse_while_matched(locked)
     locked.status = to
     locked.status_changed_at = timezone.now()
-    if to == Status.REJECTED:
-        locked.rejection_reason = reason.strip()
     if to in (Status.ENDED, Status.REJECTED):
+        locked.status_reason = reason.strip()
         _erase_police_certificate(locked)
         open_period = locked.commitments.open().first()
         if open_period is not None:
@@ -422,10 +444,11 @@ def volunteer_erase(*, volunteer: Volunteer) -> Volunteer:
     from django.contrib.contenttypes.models import ContentType
 
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    _refuse_while_matched(locked)
     locked.first_name, locked.last_name = "–", ""
     locked.email = f"erased-{locked.public_id}@invalid.example"
     locked.phone = ""
-    locked.motivation = locked.interview_note = locked.rejection_reason = ""
+    locked.motivation = locked.interview_note = locked.status_reason = ""
     locked.strengths = locked.availability = 0
     locked.interview_by = None
     _erase_police_certificate(locked)

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -383,9 +384,14 @@ def volunteer_erase(request: HttpRequest, public_id) -> HttpResponse:
     """She withdrew her consent: end her as a volunteer and erase her personal data now."""
     volunteer = selectors.volunteer_detail(request.user, public_id)
     if request.method == "POST":
-        if volunteer.status not in (Status.ENDED, Status.REJECTED):
-            services.volunteer_transition(volunteer=volunteer, to=Status.ENDED)
-        services.volunteer_erase(volunteer=volunteer)
+        try:
+            with transaction.atomic():
+                if volunteer.status not in (Status.ENDED, Status.REJECTED):
+                    services.volunteer_transition(volunteer=volunteer, to=Status.ENDED)
+                services.volunteer_erase(volunteer=volunteer)
+        except services.VolunteerError as error:
+            messages.error(request, str(error))
+            return redirect(volunteer.get_absolute_url())
         log_access(
             request,
             action="erase",

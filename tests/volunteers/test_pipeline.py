@@ -12,6 +12,7 @@ from accounts.models import Membership, Role, User
 from courses.models import Course, Enrolment, EnrolmentStatus, Session
 from tests.conftest import login
 from tests.factories import volunteer
+from tests.matching.conftest import make_match, make_referral  # noqa: F401 (fixtures)
 from volunteers import services
 from volunteers.models import CommitmentPeriod, ConfidentialityDeclaration, EndReason, Status
 
@@ -65,7 +66,7 @@ def test_the_allowed_transitions_and_a_clear_refusal_for_the_rest(oslo):
         services.volunteer_transition(volunteer=v, to=Status.REJECTED, reason=" ")
     services.volunteer_transition(volunteer=v, to=Status.REJECTED, reason="Passer ikke nå.")
     v.refresh_from_db()
-    assert (v.status, v.rejection_reason) == (Status.REJECTED, "Passer ikke nå.")
+    assert (v.status, v.status_reason) == (Status.REJECTED, "Passer ikke nå.")
 
 
 def test_approval_is_refused_until_screening_and_the_basic_course_are_done_then_accepted(
@@ -187,6 +188,34 @@ def test_ending_her_erases_the_police_certificate_and_ends_her_year_and_role(
     assert v.police_certificate_legal_basis == ""
     assert period.ended_on == timezone.localdate()
     assert not Membership.objects.active().filter(user=user).exists()
+
+
+def test_she_cannot_end_or_be_erased_while_a_woman_is_matched_with_her(
+    client, oslo, coordinator_oslo, make_match
+):
+    from matching.models import MatchStatus
+
+    v = volunteer(oslo, status=Status.APPROVED)
+    match = make_match(v, status=MatchStatus.ACTIVE)
+    login(client, coordinator_oslo)
+    response = client.post(
+        reverse("volunteer_transition", args=[v.public_id]),
+        {"to": Status.ENDED, "reason": "Flytter."},
+        follow=True,
+    )
+    assert "Hun har 1 åpen kobling. Avslutt eller avbryt den først" in response.content.decode()
+    response = client.post(reverse("volunteer_erase", args=[v.public_id]), follow=True)
+    assert "Hun har 1 åpen kobling" in response.content.decode()
+    v.refresh_from_db()
+    assert (v.status, v.erased_at, v.status_reason) == (Status.APPROVED, None, "")
+
+    match.status, match.outcome_moved_back = MatchStatus.ENDED, "no"
+    match.save()
+    services.volunteer_transition(volunteer=v, to=Status.ENDED, reason="Flytter.")
+    v.refresh_from_db()
+    assert (v.status, v.status_reason) == (Status.ENDED, "Flytter.")
+    page = client.get(reverse("volunteer_detail", args=[v.public_id])).content.decode()
+    assert "Hvorfor hun sluttet" in page and "Flytter." in page
 
 
 def test_one_open_commitment_period_at_a_time_is_a_database_rule(oslo):
