@@ -17,7 +17,7 @@ from accounts.access import (
     needs_two_step,
     two_step_passed,
 )
-from accounts.models import Membership
+from accounts.models import Membership, Role
 
 # Pages a person who must set up two-step login may still reach.
 TWO_STEP_SETUP_PAGES = frozenset(
@@ -102,9 +102,16 @@ class AccessMiddleware:
 
             if not has_two_step(user):
                 if url_name not in TWO_STEP_SETUP_PAGES:
+                    volunteer_only = all(m.role == Role.VOLUNTEER for m in memberships)
                     messages.info(
                         request,
                         _(
+                            "As a ressursvenn you will see information about the woman you "
+                            "support. To keep it safe if someone gets hold of your phone or "
+                            "password, set up two-step login to continue."
+                        )
+                        if volunteer_only
+                        else _(
                             "Your role gives access to sensitive information. Set up two-step login to continue."
                         ),
                     )

@@ -23,8 +23,12 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", _("Volunteer")
 
 
-# Roles that can see a woman's data log in with two steps and time out when idle.
-TWO_STEP_ROLES = frozenset({Role.NATIONAL_ADMIN, Role.COORDINATOR, Role.SHELTER_STAFF})
+# Roles that can see a woman's data log in with two steps and time out when idle. The
+# volunteer is one of them: she sees the alias, municipality, needs and phone of the woman she
+# supports, on a phone that the abuser might get hold of.
+TWO_STEP_ROLES = frozenset(
+    {Role.NATIONAL_ADMIN, Role.COORDINATOR, Role.SHELTER_STAFF, Role.VOLUNTEER}
+)
 ASSOCIATION_ROLES = frozenset({Role.COORDINATOR, Role.VOLUNTEER})
 
 

@@ -4,7 +4,16 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-from accounts.models import Association, Coverage, Membership, Municipality, Role, Shelter, User
+from accounts.models import (
+    TWO_STEP_ROLES,
+    Association,
+    Coverage,
+    Membership,
+    Municipality,
+    Role,
+    Shelter,
+    User,
+)
 
 PASSWORD = "et-langt-og-trygt-passord"
 
@@ -82,7 +91,7 @@ def person(role: Role, *, place=None, two_step: bool | None = None, **user_field
         association=place if role in (Role.COORDINATOR, Role.VOLUNTEER) else None,
         shelter=place if role == Role.SHELTER_STAFF else None,
     )
-    if two_step if two_step is not None else role != Role.VOLUNTEER:
+    if two_step if two_step is not None else role in TWO_STEP_ROLES:
         user.totp_secret = add_two_step(user)
     return user
 

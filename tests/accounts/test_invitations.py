@@ -215,7 +215,7 @@ def test_an_existing_login_accepts_by_logging_in(
     path = reverse("invitation_accept", args=[token])
     page = client.get(path)
     assert "Du har allerede en innlogging" in page.content.decode()
-    client.force_login(volunteer_oslo)
+    login(client, volunteer_oslo)
     assert client.post(path).status_code == 302
     assert Membership.objects.filter(
         user=volunteer_oslo, role=Role.COORDINATOR, association=bergen

@@ -97,10 +97,11 @@ def test_the_lockout_of_one_email_does_not_lock_another(
     assert response.status_code == 302
 
 
-def test_a_volunteer_logs_in_with_her_password_alone(client, volunteer_oslo):
+def test_a_volunteer_logs_in_with_her_password_and_the_code_from_her_phone(client, volunteer_oslo):
     response = post_password(client, volunteer_oslo.email)
-    assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "Min side" not in client.get("/", follow=True).content.decode()
+    client.post(reverse("mfa_authenticate"), {"code": code_for(volunteer_oslo.totp_secret)})
     assert "Min side" in client.get("/", follow=True).content.decode()
 
 

@@ -47,11 +47,15 @@ SETUP_PAGES = {
 }
 
 
-@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.SHELTER_STAFF, Role.NATIONAL_ADMIN])
+@pytest.mark.parametrize(
+    "role", [Role.COORDINATOR, Role.SHELTER_STAFF, Role.NATIONAL_ADMIN, Role.VOLUNTEER]
+)
 def test_without_two_step_login_a_strict_role_reaches_no_page_but_its_set_up(
     client, role, oslo, oslo_shelter
 ):
-    place = {Role.COORDINATOR: oslo, Role.SHELTER_STAFF: oslo_shelter}.get(role)
+    place = {Role.COORDINATOR: oslo, Role.SHELTER_STAFF: oslo_shelter, Role.VOLUNTEER: oslo}.get(
+        role
+    )
     user = person(role, place=place, two_step=False)
     client.force_login(user)
     names = _named_urls_without_arguments()
@@ -106,9 +110,15 @@ def test_setting_up_the_app_opens_the_pages_and_changes_the_session_key(client, 
     assert "Hva må jeg gjøre i dag?" in client.get("/").content.decode()
 
 
-def test_a_volunteer_is_not_forced_to_use_two_step_login(client, volunteer_oslo):
-    client.force_login(volunteer_oslo)
-    assert client.get("/", follow=True).status_code == 200
+def test_a_volunteer_is_told_why_she_sets_up_two_step_login(client, oslo):
+    """She sees the woman's alias, needs and phone: two steps for her too, asked kindly."""
+    user = person(Role.VOLUNTEER, place=oslo, two_step=False)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    response = client.get(reverse("my_page"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mfa_activate_totp")
+    assert "Som ressursvenn får du se opplysninger om kvinnen du støtter" in (
+        response.content.decode()
+    )
 
 
 def test_a_session_that_skipped_the_second_step_is_ended(client, coordinator_oslo):

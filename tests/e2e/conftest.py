@@ -277,8 +277,17 @@ def active_match(oslo, coordinator_oslo, volunteer_oslo, make_volunteer, make_re
 
 
 def totp_code(secret: str) -> str:
-    """The code her authenticator app shows now."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    """The code her authenticator app shows now. A code works once: when the last one given
+    for this secret is still showing, wait for the app's next one, as she would."""
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    if _LAST_CODE.get(secret) == code:
+        time.sleep(30 - time.time() % 30 + 0.2)
+        code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    _LAST_CODE[secret] = code
+    return code
+
+
+_LAST_CODE: dict[str, str] = {}
 
 
 def log_in(page, checker, words, user, password: str) -> None:

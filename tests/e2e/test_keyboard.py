@@ -5,7 +5,7 @@ order, and the focused element can always be seen."""
 import pytest
 
 from matching.models import Activity, Concern, Meeting
-from tests.e2e.conftest import shoot
+from tests.e2e.conftest import shoot, totp_code
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -111,6 +111,13 @@ def test_a_meeting_logged_with_the_keyboard_alone(
     page.keyboard.type(volunteer_oslo.email)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    # The second step: the code from her app, typed into the field that has focus.
+    page.wait_for_url("**/totrinn/bekreft/")
+    checker.arrived(page)
+    tab_through(page)
+    tab_to(page, words("Code"))
+    page.keyboard.type(totp_code(volunteer_oslo.totp_secret))
     page.keyboard.press("Enter")
     page.wait_for_url("**/min-side/")
     checker.arrived(page)

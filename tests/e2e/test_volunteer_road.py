@@ -13,7 +13,7 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from courses.models import Course, EnrolmentStatus, Session
-from tests.e2e.conftest import log_in, shoot
+from tests.e2e.conftest import log_in, shoot, totp_code
 from tests.factories import PASSWORD
 from volunteers.models import ConfidentialityDeclaration, Status, Volunteer
 
@@ -290,9 +290,20 @@ def test_the_volunteer_road(people, checker, words, declaration, basic_course, c
     selam.get_by_label(words("Password")).first.fill(HER_PASSWORD)
     selam.get_by_label(words("Password again")).fill(HER_PASSWORD)
     selam.get_by_role("button", name=words("Save password and log in")).click()
-    selam.wait_for_url("**/min-side/")
+    # She will see a woman's data: before anything else she sets up two-step login, typing the
+    # key into the authenticator app on the same phone.
+    selam.wait_for_url("**/totrinn/app/")
     checker.arrived(selam)
     expect(status_message(selam, words("Welcome! Your password is saved."))).to_be_visible()
+    secret = selam.get_by_label(words("Key for typing in by hand")).input_value()
+    selam.get_by_label(words.field("Authenticator code")).fill(totp_code(secret))
+    selam.get_by_role("button", name=words("Confirm and turn on two-step login")).click()
+    selam.wait_for_url("**/totrinn/reservekoder/")
+    checker.arrived(selam)
+    selam.get_by_role("link", name=words("I have saved them – continue")).click()
+    selam.wait_for_url("**/min-side/")
+    checker.arrived(selam)
+    volunteer.user.totp_secret = secret  # her app, for logging in again
 
     # She logs out, and in again with the password she chose.
     submit(selam, checker, selam.get_by_role("button", name=words.exact("Log out")))

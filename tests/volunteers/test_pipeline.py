@@ -1,8 +1,10 @@
 """Screening, status changes, approval, commitment periods, and the volunteer's own pages."""
 
+import time as time_module
 from datetime import datetime, time, timedelta
 
 import pytest
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -130,6 +132,11 @@ def test_approval_is_refused_until_screening_and_the_basic_course_are_done_then_
         },
     )
     assert Membership.objects.filter(user=v.user, role=Role.VOLUNTEER, association=oslo).exists()
+    # She will see a woman's data: first she sets up two-step login.
+    assert client.get("/", follow=True).redirect_chain[-1][0] == reverse("mfa_activate_totp")
+    secret = client.session[SECRET_SESSION_KEY]
+    code = format_hotp_value(hotp_value(secret, int(time_module.time()) // 30))
+    client.post(reverse("mfa_activate_totp"), {"code": code})
     response = client.get("/", follow=True)
     html = response.content.decode()
     assert "Hei, Selam" in html
