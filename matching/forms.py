@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -424,3 +425,26 @@ class RescheduleForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = fields_only_helper()
+
+
+class ListFilterForm(forms.Form):
+    """Which of the coordinator's lists to show (`?vis=`). Anything unknown is invalid, and the
+    view shows the default list."""
+
+    vis = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, lists: type[models.TextChoices], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vis"].choices = [("", _("Open")), *lists.choices]
+
+    @property
+    def show(self) -> str:
+        return self.cleaned_data["vis"] if self.is_valid() else ""
+
+    def tabs(self) -> list[dict]:
+        """The lists as links, the one shown marked current."""
+        show = self.show
+        return [
+            {"label": label, "query": f"?vis={value}" if value else "", "current": value == show}
+            for value, label in self.fields["vis"].choices
+        ]

@@ -403,6 +403,10 @@ class Match(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_MATCH
 
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING
+
 
 class MatchEvent(models.Model):
     """A change of a match's status: who, when, and a short note (the timeline)."""

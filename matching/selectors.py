@@ -1,18 +1,34 @@
 """Read queries shared by the referral and match pages."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextChoices,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from matching import scoring
 from matching.models import (
+    CLOSED,
     OPEN_MATCH,
     RUNNING,
+    FollowUp,
     Match,
+    MatchEvent,
     MatchStatus,
     Meeting,
     Referral,
@@ -26,6 +42,37 @@ from volunteers.models import Volunteer
 SHELTER_SEES_VOLUNTEER = (MatchStatus.FIRST_MEETING_PLANNED, MatchStatus.ACTIVE, MatchStatus.PAUSED)
 
 
+# The coordinator's lists. The start page's cards count exactly the rows of the list they link to:
+# both call the same function below.
+# Active with nothing logged for this many days (see inactive_matches): the card, the list, the
+# match page. The reminders apply their own thresholds through the same inactive_matches().
+INACTIVE_MATCH_DAYS = 14
+# "Due this week": a follow-up conversation not yet held, due within this many days or overdue.
+FOLLOW_UP_DUE_DAYS = 7
+# Running and reaching its planned end within this many days (or past it and not yet ended).
+MATCH_ENDING_DAYS = 30
+STARTING = (MatchStatus.PROPOSED, MatchStatus.FIRST_MEETING_PLANNED)
+FINISHED = (MatchStatus.ENDED, MatchStatus.CANCELLED)
+
+
+class ReferralList(TextChoices):
+    """The coordinator's referral list by its `vis` parameter (without it: every open one)."""
+
+    WAITING = "venter", _("Waiting for a volunteer")
+    CLOSED = "avsluttet", _("Closed")
+
+
+class MatchList(TextChoices):
+    """The coordinator's match list by its `vis` parameter (without it: every open one by stage)."""
+
+    STARTING = "oppstart", _("Proposed and first meetings")
+    RUNNING = "aktive", _("Active and paused")
+    FOLLOW_UP = "oppfolging", _("Follow-up due")
+    INACTIVE = "stille", _("No meeting for 14 days")
+    ENDING = "slutter", _("Ending within 30 days")
+    CLOSED = "avsluttet", _("Ended and cancelled")
+
+
 def referral_queue(user) -> list[Referral]:
     """Her association's open referrals: waiting ones oldest first, then those in progress."""
     return list(
@@ -33,6 +80,36 @@ def referral_queue(user) -> list[Referral]:
         .exclude(status__in=[ReferralStatus.ENDED, ReferralStatus.WITHDRAWN])
         .select_related("shelter", "municipality")
         .order_by("created_at")
+    )
+
+
+def referrals_waiting(user) -> QuerySet:
+    """Referrals waiting for a volunteer, oldest first (the start page's card and its list)."""
+    return (
+        Referral.objects.for_user(user)
+        .waiting()
+        .select_related("shelter", "municipality")
+        .order_by("created_at")
+    )
+
+
+def referrals_closed(user) -> QuerySet:
+    """Withdrawn and ended referrals, the most recently closed first, each with `all_matches`
+    (newest first; none when she was never matched)."""
+    return (
+        Referral.objects.for_user(user)
+        .filter(status__in=CLOSED)
+        .select_related("shelter", "municipality")
+        .prefetch_related(
+            Prefetch(
+                "matches",
+                queryset=Match.objects.for_user(user)
+                .select_related("volunteer")
+                .order_by("-proposed_at"),
+                to_attr="all_matches",
+            )
+        )
+        .order_by(F("closed_at").desc(nulls_last=True), "-status_changed_at")
     )
 
 
@@ -81,25 +158,123 @@ def earlier_match(user, referral: Referral) -> Match | None:
     )
 
 
-def match_overview(user) -> dict:
-    """The coordinator's matches by stage, and those ending within 30 days."""
+def with_row_columns(matches: QuerySet) -> QuerySet:
+    """What a row of a match list shows: the referral, the volunteer, the last contact (see
+    with_last_contact) and `next_follow_up_on`, the first follow-up conversation not yet held."""
+    if "last_contact_on" not in matches.query.annotations:
+        matches = with_last_contact(matches)
+    next_follow_up = (
+        FollowUp.objects.filter(match=OuterRef("pk"), done_on__isnull=True)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+    return matches.select_related("referral__municipality", "volunteer").annotate(
+        next_follow_up_on=Subquery(next_follow_up)
+    )
+
+
+def _ending_soon(today: date) -> Q:
+    return Q(status__in=RUNNING, planned_end_on__lte=today + timedelta(days=MATCH_ENDING_DAYS))
+
+
+def match_overview(user, *, today: date | None = None) -> dict:
+    """The coordinator's open matches by stage, and those ending within 30 days."""
+    today = today or timezone.localdate()
     matches = list(
-        Match.objects.for_user(user)
-        .filter(status__in=OPEN_MATCH)
-        .select_related("referral__municipality", "volunteer")
+        with_row_columns(Match.objects.for_user(user).filter(status__in=OPEN_MATCH))
+        .annotate(ending_soon=ExpressionWrapper(_ending_soon(today), output_field=BooleanField()))
         .order_by("proposed_at")
     )
-    soon = timezone.localdate() + timedelta(days=30)
     return {
         "proposed": [m for m in matches if m.status == MatchStatus.PROPOSED],
         "first_meeting": [m for m in matches if m.status == MatchStatus.FIRST_MEETING_PLANNED],
         "running": [m for m in matches if m.status in RUNNING],
-        "ending": [
-            m
-            for m in matches
-            if m.status in RUNNING and m.planned_end_on and m.planned_end_on <= soon
-        ],
+        "ending": [m for m in matches if m.ending_soon],
     }
+
+
+def matches_starting(user) -> QuerySet:
+    """Proposed, or with the first meeting planned."""
+    return Match.objects.for_user(user).filter(status__in=STARTING)
+
+
+def matches_running(user) -> QuerySet:
+    """Active or paused."""
+    return Match.objects.for_user(user).filter(status__in=RUNNING)
+
+
+def matches_ending(user, *, today: date | None = None) -> QuerySet:
+    """Running and reaching the planned end within MATCH_ENDING_DAYS (or past it)."""
+    return Match.objects.for_user(user).filter(_ending_soon(today or timezone.localdate()))
+
+
+def matches_follow_up_due(user, *, today: date | None = None) -> QuerySet:
+    """Matches with a follow-up conversation due within FOLLOW_UP_DUE_DAYS or overdue (by
+    FollowUp.objects.due, the rule the reminders use)."""
+    by_date = (today or timezone.localdate()) + timedelta(days=FOLLOW_UP_DUE_DAYS)
+    due = FollowUp.objects.due(by_date=by_date).filter(match=OuterRef("pk"))
+    return Match.objects.for_user(user).filter(Exists(due))
+
+
+def matches_inactive(user, *, today: date | None = None) -> QuerySet:
+    """Active matches with nothing logged for INACTIVE_MATCH_DAYS (see inactive_matches)."""
+    return inactive_matches(Match.objects.for_user(user), days=INACTIVE_MATCH_DAYS, today=today)
+
+
+def matches_finished(user) -> QuerySet:
+    """Ended and cancelled matches, with `closed_on`: the end date, or the day it was cancelled."""
+    closed_at = (
+        MatchEvent.objects.filter(match=OuterRef("pk"), status__in=FINISHED)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return (
+        Match.objects.for_user(user)
+        .filter(status__in=FINISHED)
+        .annotate(
+            closed_on=Coalesce(
+                "ended_on", TruncDate(Subquery(closed_at, output_field=DateTimeField()))
+            )
+        )
+    )
+
+
+def match_list(user, *, show: str, today: date | None = None) -> list[Match]:
+    """The rows of one of the coordinator's filtered match lists (a MatchList value), each with
+    what its row shows, the most urgent (or the most recently closed) first."""
+    today = today or timezone.localdate()
+    lists = {
+        MatchList.STARTING: (lambda: matches_starting(user), ("proposed_at",)),
+        MatchList.RUNNING: (lambda: matches_running(user), ("planned_end_on", "proposed_at")),
+        MatchList.FOLLOW_UP: (
+            lambda: matches_follow_up_due(user, today=today),
+            ("next_follow_up_on", "proposed_at"),
+        ),
+        MatchList.INACTIVE: (
+            lambda: matches_inactive(user, today=today),
+            ("last_contact_on", "proposed_at"),
+        ),
+        MatchList.ENDING: (
+            lambda: matches_ending(user, today=today),
+            ("planned_end_on", "proposed_at"),
+        ),
+        MatchList.CLOSED: (
+            lambda: matches_finished(user),
+            (F("closed_on").desc(nulls_last=True), "-proposed_at"),
+        ),
+    }
+    matches, ordering = lists[MatchList(show)]
+    return list(with_row_columns(matches()).order_by(*ordering))
+
+
+def volunteer_matches(user, volunteer) -> QuerySet:
+    """A volunteer's matches as her coordinator sees them, newest first."""
+    return (
+        Match.objects.for_user(user)
+        .filter(volunteer=volunteer)
+        .select_related("referral")
+        .order_by("-proposed_at")
+    )
 
 
 def open_matches_of(user) -> QuerySet:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Association, Invitation, Membership, Role, Shelter, User
 from courses.models import SEATED, Session
 from matching import selectors as matching_selectors
-from matching.models import Concern, FollowUp, Match, MatchStatus, Referral
+from matching.models import Concern, Match, MatchStatus
 from notifications.models import OutboxMessage, OutboxStatus
 from reports.headline import national_headline
 from volunteers import selectors as volunteer_selectors
@@ -55,12 +55,13 @@ def national_admin_start(request: HttpRequest, membership: Membership) -> HttpRe
 def coordinator_start(request: HttpRequest, membership: Membership) -> HttpResponse:
     association = membership.association
     today = timezone.localdate()
-    referrals_waiting = list(
-        Referral.objects.for_user(request.user).waiting().order_by("created_at")
+    # Each card counts the rows of the list it links to, through the same selector.
+    referrals_waiting = list(matching_selectors.referrals_waiting(request.user))
+    starting = list(
+        matching_selectors.matches_starting(request.user).values_list("status", flat=True)
     )
-    matches = matching_selectors.match_overview(request.user)
-    waiting = volunteer_selectors.applications_waiting(association.pk)
-    oldest = waiting.first()
+    waiting = volunteer_selectors.applications_waiting(request.user)
+    oldest_applied_at = waiting.order_by("applied_at").values_list("applied_at", flat=True).first()
     now = timezone.now()
     month_end = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
     sessions = (
@@ -85,23 +86,25 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
                 .select_related("match__referral")
                 .order_by("raised_at")
             ),
-            "follow_ups_due": FollowUp.objects.for_user(request.user)
-            .due(by_date=today + timedelta(days=7))
-            .count(),
-            "inactive_matches": matching_selectors.inactive_matches(
-                Match.objects.for_user(request.user), days=14, today=today
+            "follow_ups_due": matching_selectors.matches_follow_up_due(
+                request.user, today=today
+            ).count(),
+            "inactive_matches": matching_selectors.matches_inactive(
+                request.user, today=today
             ).count(),
             "referrals_waiting": len(referrals_waiting),
             "oldest_referral_days": referrals_waiting[0].days_waiting
             if referrals_waiting
             else None,
-            "matches_proposed": len(matches["proposed"]),
-            "first_meetings": len(matches["first_meeting"]),
-            "matches_running": len(matches["running"]),
-            "matches_ending": len(matches["ending"]),
+            "matches_proposed": starting.count(MatchStatus.PROPOSED),
+            "first_meetings": starting.count(MatchStatus.FIRST_MEETING_PLANNED),
+            "matches_running": matching_selectors.matches_running(request.user).count(),
+            "matches_ending": matching_selectors.matches_ending(request.user, today=today).count(),
             "applications_waiting": waiting.count(),
-            "oldest_application_days": (now - oldest.applied_at).days if oldest else None,
-            "commitments_ending": volunteer_selectors.commitments_ending(association.pk).count(),
+            "oldest_application_days": (now - oldest_applied_at).days
+            if oldest_applied_at
+            else None,
+            "commitments_ending": volunteer_selectors.commitments_ending(request.user).count(),
             "unsigned_declarations": volunteer_selectors.unsigned_current_declaration(
                 association.pk
             )[1].count(),

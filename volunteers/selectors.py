@@ -103,27 +103,15 @@ def volunteer_detail(user, public_id) -> Volunteer:
     )
 
 
-def commitments_ending(
-    association_id: int, *, within_days: int = COMMITMENT_WARNING_DAYS
-) -> QuerySet:
-    """Open commitment periods of the association's active volunteers that end soon."""
-    today = timezone.localdate()
-    return (
-        CommitmentPeriod.objects.open()
-        .filter(
-            volunteer__association_id=association_id,
-            volunteer__status__in=ACTIVE,
-            ends_on__lte=today + timedelta(days=within_days),
-        )
-        .select_related("volunteer")
-        .order_by("ends_on")
-    )
+def commitments_ending(user) -> QuerySet:
+    """Active volunteers whose open commitment period ends within COMMITMENT_WARNING_DAYS: the
+    start page's card and the list it links to (`?commitment_ending=on`)."""
+    return volunteer_list(user, filters={"commitment_ending": True})
 
 
-def applications_waiting(association_id: int) -> QuerySet:
-    return Volunteer.objects.filter(association_id=association_id, status=Status.APPLIED).order_by(
-        "applied_at"
-    )
+def applications_waiting(user) -> QuerySet:
+    """Applications not yet handled: the start page's card and its list (`?status=applied`)."""
+    return volunteer_list(user, filters={"status": Status.APPLIED})
 
 
 def unsigned_current_declaration(

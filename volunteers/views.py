@@ -17,6 +17,7 @@ from accounts.languages import language_name
 from accounts.models import Municipality, Role
 from accounts.ratelimit import allow, client_ip
 from accounts.services import sessions_end_all
+from matching import selectors as matching_selectors
 from ressursvenner.downloads import json_download
 from volunteers import selectors, services
 from volunteers.exports import volunteer_export
@@ -114,6 +115,7 @@ def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpRe
         "end_form": bound_forms.pop("end_form", None)
         or CommitmentEndForm(initial={"on": timezone.localdate()}),
         "transition_error": bound_forms.pop("transition_error", None),
+        "matches": list(matching_selectors.volunteer_matches(request.user, volunteer)),
     }
     return render(request, "volunteers/volunteer_detail.html", context)
 

@@ -15,6 +15,7 @@ from matching.forms import (
     CancelForm,
     EndForm,
     FirstMeetingForm,
+    ListFilterForm,
 )
 from matching.models import (
     OPEN_MATCH,
@@ -29,7 +30,16 @@ from matching.models import (
 @role_required(Role.COORDINATOR)
 @require_safe
 def match_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "matching/match_list.html", selectors.match_overview(request.user))
+    """Every open match by stage, or one filtered list (`?vis=`, the start page's cards link
+    here); an unknown filter shows the default."""
+    form = ListFilterForm(request.GET, lists=selectors.MatchList)
+    context = {"tabs": form.tabs(), "show": form.show}
+    if form.show:
+        context["matches"] = selectors.match_list(request.user, show=form.show)
+        context["title"] = selectors.MatchList(form.show).label
+    else:
+        context.update(selectors.match_overview(request.user))
+    return render(request, "matching/match_list.html", context)
 
 
 def _match(request: HttpRequest, public_id) -> Match:

@@ -222,5 +222,7 @@ def match_activity(match: Match) -> dict:
             )
             for f in match.follow_ups.select_related("done_by").order_by("due_on")
         ],
-        "inactive": selectors.inactive_matches(Match.objects.filter(pk=match.pk), days=14).exists(),
+        "inactive": selectors.inactive_matches(
+            Match.objects.filter(pk=match.pk), days=selectors.INACTIVE_MATCH_DAYS
+        ).exists(),
     }

@@ -16,6 +16,7 @@ from matching import scoring, selectors, services
 from matching.batch import batch_proposal
 from matching.exports import referral_export
 from matching.forms import (
+    ListFilterForm,
     ReferralForm,
     TransferForm,
     WithdrawForm,
@@ -89,22 +90,25 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
 @require_safe
 def referral_list(request: HttpRequest) -> HttpResponse:
-    """The coordinator's queue (oldest waiting first), or the shelter's referrals."""
+    """The coordinator's queue (oldest waiting first; `?vis=` for only the waiting or the closed
+    ones), or the shelter's referrals."""
     if request.membership.role == Role.SHELTER_STAFF:
         return render(
             request,
             "matching/shelter_referrals.html",
             {"referrals": selectors.shelter_referrals(request.user)},
         )
-    referrals = selectors.referral_queue(request.user)
-    return render(
-        request,
-        "matching/referral_queue.html",
-        {
-            "waiting": [r for r in referrals if r.status in WAITING],
-            "in_progress": [r for r in referrals if r.status not in WAITING],
-        },
-    )
+    form = ListFilterForm(request.GET, lists=selectors.ReferralList)
+    context = {"tabs": form.tabs(), "show": form.show}
+    if form.show == selectors.ReferralList.WAITING:
+        context["waiting"] = list(selectors.referrals_waiting(request.user))
+    elif form.show == selectors.ReferralList.CLOSED:
+        context["closed"] = list(selectors.referrals_closed(request.user))
+    else:
+        referrals = selectors.referral_queue(request.user)
+        context["waiting"] = [r for r in referrals if r.status in WAITING]
+        context["in_progress"] = [r for r in referrals if r.status not in WAITING]
+    return render(request, "matching/referral_queue.html", context)
 
 
 def _referral(request: HttpRequest, public_id) -> Referral:

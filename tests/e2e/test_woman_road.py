@@ -145,7 +145,7 @@ def test_the_womans_road(
         docs=language == "nb",
     )
     waiting.click()
-    hanne.wait_for_url("**/henvisninger/")
+    hanne.wait_for_url("**/henvisninger/?vis=venter")
     checker.arrived(hanne)
     shoot(hanne, f"woman-queue-{language}")
     hanne.get_by_role("link", name=ALIAS, exact=True).click()
