@@ -116,3 +116,17 @@ def inactive_matches(matches: QuerySet, *, days: int, today=None) -> QuerySet:
     return with_last_contact(matches.filter(status=MatchStatus.ACTIVE)).filter(
         last_contact_on__lte=today - timedelta(days=days)
     )
+
+
+def matching_weights_history(limit: int = 10) -> QuerySet:
+    """The newest changes of the matching weights (from the change history), with who made them."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from matching.models import MatchingWeights
+
+    return (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(MatchingWeights))
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")[:limit]
+    )

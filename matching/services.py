@@ -21,6 +21,7 @@ from matching.models import (
     OPEN_MATCH,
     RUNNING,
     WAITING,
+    WEIGHT_MAX,
     WITHDRAWABLE,
     CancelReason,
     Concern,
@@ -28,6 +29,7 @@ from matching.models import (
     FollowUpKind,
     Match,
     MatchEvent,
+    MatchingWeights,
     MatchStatus,
     Meeting,
     Referral,
@@ -578,6 +580,67 @@ def follow_up_reschedule(*, follow_up: FollowUp, due_on: date) -> FollowUp:
     locked.due_on = due_on
     locked.save(update_fields=["due_on"])
     return locked
+
+
+# --- Matching weights ---------------------------------------------------------------------------
+
+
+def _checked_weights(values: dict) -> dict[str, int]:
+    parts = MatchingWeights.PARTS
+    if set(values) != set(parts):
+        raise MatchingError(_("Give a weight for every part of the score."))
+    checked = {}
+    for part in parts:
+        value = values[part]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= WEIGHT_MAX:
+            raise MatchingError(
+                _("Each weight is a whole number from 0 to %(max)s.") % {"max": WEIGHT_MAX}
+            )
+        checked[part] = value
+    if not any(checked.values()):
+        raise MatchingError(_("At least one weight must be above 0."))
+    return checked
+
+
+@transaction.atomic
+def matching_weights_update(*, values: dict[str, int], by: User) -> dict[str, tuple[int, int]]:
+    """Set the weights of the score's parts: every suggestion and batch proposal from now on is
+    scored with them, and shows them.
+
+    `values` gives every part (MatchingWeights.PARTS) a whole number from 0 to WEIGHT_MAX, at
+    least one above 0; anything else raises MatchingError and changes nothing. Returns the
+    weights that changed, as {part: (old, new)}.
+    Side effects: the MatchingWeights row is created (on the first change) or updated; one entry
+    in the change history (django-auditlog) naming who changed which weight from what to what.
+    Nothing is written when nothing changed.
+    """
+    from auditlog.models import LogEntry
+
+    checked = _checked_weights(values)
+    # Two national admins saving at once: the lock makes the second read what the first wrote,
+    # so each history entry starts from the value it really replaced.
+    row = MatchingWeights.objects.select_for_update().order_by("-pk").first()
+    old = MatchingWeights.current() if row is None else {p: getattr(row, p) for p in checked}
+    changed = {p: (old[p], checked[p]) for p in MatchingWeights.PARTS if old[p] != checked[p]}
+    if not changed:
+        return {}
+    created = row is None
+    row = row or MatchingWeights()
+    for part, value in checked.items():
+        setattr(row, part, value)
+    row.save()
+    LogEntry.objects.log_create(
+        row,
+        action=LogEntry.Action.CREATE if created else LogEntry.Action.UPDATE,
+        changes={part: [str(a), str(b)] for part, (a, b) in changed.items()},
+        actor=by,
+    )
+    return changed
+
+
+def matching_weights_restore_defaults(*, by: User) -> dict[str, tuple[int, int]]:
+    """Set every weight back to its default. Side effects: as matching_weights_update."""
+    return matching_weights_update(values=MatchingWeights.defaults(), by=by)
 
 
 # --- Erasure, retention and withdrawn consent --------------------------------------------------
