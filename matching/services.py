@@ -94,6 +94,8 @@ def _set_referral_status(referral: Referral, status: str, *, by: User | None) ->
             recipients=[u for u in _shelter_staff(referral.shelter_id) if u != by],
             kind=Kind.REFERRAL_STATUS,
             link=referral.get_absolute_url(),
+            role=Role.SHELTER_STAFF,
+            shelter_id=referral.shelter_id,
         )
 
 
@@ -148,6 +150,8 @@ def referral_create(
         recipients=_coordinators(association.pk),
         kind=Kind.NEW_REFERRAL,
         link=referral.get_absolute_url(),
+        role=Role.COORDINATOR,
+        association_id=association.pk,
     )
     return referral
 
@@ -190,7 +194,13 @@ def referral_transfer(*, referral: Referral, to: Association, reason: str, by: U
     locked.status = ReferralStatus.RECEIVED
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["association", "status", "status_changed_at"])
-    notify(recipients=_coordinators(to.pk), kind=Kind.NEW_REFERRAL, link=locked.get_absolute_url())
+    notify(
+        recipients=_coordinators(to.pk),
+        kind=Kind.NEW_REFERRAL,
+        link=locked.get_absolute_url(),
+        role=Role.COORDINATOR,
+        association_id=to.pk,
+    )
     return locked
 
 
@@ -215,6 +225,8 @@ def referral_withdraw(*, referral: Referral, reason: str, by: User) -> Referral:
         recipients=_coordinators(locked.association_id),
         kind=Kind.REFERRAL_WITHDRAWN,
         link=locked.get_absolute_url(),
+        role=Role.COORDINATOR,
+        association_id=locked.association_id,
     )
     return locked
 
@@ -271,7 +283,11 @@ def match_propose(*, referral: Referral, volunteer: Volunteer, by: User) -> Matc
     _set_referral_status(locked_referral, ReferralStatus.MATCH_PROPOSED, by=by)
     if locked_volunteer.user_id:
         notify(
-            recipients=[locked_volunteer.user], kind=Kind.MATCH_PROPOSED, link=reverse("my_match")
+            recipients=[locked_volunteer.user],
+            kind=Kind.MATCH_PROPOSED,
+            link=reverse("my_match"),
+            role=Role.VOLUNTEER,
+            association_id=locked_volunteer.association_id,
         )
     return match
 
@@ -291,6 +307,8 @@ def match_confirm_conflict_check(*, match: Match, by: User) -> Match:
         recipients=_coordinators(locked.referral.association_id),
         kind=Kind.MATCH_ACCEPTED,
         link=locked.get_absolute_url(),
+        role=Role.COORDINATOR,
+        association_id=locked.referral.association_id,
     )
     return locked
 
@@ -316,6 +334,8 @@ def match_cancel(*, match: Match, reason: str, by: User) -> Match:
             recipients=_coordinators(referral.association_id),
             kind=Kind.MATCH_DECLINED,
             link=locked.get_absolute_url(),
+            role=Role.COORDINATOR,
+            association_id=referral.association_id,
         )
     return locked
 
@@ -480,6 +500,8 @@ def meeting_log(
             recipients=_coordinators(locked.referral.association_id),
             kind=Kind.CONCERN,
             link=reverse("concern_detail", args=[raised.public_id]),
+            role=Role.COORDINATOR,
+            association_id=locked.referral.association_id,
         )
     return meeting
 
@@ -735,5 +757,7 @@ def referral_consent_withdrawn(*, referral: Referral, by: User) -> Referral:
         recipients=_coordinators(locked.association_id),
         kind=Kind.REFERRAL_WITHDRAWN,
         link=locked.get_absolute_url(),
+        role=Role.COORDINATOR,
+        association_id=locked.association_id,
     )
     return referral_erase(referral=locked)
