@@ -615,9 +615,7 @@ def _checked_weights(values: dict) -> dict[str, int]:
     for part in parts:
         value = values[part]
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= WEIGHT_MAX:
-            raise MatchingError(
-                _("Each weight is a whole number from 0 to %(max)s.") % {"max": WEIGHT_MAX}
-            )
+            raise MatchingError(_("Give a whole number from 0 to %(max)s.") % {"max": WEIGHT_MAX})
         checked[part] = value
     if not any(checked.values()):
         raise MatchingError(_("At least one weight must be above 0."))

@@ -6,6 +6,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import escape
 
 from matching import services
 from matching.models import MatchingWeights
@@ -75,7 +76,7 @@ def test_the_change_is_recorded_with_who_and_what_and_shown_on_the_page(client, 
     assert entry.changes_dict == {"distance": ["25", "40"]}
     html = client.get(reverse("matching_weights")).content.decode()
     assert "Distance 25 → 40" in html
-    assert national_admin.get_full_name() in html
+    assert escape(national_admin.get_full_name()) in html
     # The change history of the log page shows it too.
     assert "matching weights" in client.get(reverse("audit_log")).content.decode()
 
