@@ -40,6 +40,14 @@ def mark_password_just_proved(request: HttpRequest, user) -> None:
     record_authentication(request, user, method="password", reauthenticated=True)
 
 
+def act_as(request: HttpRequest, membership: Membership) -> None:
+    """From now on in this session she acts in `membership` (one of her active ones: the caller
+    takes it from request.memberships). Takes effect on this request too."""
+    request.session[ACTING_SESSION_KEY] = membership.pk
+    request.membership = membership
+    request.user._acting_membership = membership
+
+
 def role_required(*roles: Role) -> Callable:
     """A view only for people acting in one of `roles`; others get 403."""
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services
 from accounts.access import (
-    ACTING_SESSION_KEY,
     LAST_ACTIVITY_SESSION_KEY,
     TWO_STEP_ENROLLED_SESSION_KEY,
+    act_as,
     mark_password_just_proved,
     role_required,
 )
@@ -45,7 +45,7 @@ def role_switch(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             membership = form.cleaned_data["membership"]
-            request.session[ACTING_SESSION_KEY] = membership.pk
+            act_as(request, membership)
             messages.success(request, _("You now act as %(role)s.") % {"role": membership.label})
             return redirect(_safe_next(request))
         status = 400

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
+from accounts.models import Role
 from courses.models import Enrolment, EnrolmentStatus
 from notifications.models import Kind
 from notifications.reminders import Due, Rule
@@ -19,9 +20,12 @@ def session_soon(today: date) -> list[Due]:
         session__cancelled_at__isnull=True,
         session__starts_at__date=day,
         volunteer__user__isnull=False,
-    ).values_list("pk", "volunteer__user_id")
+    ).values_list("pk", "volunteer__user_id", "session__association_id")
     link = reverse("my_courses")
-    return [Due(pk, user_id, day.isoformat(), link) for pk, user_id in rows]
+    return [
+        Due(pk, user_id, day.isoformat(), link, Role.VOLUNTEER, association_id)
+        for pk, user_id, association_id in rows
+    ]
 
 
 RULES = [Rule("courses.session_soon", Kind.SESSION_SOON, session_soon, digestible=False)]

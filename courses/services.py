@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Association
+from accounts.models import Association, Role
 from courses.models import SEATED, CalendarFeed, Course, Enrolment, EnrolmentStatus, Session
 from notifications.models import Kind
 from notifications.services import notify
@@ -115,7 +115,13 @@ def session_cancel(*, session: Session) -> Session:
         ).select_related("volunteer__user")
         if e.volunteer.user_id
     ]
-    notify(recipients=people, kind=Kind.SESSION_CANCELLED, link=reverse("my_courses"))
+    notify(
+        recipients=people,
+        kind=Kind.SESSION_CANCELLED,
+        link=reverse("my_courses"),
+        role=Role.VOLUNTEER,
+        association_id=locked.association_id,
+    )
     return locked
 
 
@@ -180,7 +186,13 @@ def enrol(
             result.waiting.append(volunteer)
     if not self_service:
         people = [v.user for v in result.enrolled if v.user_id]
-        notify(recipients=people, kind=Kind.SESSION_ENROLLED, link=reverse("my_courses"))
+        notify(
+            recipients=people,
+            kind=Kind.SESSION_ENROLLED,
+            link=reverse("my_courses"),
+            role=Role.VOLUNTEER,
+            association_id=locked.association_id,
+        )
     return result
 
 
@@ -216,7 +228,13 @@ def _promote_waiting(session: Session) -> None:
         enrolment.status, enrolment.queued_at = EnrolmentStatus.ENROLLED, None
         enrolment.save(update_fields=["status", "queued_at", "updated_at"])
     people = [e.volunteer.user for e in promoted if e.volunteer.user_id]
-    notify(recipients=people, kind=Kind.SESSION_SEAT, link=reverse("my_courses"))
+    notify(
+        recipients=people,
+        kind=Kind.SESSION_SEAT,
+        link=reverse("my_courses"),
+        role=Role.VOLUNTEER,
+        association_id=session.association_id,
+    )
 
 
 @transaction.atomic

@@ -10,11 +10,13 @@ from accounts.languages import LANGUAGES
 from accounts.models import Association
 from courses.models import Consideration
 from matching.models import (
+    WEIGHT_MAX,
     Activity,
     AgeBracket,
     CancelReason,
     EndReason,
     InitiatedBy,
+    MatchingWeights,
     With,
     YesNoUnknown,
 )
@@ -448,3 +450,60 @@ class ListFilterForm(forms.Form):
             {"label": label, "query": f"?vis={value}" if value else "", "current": value == show}
             for value, label in self.fields["vis"].choices
         ]
+
+
+# What each weight does, in plain words (the labels are the parts' names on the suggestion page).
+WEIGHT_HELP = {
+    "distance": _(
+        "How much it counts that the volunteer lives near the municipality where the woman will"
+        " live."
+    ),
+    "language": _(
+        "How much it counts that they share a language. Her preferred language counts most."
+    ),
+    "needs": _(
+        "How much it counts that the volunteer's strengths cover what the woman would like help"
+        " with."
+    ),
+    "availability": _("How much it counts that they can usually meet at the same times."),
+    "age": _("How much it counts that the volunteer's age fits the woman's wish, if she has one."),
+    "waiting": _(
+        "How much it counts that the volunteer has waited long since she was approved or last"
+        " matched. This keeps the turns fair."
+    ),
+    "experience": _(
+        "How much earlier completed matches count. Counts double when the woman has special"
+        " considerations."
+    ),
+}
+
+
+class MatchingWeightsForm(forms.Form):
+    """One whole number per part of the score; at least one above 0."""
+
+    def __init__(self, *args, **kwargs):
+        from matching.scoring import PART_LABELS
+
+        super().__init__(*args, **kwargs)
+        message = _("Give a whole number from 0 to %(max)s.") % {"max": WEIGHT_MAX}
+        for part in MatchingWeights.PARTS:
+            self.fields[part] = forms.IntegerField(
+                label=PART_LABELS[part](),
+                help_text=WEIGHT_HELP[part],
+                min_value=0,
+                max_value=WEIGHT_MAX,
+                error_messages=dict.fromkeys(
+                    ("required", "invalid", "min_value", "max_value"), message
+                ),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "weight-input"}),
+            )
+        self.helper = fields_only_helper()
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(data.get(part) for part in MatchingWeights.PARTS):
+            raise forms.ValidationError(_("At least one weight must be above 0."))
+        return data
+
+    def weights(self) -> dict[str, int]:
+        return {part: self.cleaned_data[part] for part in MatchingWeights.PARTS}

@@ -425,9 +425,13 @@ class MatchEvent(models.Model):
         return f"{self.status} {self.at:%Y-%m-%d}"
 
 
+# A weight is a whole number from 0 (the part does not count) to WEIGHT_MAX.
+WEIGHT_MAX = 100
+
+
 class MatchingWeights(models.Model):
     """The weights of the score's parts, adjustable by national admins. The newest row is used;
-    without one, the field defaults below."""
+    without one, the field defaults below. Only `services.matching_weights_update` changes it."""
 
     distance = models.PositiveSmallIntegerField(_("distance"), default=25)
     language = models.PositiveSmallIntegerField(_("language"), default=25)
@@ -441,6 +445,31 @@ class MatchingWeights(models.Model):
     class Meta:
         verbose_name = _("matching weights")
         verbose_name_plural = _("matching weights")
+        constraints = [
+            models.CheckConstraint(
+                name="matching_matchingweights_at_most_max",
+                condition=Q(
+                    distance__lte=WEIGHT_MAX,
+                    language__lte=WEIGHT_MAX,
+                    needs__lte=WEIGHT_MAX,
+                    availability__lte=WEIGHT_MAX,
+                    age__lte=WEIGHT_MAX,
+                    waiting__lte=WEIGHT_MAX,
+                    experience__lte=WEIGHT_MAX,
+                ),
+            ),
+            # With every weight 0 every score would be 0, and the ranking meaningless.
+            models.CheckConstraint(
+                name="matching_matchingweights_one_counts",
+                condition=Q(distance__gt=0)
+                | Q(language__gt=0)
+                | Q(needs__gt=0)
+                | Q(availability__gt=0)
+                | Q(age__gt=0)
+                | Q(waiting__gt=0)
+                | Q(experience__gt=0),
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
@@ -448,10 +477,14 @@ class MatchingWeights(models.Model):
     PARTS = ("distance", "language", "needs", "availability", "age", "waiting", "experience")
 
     @classmethod
+    def defaults(cls) -> dict[str, int]:
+        return {part: cls._meta.get_field(part).default for part in cls.PARTS}
+
+    @classmethod
     def current(cls) -> dict[str, int]:
         row = cls.objects.order_by("-pk").first()
         if row is None:
-            return {part: cls._meta.get_field(part).default for part in cls.PARTS}
+            return cls.defaults()
         return {part: getattr(row, part) for part in cls.PARTS}
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from accounts.models import coordinators_by_association
+from accounts.models import Role, coordinators_by_association
 from matching.models import RUNNING, FollowUp, Match, Meeting, Referral, ReferralStatus
 from matching.selectors import inactive_matches
 from notifications.models import Kind
@@ -36,7 +36,7 @@ def _to_coordinators(rows) -> list[Due]:
     rows = list(rows)
     coordinators = coordinators_by_association(row[1] for row in rows)
     return [
-        Due(object_id, user_id, period, link)
+        Due(object_id, user_id, period, link, Role.COORDINATOR, association_id)
         for object_id, association_id, period, link in rows
         for user_id in coordinators.get(association_id, [])
     ]
@@ -47,9 +47,12 @@ def no_meeting_volunteer(today: date) -> list[Due]:
         Match.objects.filter(volunteer__user__isnull=False),
         days=VOLUNTEER_NO_MEETING_DAYS,
         today=today,
-    ).values_list("pk", "volunteer__user_id", "last_contact_on")
+    ).values_list("pk", "volunteer__user_id", "last_contact_on", "volunteer__association_id")
     link = reverse("meeting_log")
-    return [Due(pk, user_id, last.isoformat(), link) for pk, user_id, last in rows]
+    return [
+        Due(pk, user_id, last.isoformat(), link, Role.VOLUNTEER, association_id)
+        for pk, user_id, last, association_id in rows
+    ]
 
 
 def no_meeting_coordinator(today: date) -> list[Due]:
@@ -74,10 +77,15 @@ def try_again(today: date) -> list[Due]:
             match__volunteer__user__isnull=False,
         )
         .exclude(Exists(later))
-        .values_list("match_id", "match__volunteer__user_id", "pk")
+        .values_list(
+            "match_id", "match__volunteer__user_id", "pk", "match__volunteer__association_id"
+        )
     )
     link = reverse("meeting_log")
-    return [Due(match_id, user_id, str(meeting_id), link) for match_id, user_id, meeting_id in rows]
+    return [
+        Due(match_id, user_id, str(meeting_id), link, Role.VOLUNTEER, association_id)
+        for match_id, user_id, meeting_id, association_id in rows
+    ]
 
 
 def referral_waiting(today: date) -> list[Due]:

@@ -350,3 +350,17 @@ def proposable_volunteers(user, referral: Referral) -> QuerySet:
     return Volunteer.objects.for_user(user) | Volunteer.objects.filter(
         association_id__in=reachable_association_ids(referral), status=VolunteerStatus.APPROVED
     )
+
+
+def matching_weights_history(limit: int = 10) -> QuerySet:
+    """The newest changes of the matching weights (from the change history), with who made them."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from matching.models import MatchingWeights
+
+    return (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(MatchingWeights))
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")[:limit]
+    )

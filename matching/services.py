@@ -21,6 +21,7 @@ from matching.models import (
     OPEN_MATCH,
     RUNNING,
     WAITING,
+    WEIGHT_MAX,
     WITHDRAWABLE,
     CancelReason,
     Concern,
@@ -28,6 +29,7 @@ from matching.models import (
     FollowUpKind,
     Match,
     MatchEvent,
+    MatchingWeights,
     MatchStatus,
     Meeting,
     Referral,
@@ -92,6 +94,8 @@ def _set_referral_status(referral: Referral, status: str, *, by: User | None) ->
             recipients=[u for u in _shelter_staff(referral.shelter_id) if u != by],
             kind=Kind.REFERRAL_STATUS,
             link=referral.get_absolute_url(),
+            role=Role.SHELTER_STAFF,
+            shelter_id=referral.shelter_id,
         )
 
 
@@ -146,6 +150,8 @@ def referral_create(
         recipients=_coordinators(association.pk),
         kind=Kind.NEW_REFERRAL,
         link=referral.get_absolute_url(),
+        role=Role.COORDINATOR,
+        association_id=association.pk,
     )
     return referral
 
@@ -188,7 +194,13 @@ def referral_transfer(*, referral: Referral, to: Association, reason: str, by: U
     locked.status = ReferralStatus.RECEIVED
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["association", "status", "status_changed_at"])
-    notify(recipients=_coordinators(to.pk), kind=Kind.NEW_REFERRAL, link=locked.get_absolute_url())
+    notify(
+        recipients=_coordinators(to.pk),
+        kind=Kind.NEW_REFERRAL,
+        link=locked.get_absolute_url(),
+        role=Role.COORDINATOR,
+        association_id=to.pk,
+    )
     return locked
 
 
@@ -213,6 +225,8 @@ def referral_withdraw(*, referral: Referral, reason: str, by: User) -> Referral:
         recipients=_coordinators(locked.association_id),
         kind=Kind.REFERRAL_WITHDRAWN,
         link=locked.get_absolute_url(),
+        role=Role.COORDINATOR,
+        association_id=locked.association_id,
     )
     return locked
 
@@ -265,7 +279,11 @@ def match_propose(*, referral: Referral, volunteer: Volunteer, by: User) -> Matc
     _set_referral_status(locked_referral, ReferralStatus.MATCH_PROPOSED, by=by)
     if locked_volunteer.user_id:
         notify(
-            recipients=[locked_volunteer.user], kind=Kind.MATCH_PROPOSED, link=reverse("my_match")
+            recipients=[locked_volunteer.user],
+            kind=Kind.MATCH_PROPOSED,
+            link=reverse("my_match"),
+            role=Role.VOLUNTEER,
+            association_id=locked_volunteer.association_id,
         )
     return match
 
@@ -285,6 +303,8 @@ def match_confirm_conflict_check(*, match: Match, by: User) -> Match:
         recipients=_coordinators(locked.referral.association_id),
         kind=Kind.MATCH_ACCEPTED,
         link=locked.get_absolute_url(),
+        role=Role.COORDINATOR,
+        association_id=locked.referral.association_id,
     )
     return locked
 
@@ -310,6 +330,8 @@ def match_cancel(*, match: Match, reason: str, by: User) -> Match:
             recipients=_coordinators(referral.association_id),
             kind=Kind.MATCH_DECLINED,
             link=locked.get_absolute_url(),
+            role=Role.COORDINATOR,
+            association_id=referral.association_id,
         )
     return locked
 
@@ -479,6 +501,8 @@ def meeting_log(
             recipients=_coordinators(locked.referral.association_id),
             kind=Kind.CONCERN,
             link=reverse("concern_detail", args=[raised.public_id]),
+            role=Role.COORDINATOR,
+            association_id=locked.referral.association_id,
         )
     return meeting
 
@@ -579,6 +603,65 @@ def follow_up_reschedule(*, follow_up: FollowUp, due_on: date) -> FollowUp:
     return locked
 
 
+# --- Matching weights ---------------------------------------------------------------------------
+
+
+def _checked_weights(values: dict) -> dict[str, int]:
+    parts = MatchingWeights.PARTS
+    if set(values) != set(parts):
+        raise MatchingError(_("Give a weight for every part of the score."))
+    checked = {}
+    for part in parts:
+        value = values[part]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= WEIGHT_MAX:
+            raise MatchingError(_("Give a whole number from 0 to %(max)s.") % {"max": WEIGHT_MAX})
+        checked[part] = value
+    if not any(checked.values()):
+        raise MatchingError(_("At least one weight must be above 0."))
+    return checked
+
+
+@transaction.atomic
+def matching_weights_update(*, values: dict[str, int], by: User) -> dict[str, tuple[int, int]]:
+    """Set the weights of the score's parts: every suggestion and batch proposal from now on is
+    scored with them, and shows them.
+
+    `values` gives every part (MatchingWeights.PARTS) a whole number from 0 to WEIGHT_MAX, at
+    least one above 0; anything else raises MatchingError and changes nothing. Returns the
+    weights that changed, as {part: (old, new)}.
+    Side effects: the MatchingWeights row is created (on the first change) or updated; one entry
+    in the change history (django-auditlog) naming who changed which weight from what to what.
+    Nothing is written when nothing changed.
+    """
+    from auditlog.models import LogEntry
+
+    checked = _checked_weights(values)
+    # Two national admins saving at once: the lock makes the second read what the first wrote,
+    # so each history entry starts from the value it really replaced.
+    row = MatchingWeights.objects.select_for_update().order_by("-pk").first()
+    old = MatchingWeights.current() if row is None else {p: getattr(row, p) for p in checked}
+    changed = {p: (old[p], checked[p]) for p in MatchingWeights.PARTS if old[p] != checked[p]}
+    if not changed:
+        return {}
+    created = row is None
+    row = row or MatchingWeights()
+    for part, value in checked.items():
+        setattr(row, part, value)
+    row.save()
+    LogEntry.objects.log_create(
+        row,
+        action=LogEntry.Action.CREATE if created else LogEntry.Action.UPDATE,
+        changes={part: [str(a), str(b)] for part, (a, b) in changed.items()},
+        actor=by,
+    )
+    return changed
+
+
+def matching_weights_restore_defaults(*, by: User) -> dict[str, tuple[int, int]]:
+    """Set every weight back to its default. Side effects: as matching_weights_update."""
+    return matching_weights_update(values=MatchingWeights.defaults(), by=by)
+
+
 # --- Erasure, retention and withdrawn consent --------------------------------------------------
 
 ERASED = "–"
@@ -672,5 +755,7 @@ def referral_consent_withdrawn(*, referral: Referral, by: User) -> Referral:
         recipients=_coordinators(locked.association_id),
         kind=Kind.REFERRAL_WITHDRAWN,
         link=locked.get_absolute_url(),
+        role=Role.COORDINATOR,
+        association_id=locked.association_id,
     )
     return referral_erase(referral=locked)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching.views import matches, meetings, referrals
+from matching.views import matches, meetings, referrals, weights
 
 urlpatterns = [
     path("henvisninger/", referrals.referral_list, name="referral_list"),
@@ -49,6 +49,8 @@ urlpatterns = [
     path("min-side/moter/ny/", meetings.meeting_log, name="meeting_log"),
     path("min-side/moter/<uuid:public_id>/endre/", meetings.meeting_edit, name="meeting_edit"),
     path("min-side/hjelp/", meetings.emergency, name="emergency"),
+    path("vekter/", weights.matching_weights, name="matching_weights"),
+    path("vekter/standard/", weights.matching_weights_restore, name="matching_weights_restore"),
     path(
         "min-side/kobling/<uuid:public_id>/svar/", matches.my_match_answer, name="my_match_answer"
     ),

@@ -2,8 +2,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Association, Membership, Role, Shelter
 
 
 class WorkerHeartbeat(models.Model):
@@ -84,22 +87,63 @@ class Kind(models.TextChoices):
     )
 
 
+def in_role(membership: Membership) -> Q:
+    """The notifications meant for her in `membership`'s role (and its association or shelter),
+    and those without a role (made before notifications knew roles: shown in every role).
+
+    The one place that says which notifications belong to which role; see Notification.is_for.
+    """
+    return Q(role="") | _scope(membership)
+
+
+def _scope(membership: Membership) -> Q:
+    return Q(
+        role=membership.role,
+        association_id=membership.association_id,
+        shelter_id=membership.shelter_id,
+    )
+
+
+def in_any_of(memberships) -> Q:
+    """Notifications with a role, meant for one of `memberships` (never the role-less ones)."""
+    q = Q(pk__in=[])
+    for membership in memberships:
+        q |= _scope(membership)
+    return q
+
+
 class NotificationQuerySet(models.QuerySet):
     def for_user(self, user) -> "NotificationQuerySet":
         if not user.is_authenticated:
             return self.none()
         return self.filter(recipient=user)
 
+    def for_role(self, membership: Membership | None) -> "NotificationQuerySet":
+        """Those she sees while acting in `membership`; all of hers when she acts in none."""
+        return self if membership is None else self.filter(in_role(membership))
+
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at__isnull=True)
 
 
 class Notification(models.Model):
-    """An in-app notification: a kind and a link, for one person."""
+    """An in-app notification: a kind and a link, for one person in one of her roles.
+
+    The role (with the association or shelter of it) says where the task is: she sees the
+    notification while acting in that role, and opening it from another role switches to it.
+    Without a role (notifications made before roles were recorded) it shows in every role.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    role = models.CharField(_("for the role"), max_length=20, choices=Role.choices, blank=True)
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    shelter = models.ForeignKey(
+        Shelter, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     link = models.CharField(_("link"), max_length=300)
@@ -113,6 +157,25 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            # The same scopes as a membership's, plus no role at all.
+            models.CheckConstraint(
+                name="notifications_notification_scope_matches_role",
+                condition=(
+                    Q(
+                        role__in=["", Role.NATIONAL_ADMIN],
+                        association__isnull=True,
+                        shelter__isnull=True,
+                    )
+                    | Q(
+                        role__in=[Role.COORDINATOR, Role.VOLUNTEER],
+                        association__isnull=False,
+                        shelter__isnull=True,
+                    )
+                    | Q(role=Role.SHELTER_STAFF, association__isnull=True, shelter__isnull=False)
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.text)
@@ -120,6 +183,19 @@ class Notification(models.Model):
     @property
     def text(self) -> str:
         return Kind(self.kind).label
+
+    def is_for(self, membership: Membership | None) -> bool:
+        """Whether she sees it while acting in `membership` (the rule of `in_role`)."""
+        return (
+            membership is None
+            or not self.role
+            or (self.role, self.association_id, self.shelter_id)
+            == (membership.role, membership.association_id, membership.shelter_id)
+        )
+
+    def membership_among(self, memberships) -> Membership | None:
+        """Which of `memberships` (her active ones) it is meant for, if any."""
+        return next((m for m in memberships if self.role and self.is_for(m)), None)
 
 
 class OutboxStatus(models.TextChoices):

@@ -30,6 +30,10 @@ class Due:
     recipient_id: int
     period: str
     link: str
+    # The role she has the task in, with its association or shelter (see notify()).
+    role: str
+    association_id: int | None = None
+    shelter_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,9 @@ def sweep(
 ) -> SweepResult:
     """Send every reminder that is due and was not sent before.
 
-    Side effects (unless dry_run): ReminderSent rows; one in-app Notification and, unless the
-    recipient takes the weekly digest, one outbox email per new reminder.
+    Side effects (unless dry_run): ReminderSent rows; one in-app Notification (for the role of
+    the Due) and, unless the recipient takes the weekly digest, one outbox email per new
+    reminder.
     """
     today = today or timezone.localdate()
     result = SweepResult(sent={}, would_send={})
@@ -112,7 +117,17 @@ def _record_and_send(rule: Rule, due: list[Due]) -> int:
     }
     fresh = [d for d in due if (d.object_id, d.recipient_id, d.period) in new]
     Notification.objects.bulk_create(
-        [Notification(recipient_id=d.recipient_id, kind=rule.kind, link=d.link) for d in fresh]
+        [
+            Notification(
+                recipient_id=d.recipient_id,
+                kind=rule.kind,
+                link=d.link,
+                role=d.role,
+                association_id=d.association_id,
+                shelter_id=d.shelter_id,
+            )
+            for d in fresh
+        ]
     )
     emails_queue(
         [

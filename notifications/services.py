@@ -16,6 +16,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts.models import Membership, Role
 from notifications.models import Kind, Notification, OutboxMessage, OutboxStatus, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -39,17 +40,37 @@ def heartbeat_record(*, name: str) -> WorkerHeartbeat:
 
 
 def notify(
-    *, recipients: Iterable, kind: Kind, link: str, email: bool = True
+    *,
+    recipients: Iterable,
+    kind: Kind,
+    link: str,
+    role: Role,
+    association_id: int | None = None,
+    shelter_id: int | None = None,
+    email: bool = True,
 ) -> list[Notification]:
     """Tell each recipient (a User) that there is something to do, with a link to it: in the
     app, and by email unless `email` is False.
 
+    `role` is the role in which the recipients have the task, with the association
+    (coordinator, volunteer) or shelter (shelter staff) of it: the notification shows while she
+    acts in that role, and opening it from another role switches to it.
     Side effects: one Notification per recipient; one outbox email per recipient (sent after
     commit). The text comes from `kind` alone: nothing about the case travels in it.
     """
     people = [user for user in recipients if user is not None]
     notifications = Notification.objects.bulk_create(
-        [Notification(recipient=user, kind=kind, link=link) for user in people]
+        [
+            Notification(
+                recipient=user,
+                kind=kind,
+                link=link,
+                role=role,
+                association_id=association_id,
+                shelter_id=shelter_id,
+            )
+            for user in people
+        ]
     )
     if email:
         emails_queue(
@@ -200,6 +221,14 @@ def notification_mark_read(*, notification: Notification) -> None:
         notification.save(update_fields=["read_at"])
 
 
-def notifications_mark_all_read(*, user) -> int:
-    """Side effects: sets read_at on every unread notification of `user`."""
-    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+def notifications_mark_all_read(*, user, membership: Membership | None) -> int:
+    """Mark read what she sees in the role she acts in (`membership`; None: every role).
+
+    Side effects: sets read_at on those unread notifications of `user`.
+    """
+    return (
+        Notification.objects.for_user(user)
+        .for_role(membership)
+        .unread()
+        .update(read_at=timezone.now())
+    )

@@ -6,24 +6,47 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from notifications import services
+from accounts.access import act_as
+from notifications import selectors, services
 from notifications.models import Notification
+
+SHOWN = 100
 
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = Notification.objects.for_user(request.user)[:100]
-    return render(request, "notifications/list.html", {"notifications": notifications})
+    """Her notifications in the role she acts in, and how many wait in each of her others."""
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "notifications": selectors.in_acting_role(request.user, request.membership)[:SHOWN],
+            "waiting_elsewhere": selectors.unread_elsewhere(
+                request.user, request.membership, request.memberships
+            ),
+        },
+    )
 
 
 @login_required
 @require_POST
 def notification_open(request: HttpRequest, public_id) -> HttpResponse:
-    """Mark it read and go to the page where the task is."""
+    """Mark it read and go to the page where the task is, in the role the task is for: one
+    meant for another of her roles switches to that role first (it would be refused in this
+    one)."""
     notification = get_object_or_404(
         Notification.objects.for_user(request.user), public_id=public_id
     )
     services.notification_mark_read(notification=notification)
+    if not notification.is_for(request.membership):
+        membership = notification.membership_among(request.memberships)
+        if membership is None:
+            messages.info(
+                request, _("That notification was for a role you no longer have. Nothing to do.")
+            )
+            return redirect("notification_list")
+        act_as(request, membership)
+        messages.info(request, _("You now act as %(role)s.") % {"role": membership.label})
     target = notification.link
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "notification_list"
@@ -33,6 +56,6 @@ def notification_open(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    services.notifications_mark_all_read(user=request.user)
+    services.notifications_mark_all_read(user=request.user, membership=request.membership)
     messages.success(request, _("All notifications are marked as read."))
     return redirect("notification_list")

@@ -11,10 +11,14 @@ from accounts.models import Association, Invitation, Membership, Role, Shelter, 
 from courses.models import SEATED, Session
 from matching import selectors as matching_selectors
 from matching.models import Concern, Match, MatchStatus
+from notifications import selectors as notification_selectors
 from notifications.models import OutboxMessage, OutboxStatus
 from reports.headline import national_headline
 from volunteers import selectors as volunteer_selectors
 from volunteers.models import Volunteer
+
+# Her latest unread notifications on her start page; the rest are a link away.
+VOLUNTEER_NOTIFICATIONS_SHOWN = 3
 
 
 def _coordinators_of(association_id: int):
@@ -145,6 +149,11 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
             "association": membership.association,
             "coordinators": matching_selectors.coordinators_for_volunteer(
                 request.user, membership.association_id
+            ),
+            "notifications": list(
+                notification_selectors.in_acting_role(request.user, membership).unread()[
+                    :VOLUNTEER_NOTIFICATIONS_SHOWN
+                ]
             ),
         },
     )

@@ -3,7 +3,9 @@ from allauth.account.internal.flows.login import (
     _AUTHENTICATION_METHODS_USER_SESSION_KEY,
     AUTHENTICATION_METHODS_SESSION_KEY,
 )
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.models import Role
 from ressursvenner.celery import app as celery_app
@@ -23,6 +25,13 @@ def _celery_eager():
 def _fast_passwords(settings):
     """Hashing with a million PBKDF2 rounds is the point in production and a waste here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _norwegian():
+    """Each test starts in Norwegian: a request in English leaves English active in the thread,
+    and a service called after it would answer in English."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

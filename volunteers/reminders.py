@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from accounts.models import coordinators_by_association
+from accounts.models import Role, coordinators_by_association
 from notifications.models import Kind
 from notifications.reminders import Due, Rule
 from volunteers.models import ACTIVE, CommitmentPeriod, Status, Volunteer
@@ -22,7 +22,14 @@ def application_waiting(today: date) -> list[Due]:
     )
     coordinators = coordinators_by_association(row[1] for row in rows)
     return [
-        Due(pk, user_id, "", reverse("volunteer_detail", args=[public_id]))
+        Due(
+            pk,
+            user_id,
+            "",
+            reverse("volunteer_detail", args=[public_id]),
+            Role.COORDINATOR,
+            association_id,
+        )
         for pk, association_id, public_id in rows
         for user_id in coordinators.get(association_id, [])
     ]
@@ -55,10 +62,21 @@ def commitment_ending(today: date) -> list[Due]:
                     coordinator_id,
                     ends_on.isoformat(),
                     reverse("volunteer_detail", args=[public_id]),
+                    Role.COORDINATOR,
+                    association_id,
                 )
             )
         if user_id:
-            due.append(Due(pk, user_id, ends_on.isoformat(), reverse("my_page")))
+            due.append(
+                Due(
+                    pk,
+                    user_id,
+                    ends_on.isoformat(),
+                    reverse("my_page"),
+                    Role.VOLUNTEER,
+                    association_id,
+                )
+            )
     return due
 
 
@@ -75,7 +93,14 @@ def retention_soon(today: date) -> list[Due]:
     )
     coordinators = coordinators_by_association(row[1] for row in rows)
     return [
-        Due(pk, user_id, "", reverse("volunteer_detail", args=[public_id]))
+        Due(
+            pk,
+            user_id,
+            "",
+            reverse("volunteer_detail", args=[public_id]),
+            Role.COORDINATOR,
+            association_id,
+        )
         for pk, association_id, public_id in rows
         for user_id in coordinators.get(association_id, [])
     ]

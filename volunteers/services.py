@@ -134,6 +134,8 @@ def application_submit(
             recipients=_coordinators(existing.association),
             kind=Kind.APPLICATION_REPEATED,
             link=reverse("volunteer_detail", args=[existing.public_id]),
+            role=Role.COORDINATOR,
+            association_id=existing.association_id,
         )
         volunteer = existing
     else:
@@ -150,12 +152,19 @@ def application_submit(
         )
         _set_languages(volunteer, languages)
         link = reverse("volunteer_detail", args=[volunteer.public_id])
-        notify(recipients=_coordinators(association), kind=Kind.NEW_APPLICATION, link=link)
+        notify(
+            recipients=_coordinators(association),
+            kind=Kind.NEW_APPLICATION,
+            link=link,
+            role=Role.COORDINATOR,
+            association_id=volunteer.association_id,
+        )
         if outside:
             notify(
                 recipients=_national_admins(),
                 kind=Kind.APPLICATION_OUTSIDE_AREA,
                 link=reverse("volunteer_outside_area"),
+                role=Role.NATIONAL_ADMIN,
             )
     email_send(
         to=email,
@@ -353,7 +362,13 @@ def volunteer_approve(*, volunteer: Volunteer, by: User, acting: Membership) -> 
     locked.status = Status.APPROVED
     locked.status_changed_at = locked.approved_at = timezone.now()
     locked.save()
-    notify(recipients=[user], kind=Kind.APPROVED, link=reverse("my_page"))
+    notify(
+        recipients=[user],
+        kind=Kind.APPROVED,
+        link=reverse("my_page"),
+        role=Role.VOLUNTEER,
+        association_id=locked.association_id,
+    )
     volunteer.refresh_from_db()
     return locked
 
@@ -427,6 +442,8 @@ def volunteer_route(*, volunteer: Volunteer, association: Association) -> Volunt
         recipients=_coordinators(association),
         kind=Kind.NEW_APPLICATION,
         link=reverse("volunteer_detail", args=[locked.public_id]),
+        role=Role.COORDINATOR,
+        association_id=association.pk,
     )
     return locked
 

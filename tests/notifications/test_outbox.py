@@ -8,12 +8,19 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from notifications import services
 from notifications.models import Kind, Notification, OutboxMessage, OutboxStatus
 from ressursvenner.celery import app as celery_app
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
+
+
+def in_her_role(coordinator) -> dict:
+    """The role the notifications of these tests are for: her coordinator role."""
+    membership = coordinator.memberships.get()
+    return {"role": Role.COORDINATOR, "association_id": membership.association_id}
 
 
 def test_a_notification_is_in_the_app_and_by_email_in_her_language(
@@ -23,7 +30,10 @@ def test_a_notification_is_in_the_app_and_by_email_in_her_language(
     coordinator_oslo.save()
     with django_capture_on_commit_callbacks(execute=True):
         services.notify(
-            recipients=[coordinator_oslo], kind=Kind.NEW_REFERRAL, link="/henvisninger/"
+            recipients=[coordinator_oslo],
+            kind=Kind.NEW_REFERRAL,
+            link="/henvisninger/",
+            **in_her_role(coordinator_oslo),
         )
     assert Notification.objects.get().recipient == coordinator_oslo
     message = mail.outbox[0]
@@ -36,7 +46,12 @@ def test_a_notification_is_in_the_app_and_by_email_in_her_language(
 
 
 def test_nothing_is_sent_before_the_transaction_commits(coordinator_oslo):
-    services.notify(recipients=[coordinator_oslo], kind=Kind.NEW_REFERRAL, link="/")
+    services.notify(
+        recipients=[coordinator_oslo],
+        kind=Kind.NEW_REFERRAL,
+        link="/",
+        **in_her_role(coordinator_oslo),
+    )
     assert not mail.outbox
     assert OutboxMessage.objects.get().status == OutboxStatus.PENDING
 
@@ -62,7 +77,12 @@ def test_when_the_broker_is_down_the_page_works_and_the_sweep_delivers_later(
     _fresh_connections()
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            services.notify(recipients=[coordinator_oslo], kind=Kind.CONCERN, link="/")
+            services.notify(
+                recipients=[coordinator_oslo],
+                kind=Kind.CONCERN,
+                link="/",
+                **in_her_role(coordinator_oslo),
+            )
     finally:
         celery_app.conf.task_always_eager = True
         _fresh_connections()
@@ -107,12 +127,14 @@ def test_a_message_claimed_by_one_worker_is_not_sent_by_another(coordinator_oslo
 
 
 def test_the_bell_counts_unread_and_the_list_marks_read(client, coordinator_oslo):
-    services.notify(
-        recipients=[coordinator_oslo], kind=Kind.NEW_REFERRAL, link="/henvisninger/", email=False
-    )
-    services.notify(
-        recipients=[coordinator_oslo], kind=Kind.CONCERN, link="/koblinger/", email=False
-    )
+    for kind, link in ((Kind.NEW_REFERRAL, "/henvisninger/"), (Kind.CONCERN, "/koblinger/")):
+        services.notify(
+            recipients=[coordinator_oslo],
+            kind=kind,
+            link=link,
+            email=False,
+            **in_her_role(coordinator_oslo),
+        )
     login(client, coordinator_oslo)
     html = client.get("/").content.decode()
     assert '<span class="badge rounded-pill bg-danger">2' in html
@@ -128,9 +150,13 @@ def test_the_bell_counts_unread_and_the_list_marks_read(client, coordinator_oslo
 
 
 def test_someone_elses_notification_is_404(client, coordinator_oslo, coordinator_bergen):
-    note = services.notify(recipients=[coordinator_oslo], kind=Kind.CONCERN, link="/", email=False)[
-        0
-    ]
+    note = services.notify(
+        recipients=[coordinator_oslo],
+        kind=Kind.CONCERN,
+        link="/",
+        email=False,
+        **in_her_role(coordinator_oslo),
+    )[0]
     login(client, coordinator_bergen)
     assert client.post(reverse("notification_open", args=[note.public_id])).status_code == 404
     note.refresh_from_db()

@@ -10,6 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.models import Role
 from notifications import services
 from notifications.models import Kind
 from tests.conftest import login
@@ -31,9 +32,16 @@ def test_every_notification_kind_is_neutral_in_app_and_by_email(
     coordinator_oslo.language = language
     coordinator_oslo.save()
     link = "/henvisninger/7c9e6679-7425-40de-944b-e07fc1f90ae7/"
+    association_id = coordinator_oslo.memberships.get().association_id
     with django_capture_on_commit_callbacks(execute=True):
         for kind in Kind:
-            services.notify(recipients=[coordinator_oslo], kind=kind, link=link)
+            services.notify(
+                recipients=[coordinator_oslo],
+                kind=kind,
+                link=link,
+                role=Role.COORDINATOR,
+                association_id=association_id,
+            )
     assert len(mail.outbox) == len(Kind)
     with translation.override(language):
         for kind in Kind:

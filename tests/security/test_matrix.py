@@ -121,6 +121,8 @@ OWN = {
     "emergency",
     "statistics",
     "statistics_csv",
+    "matching_weights",
+    "matching_weights_restore",
 }
 # The address carries a secret token: holding it is the access, by design. Tried with A's real
 # token (what it opens is checked) and with a forged one (404 for everyone).
