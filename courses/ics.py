@@ -1,4 +1,5 @@
-"""Calendar files (RFC 5545) for course sessions: one session, or a volunteer's feed.
+"""Calendar files (RFC 5545) for course sessions (one session, or a volunteer's feed) and for
+a volunteer's first meeting with the woman.
 
 A calendar entry is seen by anyone who glances at her phone, so it says nothing that could out
 her: a neutral summary, the place, and a link. Never the course title ("... vold ...").
@@ -16,6 +17,8 @@ PRODID = "-//NKS//Ressursvenner//NO"
 CALENDAR_NAME = "Ressursvenner"
 # Deliberately the same for every course, and not translated: calendars outlive a language choice.
 SUMMARY = "Ressursvenner: kurssamling"
+MEETING_SUMMARY = "Ressursvenner: møte"
+FIRST_MEETING_LENGTH = timedelta(hours=1)
 # How often a subscribed calendar should fetch the feed again.
 REFRESH_INTERVAL = timedelta(hours=1)
 
@@ -47,7 +50,7 @@ def _event(session: Session, *, link: str, tentative: bool = False) -> Event:
     )
 
 
-def _calendar(events: list[Event], *, feed: bool) -> bytes:
+def calendar_bytes(events: list[Event], *, feed: bool) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -69,9 +72,27 @@ def _calendar(events: list[Event], *, feed: bool) -> bytes:
     return calendar.to_ical()
 
 
+def first_meeting_ics(match, *, link: str) -> bytes:
+    """The first meeting of a match, for the volunteer's calendar: when, and a link. Neither
+    the place (it is often the shelter, and calendars are synced and glanced at) nor anything
+    about the woman."""
+    oslo = timezone.get_default_timezone()
+    starts = timezone.localtime(match.first_meeting_at, oslo)
+    event = Event.new(
+        uid=f"first-meeting-{match.public_id}@ressursvenner",
+        summary=MEETING_SUMMARY,
+        start=starts,
+        end=starts + FIRST_MEETING_LENGTH,
+        stamp=timezone.now(),
+        description=link,
+        status="CONFIRMED",
+    )
+    return calendar_bytes([event], feed=False)
+
+
 def session_ics(session: Session, *, link: str) -> bytes:
     """One session as a calendar file to open or import; `link` is its page (absolute URL)."""
-    return _calendar([_event(session, link=link)], feed=False)
+    return calendar_bytes([_event(session, link=link)], feed=False)
 
 
 def sessions_feed(enrolments: Iterable, *, link: Callable[[Session], str]) -> bytes:
@@ -88,4 +109,4 @@ def sessions_feed(enrolments: Iterable, *, link: Callable[[Session], str]) -> by
         )
         for enrolment in enrolments
     ]
-    return _calendar(events, feed=True)
+    return calendar_bytes(events, feed=True)

@@ -12,13 +12,14 @@ from datetime import datetime
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Association, Role
 from courses.models import SEATED, CalendarFeed, Course, Enrolment, EnrolmentStatus, Session
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import email_send, notify
 
 
 class CourseError(Exception):
@@ -30,6 +31,42 @@ class EnrolmentResult:
     enrolled: list = field(default_factory=list)
     waiting: list = field(default_factory=list)
     skipped: list[tuple[object, str]] = field(default_factory=list)
+
+
+def _tell(session: Session, volunteers: Iterable, kind: Kind) -> None:
+    """Tell the volunteers about news of a session they are signed up for. Those with a login
+    get a notification (and its neutral email); an applicant without a login yet gets an email
+    with the time and place, in the language she applied in. Never the course's title: an
+    email is read over her shoulder too (as a calendar entry is, courses/ics.py)."""
+    volunteers = list(volunteers)
+    notify(
+        recipients=[v.user for v in volunteers if v.user_id],
+        kind=kind,
+        link=reverse("my_courses"),
+        role=Role.VOLUNTEER,
+        association_id=session.association_id,
+    )
+    starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    for volunteer in volunteers:
+        if volunteer.user_id:
+            continue
+        with translation.override(volunteer.language):
+            when = _("%(day)s, %(start)s–%(end)s") % {
+                "day": date_format(starts, "DATE_FORMAT"),
+                "start": time_format(starts, "TIME_FORMAT"),
+                "end": time_format(ends, "TIME_FORMAT"),
+            }
+        email_send(
+            to=volunteer.email,
+            template="courses/email/session_news",
+            context={
+                "first_name": volunteer.first_name,
+                "news": kind.value,
+                "when": when,
+                "place": session.place,
+            },
+            language=volunteer.language,
+        )
 
 
 def _check_times(starts_at: datetime, ends_at: datetime) -> None:
@@ -76,7 +113,8 @@ def session_update(
     """Change a session. Capacity can grow (waiting volunteers get the new seats) but not
     shrink below those already seated.
 
-    Side effects: updates the Session; may promote waiting enrolments (and notify them).
+    Side effects: updates the Session; may promote waiting enrolments (and tell them); when
+    the time or place changes, everyone signed up or waiting is told.
     """
     locked = Session.objects.select_for_update().get(pk=session.pk)
     # A held session is history: moving it would quietly change who has completed the course.
@@ -88,10 +126,28 @@ def session_update(
             _("%(seated)s volunteers already have a seat; the capacity cannot be lower.")
             % {"seated": seated}
         )
+    moved = (locked.starts_at, locked.ends_at, locked.place.strip()) != (
+        starts_at,
+        ends_at,
+        place.strip(),
+    )
     locked.course, locked.starts_at, locked.ends_at = course, starts_at, ends_at
     locked.place, locked.capacity, locked.notes = place, capacity, notes
     locked.save()
-    _promote_waiting(locked)
+    promoted = _promote_waiting(locked)
+    if moved:
+        _tell(
+            locked,
+            [
+                e.volunteer
+                for e in locked.enrolments.filter(
+                    status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING]
+                )
+                .exclude(volunteer__in=promoted)
+                .select_related("volunteer")
+            ],
+            Kind.SESSION_CHANGED,
+        )
     return locked
 
 
@@ -99,7 +155,7 @@ def session_update(
 def session_cancel(*, session: Session) -> Session:
     """Cancel a session that has not started.
 
-    Side effects: sets cancelled_at; notifies every enrolled or waiting volunteer with a login.
+    Side effects: sets cancelled_at; tells every enrolled or waiting volunteer.
     """
     locked = Session.objects.select_for_update().get(pk=session.pk)
     if locked.is_cancelled:
@@ -108,19 +164,15 @@ def session_cancel(*, session: Session) -> Session:
         raise CourseError(_("A session that has started cannot be cancelled."))
     locked.cancelled_at = timezone.now()
     locked.save(update_fields=["cancelled_at"])
-    people = [
-        e.volunteer.user
-        for e in locked.enrolments.filter(
-            status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING]
-        ).select_related("volunteer__user")
-        if e.volunteer.user_id
-    ]
-    notify(
-        recipients=people,
-        kind=Kind.SESSION_CANCELLED,
-        link=reverse("my_courses"),
-        role=Role.VOLUNTEER,
-        association_id=locked.association_id,
+    _tell(
+        locked,
+        [
+            e.volunteer
+            for e in locked.enrolments.filter(
+                status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING]
+            ).select_related("volunteer__user")
+        ],
+        Kind.SESSION_CANCELLED,
     )
     return locked
 
@@ -185,14 +237,7 @@ def enrol(
         else:
             result.waiting.append(volunteer)
     if not self_service:
-        people = [v.user for v in result.enrolled if v.user_id]
-        notify(
-            recipients=people,
-            kind=Kind.SESSION_ENROLLED,
-            link=reverse("my_courses"),
-            role=Role.VOLUNTEER,
-            association_id=locked.association_id,
-        )
+        _tell(locked, result.enrolled, Kind.SESSION_ENROLLED)
     return result
 
 
@@ -214,11 +259,12 @@ def sign_off(*, enrolment: Enrolment) -> None:
     _promote_waiting(locked)
 
 
-def _promote_waiting(session: Session) -> None:
-    """Free seats go to the waiting list in the order people joined it. Caller holds the lock."""
+def _promote_waiting(session: Session) -> list:
+    """Free seats go to the waiting list in the order people joined it, and each is told.
+    Caller holds the lock. Returns the volunteers who got a seat."""
     free = _seats_free(session)
     if free <= 0:
-        return
+        return []
     promoted = list(
         session.enrolments.filter(status=EnrolmentStatus.WAITING)
         .select_related("volunteer__user")
@@ -227,14 +273,9 @@ def _promote_waiting(session: Session) -> None:
     for enrolment in promoted:
         enrolment.status, enrolment.queued_at = EnrolmentStatus.ENROLLED, None
         enrolment.save(update_fields=["status", "queued_at", "updated_at"])
-    people = [e.volunteer.user for e in promoted if e.volunteer.user_id]
-    notify(
-        recipients=people,
-        kind=Kind.SESSION_SEAT,
-        link=reverse("my_courses"),
-        role=Role.VOLUNTEER,
-        association_id=session.association_id,
-    )
+    volunteers = [e.volunteer for e in promoted]
+    _tell(session, volunteers, Kind.SESSION_SEAT)
+    return volunteers
 
 
 @transaction.atomic

@@ -246,6 +246,22 @@ def _match_status(
     match.status = status
     match.save(update_fields=["status", *also])
     MatchEvent.objects.create(match=match, status=status, by=by)
+    _tell_the_volunteer(match, by=by)
+
+
+def _tell_the_volunteer(match: Match, *, by: User | None) -> None:
+    """When someone else changes her match (plans or moves the first meeting, activates,
+    pauses, resumes, ends or cancels it), the volunteer is told, neutrally, to look."""
+    volunteer = Volunteer.objects.only("user_id", "association_id").get(pk=match.volunteer_id)
+    if volunteer.user_id is None or (by is not None and by.pk == volunteer.user_id):
+        return
+    notify(
+        recipients=[User.objects.get(pk=volunteer.user_id)],
+        kind=Kind.MATCH_CHANGED,
+        link=reverse("my_match"),
+        role=Role.VOLUNTEER,
+        association_id=volunteer.association_id,
+    )
 
 
 @transaction.atomic
@@ -348,6 +364,7 @@ def match_plan_first_meeting(*, match: Match, at: datetime, place: str, by: User
     if locked.status == MatchStatus.FIRST_MEETING_PLANNED:
         locked.first_meeting_at, locked.first_meeting_place = at, place
         locked.save(update_fields=["first_meeting_at", "first_meeting_place"])
+        _tell_the_volunteer(locked, by=by)
         return locked
     if not locked.conflict_checked_at:
         raise MatchingError(

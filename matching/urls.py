@@ -45,6 +45,11 @@ urlpatterns = [
         name="follow_up_action",
     ),
     path("min-side/kobling/", matches.my_match, name="my_match"),
+    path(
+        "min-side/kobling/<uuid:public_id>/forste-mote.ics",
+        matches.my_first_meeting_ics,
+        name="my_first_meeting_ics",
+    ),
     path("min-side/moter/", meetings.my_meetings, name="my_meetings"),
     path("min-side/moter/ny/", meetings.meeting_log, name="meeting_log"),
     path("min-side/moter/<uuid:public_id>/endre/", meetings.meeting_edit, name="meeting_edit"),

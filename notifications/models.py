@@ -46,12 +46,17 @@ class Kind(models.TextChoices):
         _("A course session you were signed up for is cancelled."),
     )
     SESSION_SEAT = "session_seat", _("You have got a seat on a course session.")
+    SESSION_CHANGED = (
+        "session_changed",
+        _("A course session you are signed up for has a new time or place."),
+    )
     SESSION_ENROLLED = "session_enrolled", _("You have been signed up for a course session.")
     APPROVED = "approved", _("You are approved as a ressursvenn. Welcome!")
     NEW_REFERRAL = "new_referral", _("A new referral is waiting for you.")
     REFERRAL_STATUS = "referral_status", _("A referral from you has a new status.")
     REFERRAL_WITHDRAWN = "referral_withdrawn", _("A referral has been withdrawn.")
     MATCH_PROPOSED = "match_proposed", _("You have a new task. Log in to see it.")
+    MATCH_CHANGED = "match_changed", _("There is news about your match. Log in to see it.")
     MATCH_ACCEPTED = (
         "match_accepted",
         _("A volunteer has said yes to a proposal. Plan the first meeting."),

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.access import role_required
 from accounts.audit import log_access
 from accounts.models import Role
+from courses import ics
 from matching import selectors, services
 from matching.forms import (
     ActivateForm,
@@ -21,6 +23,7 @@ from matching.models import (
     OPEN_MATCH,
     CancelReason,
     Match,
+    MatchStatus,
 )
 
 # --- Matches -----------------------------------------------------------------------------------
@@ -174,6 +177,23 @@ def my_match(request: HttpRequest) -> HttpResponse:
         .order_by("proposed_at")
     )
     return render(request, "matching/my_match.html", {"matches": matches})
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_safe
+def my_first_meeting_ics(request: HttpRequest, public_id) -> HttpResponse:
+    """Her first meeting with the woman as a calendar file: the time and a link, no place."""
+    match = get_object_or_404(
+        Match.objects.for_user(request.user).filter(
+            status=MatchStatus.FIRST_MEETING_PLANNED, first_meeting_at__isnull=False
+        ),
+        public_id=public_id,
+    )
+    content = ics.first_meeting_ics(match, link=request.build_absolute_uri(reverse("my_match")))
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="forste-mote.ics"'
+    return response
 
 
 @login_required

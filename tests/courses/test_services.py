@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone, translation
 
 from courses import selectors, services
@@ -106,6 +107,61 @@ def test_volunteers_enrolled_by_the_coordinator_are_notified_but_not_when_she_si
     assert list(Notification.objects.values_list("recipient", "kind", "link")) == [
         (her_login.pk, Kind.SESSION_ENROLLED, "/min-side/kurs/")
     ]
+
+
+def test_an_applicant_without_a_login_is_told_by_email_when_and_where_without_the_title(
+    oslo, django_capture_on_commit_callbacks
+):
+    session = make_session(oslo, place="Frivilligsentralen, Storgata 1")
+    amina = volunteer(oslo, status="screening", first_name="Amina", email="amina@example.no")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrol(session=session, volunteers=[amina])
+
+    assert not Notification.objects.exists()
+    [email] = mail.outbox
+    assert email.to == ["amina@example.no"]
+    assert email.subject == "Du er meldt på en kurssamling"
+    starts = timezone.localtime(session.starts_at)
+    assert f"{starts:%H:%M}" in email.body and "Frivilligsentralen, Storgata 1" in email.body
+    assert "Hei Amina" in email.body
+    assert session.course.title not in email.body + email.subject
+
+
+def test_a_new_time_or_place_is_told_to_everyone_signed_up_or_waiting_and_nothing_else_is(
+    oslo, django_capture_on_commit_callbacks
+):
+    session = make_session(oslo, capacity=1)
+    seated_login, waiting_login = UserFactory(), UserFactory()
+    seated = volunteer(oslo, status="course", user=seated_login)
+    waiting = volunteer(oslo, status="course", user=waiting_login)
+    applicant = volunteer(oslo, status="screening", email="ny@example.no")
+    services.enrol(session=session, volunteers=[seated, waiting], self_service=True)
+    services.enrol(session=session, volunteers=[applicant])  # waits: the seat is taken
+    mail.outbox.clear()
+
+    def update(**changes):
+        values = {
+            "course": session.course,
+            "starts_at": session.starts_at,
+            "ends_at": session.ends_at,
+            "place": session.place,
+            "capacity": session.capacity,
+            "notes": session.notes,
+            **changes,
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.session_update(session=session, **values)
+
+    session = update(notes="Ta med matpakke.")  # nothing that changes her plans
+    assert not Notification.objects.filter(kind=Kind.SESSION_CHANGED).exists()
+    assert not mail.outbox
+
+    session = update(place="Sanitetshuset, Kirkegata 5")
+    told = Notification.objects.filter(kind=Kind.SESSION_CHANGED)
+    assert {n.recipient for n in told} == {seated_login, waiting_login}
+    [to_applicant] = [m for m in mail.outbox if m.to == ["ny@example.no"]]
+    assert "Sanitetshuset, Kirkegata 5" in to_applicant.body
+    assert to_applicant.subject == "Ny tid eller nytt sted for kurssamlingen din"
 
 
 def test_the_same_volunteer_twice_in_one_call_gets_one_place(oslo):

@@ -68,6 +68,9 @@ def test_the_whole_road_from_proposal_to_outcome(
     client.post(reverse("match_action", args=[match.public_id, "first-meeting"]), meeting)
     match.refresh_from_db()
     assert match.status == MatchStatus.FIRST_MEETING_PLANNED
+    # She is told to look (neutrally), not when she acted herself (the conflict check).
+    told = Notification.objects.filter(recipient=volunteer_oslo, kind=Kind.MATCH_CHANGED)
+    assert [n.link for n in told] == [reverse("my_match")]
     # The shelter now sees her first name and phone – and nothing else about her.
     client.logout()
     login(client, shelter_worker_oslo)
@@ -84,6 +87,7 @@ def test_the_whole_road_from_proposal_to_outcome(
     match.refresh_from_db()
     referral.refresh_from_db()
     assert match.status == MatchStatus.ACTIVE and referral.status == ReferralStatus.ACTIVE
+    assert told.all().count() == 2  # and again when the match became active
     assert match.planned_end_on.year == timezone.localdate().year + 1
 
     # Ending without the outcome is refused; with it, the match and the referral end.
@@ -277,3 +281,32 @@ def test_the_match_list_makes_a_fixed_number_of_queries(
         make_match(make_volunteer(oslo))
     with django_assert_num_queries(9):
         client.get(reverse("match_list"))
+
+
+def test_her_first_meeting_as_a_calendar_file_has_the_time_and_not_the_place(
+    client, oslo, volunteer_oslo, nora, make_match, make_volunteer
+):
+    from icalendar import Calendar
+
+    match = make_match(nora, status=MatchStatus.FIRST_MEETING_PLANNED)
+    match.first_meeting_at = timezone.now() + timedelta(days=2)
+    match.first_meeting_place = "Krisesenteret, Hemmeligveien 3"
+    match.save()
+    login(client, volunteer_oslo)
+    page = client.get(reverse("my_match")).content.decode()
+    url = reverse("my_first_meeting_ics", args=[match.public_id])
+    assert url in page
+    response = client.get(url)
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    [event] = Calendar.from_ical(response.content).walk("VEVENT")
+    assert event.start == timezone.localtime(match.first_meeting_at).replace(microsecond=0)
+    assert str(event["SUMMARY"]) == "Ressursvenner: møte"
+    text = response.content.decode()
+    assert "Hemmeligveien" not in text and match.referral.alias not in text
+
+    # Only her own, and only while the first meeting is planned.
+    other = make_match(make_volunteer(oslo), status=MatchStatus.FIRST_MEETING_PLANNED)
+    assert client.get(reverse("my_first_meeting_ics", args=[other.public_id])).status_code == 404
+    match.status = MatchStatus.ACTIVE
+    match.save()
+    assert client.get(url).status_code == 404

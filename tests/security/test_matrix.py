@@ -191,6 +191,7 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         ],
         "meeting_edit": [{"public_id": w.meeting.public_id}],
         "my_match_answer": [{"public_id": proposed}],
+        "my_first_meeting_ics": [{"public_id": match}, {"public_id": proposed}],
     }
 
 
@@ -455,6 +456,7 @@ OBJECT_NAMES = {
     "follow_up_action",
     "meeting_edit",
     "my_match_answer",
+    "my_first_meeting_ics",
 }
 
 
