@@ -97,3 +97,9 @@
   const field = document.querySelector("main .is-invalid:not([type=hidden]), main [aria-invalid='true']");
   if (field && typeof field.focus === "function") field.focus();
 })();
+
+// --- The asterisk after a required field's label is for the eye: the field itself says
+// "required" to a screen reader, which would otherwise also read out "star".
+(function quietAsterisks() {
+  document.querySelectorAll(".asteriskField").forEach((star) => star.setAttribute("aria-hidden", "true"));
+})();

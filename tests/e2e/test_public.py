@@ -19,6 +19,20 @@ def test_the_public_pages_are_accessible_and_load_nothing_from_elsewhere(people,
     assert {"/", "/bli-ressursvenn/", "/personvern/"} <= checker.checked
 
 
+def test_a_required_fields_asterisk_is_not_read_out(people, checker, words):
+    """The field says "required" itself; the asterisk after its label is for the eye."""
+    page = people(words.language)
+    page.get_by_role("link", name=words("Become a ressursvenn")).first.click()
+    page.wait_for_load_state("load")
+    checker.arrived(page)
+    stars = page.locator(".asteriskField")
+    assert stars.count() >= 5
+    assert stars.evaluate_all("els => els.every(e => e.getAttribute('aria-hidden') === 'true')")
+    # Its accessible name, as a screen reader reads it, is the label without the star.
+    email = page.get_by_role("textbox", name=words("Email address"), exact=True)
+    assert email.evaluate("e => e.required")
+
+
 def test_the_checker_sees_a_request_to_another_host(people, checker):
     """The guard itself: a page that asks another host for something is caught."""
     page = people("nb")
