@@ -48,15 +48,24 @@ def act_as(request: HttpRequest, membership: Membership) -> None:
     request.user._acting_membership = membership
 
 
-def role_required(*roles: Role) -> Callable:
-    """A view only for people acting in one of `roles`; others get 403."""
+def role_required(*roles: Role, switch: bool = False) -> Callable:
+    """A view only for people acting in one of `roles`; others get 403.
+
+    With `switch`, someone who holds one of `roles` but acts in another is switched to it
+    instead (for a page that must never stand in her way, like the emergency page).
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs):
             membership = getattr(request, "membership", None)
             if membership is None or membership.role not in roles:
-                raise PermissionDenied
+                held = next(
+                    (m for m in getattr(request, "memberships", []) if m.role in roles), None
+                )
+                if not (switch and held):
+                    raise PermissionDenied
+                act_as(request, held)
             return view(request, *args, **kwargs)
 
         return wrapped

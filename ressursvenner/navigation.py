@@ -49,6 +49,8 @@ def navigation(request) -> dict:
         if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
     ]
     current = max(matching, key=lambda item: len(item["url"]), default=None)
+    # The help page lives under "My page" but is its own menu entry (the volunteer's help link).
+    help_current = request.path == reverse("emergency")
     for item in items:
-        item["current"] = item is current
-    return {"nav_items": items}
+        item["current"] = item is current and not help_current
+    return {"nav_items": items, "nav_help_current": help_current}

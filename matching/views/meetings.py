@@ -123,7 +123,7 @@ def meeting_edit(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-@role_required(Role.VOLUNTEER)
+@role_required(Role.VOLUNTEER, switch=True)
 @require_safe
 def emergency(request: HttpRequest) -> HttpResponse:
     """Where to turn now: 112, the shelter that referred her woman, her coordinators."""

@@ -46,6 +46,24 @@ def test_a_person_with_two_roles_chooses_and_the_choice_is_remembered_and_shown(
     assert "Hva må jeg gjøre i dag?" in client.get("/").content.decode()
 
 
+def test_the_emergency_page_opens_in_any_role_and_other_pages_offer_to_switch(client, two_roles):
+    login(client, two_roles)
+    coordinator = two_roles.memberships.get(role=Role.COORDINATOR)
+    client.post(reverse("role_switch"), {"membership": str(coordinator.public_id)})
+
+    # Acting as coordinator, her own volunteer page says why it is closed and offers the switch.
+    refused = client.get(reverse("my_match"))
+    assert refused.status_code == 403
+    html = refused.content.decode()
+    assert "Du bruker rollen Koordinator · Bergen Sanitetsforening" in html
+    assert f"{reverse('role_switch')}?next=/min-side/kobling/" in html
+
+    # Help must never wait for a role switch: the emergency page opens, as her volunteer role.
+    response = client.get(reverse("emergency"))
+    assert response.status_code == 200 and 'href="tel:112"' in response.content.decode()
+    assert "Ressursvenn · Oslo Sanitetsforening" in client.get("/", follow=True).content.decode()
+
+
 def test_switching_to_a_role_she_does_not_have_is_refused(client, two_roles, coordinator_oslo):
     login(client, two_roles)
     volunteer = two_roles.memberships.get(role=Role.VOLUNTEER)

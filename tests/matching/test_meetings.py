@@ -305,7 +305,10 @@ def test_the_emergency_page_gives_112_the_shelter_and_the_coordinators(
     coordinator_oslo.save()
     login(client, volunteer_oslo)
     html = client.get(reverse("emergency")).content.decode()
-    assert 'href="tel:112"' in html
+    for number in ("112", "113", "116006", "116111"):  # each a button she can tap
+        assert f'href="tel:{number}"' in html
+    assert 'help-link active" href="/min-side/hjelp/" aria-current="page"' in html
+    assert html.count('aria-current="page"') == 1  # not "My page" as well
     assert active_match.referral.shelter.phone in html
     assert "+47 400 00 011" in html
     # Every volunteer page links to it.
