@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.access import role_required
 from accounts.audit import log_access
-from accounts.languages import language_name
 from accounts.models import Municipality, Role
 from accounts.ratelimit import allow, client_ip
 from accounts.services import sessions_end_all
@@ -100,7 +99,6 @@ def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpRe
     forms.update(bound_forms.pop("screening", {}))
     context = {
         "volunteer": volunteer,
-        "language_names": [language_name(code) for code in volunteer.language_codes],
         "screening_forms": forms,
         "missing": services.approval_missing(volunteer)
         if volunteer.status == Status.COURSE

@@ -1,17 +1,31 @@
 from django import template
+from django.utils.translation import get_language
 
 from accounts.languages import language_name
 
 register = template.Library()
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+@register.filter
+def sentence_list(labels) -> str:
+    """Labels as a list in a sentence: "Jobbsøking, bolig, offentlige tjenester og NAV" (only
+    the first letter of each later item is lowered, so NAV stays NAV)."""
+    labels = [str(label) for label in labels]
+    return ", ".join(label if i == 0 else _lower_first(label) for i, label in enumerate(labels))
+
+
 @register.filter
 def language_names(languages) -> str:
-    """Language codes (or objects with .code) as names: "norsk, arabisk"."""
-    codes = [getattr(language, "code", language) for language in languages]
-    return ", ".join(
-        language_name(code).lower() if i else language_name(code) for i, code in enumerate(codes)
-    )
+    """Language codes (or objects with .code) as names: "norsk, arabisk" in Norwegian, where
+    languages are written in lower case, "Norwegian, Arabic" in English."""
+    names = [language_name(getattr(language, "code", language)) for language in languages]
+    if get_language() == "en":
+        return ", ".join(names)
+    return sentence_list(names)
 
 
 @register.filter(name="language_name")

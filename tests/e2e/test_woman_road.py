@@ -247,9 +247,7 @@ def test_the_womans_road(
     nora.get_by_role("navigation").get_by_role("link", name=words.exact("My match")).click()
     nora.wait_for_url("**/min-side/kobling/")
     checker.arrived(nora, state="active")
-    expect(
-        nora.get_by_text(words("Together since %(start)s, until %(end)s.") % dates)
-    ).to_be_visible()
+    expect(nora.get_by_text(words("Matched from %(start)s to %(end)s.") % dates)).to_be_visible()
 
     # --- The shelter worker sees the status and the volunteer's first name, not her surname ---
     camilla.get_by_role("navigation").get_by_role("link", name=words.exact("Start")).click()
