@@ -132,9 +132,11 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
     volunteer = Volunteer.objects.for_user(request.user).first()
     commitment = volunteer.commitments.open().first() if volunteer else None
     matches = list(
-        Match.objects.for_user(request.user)
-        .exclude(status__in=[MatchStatus.ENDED, MatchStatus.CANCELLED])
-        .select_related("referral__municipality")
+        matching_selectors.with_last_contact(
+            Match.objects.for_user(request.user)
+            .exclude(status__in=[MatchStatus.ENDED, MatchStatus.CANCELLED])
+            .select_related("referral__municipality")
+        )
     )
     return render(
         request,

@@ -185,7 +185,7 @@ def test_the_womans_road(
     # --- The volunteer, on her phone: she knows neither of them -------------------------------
     nora = people(language, phone=True)
     log_in(nora, checker, words, volunteer_oslo, PASSWORD)
-    expect(nora.get_by_text(words("waiting for your answer"))).to_be_visible()
+    expect(nora.get_by_text(words("A proposal waiting for your answer"))).to_be_visible()
     nora.get_by_role("link", name=ALIAS, exact=True).click()
     nora.wait_for_url("**/min-side/kobling/")
     checker.arrived(nora)

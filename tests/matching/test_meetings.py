@@ -1,7 +1,7 @@
 """Meeting logs from the phone, concerns that alert at once, follow-up conversations, and the
 emergency page."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
@@ -353,3 +353,28 @@ def test_the_coordinators_of_a_neighbouring_associations_woman_are_hers_to_call(
         html = client.get(reverse(name)).content.decode()
         assert coordinator_oslo.get_full_name() in html
         assert coordinator_bergen.get_full_name() in html
+
+
+def test_her_start_page_says_the_next_step_of_each_match(
+    client, oslo, volunteer_oslo, make_volunteer, make_match
+):
+    nora = make_volunteer(oslo, first_name="Nora", user=volunteer_oslo, email=volunteer_oslo.email)
+    proposed = make_match(nora, status=MatchStatus.PROPOSED)
+    planned = make_match(nora, status=MatchStatus.FIRST_MEETING_PLANNED)
+    planned.first_meeting_at = timezone.make_aware(
+        datetime.combine(timezone.localdate() + timedelta(days=3), time(18))
+    )
+    planned.save()
+    active = make_match(nora, status=MatchStatus.ACTIVE)
+    active.started_on = timezone.localdate() - timedelta(days=20)
+    active.save()
+    Meeting.objects.create(
+        match=active, date=timezone.localdate() - timedelta(days=3), met=True, minutes=60
+    )
+    login(client, volunteer_oslo)
+    html = " ".join(client.get(reverse("my_page")).content.decode().split())
+    assert "Et forslag venter på svaret ditt" in html
+    day = (timezone.localdate() + timedelta(days=3)).strftime("%d.%m.%Y")
+    assert f"Første møte {day} kl. 18:00" in html
+    assert "Siste møte logget for 3 dager siden" in html
+    assert proposed.referral.alias in html
