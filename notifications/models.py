@@ -92,6 +92,16 @@ class Kind(models.TextChoices):
     )
 
 
+# In the app she is logged in already: where the email says "Log in to see it", the bell says
+# what there is to do. Still nothing about the case.
+IN_APP_TEXT = {
+    Kind.MATCH_PROPOSED: _("A proposed match is waiting for your answer."),
+    Kind.MATCH_CHANGED: _("There is news about your match."),
+    Kind.CONCERN: _("A volunteer has raised a concern. Follow it up."),
+    Kind.NO_MEETING_VOLUNTEER: _("It is a while since you logged a meeting. Have you met?"),
+}
+
+
 def in_role(membership: Membership) -> Q:
     """The notifications meant for her in `membership`'s role (and its association or shelter),
     and those without a role (made before notifications knew roles: shown in every role).
@@ -187,7 +197,8 @@ class Notification(models.Model):
 
     @property
     def text(self) -> str:
-        return Kind(self.kind).label
+        """What the bell and the list say (the email says the kind's label)."""
+        return IN_APP_TEXT.get(self.kind) or Kind(self.kind).label
 
     def is_for(self, membership: Membership | None) -> bool:
         """Whether she sees it while acting in `membership` (the rule of `in_role`)."""

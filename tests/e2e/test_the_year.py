@@ -69,7 +69,7 @@ def test_the_year(people, checker, words, active_match, coordinator_oslo, volunt
     checker.arrived(hanne)
     hanne.get_by_role(
         "button",
-        name=re.compile(re.escape(words("A volunteer has raised a concern. Log in to see it."))),
+        name=re.compile(re.escape(words("A volunteer has raised a concern. Follow it up."))),
     ).click()
     hanne.wait_for_url("**/koblinger/bekymringer/*/")
     checker.arrived(hanne)

@@ -21,7 +21,7 @@ HER_KINDS = [
     Kind.APPROVED,  # "You are approved as a ressursvenn. Welcome!"
     Kind.SESSION_ENROLLED,  # "You have been signed up for a course session."
     Kind.SESSION_SEAT,  # "You have got a seat on a course session."
-    Kind.MATCH_PROPOSED,  # "You have a new task. Log in to see it."
+    Kind.MATCH_PROPOSED,  # "A proposed match is waiting for your answer."
 ]
 
 
@@ -83,7 +83,7 @@ def test_her_start_page_shows_her_three_newest_unread_volunteer_notifications(
     shown = [n.kind for n in response.context["notifications"]]
     assert shown == [Kind.MATCH_PROPOSED, Kind.SESSION_SEAT, Kind.SESSION_ENROLLED]
     html = section(response.content.decode())
-    assert "You have a new task. Log in to see it." in html
+    assert "A proposed match is waiting for your answer." in html  # the in-app words
     assert "You are approved as a ressursvenn. Welcome!" not in html  # the fourth waits
     assert "A course session you were signed up for is cancelled." not in html  # read
     assert "A volunteer has raised a concern." not in html  # her other role
