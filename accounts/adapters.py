@@ -3,6 +3,7 @@ and Norwegian messages for lockout."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -71,7 +72,10 @@ class MFAAdapter(DefaultMFAAdapter):
         return crypto.decrypt(encrypted_text)
 
     def can_delete_authenticator(self, authenticator) -> bool:
-        """A role that must use two-step login cannot turn it off."""
+        """A role that must use two-step login cannot turn it off: the app stays. A security
+        key can always be removed (the app is still there)."""
+        if authenticator.type == Authenticator.Type.WEBAUTHN:
+            return True
         user = authenticator.user
         memberships = Membership.objects.active().filter(user=user)
         return not needs_two_step(user, memberships)

@@ -1,4 +1,5 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -164,3 +165,17 @@ class SettingsForm(forms.ModelForm):
         if not coordinator:
             del self.fields["weekly_digest"]
             del self.fields["phone"]
+
+
+def _security_key_name(form: forms.Form) -> None:
+    form.fields["name"].label = _("Name of the key")
+    form.fields["name"].help_text = _("So that you can tell your keys apart.")
+    form.fields["name"].max_length = 100
+
+
+class AddSecurityKeyForm(AddWebAuthnForm):
+    """allauth's form for adding a security key, with its field named in our words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _security_key_name(self)

@@ -8,6 +8,7 @@ from allauth.account import views as account_views
 from allauth.mfa.base import views as mfa_views
 from allauth.mfa.recovery_codes import views as recovery_views
 from allauth.mfa.totp import views as totp_views
+from allauth.mfa.webauthn import views as webauthn_views
 from django.urls import path, re_path
 
 from accounts import views
@@ -36,7 +37,7 @@ urlpatterns = [
         name="account_reset_password_from_key_done",
     ),
     path("totrinn/", views.MFAIndexView.as_view(), name="mfa_index"),
-    path("totrinn/bekreft/", mfa_views.authenticate, name="mfa_authenticate"),
+    path("totrinn/bekreft/", views.AuthenticateView.as_view(), name="mfa_authenticate"),
     path("totrinn/bekreft-igjen/", mfa_views.reauthenticate, name="mfa_reauthenticate"),
     path("totrinn/app/", views.ActivateTOTPView.as_view(), name="mfa_activate_totp"),
     path("totrinn/app/sla-av/", totp_views.deactivate_totp, name="mfa_deactivate_totp"),
@@ -52,6 +53,18 @@ urlpatterns = [
         "totrinn/reservekoder/last-ned/",
         recovery_views.download_recovery_codes,
         name="mfa_download_recovery_codes",
+    ),
+    path("totrinn/sikkerhetsnokler/", webauthn_views.list_webauthn, name="mfa_list_webauthn"),
+    path("totrinn/sikkerhetsnokler/ny/", webauthn_views.add_webauthn, name="mfa_add_webauthn"),
+    path(
+        "totrinn/sikkerhetsnokler/bekreft-igjen/",
+        webauthn_views.reauthenticate_webauthn,
+        name="mfa_reauthenticate_webauthn",
+    ),
+    path(
+        "totrinn/sikkerhetsnokler/<int:pk>/fjern/",
+        views.remove_security_key,
+        name="mfa_remove_webauthn",
     ),
     path("rolle/", views.role_switch, name="role_switch"),
     path("konto/innstillinger/", views.account_settings, name="account_settings"),

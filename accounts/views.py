@@ -1,5 +1,8 @@
+from allauth.mfa.base.views import AuthenticateView as AllauthAuthenticateView
 from allauth.mfa.base.views import IndexView as AllauthMFAIndexView
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.views import ActivateTOTPView as AllauthActivateTOTPView
+from allauth.mfa.webauthn import views as webauthn_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -197,6 +200,25 @@ class ActivateTOTPView(AllauthActivateTOTPView):
         self.request.session.cycle_key()
         self.request.session[TWO_STEP_ENROLLED_SESSION_KEY] = True
         return response
+
+
+class AuthenticateView(AllauthAuthenticateView):
+    """allauth's second step, knowing whether she has a security key to offer."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["has_security_key"] = Authenticator.objects.filter(
+            user=self.stage.login.user, type=Authenticator.Type.WEBAUTHN
+        ).exists()
+        return context
+
+
+@login_required
+def remove_security_key(request: HttpRequest, pk: int) -> HttpResponse:
+    """allauth's removal of a security key, after making sure it is hers: someone else's
+    number gets 404 at once, before allauth asks for the password again."""
+    get_object_or_404(Authenticator, pk=pk, user=request.user, type=Authenticator.Type.WEBAUTHN)
+    return webauthn_views.remove_webauthn(request, pk=pk)
 
 
 class MFAIndexView(AllauthMFAIndexView):

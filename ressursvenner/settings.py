@@ -187,7 +187,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,3/15m/key",
 }
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# A security key or passkey (WebAuthn) as the second step: phishing-resistant, bound to this
+# site's address. Offered to everyone with two-step login, recommended for national admins.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Browsers treat http://localhost as secure, but the FIDO library wants https unless told;
+# only for local development and the browser tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_FORMS = {
+    "add_webauthn": "accounts.forms.AddSecurityKeyForm",
+}
 MFA_TOTP_ISSUER = "Ressursvenner"
 MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code for clock drift
 MFA_RECOVERY_CODE_COUNT = 10

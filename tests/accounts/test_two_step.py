@@ -151,3 +151,22 @@ def test_the_admin_login_form_is_never_used_and_the_admin_is_for_national_admins
     assert page.status_code == 200
     assert "Lokalforeninger" in page.content.decode()
     assert client.get("/admin/accounts/association/").status_code == 200
+
+
+def test_a_security_key_can_be_removed_but_the_app_of_a_strict_role_cannot(coordinator_oslo):
+    from allauth.mfa.adapter import get_adapter
+
+    key = Authenticator.objects.create(
+        user=coordinator_oslo, type=Authenticator.Type.WEBAUTHN, data={}
+    )
+    app = Authenticator.objects.get(user=coordinator_oslo, type=Authenticator.Type.TOTP)
+    assert get_adapter().can_delete_authenticator(key)
+    assert not get_adapter().can_delete_authenticator(app)
+
+
+def test_the_two_step_settings_offer_a_security_key_in_our_words(client, national_admin):
+    login(client, national_admin)
+    html = client.get(reverse("mfa_index")).content.decode()
+    assert "Anbefales for nasjonale administratorer." in html
+    page = client.get(reverse("mfa_list_webauthn")).content.decode()
+    assert "Du har ikke lagt til noen sikkerhetsnøkkel." in page

@@ -90,6 +90,7 @@ class World:
     proposed_referral: Referral
     match: Match
     proposed_match: Match
+    security_key: object  # allauth's Authenticator of A's coordinator
     meeting: Meeting
     concern: Concern
     follow_up: FollowUp
@@ -375,6 +376,11 @@ def make_world(request) -> World:
         recipient=coordinator_bergen, kind=Kind.NEW_REFERRAL, link=reverse("referral_list")
     )
     calendar_feed_get_or_create(volunteer=bergen_volunteer)
+    from allauth.mfa.models import Authenticator
+
+    security_key = Authenticator.objects.create(
+        user=coordinator_oslo, type=Authenticator.Type.WEBAUTHN, data={"name": "Nøkkel"}
+    )
 
     return World(
         oslo=oslo,
@@ -392,6 +398,7 @@ def make_world(request) -> World:
         proposed_referral=proposed_referral,
         match=match,
         proposed_match=proposed_match,
+        security_key=security_key,
         meeting=meeting,
         concern=concern,
         follow_up=follow_up,

@@ -95,6 +95,9 @@ OWN = {
     "mfa_view_recovery_codes",
     "mfa_generate_recovery_codes",
     "mfa_download_recovery_codes",
+    "mfa_list_webauthn",
+    "mfa_add_webauthn",
+    "mfa_reauthenticate_webauthn",
     "role_switch",
     "account_settings",
     "invitation_list",
@@ -192,6 +195,8 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "meeting_edit": [{"public_id": w.meeting.public_id}],
         "my_match_answer": [{"public_id": proposed}],
         "my_first_meeting_ics": [{"public_id": match}, {"public_id": proposed}],
+        # allauth names a security key by its number; only its owner's requests find it.
+        "mfa_remove_webauthn": [{"pk": w.security_key.pk}],
     }
 
 
@@ -457,6 +462,7 @@ OBJECT_NAMES = {
     "meeting_edit",
     "my_match_answer",
     "my_first_meeting_ics",
+    "mfa_remove_webauthn",
 }
 
 
