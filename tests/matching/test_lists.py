@@ -155,6 +155,58 @@ def test_the_match_list_shows_ended_and_cancelled_matches_newest_ended_first(
     assert match_rows(get(client, "/koblinger/")) == ids(still_open)
 
 
+def test_the_ended_and_cancelled_list_shows_how_each_ended_instead_of_meetings(
+    client, coordinator, oslo, match_in
+):
+    from matching.models import EndReason
+
+    ended = match_in(oslo, status=MatchStatus.ENDED, ended_on=TODAY(), end_reason=EndReason.MOVED)
+    cancelled = match_in(
+        oslo, status=MatchStatus.CANCELLED, cancel_reason=CancelReason.WOMAN_DECLINED
+    )
+    html = get(client, "/koblinger/?vis=avsluttet")
+    assert match_rows(html) == ids(ended, cancelled)
+    assert re.findall(r'<td data-label="How it ended">([^<]*)</td>', html) == [
+        "She moved",
+        "The woman did not want this match",
+    ]
+    assert "Last meeting" not in html and "Next follow-up" not in html
+    # The open lists keep their meetings and follow-ups.
+    match_in(oslo)
+    active = get(client, "/koblinger/?vis=aktive")
+    assert "Next follow-up" in active and "How it ended" not in active
+
+
+def _section(html: str, title_id: str) -> str:
+    return html.split(f'id="{title_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_default_list_and_the_filtered_lists_order_matches_alike(
+    client, coordinator, oslo, match_in
+):
+    """Running matches by planned end, the nearest first; proposals the longest waiting first."""
+    later = match_in(oslo, planned_end_in=300, proposed_at=timezone.now() - timedelta(days=90))
+    sooner = match_in(oslo, planned_end_in=20, proposed_at=timezone.now() - timedelta(days=10))
+    paused = match_in(
+        oslo,
+        status=MatchStatus.PAUSED,
+        planned_end_in=100,
+        proposed_at=timezone.now() - timedelta(days=50),
+    )
+    newer = match_in(oslo, status=MatchStatus.PROPOSED, proposed_at=timezone.now())
+    older = match_in(
+        oslo, status=MatchStatus.PROPOSED, proposed_at=timezone.now() - timedelta(days=5)
+    )
+
+    html = get(client, "/koblinger/")
+    assert match_rows(_section(html, "running-title")) == ids(sooner, paused, later)
+    assert match_rows(_section(html, "proposed-title")) == ids(older, newer)
+    assert match_rows(get(client, "/koblinger/?vis=aktive")) == ids(sooner, paused, later)
+    assert match_rows(get(client, "/koblinger/?vis=oppstart")) == ids(older, newer)
+    # The first section says what it holds, and not what the next one holds.
+    assert "Proposed – waiting for the volunteer's answer</h2>" in html
+
+
 # --- Each card counts exactly the rows of the list it links to ---------------------------------
 
 
