@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from matching.models import (
     CancelReason,
+    EndReason,
     FollowUp,
     Match,
     MatchEvent,
@@ -158,8 +159,6 @@ def test_the_match_list_shows_ended_and_cancelled_matches_newest_ended_first(
 def test_the_ended_and_cancelled_list_shows_how_each_ended_instead_of_meetings(
     client, coordinator, oslo, match_in
 ):
-    from matching.models import EndReason
-
     ended = match_in(oslo, status=MatchStatus.ENDED, ended_on=TODAY(), end_reason=EndReason.MOVED)
     cancelled = match_in(
         oslo, status=MatchStatus.CANCELLED, cancel_reason=CancelReason.WOMAN_DECLINED
