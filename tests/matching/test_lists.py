@@ -290,9 +290,33 @@ def test_proposals_and_active_matches_the_cards_and_the_lists_agree(
 
     start = get(client, "/")
     assert match_rows(get(client, "/koblinger/?vis=oppstart")) == ids(proposed, planned)
-    assert card(start, "/koblinger/?vis=oppstart") == "1 · 1"
+    assert card(start, "/koblinger/?vis=oppstart") == "2"
+    assert "1 proposed · 1 first meeting planned" in start
     assert match_rows(get(client, "/koblinger/?vis=aktive")) == ids(active, paused)
     assert card(start, "/koblinger/?vis=aktive") == "2"
+
+
+def test_the_start_page_marks_the_cards_with_nothing_in_them_and_keeps_concerns_first(
+    client, coordinator, oslo, match_in
+):
+    """A card counting nothing is marked (a phone shows it as one short line); it stays there."""
+    from matching.models import Concern
+
+    match = match_in(oslo)
+    Concern.objects.create(match=match, text="Uro")
+    start = get(client, "/")
+
+    def classes(href: str) -> set[str]:
+        found = re.search(rf'<a class="([^"]+)" href="{re.escape(href)}">', start)
+        assert found, f"no card links to {href}"
+        return set(found.group(1).split())
+
+    assert "is-zero" in classes("/koblinger/?vis=oppstart")
+    assert "is-zero" in classes("/henvisninger/?vis=venter")
+    assert "is-zero" not in classes("/koblinger/?vis=aktive")
+    assert card(start, "/koblinger/?vis=oppstart") == "0"
+    assert "proposed ·" not in start
+    assert start.index("1 concern not followed up") < start.index('class="count-card')
 
 
 def test_referrals_waiting_the_card_and_the_list_agree(
