@@ -53,6 +53,11 @@ FOLLOW_UP_DUE_DAYS = 7
 MATCH_ENDING_DAYS = 30
 STARTING = (MatchStatus.PROPOSED, MatchStatus.FIRST_MEETING_PLANNED)
 FINISHED = (MatchStatus.ENDED, MatchStatus.CANCELLED)
+# The order of open matches wherever they are listed by stage (the default list, its sections,
+# and the lists of proposals, active and ending matches): the running ones by planned end, the
+# nearest first; those not started (no planned end yet) by when they were proposed, the longest
+# waiting first.
+OPEN_MATCH_ORDER = (F("planned_end_on").asc(nulls_last=True), "proposed_at")
 
 
 class ReferralList(TextChoices):
@@ -178,12 +183,13 @@ def _ending_soon(today: date) -> Q:
 
 
 def match_overview(user, *, today: date | None = None) -> dict:
-    """The coordinator's open matches by stage, and those ending within 30 days."""
+    """The coordinator's open matches by stage, and those ending within 30 days, each list in
+    OPEN_MATCH_ORDER (as the filtered lists)."""
     today = today or timezone.localdate()
     matches = list(
         with_row_columns(Match.objects.for_user(user).filter(status__in=OPEN_MATCH))
         .annotate(ending_soon=ExpressionWrapper(_ending_soon(today), output_field=BooleanField()))
-        .order_by("proposed_at")
+        .order_by(*OPEN_MATCH_ORDER)
     )
     return {
         "proposed": [m for m in matches if m.status == MatchStatus.PROPOSED],
@@ -244,8 +250,8 @@ def match_list(user, *, show: str, today: date | None = None) -> list[Match]:
     what its row shows, the most urgent (or the most recently closed) first."""
     today = today or timezone.localdate()
     lists = {
-        MatchList.STARTING: (lambda: matches_starting(user), ("proposed_at",)),
-        MatchList.RUNNING: (lambda: matches_running(user), ("planned_end_on", "proposed_at")),
+        MatchList.STARTING: (lambda: matches_starting(user), OPEN_MATCH_ORDER),
+        MatchList.RUNNING: (lambda: matches_running(user), OPEN_MATCH_ORDER),
         MatchList.FOLLOW_UP: (
             lambda: matches_follow_up_due(user, today=today),
             ("next_follow_up_on", "proposed_at"),
@@ -254,10 +260,7 @@ def match_list(user, *, show: str, today: date | None = None) -> list[Match]:
             lambda: matches_inactive(user, today=today),
             ("last_contact_on", "proposed_at"),
         ),
-        MatchList.ENDING: (
-            lambda: matches_ending(user, today=today),
-            ("planned_end_on", "proposed_at"),
-        ),
+        MatchList.ENDING: (lambda: matches_ending(user, today=today), OPEN_MATCH_ORDER),
         MatchList.CLOSED: (
             lambda: matches_finished(user),
             (F("closed_on").desc(nulls_last=True), "-proposed_at"),

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from reports.suppression import PRIMARY, SECONDARY, SMALL_MAX
 from reports.tables import Cell, Table
 
 BERRY = "#8a1538"  # 8.9:1 on white
@@ -211,18 +212,83 @@ def headline(table: Table) -> list[str]:
     return headline_sentences(no=no, yes=yes, unknown=unknown, ended=ended)
 
 
-def headline_sentences(*, no: Cell, yes: Cell, unknown: Cell, ended: Cell) -> list[str]:
-    if ended.shown and not ended.value:
-        return [_("No matches ended in the period.")]
-    return [
-        ngettext(
+# The headline's words for the period it covers: the period chosen on the statistics page, or
+# "this year so far" on the national start page (the words of that page's heading). `n` counts.
+HEADLINE_WORDS = {
+    "period": {
+        "none": gettext_lazy("No matches ended in the period."),
+        "fewer": ngettext_lazy(
+            "Fewer than %(n)s match ended in the period – too few to show figures.",
+            "Fewer than %(n)s matches ended in the period – too few to show figures.",
+            "n",
+        ),
+        "hidden": gettext_lazy(
+            "How many matches ended in the period is hidden, so that small numbers cannot be "
+            "worked out."
+        ),
+        "outcome": ngettext_lazy(
             "%(no)s of the %(ended)s woman whose match ended in the period did not move back "
             "to the abuser.",
             "%(no)s of the %(ended)s women whose match ended in the period did not move back "
             "to the abuser.",
-            ended.value if ended.shown else 2,
-        )
-        % {"no": no.text(), "ended": ended.text()},
+            "n",
+        ),
+        "ended": ngettext_lazy(
+            "%(ended)s match ended in the period.", "%(ended)s matches ended in the period.", "n"
+        ),
+    },
+    "this_year": {
+        "none": gettext_lazy("No matches have ended so far this year."),
+        "fewer": ngettext_lazy(
+            "Fewer than %(n)s match has ended so far this year – too few to show figures.",
+            "Fewer than %(n)s matches have ended so far this year – too few to show figures.",
+            "n",
+        ),
+        "hidden": gettext_lazy(
+            "How many matches have ended so far this year is hidden, so that small numbers "
+            "cannot be worked out."
+        ),
+        "outcome": ngettext_lazy(
+            "%(no)s of the %(ended)s woman whose match ended so far this year did not move back "
+            "to the abuser.",
+            "%(no)s of the %(ended)s women whose match ended so far this year did not move back "
+            "to the abuser.",
+            "n",
+        ),
+        "ended": ngettext_lazy(
+            "%(ended)s match has ended so far this year.",
+            "%(ended)s matches have ended so far this year.",
+            "n",
+        ),
+    },
+}
+
+
+def headline_sentences(
+    *, no: Cell, yes: Cell, unknown: Cell, ended: Cell, this_year: bool = False
+) -> list[str]:
+    """The headline in words, for the statistics page's period or (`this_year`) this year so
+    far. The cells come suppressed; a hidden figure is never put into a sentence as a puzzle
+    ("<5 of the <5 women", ": moved back"): when too few ended, the sentence says so instead."""
+    words = HEADLINE_WORDS["this_year" if this_year else "period"]
+    if ended.shown and not ended.value:
+        return [str(words["none"])]
+    if ended.state == PRIMARY:
+        return [words["fewer"] % {"n": SMALL_MAX + 1}]
+    if not ended.shown:
+        return [str(words["hidden"])]
+    figures = {"n": int(ended.value), "ended": ended.text(), "no": no.text()}
+    first = words["ended" if no.state == SECONDARY else "outcome"] % figures
+    if SECONDARY in (yes.state, unknown.state):
+        return [
+            first,
+            _(
+                "How many moved back, and for how many it is not known, is hidden so that small "
+                "numbers cannot be worked out."
+            ),
+        ]
+    return [
+        first,
         _("%(yes)s moved back, and for %(unknown)s it is not known.")
         % {"yes": yes.text(), "unknown": unknown.text()},
     ]

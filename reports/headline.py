@@ -14,4 +14,5 @@ def national_headline() -> list[str]:
         yes=Cell(*outcomes["outcome_yes"]),
         unknown=Cell(*outcomes["outcome_unknown"]),
         ended=Cell(*outcomes["ended"]),
+        this_year=True,
     )

@@ -2,22 +2,89 @@
 
 A coordinator reads the entries about her association's records; a national admin reads all.
 Neither shows data: record type, id, who (by role and name while not pseudonymised), when.
+Codes never reach the page: roles, record types and changed fields are shown in words.
 """
 
 from auditlog.models import LogEntry
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from accounts.access import role_required
 from accounts.models import AccessLog, Role
-from matching.models import Match, Referral
+from matching.models import Concern, Match, Referral
 from volunteers.models import Volunteer
 
 SHOWN = 200
+
+# The access log's record types (the `object_type` the views log), in words.
+RECORD_TYPES = {
+    "referral": Referral._meta.verbose_name,
+    "referral_safety_notes": _("referral, safety notes"),
+    "match": Match._meta.verbose_name,
+    "concern": Concern._meta.verbose_name,
+    "volunteer": Volunteer._meta.verbose_name,
+}
+
+# Left out of a change's list of fields: identifiers and bookkeeping that change along with the
+# fields that matter (who made the change is the entry's own "who").
+FIELDS_NOT_LISTED = frozenset(
+    {
+        "id",
+        "public_id",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "proposed_by",
+        "raised_by",
+        "followed_up_by",
+        "done_by",
+    }
+)
+
+
+def record_type_label(object_type: str) -> str:
+    """A record type of the access log in words. A refused page is logged under its URL name
+    ("referral_detail"): it reads as the record its name starts with, or as "page"."""
+    if object_type in RECORD_TYPES:
+        return str(RECORD_TYPES[object_type])
+    for code, label in RECORD_TYPES.items():
+        if object_type.startswith(f"{code}_"):
+            return str(label)
+    return str(_("page"))
+
+
+def field_label(model, name: str) -> str | None:
+    """A changed field by its model's (translated) verbose name; None for a field not listed
+    or no longer there."""
+    if model is None or name in FIELDS_NOT_LISTED:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if isinstance(field.verbose_name, Promise):
+        return str(field.verbose_name)
+    if field.is_relation and field.related_model is not None:
+        return str(field.related_model._meta.verbose_name)
+    return None
+
+
+def change_summary(entry: LogEntry) -> str:
+    """What a change-history entry did, in words: created, deleted, or the fields it changed."""
+    if entry.action == LogEntry.Action.CREATE:
+        return str(_("Created"))
+    if entry.action == LogEntry.Action.DELETE:
+        return str(_("Deleted"))
+    model = entry.content_type.model_class()
+    labels = [field_label(model, name) for name in entry.changes_dict]
+    return ", ".join(dict.fromkeys(label for label in labels if label)) or "–"
 
 
 def _changes_for(request: HttpRequest):
@@ -45,9 +112,16 @@ def _ids(queryset):
 @role_required(Role.COORDINATOR, Role.NATIONAL_ADMIN)
 @require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
-    accesses = AccessLog.objects.for_user(request.user).select_related("actor")[:SHOWN]
+    roles = dict(Role.choices)
+    accesses = list(AccessLog.objects.for_user(request.user).select_related("actor")[:SHOWN])
+    for entry in accesses:
+        entry.role_label = roles.get(entry.role, "–")
+        entry.record_label = record_type_label(entry.object_type)
+    changes = list(_changes_for(request))
+    for entry in changes:
+        entry.summary = change_summary(entry)
     return render(
         request,
         "pages/audit_log.html",
-        {"accesses": accesses, "changes": _changes_for(request), "shown": SHOWN},
+        {"accesses": accesses, "changes": changes, "shown": SHOWN},
     )

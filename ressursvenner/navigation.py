@@ -10,7 +10,7 @@ NAVIGATION = {
         ("home", _("Start")),
         ("statistics", _("Statistics")),
         ("invitation_list", _("Invitations")),
-        ("audit_log", _("Log")),
+        ("audit_log", _("Access log")),
         ("admin:index", _("Administration")),
     ],
     Role.COORDINATOR: [
@@ -21,7 +21,7 @@ NAVIGATION = {
         ("course_list", _("Courses")),
         ("statistics", _("Statistics")),
         ("invitation_list", _("Invitations")),
-        ("audit_log", _("Log")),
+        ("audit_log", _("Access log")),
     ],
     Role.SHELTER_STAFF: [
         ("home", _("Start")),

@@ -100,6 +100,7 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
             "oldest_referral_days": referrals_waiting[0].days_waiting
             if referrals_waiting
             else None,
+            "matches_starting": len(starting),
             "matches_proposed": starting.count(MatchStatus.PROPOSED),
             "first_meetings": starting.count(MatchStatus.FIRST_MEETING_PLANNED),
             "matches_running": matching_selectors.matches_running(request.user).count(),

@@ -40,6 +40,8 @@ def match_list(request: HttpRequest) -> HttpResponse:
     if form.show:
         context["matches"] = selectors.match_list(request.user, show=form.show)
         context["title"] = selectors.MatchList(form.show).label
+        # Ended and cancelled: how each ended, instead of meetings and follow-ups.
+        context["finished"] = form.show == selectors.MatchList.CLOSED
     else:
         context.update(selectors.match_overview(request.user))
     return render(request, "matching/match_list.html", context)

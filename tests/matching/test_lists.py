@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from matching.models import (
     CancelReason,
+    EndReason,
     FollowUp,
     Match,
     MatchEvent,
@@ -155,6 +156,56 @@ def test_the_match_list_shows_ended_and_cancelled_matches_newest_ended_first(
     assert match_rows(get(client, "/koblinger/")) == ids(still_open)
 
 
+def test_the_ended_and_cancelled_list_shows_how_each_ended_instead_of_meetings(
+    client, coordinator, oslo, match_in
+):
+    ended = match_in(oslo, status=MatchStatus.ENDED, ended_on=TODAY(), end_reason=EndReason.MOVED)
+    cancelled = match_in(
+        oslo, status=MatchStatus.CANCELLED, cancel_reason=CancelReason.WOMAN_DECLINED
+    )
+    html = get(client, "/koblinger/?vis=avsluttet")
+    assert match_rows(html) == ids(ended, cancelled)
+    assert re.findall(r'<td data-label="How it ended">([^<]*)</td>', html) == [
+        "She moved",
+        "The woman did not want this match",
+    ]
+    assert "Last meeting" not in html and "Next follow-up" not in html
+    # The open lists keep their meetings and follow-ups.
+    match_in(oslo)
+    active = get(client, "/koblinger/?vis=aktive")
+    assert "Next follow-up" in active and "How it ended" not in active
+
+
+def _section(html: str, title_id: str) -> str:
+    return html.split(f'id="{title_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_default_list_and_the_filtered_lists_order_matches_alike(
+    client, coordinator, oslo, match_in
+):
+    """Running matches by planned end, the nearest first; proposals the longest waiting first."""
+    later = match_in(oslo, planned_end_in=300, proposed_at=timezone.now() - timedelta(days=90))
+    sooner = match_in(oslo, planned_end_in=20, proposed_at=timezone.now() - timedelta(days=10))
+    paused = match_in(
+        oslo,
+        status=MatchStatus.PAUSED,
+        planned_end_in=100,
+        proposed_at=timezone.now() - timedelta(days=50),
+    )
+    newer = match_in(oslo, status=MatchStatus.PROPOSED, proposed_at=timezone.now())
+    older = match_in(
+        oslo, status=MatchStatus.PROPOSED, proposed_at=timezone.now() - timedelta(days=5)
+    )
+
+    html = get(client, "/koblinger/")
+    assert match_rows(_section(html, "running-title")) == ids(sooner, paused, later)
+    assert match_rows(_section(html, "proposed-title")) == ids(older, newer)
+    assert match_rows(get(client, "/koblinger/?vis=aktive")) == ids(sooner, paused, later)
+    assert match_rows(get(client, "/koblinger/?vis=oppstart")) == ids(older, newer)
+    # The first section says what it holds, and not what the next one holds.
+    assert "Proposed – waiting for the volunteer's answer</h2>" in html
+
+
 # --- Each card counts exactly the rows of the list it links to ---------------------------------
 
 
@@ -239,9 +290,33 @@ def test_proposals_and_active_matches_the_cards_and_the_lists_agree(
 
     start = get(client, "/")
     assert match_rows(get(client, "/koblinger/?vis=oppstart")) == ids(proposed, planned)
-    assert card(start, "/koblinger/?vis=oppstart") == "1 · 1"
+    assert card(start, "/koblinger/?vis=oppstart") == "2"
+    assert "1 proposed · 1 first meeting planned" in start
     assert match_rows(get(client, "/koblinger/?vis=aktive")) == ids(active, paused)
     assert card(start, "/koblinger/?vis=aktive") == "2"
+
+
+def test_the_start_page_marks_the_cards_with_nothing_in_them_and_keeps_concerns_first(
+    client, coordinator, oslo, match_in
+):
+    """A card counting nothing is marked (a phone shows it as one short line); it stays there."""
+    from matching.models import Concern
+
+    match = match_in(oslo)
+    Concern.objects.create(match=match, text="Uro")
+    start = get(client, "/")
+
+    def classes(href: str) -> set[str]:
+        found = re.search(rf'<a class="([^"]+)" href="{re.escape(href)}">', start)
+        assert found, f"no card links to {href}"
+        return set(found.group(1).split())
+
+    assert "is-zero" in classes("/koblinger/?vis=oppstart")
+    assert "is-zero" in classes("/henvisninger/?vis=venter")
+    assert "is-zero" not in classes("/koblinger/?vis=aktive")
+    assert card(start, "/koblinger/?vis=oppstart") == "0"
+    assert "proposed ·" not in start
+    assert start.index("1 concern not followed up") < start.index('class="count-card')
 
 
 def test_referrals_waiting_the_card_and_the_list_agree(

@@ -218,7 +218,7 @@ def test_the_national_start_page_shows_this_years_headline(english, dataset, nat
     login(english, national_admin)
     text = text_of(english.get(reverse("home")))
     # Nothing in the data set ended this year.
-    assert "No matches ended in the period." in text
+    assert "No matches have ended so far this year." in text
     assert "See the statistics" in text
 
 

@@ -180,6 +180,19 @@ def test_coordinators_are_warned_thirty_days_ahead(oslo, coordinator_oslo, ended
     )
 
 
+@pytest.mark.parametrize("who", ["coordinator_oslo", "shelter_worker_oslo"])
+def test_the_referral_page_offers_to_record_that_she_withdraws_her_consent(
+    client, oslo, make_referral, who, request
+):
+    referral = make_referral(oslo, status=ReferralStatus.ACTIVE)
+    client.cookies["rv_language"] = "en"
+    login(client, request.getfixturevalue(who))
+    url = reverse("referral_consent_withdrawn", args=[referral.public_id])
+    page = client.get(referral.get_absolute_url()).content.decode()
+    assert f'<a href="{url}">Record that she withdraws her consent</a>' in page
+    assert "<h1>Record that she withdraws her consent</h1>" in client.get(url).content.decode()
+
+
 def test_withdrawn_consent_ends_the_match_stops_reminders_and_erases(
     client,
     oslo,

@@ -175,6 +175,33 @@ def test_a_new_declaration_version_must_be_signed_again_and_the_coordinator_sees
     assert "taushetserklæringen, gjeldende versjon, signert" in services.screening_missing(signed)
 
 
+def test_each_screening_step_offers_change_when_done_and_record_when_missing(
+    client, oslo, coordinator_oslo, declaration
+):
+    import re
+
+    done = screened(oslo, coordinator_oslo, declaration)
+    halfway = volunteer(
+        oslo, status=Status.SCREENING, first_reference_checked_on=timezone.localdate()
+    )
+    client.cookies["rv_language"] = "en"
+    login(client, coordinator_oslo)
+
+    def steps(v) -> list[tuple[str, str]]:
+        html = client.get(v.get_absolute_url()).content.decode()
+        assert "Record that she withdraws her consent</a>" in html
+        return re.findall(r'<summary>(\w+)<span class="visually-hidden">: ([^<]+)</span>', html)
+
+    names = [
+        "Interview",
+        "Two references",
+        "Confidentiality declaration",
+        "Police certificate seen",
+    ]
+    assert steps(done) == [("Change", name) for name in names]
+    assert steps(halfway) == [("Record", name) for name in names]
+
+
 def test_ending_her_erases_the_police_certificate_and_ends_her_year_and_role(
     oslo, coordinator_oslo, declaration
 ):
