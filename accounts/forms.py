@@ -2,6 +2,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.mfa.webauthn.forms import AddWebAuthnForm
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Association, Membership, Role, Shelter, User
@@ -170,7 +171,10 @@ class SettingsForm(forms.ModelForm):
 def _security_key_name(form: forms.Form) -> None:
     form.fields["name"].label = _("Name of the key")
     form.fields["name"].help_text = _("So that you can tell your keys apart.")
-    form.fields["name"].max_length = 100
+    field = form.fields["name"]
+    field.max_length = 100
+    field.validators.append(MaxLengthValidator(100))
+    field.widget.attrs["maxlength"] = "100"
 
 
 class AddSecurityKeyForm(AddWebAuthnForm):

@@ -34,7 +34,8 @@ TWO_STEP_SETUP_PAGES = frozenset(
     }
 )
 # Pages reachable before choosing which role to act in.
-ROLE_CHOICE_PAGES = TWO_STEP_SETUP_PAGES | {"role_switch", "mfa_index"}
+# The emergency page too: it switches a ressursvenn to her volunteer role itself.
+ROLE_CHOICE_PAGES = TWO_STEP_SETUP_PAGES | {"role_switch", "mfa_index", "emergency"}
 
 
 def _url_name(request) -> str | None:

@@ -144,7 +144,7 @@ def session_update(
                     status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING]
                 )
                 .exclude(volunteer__in=promoted)
-                .select_related("volunteer")
+                .select_related("volunteer__user")
             ],
             Kind.SESSION_CHANGED,
         )

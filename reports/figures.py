@@ -9,6 +9,7 @@ in docs/statistics.md.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -489,18 +490,21 @@ def shelter_figures(period: Period, association_ids) -> list[tuple[str, int]]:
 
 def withdrawal_reason_figures(period: Period, association_ids) -> list[tuple[str, int]]:
     """The reasons (free text) given for referrals withdrawn in the period, most common first.
-    Only for the association's own coordinators: free text may say more than a count."""
-    return [
-        (row["withdrawn_reason"], row["count"])
-        for row in Referral.objects.filter(
+    Only for the association's own coordinators: free text may say more than a count.
+
+    The reasons are stored encrypted (each token differs, even for the same words), so they are
+    counted here after decrypting, not grouped by the database; they are few (one per withdrawn
+    referral of one association in one period).
+    """
+    reasons = Counter(
+        reason.strip()
+        for reason in Referral.objects.filter(
             _scope("association", association_ids),
             _between("closed_at", period),
             status=ReferralStatus.WITHDRAWN,
-        )
-        .values("withdrawn_reason")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "withdrawn_reason")
-    ]
+        ).values_list("withdrawn_reason", flat=True)
+    )
+    return sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _merge(*groups: dict[int, dict]) -> dict[int, dict]:

@@ -257,18 +257,32 @@ def _refuse_while_matched(volunteer: Volunteer) -> None:
     matches (proposed, first meeting planned, active or paused) are ended or cancelled first."""
     from matching.models import OPEN_MATCH
 
-    open_matches = volunteer.matches.filter(status__in=OPEN_MATCH).count()
-    if open_matches:
-        raise VolunteerError(
-            ngettext(
-                "She has %(n)s open match. End or cancel it first, on the match's page, so that "
-                "the woman is not left without a ressursvenn and the outcome is recorded.",
-                "She has %(n)s open matches. End or cancel them first, on each match's page, so "
-                "that the women are not left without a ressursvenn and the outcomes are recorded.",
-                open_matches,
-            )
-            % {"n": open_matches}
-        )
+    matches = list(
+        volunteer.matches.filter(status__in=OPEN_MATCH).select_related("referral__association")
+    )
+    if not matches:
+        return
+    message = ngettext(
+        "She has %(n)s open match. End or cancel it first, on the match's page, so that "
+        "the woman is not left without a ressursvenn and the outcome is recorded.",
+        "She has %(n)s open matches. End or cancel them first, on each match's page, so "
+        "that the women are not left without a ressursvenn and the outcomes are recorded.",
+        len(matches),
+    ) % {"n": len(matches)}
+    # A match with a woman of a neighbouring association is followed (and ended) there.
+    elsewhere = sorted(
+        {
+            m.referral.association.name
+            for m in matches
+            if m.referral.association_id != volunteer.association_id
+        }
+    )
+    if elsewhere:
+        message += " " + _(
+            "A match with a woman of another local association is ended by its coordinators: "
+            "%(associations)s."
+        ) % {"associations": ", ".join(elsewhere)}
+    raise VolunteerError(message)
 
 
 def _erase_police_certificate(volunteer: Volunteer) -> None:

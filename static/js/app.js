@@ -85,6 +85,15 @@
   }
 
   if (stay) stay.addEventListener("click", keepAlive);
+  // Typing counts as activity: a volunteer writing a meeting note or a worry on her phone is
+  // not logged out in the middle of it (at most one request a minute tells the server).
+  let lastTyped = Date.now();
+  document.addEventListener("input", () => {
+    if (Date.now() - lastTyped > 60 * 1000) {
+      lastTyped = Date.now();
+      keepAlive();
+    }
+  });
   // Requests made by htmx count as activity on the server: restart the clock.
   document.body.addEventListener("htmx:afterRequest", () => schedule(timeout));
   schedule(timeout);

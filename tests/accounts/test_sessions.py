@@ -64,6 +64,13 @@ def test_the_emergency_page_opens_in_any_role_and_other_pages_offer_to_switch(cl
     assert "Ressursvenn · Oslo Sanitetsforening" in client.get("/", follow=True).content.decode()
 
 
+def test_the_emergency_page_opens_before_she_has_chosen_a_role(client, two_roles):
+    login(client, two_roles)  # two roles, none chosen yet: other pages ask her to choose
+    assert client.get(reverse("my_page"))["Location"].startswith(reverse("role_switch"))
+    response = client.get(reverse("emergency"))
+    assert response.status_code == 200 and 'href="tel:112"' in response.content.decode()
+
+
 def test_switching_to_a_role_she_does_not_have_is_refused(client, two_roles, coordinator_oslo):
     login(client, two_roles)
     volunteer = two_roles.memberships.get(role=Role.VOLUNTEER)

@@ -12,6 +12,7 @@ from matching.models import Meeting
 from reports.expressions import Percentile
 from reports.figures import collect
 from reports.periods import Period
+from tests.matching.conftest import make_referral  # noqa: F401 (fixture)
 from tests.reports.conftest import PERIOD
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +164,16 @@ def test_the_percentile_interpolates_like_percentile_cont(dataset):
 def test_a_percentile_must_be_a_fraction():
     with pytest.raises(ValueError):
         Percentile("minutes", 90)
+
+
+def test_the_same_withdrawal_reason_is_counted_together_though_each_is_encrypted_apart(
+    oslo, make_referral
+):
+    from reports.figures import withdrawal_reason_figures
+
+    for reason in ("Flyttet", "Flyttet ", "Flyttet", "Ønsket ikke"):
+        referral = make_referral(oslo, status="withdrawn", withdrawn_reason=reason)
+        referral.closed_at = referral.created_at
+        referral.save(update_fields=["closed_at"])
+    period = Period(date(2000, 1, 1), date(2100, 1, 1))
+    assert withdrawal_reason_figures(period, [oslo.pk]) == [("Flyttet", 3), ("Ønsket ikke", 1)]

@@ -206,3 +206,29 @@ def test_two_step_secrets_are_encrypted(coordinator_oslo):
     secret = coordinator_oslo.totp_secret
     stored = Authenticator.objects.get(user=coordinator_oslo, type="totp").data["secret"]
     assert secret not in stored and crypto.decrypt(stored) == secret
+
+
+def test_history_written_before_the_place_was_masked_is_masked_by_the_migration(
+    oslo, volunteer_oslo, make_volunteer, make_referral
+):
+    from importlib import import_module
+
+    from auditlog.models import LogEntry
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    migration = import_module("matching.migrations.0008_mask_history_of_places_and_reasons")
+    match = Match.objects.create(
+        referral=make_referral(oslo), volunteer=make_volunteer(oslo), status=MatchStatus.PROPOSED
+    )
+    old = LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Match),
+        object_pk=str(match.pk),
+        object_repr="match",
+        action=LogEntry.Action.UPDATE,
+        changes={"first_meeting_place": ["", "Kafé ved krisesenteret"], "status": ["a", "b"]},
+    )
+    migration.mask_old_entries(apps, None)
+    old.refresh_from_db()
+    assert old.changes["first_meeting_place"] == ["(changed)", "(changed)"]
+    assert old.changes["status"] == ["a", "b"]

@@ -252,6 +252,17 @@ def test_she_cannot_end_or_be_erased_while_a_woman_is_matched_with_her(
     assert "Hvorfor hun sluttet" in page and "Flytter." in page
 
 
+def test_a_match_followed_by_a_neighbouring_association_is_named_when_she_cannot_end(
+    oslo, bergen, make_match, make_referral
+):
+    from matching.models import MatchStatus
+
+    v = volunteer(oslo, status=Status.APPROVED)
+    make_match(v, status=MatchStatus.ACTIVE, referral=make_referral(bergen))
+    with pytest.raises(services.VolunteerError, match="Bergen Sanitetsforening"):
+        services.volunteer_transition(volunteer=v, to=Status.ENDED)
+
+
 def test_one_open_commitment_period_at_a_time_is_a_database_rule(oslo):
     v = volunteer(oslo, status=Status.APPROVED)
     today = timezone.localdate()
