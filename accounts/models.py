@@ -569,6 +569,7 @@ class AccessLog(models.Model):
         EXPORT = "export", _("Exported")
         DENIED = "denied", _("Refused")
         ERASE = "erase", _("Erased")
+        RESET_TWO_STEP = "reset", _("Reset two-step login")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -175,6 +175,34 @@ def sessions_end_all(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(sessions_revoked_at=timezone.now())
 
 
+class TwoStepResetRefused(AccessError):
+    pass
+
+
+@transaction.atomic
+def two_step_reset(*, user: User) -> None:
+    """She lost her phone and her recovery codes: her coordinator resets her two-step login, so
+    that she sets it up again at her next login (with her password).
+
+    Only for a login that is a volunteer's and nothing else: a coordinator must not reset the
+    login of a colleague or an admin. Side effects: her authenticators (app, recovery codes,
+    security keys) are deleted; she is logged out everywhere; she gets an email saying so (if
+    she did not ask for it, she tells her coordinator).
+    """
+    from allauth.mfa.models import Authenticator
+
+    if Membership.objects.active().filter(user=user).exclude(role=Role.VOLUNTEER).exists():
+        raise TwoStepResetRefused(
+            _("She has another role too: a national admin resets her two-step login.")
+        )
+    Authenticator.objects.filter(user=user).delete()
+    sessions_end_all(user=user)
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = _("Your two-step login has been reset")
+        text = render_to_string("accounts/email/two_step_reset.txt", {})
+    transaction.on_commit(lambda: mail.deliver(to=user.email, subject=str(subject), body=text))
+
+
 def membership_end(*, membership: Membership) -> None:
     """Take a role away. Side effects: sets ended_at; it stops working on her next request."""
     if membership.ended_at is None:

@@ -41,6 +41,11 @@ urlpatterns = [
         views.volunteer_log_out_everywhere,
         name="volunteer_log_out_everywhere",
     ),
+    path(
+        "frivillige/<uuid:public_id>/nullstill-totrinn/",
+        views.volunteer_reset_two_step,
+        name="volunteer_reset_two_step",
+    ),
     path("frivillige/<uuid:public_id>/innsyn/", views.volunteer_data, name="volunteer_data"),
     path("frivillige/<uuid:public_id>/slett/", views.volunteer_erase, name="volunteer_erase"),
     path("min-side/", views.my_page, name="my_page"),

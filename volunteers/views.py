@@ -15,7 +15,7 @@ from accounts.access import role_required
 from accounts.audit import log_access
 from accounts.models import Municipality, Role
 from accounts.ratelimit import allow, client_ip
-from accounts.services import sessions_end_all
+from accounts.services import TwoStepResetRefused, sessions_end_all, two_step_reset
 from matching import selectors as matching_selectors
 from ressursvenner.downloads import json_download
 from volunteers import selectors, services
@@ -270,6 +270,38 @@ def volunteer_log_out_everywhere(request: HttpRequest, public_id) -> HttpRespons
         messages.success(
             request, _("%(name)s is logged out on every device.") % {"name": volunteer.first_name}
         )
+    return redirect(volunteer.get_absolute_url())
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def volunteer_reset_two_step(request: HttpRequest, public_id) -> HttpResponse:
+    """She lost her phone and her recovery codes: she sets up two-step login again."""
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    if not volunteer.user_id:
+        raise Http404
+    if request.POST.get("confirmed") != "yes":
+        messages.error(
+            request, _("Confirm that you have spoken with her yourself before you reset it.")
+        )
+        return redirect(volunteer.get_absolute_url())
+    try:
+        two_step_reset(user=volunteer.user)
+    except TwoStepResetRefused as error:
+        messages.error(request, str(error))
+        return redirect(volunteer.get_absolute_url())
+    log_access(
+        request,
+        action="reset",
+        object_type="volunteer",
+        object_id=volunteer.public_id,
+        association_id=volunteer.association_id,
+    )
+    messages.success(
+        request,
+        _("Her two-step login is reset. She sets it up again the next time she logs in."),
+    )
     return redirect(volunteer.get_absolute_url())
 
 

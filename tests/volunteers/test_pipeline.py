@@ -405,3 +405,42 @@ def test_she_is_written_to_in_the_language_she_applied_in(
     invitation_mail = next(m for m in mail.outbox if "/invitasjon/" in m.body)
     assert invitation_mail.subject == "Your invitation to Ressursvenner"
     assert User.objects.get(email="amal@example.no").language == "en"
+
+
+def test_her_coordinator_resets_her_two_step_login_after_speaking_with_her(
+    client, oslo, coordinator_oslo, volunteer_oslo, django_capture_on_commit_callbacks
+):
+    from allauth.mfa.models import Authenticator
+
+    from accounts.models import AccessLog
+
+    v = volunteer(oslo, status=Status.APPROVED, user=volunteer_oslo, email=volunteer_oslo.email)
+    url = reverse("volunteer_reset_two_step", args=[v.public_id])
+    login(client, coordinator_oslo)
+    client.post(url)  # not confirmed: nothing happens
+    assert Authenticator.objects.filter(user=volunteer_oslo).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"confirmed": "yes"}, follow=True)
+    assert "Totrinnsinnloggingen hennes er nullstilt" in response.content.decode()
+    assert not Authenticator.objects.filter(user=volunteer_oslo).exists()
+    volunteer_oslo.refresh_from_db()
+    assert volunteer_oslo.sessions_revoked_at is not None
+    assert AccessLog.objects.filter(action="reset", object_id=str(v.public_id)).exists()
+    [email] = [m for m in mail.outbox if m.to == [volunteer_oslo.email]]
+    assert "nullstilt" in email.subject
+
+
+def test_a_coordinator_cannot_reset_the_two_step_login_of_someone_with_another_role(
+    client, oslo, bergen, coordinator_oslo, coordinator_bergen
+):
+    from allauth.mfa.models import Authenticator
+
+    Membership.objects.create(user=coordinator_bergen, role=Role.VOLUNTEER, association=oslo)
+    v = volunteer(oslo, status=Status.APPROVED, user=coordinator_bergen)
+    login(client, coordinator_oslo)
+    response = client.post(
+        reverse("volunteer_reset_two_step", args=[v.public_id]), {"confirmed": "yes"}, follow=True
+    )
+    assert "nasjonal administrator" in response.content.decode()
+    assert Authenticator.objects.filter(user=coordinator_bergen).exists()
