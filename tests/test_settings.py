@@ -30,6 +30,28 @@ def test_production_without_a_secret_key_refuses_to_start_and_says_why():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_manage_py_on_a_fresh_clone_runs_in_development_mode():
+    """With nothing set, manage.py is the developer's tool (as `make` is); the check of the
+    models against the migrations works without any secret."""
+    result = _manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_web_server_defaults_to_production_and_refuses_without_secrets():
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import ressursvenner.wsgi"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
 KEY = "q7Z2v3xk1wR0rZcO1dC0f0a4bE3mW5l7nJ9pT2sU4yA="
 
 
