@@ -1,4 +1,4 @@
-"""Small assertions shared by the view tests."""
+"""Small helpers shared by the tests: assertions about pages, and a match lived through."""
 
 import re
 
@@ -18,3 +18,31 @@ def assert_no_inline_code(html: str) -> None:
 def assert_nothing_from_other_origins(html: str) -> None:
     match = OTHER_ORIGIN.search(html)
     assert match is None, match.group(0) if match else ""
+
+
+def live_a_match(*, referral, volunteer, coordinator, note: str = "", concern: str = ""):
+    """A referral's road through the services, as people take it: the coordinator takes it and
+    proposes the volunteer, she confirms the conflict check, the first meeting is planned and
+    held (the match is active), and she logs a meeting, with a worry if `concern`."""
+    from django.utils import timezone
+
+    from matching import services as matching
+
+    matching.referral_take(referral=referral, by=coordinator)
+    match = matching.match_propose(referral=referral, volunteer=volunteer, by=coordinator)
+    matching.match_confirm_conflict_check(match=match, by=volunteer.user)
+    matching.match_plan_first_meeting(
+        match=match, at=timezone.now(), place="Et sted", by=coordinator
+    )
+    matching.match_activate(match=match, started_on=timezone.localdate(), by=coordinator)
+    matching.meeting_log(
+        match=match,
+        by=volunteer.user,
+        day=timezone.localdate(),
+        met=True,
+        minutes=30,
+        activities=1,
+        note=note,
+        concern=concern,
+    )
+    return match

@@ -18,6 +18,7 @@ from notifications.models import Kind, Notification
 from notifications.reminders import sweep
 from tests.conftest import login
 from tests.factories import MembershipFactory, person
+from tests.helpers import live_a_match
 
 pytestmark = pytest.mark.django_db
 
@@ -268,25 +269,11 @@ def test_every_notification_on_the_road_names_the_role_the_task_is_in(
 ):
     from courses.models import Course, Session
     from courses.services import enrol, session_cancel
-    from matching import services as matching
 
     nora = make_volunteer(oslo, user=volunteer_oslo, email=volunteer_oslo.email)
     referral = make_referral(oslo)
-    matching.referral_take(referral=referral, by=coordinator_oslo)
-    match = matching.match_propose(referral=referral, volunteer=nora, by=coordinator_oslo)
-    matching.match_confirm_conflict_check(match=match, by=volunteer_oslo)
-    matching.match_plan_first_meeting(
-        match=match, at=timezone.now(), place="Et sted", by=coordinator_oslo
-    )
-    matching.match_activate(match=match, started_on=timezone.localdate(), by=coordinator_oslo)
-    matching.meeting_log(
-        match=match,
-        by=volunteer_oslo,
-        day=timezone.localdate(),
-        met=True,
-        minutes=30,
-        activities=1,
-        concern="Bekymret",
+    live_a_match(
+        referral=referral, volunteer=nora, coordinator=coordinator_oslo, concern="Bekymret"
     )
     day = timezone.localdate() + timedelta(days=2)
     session = Session.objects.create(

@@ -14,6 +14,7 @@ from accounts.models import Role
 from notifications import services
 from notifications.models import Kind
 from tests.conftest import login
+from tests.helpers import live_a_match
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,6 @@ def test_the_whole_road_leaves_nothing_in_notifications_emails_or_tasks(
 ):
     """A referral with sentinels everywhere goes through the whole lifecycle; then every
     notification, email and outbox row is checked."""
-    from matching import services as matching
     from matching.models import Referral
     from notifications.models import Notification, OutboxMessage
     from tests.matching.test_referrals import referral_post
@@ -78,20 +78,10 @@ def test_the_whole_road_leaves_nothing_in_notifications_emails_or_tasks(
             referral_post(alias=ALIAS, safety_notes="SENTINEL-SAFETY", wishes="SENTINEL-WISH"),
         )
         referral = Referral.objects.get()
-        matching.referral_take(referral=referral, by=coordinator_oslo)
-        match = matching.match_propose(referral=referral, volunteer=nora, by=coordinator_oslo)
-        matching.match_confirm_conflict_check(match=match, by=volunteer_oslo)
-        matching.match_plan_first_meeting(
-            match=match, at=timezone.now(), place="Et sted", by=coordinator_oslo
-        )
-        matching.match_activate(match=match, started_on=timezone.localdate(), by=coordinator_oslo)
-        matching.meeting_log(
-            match=match,
-            by=volunteer_oslo,
-            day=timezone.localdate(),
-            met=True,
-            minutes=30,
-            activities=1,
+        live_a_match(
+            referral=referral,
+            volunteer=nora,
+            coordinator=coordinator_oslo,
             note="SENTINEL-NOTE",
             concern="SENTINEL-CONCERN",
         )
