@@ -8,17 +8,41 @@ PORT ?= 8000
 # Local development and tests run with DEBUG on unless told otherwise; production sets DEBUG=false.
 export DEBUG ?= true
 
-.PHONY: run test lint format messages compiled-messages bench install clean
+.PHONY: run test lint format messages compiled-messages bench install lock upgrade clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the dependency list changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+# Exactly the locked versions, checked against their hashes; reinstalled when a lock file changes.
+# requirements/production.txt is what a server needs; requirements/dev.txt adds the test tools.
+$(VENV)/.installed: pyproject.toml requirements/dev.txt requirements/production.txt | $(BIN)/python
+	$(BIN)/python scripts/check_lock.py
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
+
+# The lock is resolved from the package index alone: a machine's own pip settings (extra
+# indexes, local wheel folders) must not leak into it.
+PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL PIP_CONFIG_FILE=/dev/null \
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links --resolver=backtracking
+
+$(BIN)/pip-compile: | $(BIN)/python
+	if [ -f requirements/dev.txt ]; then \
+		$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt; \
+	else $(BIN)/python -m pip install --quiet "pip-tools>=7.6,<8"; fi
+
+# Refresh the lock after editing pyproject.toml: keeps every locked version that still fits.
+lock: $(BIN)/pip-compile
+	$(PIP_COMPILE) $(LOCK_ARGS) --output-file requirements/production.txt pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev --constraint requirements/production.txt \
+		--output-file requirements/dev.txt pyproject.toml
+	$(BIN)/python scripts/check_lock.py
+
+# Move every dependency to the newest version pyproject.toml allows (then run make test).
+upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 install: $(VENV)/.installed
 
@@ -34,8 +58,12 @@ run: install compiled-messages
 	$(BIN)/celery -A ressursvenner beat --loglevel=INFO & \
 	$(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
 
+# The suite in parallel processes (one per core), then the browser journeys one at a time:
+# they share one Chromium and one live server each, and gain little from a second process.
+TEST_PROCESSES ?= auto
 test: install compiled-messages
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 # Speed of matching, the reminder sweep and the statistics (docs/benchmarks.md); not part of
 # `make test`. Needs PostgreSQL (and Redis for the sweep): each drops, creates and fills its own

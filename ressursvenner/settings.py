@@ -178,6 +178,12 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_MIN_LENGTH = 12
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Ressursvenner: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Before a sensitive change (two-step settings, recovery codes, security keys, password) she
+# confirms it is her within the last five minutes, with her password or her second step (app,
+# recovery code or security key). Never with a code sent by email: her mailbox may be shared
+# with the abuser or the family, so a code there proves nothing about who is at the keyboard.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 # Failed logins: at most 10 a minute from one address, and 5 per email address in 15 minutes;
 # past that the login is closed for that address until the window has passed (the lockout).
 LOGIN_LOCKOUT_ATTEMPTS = env.int("LOGIN_LOCKOUT_ATTEMPTS", default=5)
