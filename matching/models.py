@@ -102,7 +102,9 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("referred"), default=timezone.now, db_index=True)
-    alias = models.CharField(_("alias or first name"), max_length=40)
+    # Encrypted like her other details: the database can neither search nor sort it (nothing does;
+    # lists are ordered by date, and a page sorts its own bounded rows if ever needed).
+    alias = EncryptedTextField(_("alias or first name"), max_length=40)
     age_bracket = models.CharField(_("age"), max_length=5, choices=AgeBracket.choices)
     municipality = models.ForeignKey(
         Municipality,

@@ -5,7 +5,9 @@ MultiFernet: the first key of FIELD_ENCRYPTION_KEYS encrypts, every key decrypts
 rotated (`manage.py rotate_encryption_key` re-encrypts every row with the first key). A stolen
 database dump or backup holds only tokens.
 
-The database cannot search or sort these columns; nothing needs to (filters run on other fields).
+The database cannot search or sort these columns (her alias among them); nothing needs to:
+filters and orderings run on other fields, and a page that ever needs to sort by one sorts its own
+bounded, already-filtered rows after decryption.
 """
 
 from functools import lru_cache
@@ -127,6 +129,35 @@ def encrypt_existing_rows(table: str, columns: list[str]):
                         decrypt(str(value))
                     except InvalidToken:
                         updates[column] = encrypt(str(value))
+                if updates:
+                    assignments = ", ".join(f"{quote(c)} = %s" for c in updates)
+                    cursor.execute(
+                        f"UPDATE {quote(table)} SET {assignments} WHERE id = %s",  # noqa: S608
+                        [*updates.values(), row_id],
+                    )
+
+    return run
+
+
+def decrypt_existing_rows(table: str, columns: list[str]):
+    """The reverse of encrypt_existing_rows, for a migration that turns an encrypted column back
+    into a plain one (values that are not tokens are left alone)."""
+
+    def run(apps, schema_editor):
+        connection = schema_editor.connection
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, {', '.join(quote(c) for c in columns)} FROM {quote(table)}")  # noqa: S608 - names from code
+            rows = cursor.fetchall()
+            for row_id, *values in rows:
+                updates = {}
+                for column, value in zip(columns, values, strict=True):
+                    if value in (None, ""):
+                        continue
+                    try:
+                        updates[column] = decrypt(str(value))
+                    except InvalidToken:
+                        continue
                 if updates:
                     assignments = ", ".join(f"{quote(c)} = %s" for c in updates)
                     cursor.execute(

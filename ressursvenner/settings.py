@@ -346,7 +346,14 @@ AUDITLOG_MASK_CALLABLE = "ressursvenner.audit.mask_changed"
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "matching.referral",
-        "mask_fields": ["phone", "wishes", "considerations", "safety_notes", "withdrawn_reason"],
+        "mask_fields": [
+            "alias",
+            "phone",
+            "wishes",
+            "considerations",
+            "safety_notes",
+            "withdrawn_reason",
+        ],
     },
     {"model": "matching.match", "mask_fields": ["end_note", "first_meeting_place"]},
     {"model": "matching.meeting", "mask_fields": ["note"]},

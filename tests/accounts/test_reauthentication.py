@@ -89,6 +89,9 @@ STATES = {
 }
 
 
+# Marked although the people come from getfixturevalue(): unmarked, pytest-django would run it
+# after the transactional tests, which leave the database empty (no municipalities).
+@pytest.mark.django_db
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize(
     "role",

@@ -5,6 +5,9 @@ import json
 from datetime import timedelta
 
 import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +26,7 @@ from notifications.models import Kind, Notification
 from notifications.reminders import sweep
 from reports.figures import collect
 from reports.periods import Period
+from ressursvenner import crypto
 from tests.conftest import login
 from volunteers.models import Status, Volunteer
 
@@ -90,6 +94,10 @@ def _facts():
 
 def test_an_ended_match_is_erased_after_six_months_and_the_statistical_facts_stay(ended_case):
     before = _facts()
+    history = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Referral), object_pk=str(ended_case.pk)
+    )
+    assert history.exists()  # there is a history to erase
     assert run_all()["matching"] == 1
     referral = Referral.objects.get(pk=ended_case.pk)
     assert referral.erased_at is not None
@@ -103,6 +111,11 @@ def test_an_ended_match_is_erased_after_six_months_and_the_statistical_facts_sta
     assert Meeting.objects.get().note == "" and Concern.objects.get().text == "–"
     assert Match.objects.get().first_meeting_place == ""
     assert set(referral.events.values_list("reason", flat=True)) == {""}
+    # Her alias is gone from the column (encrypted "–") and from the change history.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT alias FROM matching_referral WHERE id = %s", [referral.pk])
+        assert crypto.decrypt(cursor.fetchone()[0]) == "–"
+    assert not history.exists()
     assert _facts() == before
     assert run_all()["matching"] == 0  # once
 
