@@ -31,6 +31,20 @@ TWO_STEP_ROLES = frozenset(
 )
 ASSOCIATION_ROLES = frozenset({Role.COORDINATOR, Role.VOLUNTEER})
 
+# An erased person keeps a row (for the statistics) with an address no mail can ever reach:
+# the reserved .example domain. Nothing is sent to it and nothing is done with her any more.
+ERASED_EMAIL_DOMAIN = "invalid.example"
+ERASED_REFUSAL = _("Her personal data is erased. Nothing can be changed or sent to her any more.")
+
+
+def erased_email(public_id) -> str:
+    """The address an erased record is given in place of hers."""
+    return f"erased-{public_id}@{ERASED_EMAIL_DOMAIN}"
+
+
+def is_erased_email(email: str | None) -> bool:
+    return (email or "").strip().lower().endswith("@" + ERASED_EMAIL_DOMAIN)
+
 
 def acting_membership(user) -> "Membership | None":
     """The membership `user` acts in on this request, or None.
