@@ -67,6 +67,57 @@ def invitation_create(
     """
     if not can_invite(acting, role=role, association=association):
         raise AccessError(_("You cannot invite to this role."))
+    return _invitation_issue(
+        invited_by=invited_by,
+        email=email,
+        role=role,
+        association=association,
+        shelter=shelter,
+        first_name=first_name,
+        last_name=last_name,
+        language=language or translation.get_language(),
+        send=True,
+    )
+
+
+def national_admin_invite(
+    *, email: str, send: bool = True, language: str | None = None
+) -> tuple[Invitation, str]:
+    """Invite the first national admin (`manage.py create_national_admin`): whoever runs the
+    command on the server is trusted, so there is no inviter. The same single-use, expiring
+    invitation as any other; `send=False` sends no email (the command prints the link).
+
+    Side effects: as invitation_create() (the email only when `send`).
+    """
+    return _invitation_issue(
+        invited_by=None,
+        email=email,
+        role=Role.NATIONAL_ADMIN,
+        association=None,
+        shelter=None,
+        first_name="",
+        last_name="",
+        language=language or settings.LANGUAGE_CODE,
+        send=send,
+    )
+
+
+def invitation_link(token: str) -> str:
+    return settings.SITE_URL + reverse("invitation_accept", args=[token])
+
+
+def _invitation_issue(
+    *,
+    invited_by: User | None,
+    email: str,
+    role: str,
+    association: Association | None,
+    shelter: Shelter | None,
+    first_name: str,
+    last_name: str,
+    language: str,
+    send: bool,
+) -> tuple[Invitation, str]:
     email = User.objects.normalize_email(email).lower()
     refusal = invitation_refusal(email=email, role=role, association=association)
     if refusal:
@@ -87,7 +138,8 @@ def invitation_create(
             invited_by=invited_by,
             **scope,
         )
-        _send_invitation_email(invitation, token, language or translation.get_language())
+        if send:
+            _send_invitation_email(invitation, token, language)
     return invitation, token
 
 
@@ -118,7 +170,7 @@ def invitations_withdraw(*, email: str, role: str, association: Association | No
 
 def _send_invitation_email(invitation: Invitation, token: str, language: str | None) -> None:
     # Neutral by design: no role, place or programme detail that could tell an onlooker more.
-    link = settings.SITE_URL + reverse("invitation_accept", args=[token])
+    link = invitation_link(token)
     context = {"link": link, "valid_days": settings.INVITATION_VALID_DAYS}
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = _("Your invitation to Ressursvenner")
