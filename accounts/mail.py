@@ -9,8 +9,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils.module_loading import import_string
 
+from accounts.models import is_erased_email
+
 
 def deliver(*, to: str, subject: str, body: str, html: str = "", recipient=None) -> None:
+    if is_erased_email(to):  # an erased person's row: nobody reads this address
+        return
     queue = getattr(settings, "ACCOUNTS_EMAIL_QUEUE", "")
     if queue:
         import_string(queue)(to=to, subject=subject, body=body, html=html, recipient=recipient)

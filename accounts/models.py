@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 
 class Role(models.TextChoices):
@@ -30,6 +31,31 @@ TWO_STEP_ROLES = frozenset(
     {Role.NATIONAL_ADMIN, Role.COORDINATOR, Role.SHELTER_STAFF, Role.VOLUNTEER}
 )
 ASSOCIATION_ROLES = frozenset({Role.COORDINATOR, Role.VOLUNTEER})
+
+# An erased person keeps a row (for the statistics) with an address no mail can ever reach:
+# the reserved .example domain. Nothing is sent to it and nothing is done with her any more.
+ERASED_EMAIL_DOMAIN = "invalid.example"
+ERASED_REFUSAL = _("Her personal data is erased. Nothing can be changed or sent to her any more.")
+
+
+# Every phone number is read the same way: Norwegian unless it starts with a country code,
+# checked as a real number, stored as E.164 (settings.PHONENUMBER_DB_FORMAT).
+PHONE_INVALID = _("Enter a valid phone number, e.g. 912 34 567.")
+
+
+def phone_field(verbose_name, **kwargs) -> PhoneNumberField:
+    return PhoneNumberField(
+        verbose_name, region="NO", blank=True, error_messages={"invalid": PHONE_INVALID}, **kwargs
+    )
+
+
+def erased_email(public_id) -> str:
+    """The address an erased record is given in place of hers."""
+    return f"erased-{public_id}@{ERASED_EMAIL_DOMAIN}"
+
+
+def is_erased_email(email: str | None) -> bool:
+    return (email or "").strip().lower().endswith("@" + ERASED_EMAIL_DOMAIN)
 
 
 def acting_membership(user) -> "Membership | None":
@@ -91,10 +117,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
-    phone = models.CharField(
+    phone = phone_field(
         _("phone"),
-        max_length=20,
-        blank=True,
         help_text=_("Shown to the volunteers of her association when she is a coordinator."),
     )
     language = models.CharField(
@@ -206,7 +230,7 @@ class Association(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200, unique=True)
     email = models.EmailField(_("contact email"), blank=True)
-    phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    phone = phone_field(_("contact phone"))
     is_active = models.BooleanField(_("runs the programme"), default=True)
     municipalities = models.ManyToManyField(
         Municipality,
@@ -278,12 +302,7 @@ class Shelter(models.Model):
         related_name="shelters",
         verbose_name=_("host municipality"),
     )
-    phone = models.CharField(
-        _("phone"),
-        max_length=32,
-        blank=True,
-        help_text=_("The number volunteers can call in an emergency."),
-    )
+    phone = phone_field(_("phone"), help_text=_("The number volunteers can call in an emergency."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

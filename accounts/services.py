@@ -8,10 +8,20 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts import mail
-from accounts.models import Association, Invitation, Membership, Role, Shelter, User
+from accounts.models import (
+    ERASED_REFUSAL,
+    Association,
+    Invitation,
+    Membership,
+    Role,
+    Shelter,
+    User,
+    is_erased_email,
+)
 
 
 class AccessError(Exception):
@@ -57,7 +67,61 @@ def invitation_create(
     """
     if not can_invite(acting, role=role, association=association):
         raise AccessError(_("You cannot invite to this role."))
+    return _invitation_issue(
+        invited_by=invited_by,
+        email=email,
+        role=role,
+        association=association,
+        shelter=shelter,
+        first_name=first_name,
+        last_name=last_name,
+        language=language or translation.get_language(),
+        send=True,
+    )
+
+
+def national_admin_invite(
+    *, email: str, send: bool = True, language: str | None = None
+) -> tuple[Invitation, str]:
+    """Invite the first national admin (`manage.py create_national_admin`): whoever runs the
+    command on the server is trusted, so there is no inviter. The same single-use, expiring
+    invitation as any other; `send=False` sends no email (the command prints the link).
+
+    Side effects: as invitation_create() (the email only when `send`).
+    """
+    return _invitation_issue(
+        invited_by=None,
+        email=email,
+        role=Role.NATIONAL_ADMIN,
+        association=None,
+        shelter=None,
+        first_name="",
+        last_name="",
+        language=language or settings.LANGUAGE_CODE,
+        send=send,
+    )
+
+
+def invitation_link(token: str) -> str:
+    return settings.SITE_URL + reverse("invitation_accept", args=[token])
+
+
+def _invitation_issue(
+    *,
+    invited_by: User | None,
+    email: str,
+    role: str,
+    association: Association | None,
+    shelter: Shelter | None,
+    first_name: str,
+    last_name: str,
+    language: str,
+    send: bool,
+) -> tuple[Invitation, str]:
     email = User.objects.normalize_email(email).lower()
+    refusal = invitation_refusal(email=email, role=role, association=association)
+    if refusal:
+        raise AccessError(refusal)
     scope = {"role": role, "association": association, "shelter": shelter}
     if Membership.objects.active().filter(user__email__iexact=email, **scope).exists():
         raise AccessError(_("She already has this role."))
@@ -74,13 +138,39 @@ def invitation_create(
             invited_by=invited_by,
             **scope,
         )
-        _send_invitation_email(invitation, token, language or translation.get_language())
+        if send:
+            _send_invitation_email(invitation, token, language)
     return invitation, token
+
+
+def invitation_refusal(*, email: str, role: str, association: Association | None) -> str | None:
+    """Why `email` cannot be invited to `role`, or None. Never an erased address; and the app
+    that knows the role may refuse too (settings.ACCOUNTS_INVITATION_CHECK, a dotted path:
+    accounts knows no higher app), e.g. the volunteer role for someone who has left."""
+    if is_erased_email(email):
+        return str(ERASED_REFUSAL)
+    check = getattr(settings, "ACCOUNTS_INVITATION_CHECK", "")
+    if check:
+        return import_string(check)(email=email, role=role, association=association)
+    return None
+
+
+def invitations_withdraw(*, email: str, role: str, association: Association | None) -> int:
+    """Withdraw the waiting invitations of `email` to `role` in `association` (she left, or
+    her data is erased), so that no link still hands her the role.
+
+    Side effects: sets revoked_at on those invitations. Returns how many.
+    """
+    return (
+        Invitation.objects.pending()
+        .filter(email__iexact=email, role=role, association=association)
+        .update(revoked_at=timezone.now())
+    )
 
 
 def _send_invitation_email(invitation: Invitation, token: str, language: str | None) -> None:
     # Neutral by design: no role, place or programme detail that could tell an onlooker more.
-    link = settings.SITE_URL + reverse("invitation_accept", args=[token])
+    link = invitation_link(token)
     context = {"link": link, "valid_days": settings.INVITATION_VALID_DAYS}
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = _("Your invitation to Ressursvenner")
@@ -185,12 +275,17 @@ def two_step_reset(*, user: User) -> None:
     that she sets it up again at her next login (with her password).
 
     Only for a login that is a volunteer's and nothing else: a coordinator must not reset the
-    login of a colleague or an admin. Side effects: her authenticators (app, recovery codes,
-    security keys) are deleted; she is logged out everywhere; she gets an email saying so (if
-    she did not ask for it, she tells her coordinator).
+    login of a colleague or an admin; never for a closed or erased login. Side effects: her
+    authenticators (app, recovery codes, security keys) are deleted; she is logged out
+    everywhere; she gets an email saying so (if she did not ask for it, she tells her
+    coordinator).
     """
     from allauth.mfa.models import Authenticator
 
+    if is_erased_email(user.email):
+        raise TwoStepResetRefused(str(ERASED_REFUSAL))
+    if not user.is_active:
+        raise TwoStepResetRefused(_("Her login is closed, so there is nothing to reset."))
     if Membership.objects.active().filter(user=user).exclude(role=Role.VOLUNTEER).exists():
         raise TwoStepResetRefused(
             _("She has another role too: a national admin resets her two-step login.")

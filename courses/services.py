@@ -37,8 +37,9 @@ def _tell(session: Session, volunteers: Iterable, kind: Kind) -> None:
     """Tell the volunteers about news of a session they are signed up for. Those with a login
     get a notification (and its neutral email); an applicant without a login yet gets an email
     with the time and place, in the language she applied in. Never the course's title: an
-    email is read over her shoulder too (as a calendar entry is, courses/ics.py)."""
-    volunteers = list(volunteers)
+    email is read over her shoulder too (as a calendar entry is, courses/ics.py). Nobody who
+    has left or is erased is told anything (Volunteer.refusal)."""
+    volunteers = [v for v in volunteers if not v.refusal("notify")]
     notify(
         recipients=[v.user for v in volunteers if v.user_id],
         kind=kind,
@@ -209,15 +210,22 @@ def enrol(
     existing = {e.volunteer_id: e for e in locked.enrolments.all()}
     for volunteer in volunteers:
         if volunteer.association_id != locked.association_id:
-            result.skipped.append((volunteer, _("belongs to another association")))
+            result.skipped.append((volunteer, _("She belongs to another association.")))
             continue
-        # The volunteer decides which stages may take courses (courses never imports volunteers).
+        # The volunteer decides who may take courses, and from which stage (courses never
+        # imports volunteers): never someone erased or who has left.
+        refusal = volunteer.refusal("enrol")
+        if refusal:
+            result.skipped.append((volunteer, refusal))
+            continue
         if not volunteer.can_be_enrolled(self_service=self_service):
-            result.skipped.append((volunteer, _("is not at a stage where she can take courses")))
+            result.skipped.append(
+                (volunteer, _("She is not at a stage where she can take courses."))
+            )
             continue
         enrolment = existing.get(volunteer.pk)
         if enrolment and enrolment.status != EnrolmentStatus.CANCELLED:
-            result.skipped.append((volunteer, _("is already signed up")))
+            result.skipped.append((volunteer, _("She is already signed up.")))
             continue
         status = EnrolmentStatus.ENROLLED if free > 0 else EnrolmentStatus.WAITING
         queued_at = timezone.now() if status == EnrolmentStatus.WAITING else None
@@ -259,6 +267,31 @@ def sign_off(*, enrolment: Enrolment) -> None:
     _promote_waiting(locked)
 
 
+@transaction.atomic
+def enrolments_withdraw(*, volunteer) -> int:
+    """She has left, or her data is erased: give up her seats and places in line in sessions
+    that have not started. Sessions held keep her attendance (it is history).
+
+    Side effects: those enrolments become cancelled (she is not told); in each session the
+    first on the waiting list gets the freed seat and a notification. Returns how many.
+    """
+    enrolments = list(
+        Enrolment.objects.filter(
+            volunteer=volunteer,
+            status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING],
+            session__cancelled_at__isnull=True,
+            session__starts_at__gt=timezone.now(),
+        ).order_by("session_id")
+    )
+    for enrolment in enrolments:
+        # The same lock as every other change of a session's seats (see the module docstring).
+        session = Session.objects.select_for_update().get(pk=enrolment.session_id)
+        enrolment.status, enrolment.queued_at = EnrolmentStatus.CANCELLED, None
+        enrolment.save(update_fields=["status", "queued_at", "updated_at"])
+        _promote_waiting(session)
+    return len(enrolments)
+
+
 def _promote_waiting(session: Session) -> list:
     """Free seats go to the waiting list in the order people joined it, and each is told.
     Caller holds the lock. Returns the volunteers who got a seat."""
@@ -283,6 +316,7 @@ def attendance_record(*, session: Session, attended_ids: set[int]) -> int:
     """Register attendance for everyone with a seat: attended if in `attended_ids` (enrolment
     ids), absent otherwise. Only once the session has started.
 
+    The seat of a volunteer whose data is erased is left as it is: ticking her is refused.
     Side effects: sets each seated enrolment to attended or absent. Returns how many attended.
     """
     locked = Session.objects.select_for_update().get(pk=session.pk)
@@ -290,7 +324,13 @@ def attendance_record(*, session: Session, attended_ids: set[int]) -> int:
         raise CourseError(_("The session is cancelled."))
     if not locked.has_started:
         raise CourseError(_("Attendance can be registered once the session has started."))
-    seated = list(locked.enrolments.filter(status__in=SEATED))
+    seated = []
+    for enrolment in locked.enrolments.filter(status__in=SEATED).select_related("volunteer"):
+        refusal = enrolment.volunteer.refusal("attendance")
+        if refusal is None:
+            seated.append(enrolment)
+        elif enrolment.pk in attended_ids:
+            raise CourseError(refusal)
     unknown = set(attended_ids) - {e.pk for e in seated}
     if unknown:
         raise CourseError(_("Attendance can only be registered for volunteers with a seat."))

@@ -215,7 +215,7 @@ def session_enrol(request: HttpRequest, public_id) -> HttpResponse:
         for volunteer, reason in result.skipped:
             messages.warning(
                 request,
-                _("%(name)s was not signed up: she %(reason)s.")
+                _("%(name)s was not signed up. %(reason)s")
                 % {"name": volunteer.full_name, "reason": reason},
             )
     return redirect("session_detail", public_id=session.public_id)
@@ -288,6 +288,8 @@ def session_attendance(request: HttpRequest, public_id) -> HttpResponse:
         Enrolment.objects.for_user(request.user)
         .filter(session=session)
         .seated()
+        # A seat of someone whose data is erased is history that nobody changes any more.
+        .filter(volunteer__erased_at__isnull=True)
         .select_related("volunteer")
         .order_by("volunteer__first_name", "volunteer__last_name", "id")
     )

@@ -227,9 +227,14 @@ def load_candidates(
     """
     today = today or timezone.localdate()
     statuses = [Status.APPROVED, Status.PAUSED] if include_paused else [Status.APPROVED]
-    volunteers = Volunteer.objects.filter(association_id__in=association_ids, status__in=statuses)
+    # Never an erased volunteer (her status is ended too; this holds even if it were not).
+    volunteers = Volunteer.objects.filter(
+        association_id__in=association_ids, status__in=statuses, erased_at__isnull=True
+    )
     volunteer_filter = Q(
-        volunteer__association_id__in=association_ids, volunteer__status__in=statuses
+        volunteer__association_id__in=association_ids,
+        volunteer__status__in=statuses,
+        volunteer__erased_at__isnull=True,
     )
     if volunteer_ids is not None:
         volunteer_ids = list(volunteer_ids)

@@ -40,7 +40,7 @@ from matching.models import (
 from notifications.models import Kind
 from notifications.services import notify
 from ressursvenner.dates import add_years
-from volunteers.models import Volunteer
+from volunteers.models import Volunteer, VolunteerAction
 
 
 class MatchingError(Exception):
@@ -276,6 +276,10 @@ def match_propose(*, referral: Referral, volunteer: Volunteer, by: User) -> Matc
     # moment. Locking her row makes the second wait, then count the first one's match.
     locked_volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     locked_referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    # Never someone erased or who has left, whatever the request names (Volunteer.refusal).
+    refusal = locked_volunteer.refusal(VolunteerAction.PROPOSE)
+    if refusal:
+        raise MatchingError(refusal)
     if locked_referral.status not in WAITING:
         raise MatchingError(_("The referral is not waiting for a volunteer."))
     if locked_volunteer.association_id not in selectors.reachable_association_ids(locked_referral):

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from accounts.models import Membership, Role
+from accounts.models import Membership, Role, is_erased_email
 from notifications.models import Kind, Notification, OutboxMessage, OutboxStatus, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -56,9 +56,10 @@ def notify(
     (coordinator, volunteer) or shelter (shelter staff) of it: the notification shows while she
     acts in that role, and opening it from another role switches to it.
     Side effects: one Notification per recipient; one outbox email per recipient (sent after
-    commit). The text comes from `kind` alone: nothing about the case travels in it.
+    commit). The text comes from `kind` alone: nothing about the case travels in it. A closed
+    login (left, erased) is skipped: she could not open the link anyway.
     """
-    people = [user for user in recipients if user is not None]
+    people = [user for user in recipients if user is not None and user.is_active]
     notifications = Notification.objects.bulk_create(
         [
             Notification(
@@ -91,12 +92,12 @@ def notify(
 
 def email_send(
     *, to: str, template: str, context: dict, language: str | None = None, recipient=None
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Queue one email from `<template>_subject.txt`, `<template>.txt` and `<template>.html`.
 
     Side effects: one OutboxMessage in the current transaction; delivery is enqueued on commit.
     """
-    return emails_queue(
+    queued = emails_queue(
         [
             OutboxMessage(
                 recipient=recipient,
@@ -106,11 +107,20 @@ def email_send(
                 language=language or settings.LANGUAGE_CODE,
             )
         ]
-    )[0]
+    )
+    return queued[0] if queued else None
 
 
 def emails_queue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
-    """Write `messages` to the outbox and deliver them after commit (ids only to the worker)."""
+    """Write `messages` to the outbox and deliver them after commit (ids only to the worker).
+
+    A message to an erased person's address is dropped here, the one door every email passes:
+    the services refuse to act on her, and this makes sure that nothing reaches her either way.
+    """
+    erased = [message for message in messages if is_erased_email(message.to)]
+    if erased:
+        logger.warning("Dropped %s email(s) to an erased address", len(erased))
+        messages = [message for message in messages if not is_erased_email(message.to)]
     if not messages:
         return []
     created = OutboxMessage.objects.bulk_create(messages)
@@ -133,18 +143,19 @@ def emails_queue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
 
 def email_queue_rendered(
     *, to: str, subject: str, body: str, html: str = "", recipient=None
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Queue an email rendered by someone else (login emails from accounts and allauth).
 
     Side effects: one OutboxMessage; delivery enqueued on commit; its text is erased once sent.
     """
-    return emails_queue(
+    queued = emails_queue(
         [
             OutboxMessage(
                 recipient=recipient, to=to, template="", subject=subject, body=body, html=html
             )
         ]
-    )[0]
+    )
+    return queued[0] if queued else None
 
 
 def _render(message: OutboxMessage) -> EmailMultiAlternatives:

@@ -211,6 +211,8 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 IDLE_TIMEOUT_SECONDS = env.int("IDLE_TIMEOUT_SECONDS", default=15 * 60)
 IDLE_WARNING_SECONDS = 60  # the warning, with "stay logged in", comes this long before
 INVITATION_VALID_DAYS = 7
+# Who cannot be invited to the volunteer role (she has left, or her data is erased).
+ACCOUNTS_INVITATION_CHECK = "volunteers.services.invitation_refusal"
 
 PHONENUMBER_DEFAULT_REGION = "NO"
 PHONENUMBER_DB_FORMAT = "E164"

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
-from accounts.models import Association, Municipality, Role, acting_membership
+from accounts.models import ERASED_REFUSAL, Association, Municipality, Role, acting_membership
 from ressursvenner.crypto import EncryptedTextField
 from ressursvenner.flags import labels
 
@@ -63,6 +64,35 @@ SELF_ENROL = (Status.COURSE, Status.APPROVED, Status.PAUSED)
 # A coordinator can enrol her from this stage on.
 CAN_BE_ENROLLED = (Status.SCREENING, Status.COURSE, Status.APPROVED, Status.PAUSED)
 ACTIVE = (Status.APPROVED, Status.PAUSED)
+# She has left: withdrew her application, was rejected, or ended as a ressursvenn.
+LEFT = (Status.ENDED, Status.REJECTED)
+
+
+class VolunteerAction(StrEnum):
+    """What someone can do with a volunteer's record, for the one rule in Volunteer.refusal().
+    Other apps (courses, matching, accounts) pass the same words as plain strings."""
+
+    SCREEN = "screen"  # record a screening step
+    CHANGE_STATUS = "change_status"
+    APPROVE = "approve"
+    COMMITMENT = "commitment"  # renew or end her year
+    UPDATE_PROFILE = "update_profile"
+    ROUTE = "route"  # send an application from outside every area to an association
+    LOG_OUT = "log_out"  # log her out on every device
+    RESET_TWO_STEP = "reset_two_step"
+    INVITE = "invite"  # to the volunteer role
+    ENROL = "enrol"  # in a course session
+    ATTENDANCE = "attendance"  # register whether she came to a session
+    PROPOSE = "propose"  # for a match
+    NOTIFY = "notify"  # tell her anything, in the app or by email
+    ERASE = "erase"
+
+
+# What still makes sense once she has left: registering a session she had a seat in before,
+# logging her login out (a lost phone), erasing her data. Nothing once she is erased.
+ALLOWED_AFTER_LEAVING = frozenset(
+    {VolunteerAction.ATTENDANCE, VolunteerAction.LOG_OUT, VolunteerAction.ERASE}
+)
 
 
 class VolunteerQuerySet(models.QuerySet):
@@ -233,6 +263,24 @@ class Volunteer(models.Model):
     @property
     def language_codes(self) -> list[str]:
         return [language.code for language in self.languages.all()]
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def refusal(self, action: str) -> str | None:
+        """THE rule for acting on a volunteer who is erased or has left: why `action` (a
+        VolunteerAction) cannot be taken on her, in words for the person who tried; None when
+        it can. Every service that changes her record or writes to her asks this first."""
+        if self.erased_at is not None:
+            return str(ERASED_REFUSAL)
+        if self.status in LEFT and action not in ALLOWED_AFTER_LEAVING:
+            if self.status == Status.REJECTED:
+                return str(_("Her application was rejected, so this can no longer be done."))
+            if self.approved_at is None:
+                return str(_("Her application is closed, so this can no longer be done."))
+            return str(_("She is no longer a ressursvenn, so this can no longer be done."))
+        return None
 
     def can_be_enrolled(self, *, self_service: bool) -> bool:
         """A coordinator enrols her from screening on; she signs up herself from the course on."""

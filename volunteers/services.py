@@ -14,9 +14,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.geo import route_to_association
-from accounts.models import Association, Membership, Role, User
-from accounts.services import AccessError, invitation_create
+from accounts.models import Association, Membership, Role, User, erased_email
+from accounts.services import (
+    AccessError,
+    TwoStepResetRefused,
+    invitation_create,
+    invitations_withdraw,
+    sessions_end_all,
+    two_step_reset,
+)
 from courses.selectors import has_completed_required_courses
+from courses.services import enrolments_withdraw
 from notifications.models import Kind
 from notifications.services import email_send, notify
 from ressursvenner.dates import add_years
@@ -28,6 +36,7 @@ from volunteers.models import (
     EndReason,
     Status,
     Volunteer,
+    VolunteerAction,
     VolunteerLanguage,
 )
 
@@ -36,6 +45,27 @@ POLICE_CERTIFICATE_LEGAL_BASIS = "krisesenterlova § 7"
 
 class VolunteerError(Exception):
     """A change the rules do not allow; the message is for the person who tried."""
+
+
+def volunteer_check_actionable(volunteer: Volunteer, action: VolunteerAction) -> None:
+    """Refuse `action` on an erased volunteer, or one who has left, when it makes no sense
+    (the rule is Volunteer.refusal). Every service below calls it before it changes anything."""
+    refusal = volunteer.refusal(action)
+    if refusal:
+        raise VolunteerError(refusal)
+
+
+def invitation_refusal(*, email: str, role: str, association: Association | None) -> str | None:
+    """Why `email` cannot be invited to the volunteer role of `association` (she has left),
+    or None. accounts asks this before any invitation (settings.ACCOUNTS_INVITATION_CHECK)."""
+    if role != Role.VOLUNTEER or association is None:
+        return None
+    latest = (
+        Volunteer.objects.filter(email__iexact=email, association=association)
+        .order_by("-applied_at", "-pk")
+        .first()
+    )
+    return latest.refusal(VolunteerAction.INVITE) if latest is not None else None
 
 
 def _coordinators(association: Association | None) -> list[User]:
@@ -205,6 +235,7 @@ def _check_not_future(day: date | None) -> None:
 @transaction.atomic
 def screening_record_interview(*, volunteer: Volunteer, on: date, by: User, note: str = "") -> None:
     """Side effects: sets the interview date, interviewer and note."""
+    volunteer_check_actionable(volunteer, VolunteerAction.SCREEN)
     _check_not_future(on)
     volunteer.interview_on, volunteer.interview_by, volunteer.interview_note = on, by, note
     volunteer.save(update_fields=["interview_on", "interview_by", "interview_note"])
@@ -215,6 +246,7 @@ def screening_record_references(
     *, volunteer: Volunteer, first_on: date | None, second_on: date | None
 ) -> None:
     """Side effects: sets the dates the two references were checked."""
+    volunteer_check_actionable(volunteer, VolunteerAction.SCREEN)
     _check_not_future(first_on)
     _check_not_future(second_on)
     volunteer.first_reference_checked_on = first_on
@@ -227,6 +259,7 @@ def screening_record_confidentiality(
     *, volunteer: Volunteer, on: date, version: ConfidentialityDeclaration
 ) -> None:
     """Side effects: records which version of the declaration she signed, and when."""
+    volunteer_check_actionable(volunteer, VolunteerAction.SCREEN)
     _check_not_future(on)
     volunteer.confidentiality_signed_on, volunteer.confidentiality_version = on, version
     volunteer.save(update_fields=["confidentiality_signed_on", "confidentiality_version"])
@@ -239,6 +272,7 @@ def screening_record_police_certificate(*, volunteer: Volunteer, on: date, by: U
 
     Side effects: sets the three police-certificate fields.
     """
+    volunteer_check_actionable(volunteer, VolunteerAction.SCREEN)
     _check_not_future(on)
     volunteer.police_certificate_seen_on = on
     volunteer.police_certificate_seen_by = by
@@ -299,9 +333,11 @@ def volunteer_transition(*, volunteer: Volunteer, to: str, reason: str = "") -> 
     Side effects: sets status (and the reason for rejecting or ending). Ending or rejecting is
     refused while she has an open match (it is ended or cancelled first, with its outcome for
     the woman); it erases the police-certificate record, ends her open commitment period and
-    her volunteer role. Pausing and resuming change nothing else.
+    her volunteer role, withdraws her waiting invitations to the role and gives up her seats in
+    course sessions not yet held. Pausing and resuming change nothing else.
     """
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    volunteer_check_actionable(locked, VolunteerAction.CHANGE_STATUS)
     if to == Status.APPROVED and locked.status == Status.COURSE:
         raise VolunteerError(_("Use «Approve» to approve her."))
     if to not in TRANSITIONS[locked.status]:
@@ -327,6 +363,10 @@ def volunteer_transition(*, volunteer: Volunteer, to: str, reason: str = "") -> 
             Membership.objects.active().filter(
                 user_id=locked.user_id, role=Role.VOLUNTEER, association_id=locked.association_id
             ).update(ended_at=timezone.now())
+        invitations_withdraw(
+            email=locked.email, role=Role.VOLUNTEER, association=locked.association
+        )
+        enrolments_withdraw(volunteer=locked)
     locked.save()
     volunteer.refresh_from_db()
     return locked
@@ -342,6 +382,7 @@ def volunteer_approve(*, volunteer: Volunteer, by: User, acting: Membership) -> 
     period opens from today; she is notified once she has logged in.
     """
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    volunteer_check_actionable(locked, VolunteerAction.APPROVE)
     if locked.status != Status.COURSE:
         raise VolunteerError(_("Only a volunteer at the course stage can be approved."))
     missing = approval_missing(locked)
@@ -394,6 +435,7 @@ def commitment_renew(*, volunteer: Volunteer) -> CommitmentPeriod:
     Side effects: closes the open period as renewed (on its end date) and opens the next.
     """
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    volunteer_check_actionable(locked, VolunteerAction.COMMITMENT)
     if locked.status not in (Status.APPROVED, Status.PAUSED):
         raise VolunteerError(_("Only an approved volunteer can renew her commitment."))
     last = locked.commitments.order_by("-ends_on").first()
@@ -418,6 +460,7 @@ def commitment_end(
     ending her as a volunteer are separate decisions).
     """
     locked = CommitmentPeriod.objects.select_for_update().get(pk=period.pk)
+    volunteer_check_actionable(locked.volunteer, VolunteerAction.COMMITMENT)
     if locked.ended_on is not None:
         raise VolunteerError(_("This commitment period has already ended."))
     if on < locked.starts_on:
@@ -437,6 +480,7 @@ def volunteer_update_profile(
 
     Side effects: updates those fields and her languages.
     """
+    volunteer_check_actionable(volunteer, VolunteerAction.UPDATE_PROFILE)
     volunteer.phone, volunteer.availability, volunteer.strengths = phone, availability, strengths
     volunteer.save(update_fields=["phone", "availability", "strengths"])
     _set_languages(volunteer, languages)
@@ -450,6 +494,7 @@ def volunteer_route(*, volunteer: Volunteer, association: Association) -> Volunt
     Side effects: sets the association, clears outside_area, notifies its coordinators.
     """
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    volunteer_check_actionable(locked, VolunteerAction.ROUTE)
     locked.association, locked.outside_area = association, False
     locked.save(update_fields=["association", "outside_area"])
     notify(
@@ -468,16 +513,21 @@ def volunteer_erase(*, volunteer: Volunteer) -> Volunteer:
     the statistical facts: status, dates, municipality and association.
 
     Side effects: name, email, phone, motivation, interview note, languages, strengths and
-    availability are erased, with the police-certificate record; her login is deactivated and
-    scrubbed and loses every role; the change history of her rows is deleted; erased_at is set.
+    availability are erased, with the police-certificate record; her waiting invitations to the
+    volunteer role are withdrawn and her seats in sessions not yet held given up; her login is
+    deactivated and scrubbed and loses every role; the change history of her rows is deleted;
+    erased_at is set. Refused when she is already erased.
     """
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    volunteer_check_actionable(locked, VolunteerAction.ERASE)
     _refuse_while_matched(locked)
+    invitations_withdraw(email=locked.email, role=Role.VOLUNTEER, association=locked.association)
+    enrolments_withdraw(volunteer=locked)
     locked.first_name, locked.last_name = "–", ""
-    locked.email = f"erased-{locked.public_id}@invalid.example"
+    locked.email = erased_email(locked.public_id)
     locked.phone = ""
     locked.motivation = locked.interview_note = locked.status_reason = ""
     locked.strengths = locked.availability = 0
@@ -494,7 +544,7 @@ def volunteer_erase(*, volunteer: Volunteer) -> Volunteer:
     ):
         Membership.objects.active().filter(user=user).update(ended_at=timezone.now())
         user.first_name, user.last_name, user.phone = "", "", ""
-        user.email = f"erased-{user.public_id}@invalid.example"
+        user.email = erased_email(user.public_id)
         user.is_active = False
         user.set_unusable_password()
         user.save()
@@ -507,3 +557,30 @@ def volunteer_erase(*, volunteer: Volunteer) -> Volunteer:
         object_pk__in=[str(pk) for pk in locked.commitments.values_list("pk", flat=True)],
     ).delete()
     return locked
+
+
+def volunteer_log_out_everywhere(*, volunteer: Volunteer) -> None:
+    """Her phone was lost or shared: end every session of her login.
+
+    Side effects: sessions_end_all() on her login. Refused once she is erased, or without a
+    login.
+    """
+    volunteer_check_actionable(volunteer, VolunteerAction.LOG_OUT)
+    if volunteer.user_id is None:
+        raise VolunteerError(_("She has no login."))
+    sessions_end_all(user=volunteer.user)
+
+
+def volunteer_reset_two_step(*, volunteer: Volunteer) -> None:
+    """She lost her phone and her recovery codes: her two-step login is reset (see
+    accounts.services.two_step_reset, which lists the side effects: authenticators deleted,
+    logged out everywhere, one email). Refused once she is erased or has left, or without a
+    login.
+    """
+    volunteer_check_actionable(volunteer, VolunteerAction.RESET_TWO_STEP)
+    if volunteer.user_id is None:
+        raise VolunteerError(_("She has no login."))
+    try:
+        two_step_reset(user=volunteer.user)
+    except TwoStepResetRefused as error:
+        raise VolunteerError(str(error)) from error

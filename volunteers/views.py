@@ -15,7 +15,6 @@ from accounts.access import role_required
 from accounts.audit import log_access
 from accounts.models import Municipality, Role
 from accounts.ratelimit import allow, client_ip
-from accounts.services import TwoStepResetRefused, sessions_end_all, two_step_reset
 from matching import selectors as matching_selectors
 from ressursvenner.downloads import json_download
 from volunteers import selectors, services
@@ -29,7 +28,13 @@ from volunteers.forms import (
     TransitionForm,
     VolunteerFilterForm,
 )
-from volunteers.models import TRANSITIONS, ConfidentialityDeclaration, Status, Volunteer
+from volunteers.models import (
+    TRANSITIONS,
+    ConfidentialityDeclaration,
+    Status,
+    Volunteer,
+    VolunteerAction,
+)
 
 # --- The public application --------------------------------------------------------------------
 
@@ -99,6 +104,9 @@ def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpRe
     forms.update(bound_forms.pop("screening", {}))
     context = {
         "volunteer": volunteer,
+        # What may be done with her (nothing once she is erased), from the one rule.
+        "can": {action.value: volunteer.refusal(action) is None for action in VolunteerAction},
+        "refusal": volunteer.refusal(VolunteerAction.CHANGE_STATUS),
         "screening_forms": forms,
         "missing": services.approval_missing(volunteer)
         if volunteer.status == Status.COURSE
@@ -176,6 +184,9 @@ def screening_record(request: HttpRequest, public_id, step: str) -> HttpResponse
                     volunteer=volunteer, on=data["on"], by=request.user
                 )
         except services.VolunteerError as error:
+            if volunteer.refusal(VolunteerAction.SCREEN):  # the forms are not shown to her
+                messages.error(request, str(error))
+                return redirect(volunteer.get_absolute_url())
             form.add_error("on" if "on" in form.fields else None, str(error))
         else:
             messages.success(request, _("Saved."))
@@ -265,8 +276,11 @@ def commitment_end(request: HttpRequest, public_id) -> HttpResponse:
 def volunteer_log_out_everywhere(request: HttpRequest, public_id) -> HttpResponse:
     """Her phone was lost or shared: end every session of her login at once."""
     volunteer = selectors.volunteer_detail(request.user, public_id)
-    if volunteer.user_id:
-        sessions_end_all(user=volunteer.user)
+    try:
+        services.volunteer_log_out_everywhere(volunteer=volunteer)
+    except services.VolunteerError as error:
+        messages.error(request, str(error))
+    else:
         messages.success(
             request, _("%(name)s is logged out on every device.") % {"name": volunteer.first_name}
         )
@@ -279,16 +293,15 @@ def volunteer_log_out_everywhere(request: HttpRequest, public_id) -> HttpRespons
 def volunteer_reset_two_step(request: HttpRequest, public_id) -> HttpResponse:
     """She lost her phone and her recovery codes: she sets up two-step login again."""
     volunteer = selectors.volunteer_detail(request.user, public_id)
-    if not volunteer.user_id:
-        raise Http404
-    if request.POST.get("confirmed") != "yes":
+    refusal = volunteer.refusal(VolunteerAction.RESET_TWO_STEP)
+    if refusal is None and request.POST.get("confirmed") != "yes":
         messages.error(
             request, _("Confirm that you have spoken with her yourself before you reset it.")
         )
         return redirect(volunteer.get_absolute_url())
     try:
-        two_step_reset(user=volunteer.user)
-    except TwoStepResetRefused as error:
+        services.volunteer_reset_two_step(volunteer=volunteer)
+    except services.VolunteerError as error:
         messages.error(request, str(error))
         return redirect(volunteer.get_absolute_url())
     log_access(
@@ -334,9 +347,13 @@ def outside_area(request: HttpRequest) -> HttpResponse:
         volunteer = get_object_or_404(applications, public_id=public_id)
         form = RouteForm(request.POST)
         if form.is_valid():
-            services.volunteer_route(
-                volunteer=volunteer, association=form.cleaned_data["association"]
-            )
+            try:
+                services.volunteer_route(
+                    volunteer=volunteer, association=form.cleaned_data["association"]
+                )
+            except services.VolunteerError as error:
+                messages.error(request, str(error))
+                return redirect("volunteer_outside_area")
             messages.success(
                 request,
                 _("The application was sent to %(association)s.")
@@ -381,9 +398,13 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.volunteer_update_profile(volunteer=volunteer, **form.cleaned_data)
-        messages.success(request, _("Your profile is saved."))
-        return redirect("my_profile")
+        try:
+            services.volunteer_update_profile(volunteer=volunteer, **form.cleaned_data)
+        except services.VolunteerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("my_profile")
     return render(request, "volunteers/my_profile.html", {"form": form, "volunteer": volunteer})
 
 
@@ -415,6 +436,10 @@ def volunteer_data(request: HttpRequest, public_id) -> HttpResponse:
 def volunteer_erase(request: HttpRequest, public_id) -> HttpResponse:
     """She withdrew her consent: end her as a volunteer and erase her personal data now."""
     volunteer = selectors.volunteer_detail(request.user, public_id)
+    refusal = volunteer.refusal(VolunteerAction.ERASE)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(volunteer.get_absolute_url())
     if request.method == "POST":
         try:
             with transaction.atomic():

@@ -31,3 +31,35 @@ def language_names(languages) -> str:
 @register.filter(name="language_name")
 def language_name_filter(code: str) -> str:
     return language_name(code)
+
+
+def _phone_number(value):
+    from phonenumber_field.phonenumber import to_python
+
+    if not value:
+        return None
+    return to_python(value, region="NO")
+
+
+@register.filter
+def phone(value) -> str:
+    """A phone number as people read it: a Norwegian number in national format (22 00 10 00),
+    another with its country code; a stored value that is not a valid number, as typed."""
+    number = _phone_number(value)
+    if number is None:
+        return ""
+    if not number.is_valid():
+        return number.raw_input
+    return number.as_national if number.country_code == 47 else number.as_international
+
+
+@register.filter
+def tel(value) -> str:
+    """The number for a tel: link: E.164, or the digits of a value that is not a valid number."""
+    number = _phone_number(value)
+    if number is None:
+        return ""
+    if number.is_valid():
+        return number.as_e164
+    raw = number.raw_input.strip()
+    return ("+" if raw.startswith("+") else "") + "".join(c for c in raw if c.isdigit())

@@ -71,10 +71,10 @@ def test_those_who_cannot_be_enrolled_are_skipped_with_a_reason(oslo, bergen):
 
     assert result.enrolled == [] and result.waiting == []
     assert result.skipped == [
-        (applicant, "is not at a stage where she can take courses"),
-        (rejected, "is not at a stage where she can take courses"),
-        (from_bergen, "belongs to another association"),
-        (ready, "is already signed up"),
+        (applicant, "She is not at a stage where she can take courses."),
+        (rejected, "Her application was rejected, so this can no longer be done."),
+        (from_bergen, "She belongs to another association."),
+        (ready, "She is already signed up."),
     ]
     assert statuses(session) == {"Siri": EnrolmentStatus.ENROLLED}
 

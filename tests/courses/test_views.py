@@ -269,7 +269,7 @@ def test_the_coordinator_signs_up_several_volunteers_and_hears_who_was_skipped(
     assert texts(response) == [
         "1 volunteer got a seat: Berit Lie.",
         "The session is full. 1 volunteer is on the waiting list: Cecilie Lie.",
-        "Anna Lie was not signed up: she is already signed up.",
+        "Anna Lie was not signed up. She is already signed up.",
     ]
     assert {e.volunteer: e.status for e in Enrolment.objects.all()} == {
         anna: EnrolmentStatus.ENROLLED,
