@@ -5,6 +5,7 @@ person, in the role she is acting in now, see?". Views start every query from it
 """
 
 import hashlib
+import hmac
 import uuid
 from datetime import timedelta
 
@@ -580,7 +581,9 @@ class AccessLog(models.Model):
 
     Append-only: nothing in the application edits or deletes it (retention only pseudonymises,
     dropping the link to the person and keeping `actor_ref`). Each entry carries the hash of the
-    previous one, so a changed or removed entry is found by `manage.py verify_audit_log`.
+    previous one and is signed with a key from the environment (HMAC-SHA256, AUDIT_LOG_KEYS), so
+    a changed or removed entry is found by `manage.py verify_audit_log`, even when whoever changed
+    it could write the database and recompute hashes (see accounts.audit).
     """
 
     class Action(models.TextChoices):
@@ -603,6 +606,9 @@ class AccessLog(models.Model):
     association_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Which of AUDIT_LOG_KEYS signed it (a fingerprint of the key, never the key). Empty: written
+    # before the chain was keyed, covered by a plain SHA-256 (the legacy segment).
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     objects = AccessLogQuerySet.as_manager()
 
@@ -629,15 +635,30 @@ class AccessLog(models.Model):
             ]
         )
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.content().encode()).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """HMAC-SHA256 of the content (and the key id) with `key`. Without a key: the plain
+        SHA-256 that entries written before the chain was keyed carry."""
+        if key is None:
+            return hashlib.sha256(self.content().encode()).hexdigest()
+        message = f"{self.key_id}|{self.content()}".encode()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 class AccessLogHead(models.Model):
     """One row: the hash of the newest access log entry. Locked while an entry is appended, so
-    two requests at once cannot both chain from the same entry."""
+    two requests at once cannot both chain from the same entry.
+
+    Signed like the entries (over the hash and `legacy_until`), so that neither cutting off the
+    newest entries nor passing keyed entries off as unkeyed ones can be hidden by whoever can
+    write the database.
+    """
 
     hash = models.CharField(max_length=64, default="0" * 64)
+    # The id of the last entry written before the chain was keyed (0: none). Entries after it
+    # must be signed.
+    legacy_until = models.BigIntegerField(default=0)
+    key_id = models.CharField(max_length=16, blank=True, default="")
+    signature = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return self.hash

@@ -7,6 +7,7 @@ from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
@@ -22,3 +23,15 @@ def run_all(today=None) -> dict[str, int]:
     cutoff = timezone.now() - timedelta(days=settings.RETENTION_ACCESS_LOG_DAYS)
     result["access_log_pseudonymised"] = pseudonymise_older_than(cutoff)
     return result
+
+
+def sessions_clear_expired() -> None:
+    """Remove expired sessions from the configured session store, as `manage.py clearsessions`
+    does. A session that outlived its login still holds who she was and which role she acted
+    in; expired, it only waits to be read by whoever gets the database or a backup.
+
+    Side effects: deletes the expired sessions (for the database engine, their rows).
+    """
+    engine = import_module(settings.SESSION_ENGINE)
+    store: type[SessionBase] = engine.SessionStore
+    store.clear_expired()

@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -243,3 +243,40 @@ def notifications_mark_all_read(*, user, membership: Membership | None) -> int:
         .unread()
         .update(read_at=timezone.now())
     )
+
+
+# --- Housekeeping (nightly, on the beat schedule) ---------------------------------------------
+
+
+def outbox_scrub_done(*, now=None) -> int:
+    """Erase the recipient and the text of emails that are done with, RETENTION_SENT_EMAIL_DAYS
+    after they were sent; failed ones (given up after MAX_ATTEMPTS) and ones left "being sent" by
+    a worker that died (never sent again) the same number of days after they were made. What
+    stays (template, status, attempts, times, the error's type) still counts deliveries and
+    failures; for a failure the period is the time to look into it. A message still waiting is
+    kept whole: it has yet to go out. Returns how many were erased.
+
+    Side effects: empties `to`, `recipient`, `context`, `subject`, `body` and `html` of those rows.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.RETENTION_SENT_EMAIL_DAYS)
+    done = Q(status=OutboxStatus.SENT, sent_at__lt=cutoff) | Q(
+        status__in=[OutboxStatus.FAILED, OutboxStatus.SENDING], created_at__lt=cutoff
+    )
+    return (
+        OutboxMessage.objects.filter(done)
+        .exclude(to="", recipient=None)
+        .update(to="", recipient=None, context={}, subject="", body="", html="")
+    )
+
+
+def notifications_delete_read(*, now=None) -> int:
+    """Delete the notifications read more than RETENTION_READ_NOTIFICATION_DAYS ago (so one
+    that waited long unread stays that long after she read it). Unread ones stay: each is
+    something still to do. Returns how many were deleted.
+
+    Side effects: deletes those Notification rows (the reminders' record of what was sent, in
+    ReminderSent, stays, so no reminder goes out again).
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.RETENTION_READ_NOTIFICATION_DAYS)
+    deleted, _by_model = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return deleted

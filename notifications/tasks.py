@@ -38,3 +38,15 @@ def sweep_reminders() -> None:
 def send_digests() -> None:
     """Monday morning: the weekly digest for coordinators who chose it."""
     reminders.digests_send()
+
+
+@shared_task(name="notifications.scrub_sent_email", ignore_result=True)
+def scrub_sent_email() -> None:
+    """Every night: emails done with lose their recipient and text after the retention period."""
+    services.outbox_scrub_done()
+
+
+@shared_task(name="notifications.delete_read_notifications", ignore_result=True)
+def delete_read_notifications() -> None:
+    """Every night: notifications read longer ago than the retention period are deleted."""
+    services.notifications_delete_read()

@@ -334,6 +334,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.retention_daily",
         "schedule": crontab(hour=3, minute=15),
     },
+    "sessions-clear-expired-nightly": {
+        "task": "accounts.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "sent-email-scrub-nightly": {
+        "task": "notifications.scrub_sent_email",
+        "schedule": crontab(hour=3, minute=35),
+    },
+    "read-notifications-delete-nightly": {
+        "task": "notifications.delete_read_notifications",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "digest-monday": {
         "task": "notifications.send_digests",
         "schedule": crontab(day_of_week=1, hour=env.int("REMINDER_HOUR", default=7), minute=30),
@@ -400,8 +412,38 @@ RETENTION_ENDED_MATCH_DAYS = env.int("RETENTION_ENDED_MATCH_DAYS", default=183)
 RETENTION_VOLUNTEER_DAYS = env.int("RETENTION_VOLUNTEER_DAYS", default=183)
 # Access log entries lose the link to the person after this many days.
 RETENTION_ACCESS_LOG_DAYS = env.int("RETENTION_ACCESS_LOG_DAYS", default=730)
+# A sent (or finally failed) email loses its recipient address and text after this many days.
+RETENTION_SENT_EMAIL_DAYS = env.int("RETENTION_SENT_EMAIL_DAYS", default=30)
+# A notification she has read is deleted this many days after it was made.
+RETENTION_READ_NOTIFICATION_DAYS = env.int("RETENTION_READ_NOTIFICATION_DAYS", default=90)
 # The coordinators are warned this many days before an erasure.
 RETENTION_WARNING_DAYS = 30
+
+# --- Access log ----------------------------------------------------------------------------------
+
+
+def _development_audit_log_key() -> str:
+    import hashlib
+
+    return hashlib.sha256(b"ressursvenner.access-log|" + SECRET_KEY.encode()).hexdigest()
+
+
+# Keys of the access log's chain (HMAC-SHA256), comma separated: the first signs new entries, all
+# verify (rotation: put a new key first, keep the old ones). Apart from SECRET_KEY and the field
+# keys, so that whoever can write the database cannot rebuild the chain. Required in production.
+AUDIT_LOG_KEYS = [
+    key.strip()
+    for key in _required("AUDIT_LOG_KEYS", dev_default=_development_audit_log_key()).split(",")
+    if key.strip()
+]
+if not AUDIT_LOG_KEYS or any(len(key) < 32 for key in AUDIT_LOG_KEYS):
+    raise ImproperlyConfigured(
+        "AUDIT_LOG_KEYS: each key must be at least 32 characters of random text; see .env.example."
+    )
+if set(AUDIT_LOG_KEYS) & {SECRET_KEY, *FIELD_ENCRYPTION_KEYS}:
+    raise ImproperlyConfigured(
+        "AUDIT_LOG_KEYS must not reuse SECRET_KEY or a key of FIELD_ENCRYPTION_KEYS."
+    )
 
 # --- The programme's rules ---------------------------------------------------------------------
 

@@ -69,6 +69,45 @@ def test_production_without_encryption_keys_refuses_to_start():
     assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
 
 
+# Everything else production needs, so that the check under test is the one that answers.
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 60,
+    "FIELD_ENCRYPTION_KEYS": KEY,
+    "ALLOWED_HOSTS": "ressursvenner.example.org",
+    "SITE_URL": "https://ressursvenner.example.org",
+    "SECURITY_CONTACT": "mailto:security@ressursvenner.example.org",
+    "EMAIL_URL": "smtp+tls://user:password@smtp.example.org:587",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
+}
+AUDIT_KEY = "k" * 43
+
+
+def test_production_without_an_audit_log_key_refuses_to_start():
+    result = _manage("check", **PRODUCTION)
+    assert result.returncode != 0
+    assert "AUDIT_LOG_KEYS is not set" in result.stderr
+    assert _manage("check", **PRODUCTION, AUDIT_LOG_KEYS=AUDIT_KEY).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "keys",
+    ["too-short-to-be-a-key", f"{AUDIT_KEY},short", "x" * 60, KEY],
+    ids=["short", "one-of-two-short", "the-secret-key", "a-field-key"],
+)
+def test_a_weak_or_reused_audit_log_key_refuses_to_start(keys):
+    result = _manage("check", **PRODUCTION, AUDIT_LOG_KEYS=keys)
+    assert result.returncode != 0
+    assert "AUDIT_LOG_KEYS" in result.stderr
+
+
+def test_in_debug_the_audit_log_key_is_derived_and_apart_from_the_other_keys(settings):
+    (key,) = settings.AUDIT_LOG_KEYS
+    assert len(key) >= 32
+    assert key not in {settings.SECRET_KEY, *settings.FIELD_ENCRYPTION_KEYS}
+
+
 def test_time_zone_language_and_primary_keys(settings):
     assert settings.TIME_ZONE == "Europe/Oslo"
     assert settings.LANGUAGE_CODE == "nb"

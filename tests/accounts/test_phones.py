@@ -17,7 +17,7 @@ from tests.factories import AssociationFactory, ShelterFactory, UserFactory, per
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = importlib.import_module("accounts.migrations.0009_phone_numbers_e164")
+MIGRATION = importlib.import_module("accounts.migrations.0010_phone_numbers_e164")
 MESSAGE = "Skriv et gyldig telefonnummer, f.eks. 912 34 567."
 
 

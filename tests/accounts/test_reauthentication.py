@@ -97,7 +97,9 @@ STATES = {
     "role",
     ["coordinator_oslo", "shelter_worker_oslo", "volunteer_oslo", "national_admin", "stranger"],
 )
-def test_every_linked_page_answers_without_an_error(request, role, state):
+def test_every_linked_page_answers_without_an_error(db, request, role, state):
+    # `db` named here, not only reached through getfixturevalue: pytest-django then runs this
+    # test before the transactional ones, which leave the database flushed (no municipalities).
     user = request.getfixturevalue(role)
     paths = mounted_without_arguments(linked_url_names())
     broken = []

@@ -232,3 +232,273 @@ def test_the_log_page_makes_a_fixed_number_of_queries(
         html = client.get(reverse("audit_log")).content.decode()
     # Two headers; eleven views; eleven referrals created and changed.
     assert html.count("<tr>") == 2 + 11 + 22
+
+
+# --- The keyed chain: whoever can write the database cannot rebuild it --------------------------
+
+NEW_KEY = "a-new-audit-log-key-of-forty-random-characters-xyz"
+WRONG_KEY = "an-attackers-key-that-is-not-in-audit-log-keys-0123"
+
+
+def _entries(count: int, user) -> list[AccessLog]:
+    from accounts.audit import access_log_record
+
+    return [
+        access_log_record(
+            user=user,
+            role="coordinator",
+            action="view",
+            object_type="referral",
+            object_id=f"00000000-0000-0000-0000-{n:012d}",
+            association_id=None,
+        )
+        for n in range(count)
+    ]
+
+
+def _rechain(from_pk: int, sign) -> None:
+    """What someone who can write the database, but has not the key, does after changing or
+    removing an entry: recompute the hash of every entry from `from_pk` on and move the head."""
+    from accounts.audit import GENESIS
+    from accounts.models import AccessLogHead
+
+    before = AccessLog.objects.filter(pk__lt=from_pk).order_by("-id").first()
+    previous = before.hash if before else GENESIS
+    for entry in AccessLog.objects.filter(pk__gte=from_pk).order_by("id"):
+        entry.previous_hash = previous
+        sign(entry)
+        entry.save(update_fields=["previous_hash", "hash", "key_id"])
+        previous = entry.hash
+    AccessLogHead.objects.filter(pk=1).update(hash=previous)
+
+
+def _plain(entry):
+    entry.hash = entry.compute_hash()
+
+
+def _plain_as_if_written_before_the_key(entry):
+    entry.key_id = ""
+    entry.hash = entry.compute_hash()
+
+
+def _wrong_key_under_the_right_id(entry):
+    entry.hash = entry.compute_hash(WRONG_KEY.encode())
+
+
+def _wrong_key_under_its_own_id(entry):
+    from accounts.audit import audit_key_id
+
+    entry.key_id = audit_key_id(WRONG_KEY)
+    entry.hash = entry.compute_hash(WRONG_KEY.encode())
+
+
+ATTACKS = [
+    _plain,
+    _plain_as_if_written_before_the_key,
+    _wrong_key_under_the_right_id,
+    _wrong_key_under_its_own_id,
+]
+
+
+def _first_broken(problems: list[str]) -> str:
+    assert problems, "the tampering went unnoticed"
+    return problems[0]
+
+
+def test_an_untouched_log_verifies_and_the_command_says_so(coordinator_oslo):
+    entries = _entries(3, coordinator_oslo)
+    assert verify() == []
+    out = StringIO()
+    call_command("verify_audit_log", stdout=out)
+    assert "The access log is whole: 3 entries" in out.getvalue()
+    assert f"Newest hash: {entries[-1].hash}" in out.getvalue()
+
+
+def test_entries_are_signed_with_the_first_key_not_a_plain_hash(coordinator_oslo, settings):
+    from accounts.audit import audit_key_id
+
+    entry = _entries(1, coordinator_oslo)[0]
+    assert entry.key_id == audit_key_id(settings.AUDIT_LOG_KEYS[0])
+    assert entry.hash == entry.compute_hash(settings.AUDIT_LOG_KEYS[0].encode())
+    assert entry.hash != entry.compute_hash()
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda attack: attack.__name__.strip("_"))
+def test_a_changed_entry_with_the_chain_recomputed_without_the_key_is_found(
+    coordinator_oslo, attack
+):
+    first, middle, _last = _entries(3, coordinator_oslo)
+    AccessLog.objects.filter(pk=middle.pk).update(object_type="volunteer", role="national_admin")
+    _rechain(middle.pk, attack)
+    # Every link holds: only the key shows the change.
+    entries = list(AccessLog.objects.order_by("id"))
+    assert [e.previous_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
+    problems = verify()
+    assert _first_broken(problems).startswith(f"entry {middle.pk} ")
+    assert not any(p.startswith(f"entry {first.pk} ") for p in problems)
+    err = StringIO()
+    with pytest.raises(CommandError, match=rf"the first broken: entry {middle.pk} \(written"):
+        call_command("verify_audit_log", stdout=StringIO(), stderr=err)
+    assert err.getvalue().startswith(
+        f"The access log has been tampered with. First: entry {middle.pk} "
+    )
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda attack: attack.__name__.strip("_"))
+def test_a_removed_entry_with_the_chain_recomputed_without_the_key_is_found(
+    coordinator_oslo, attack
+):
+    _first, middle, last = _entries(3, coordinator_oslo)
+    AccessLog.objects.filter(pk=middle.pk).delete()
+    _rechain(last.pk, attack)
+    assert _first_broken(verify()).startswith(f"entry {last.pk} ")
+    with pytest.raises(CommandError):
+        call_command("verify_audit_log", stdout=StringIO(), stderr=StringIO())
+
+
+def test_cutting_off_the_newest_entry_and_moving_the_head_back_is_found(coordinator_oslo):
+    from accounts.models import AccessLogHead
+
+    first, newest = _entries(2, coordinator_oslo)
+    newest.delete()
+    AccessLogHead.objects.filter(pk=1).update(hash=first.hash)
+    assert verify() == [
+        "the chain head was changed without the audit key (its signature does not match)"
+    ]
+
+
+def test_after_rotating_the_key_old_and_new_entries_verify(coordinator_oslo, settings):
+    from accounts.audit import audit_key_id
+
+    old_key = settings.AUDIT_LOG_KEYS[0]
+    old_entries = _entries(2, coordinator_oslo)
+    settings.AUDIT_LOG_KEYS = [NEW_KEY, old_key]
+    new_entries = _entries(2, coordinator_oslo)
+    assert {e.key_id for e in old_entries} == {audit_key_id(old_key)}
+    assert {e.key_id for e in new_entries} == {audit_key_id(NEW_KEY)}
+    assert verify() == []
+    call_command("verify_audit_log", stdout=StringIO())
+
+    # Dropping the old key leaves its entries unverifiable: said so, naming the entry.
+    settings.AUDIT_LOG_KEYS = [NEW_KEY]
+    problems = verify()
+    assert problems[0].startswith(f"entry {old_entries[0].pk} ")
+    assert "not in AUDIT_LOG_KEYS" in problems[0]
+
+
+def test_after_rotation_the_old_key_alone_cannot_rewrite_the_old_entries(
+    coordinator_oslo, settings
+):
+    """The first entry signed with the new key covers the hash of the last old one: whoever
+    holds (or stole) only the old key cannot change the entries it signed unnoticed."""
+    old_key = settings.AUDIT_LOG_KEYS[0]
+    first, second = _entries(2, coordinator_oslo)
+    settings.AUDIT_LOG_KEYS = [NEW_KEY, old_key]
+    (newer,) = _entries(1, coordinator_oslo)
+    AccessLog.objects.filter(pk=first.pk).update(object_id="forged")
+    AccessLog.objects.filter(pk=first.pk).update(
+        hash=AccessLog.objects.get(pk=first.pk).compute_hash(old_key.encode())
+    )
+    second.previous_hash = AccessLog.objects.get(pk=first.pk).hash
+    second.hash = second.compute_hash(old_key.encode())
+    AccessLog.objects.filter(pk=second.pk).update(
+        previous_hash=second.previous_hash, hash=second.hash
+    )
+    problems = verify()
+    assert _first_broken(problems).startswith(f"entry {newer.pk} ")
+    assert "does not follow" in problems[0]
+
+
+def _as_before_the_key(count: int) -> list[AccessLog]:
+    """Entries as the code before the keyed chain wrote them: plain SHA-256, no key id; the head
+    moves on unsigned."""
+    from accounts.audit import GENESIS
+    from accounts.models import AccessLogHead
+
+    head, _ = AccessLogHead.objects.get_or_create(pk=1, defaults={"hash": GENESIS})
+    entries = []
+    for n in range(count):
+        entry = AccessLog(
+            at=timezone.now(),
+            actor_ref="anonymous",
+            role="coordinator",
+            action="view",
+            object_type="referral",
+            object_id=str(n),
+            previous_hash=head.hash,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save()
+        head.hash = entry.hash
+        head.save(update_fields=["hash"])
+        entries.append(entry)
+    return entries
+
+
+def _run_the_keying_migration() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("accounts.migrations.0009_access_log_hmac_chain")
+    migration.seal_legacy_segment(apps, None)
+
+
+def test_entries_written_before_the_key_verify_as_a_sealed_legacy_segment(coordinator_oslo):
+    legacy = _as_before_the_key(3)
+    _run_the_keying_migration()
+    assert verify() == []
+    signed = _entries(2, coordinator_oslo)
+    assert verify() == []
+    out = StringIO()
+    call_command("verify_audit_log", stdout=out)
+    assert "2 signed with the audit key, 3 written before the chain was keyed" in out.getvalue()
+    # Changing one of them and recomputing their plain hashes breaks the link to the first
+    # signed entry, which only the key could make again.
+    AccessLog.objects.filter(pk=legacy[1].pk).update(object_id="forged")
+    _rechain(legacy[1].pk, _plain_as_if_written_before_the_key)  # also re-hashes the signed ones
+    problems = verify()
+    assert any(p.startswith(f"entry {signed[0].pk} ") for p in problems)
+    with pytest.raises(CommandError):
+        call_command("verify_audit_log", stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_legacy_segment_without_signed_entries_after_it_is_held_by_the_signed_head():
+    legacy = _as_before_the_key(2)
+    _run_the_keying_migration()
+    AccessLog.objects.filter(pk=legacy[0].pk).update(action="export")
+    _rechain(legacy[0].pk, _plain_as_if_written_before_the_key)
+    assert verify() == [
+        "the chain head was changed without the audit key (its signature does not match)"
+    ]
+
+
+def test_the_keying_migration_leaves_no_room_for_unsigned_entries_after_it(coordinator_oslo):
+    _as_before_the_key(1)
+    _run_the_keying_migration()
+    (late,) = _as_before_the_key(1)  # an old process still writing after the migration
+    problems = verify()
+    assert problems[0].startswith(f"entry {late.pk} ") and "has no signature" in problems[0]
+
+
+def test_manage_py_exits_non_zero_naming_the_first_broken_entry(
+    coordinator_oslo, capsys, monkeypatch
+):
+    """Through manage.py's own entry point (in this process, so it sees the test's data; the
+    connection it would close at the end is the test's own)."""
+    from django.core.management import execute_from_command_line
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    _first, middle, _last = _entries(3, coordinator_oslo)
+    execute_from_command_line(["manage.py", "verify_audit_log"])
+    assert "The access log is whole: 3 entries" in capsys.readouterr().out
+    AccessLog.objects.filter(pk=middle.pk).update(object_type="volunteer")
+    _rechain(middle.pk, _plain)
+    with pytest.raises(SystemExit) as exit_:
+        execute_from_command_line(["manage.py", "verify_audit_log"])
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert f"First: entry {middle.pk} (written" in err
+    assert "its content was changed after it was written" in err

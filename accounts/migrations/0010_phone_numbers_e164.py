@@ -68,7 +68,7 @@ def normalise_phones(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0008_access_log_reset_two_step"),
+        ("accounts", "0009_access_log_hmac_chain"),
     ]
 
     operations = [
