@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -103,19 +103,21 @@ def test_the_filesystem_broker_is_unavailable_when_its_folders_cannot_be_made(
     assert response.json()["broker"] == "unavailable"
 
 
-@pytest.mark.django_db(transaction=True)  # the connection is closed: no test transaction to keep
 def test_an_unreachable_database_is_503(client):
     if connection.vendor != "postgresql":
         pytest.skip("a refused TCP connection needs a database server (PostgreSQL)")
     heartbeat_record(name="default")
-    saved = {key: connection.settings_dict[key] for key in ("HOST", "PORT")}
-    connection.close()
-    connection.settings_dict.update(HOST="127.0.0.1", PORT="1")  # nothing listens: refused
+    # For the one request, the default database is a fresh connection to a port where nothing
+    # listens (refused); the test's own connection, with its transaction, waits aside.
+    unreachable = connections.create_connection(DEFAULT_DB_ALIAS)
+    unreachable.settings_dict = {**unreachable.settings_dict, "HOST": "127.0.0.1", "PORT": "1"}
+    real = connections[DEFAULT_DB_ALIAS]
+    connections[DEFAULT_DB_ALIAS] = unreachable
     try:
         response = client.get(URL)
     finally:
-        connection.close()
-        connection.settings_dict.update(saved)
+        connections[DEFAULT_DB_ALIAS] = real
+        unreachable.close()
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
