@@ -188,10 +188,18 @@ ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 # past that the login is closed for that address until the window has passed (the lockout).
 LOGIN_LOCKOUT_ATTEMPTS = env.int("LOGIN_LOCKOUT_ATTEMPTS", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# "application" is ours: the public application form takes APPLICATIONS_PER_HOUR from one
+# address an hour, then asks her to wait (volunteers.views.apply). allauth counts it like its
+# own, so every limit per visitor's address has one implementation and one idea of the address.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"10/m/ip,{LOGIN_LOCKOUT_ATTEMPTS}/{LOGIN_LOCKOUT_MINUTES * 60}s/key",
     "reset_password": "20/m/ip,3/15m/key",
+    "application": f"{env.int('APPLICATIONS_PER_HOUR', default=5)}/1h/ip",
 }
+# Reverse proxies in front of the web server that add to X-Forwarded-For (0 = none). allauth
+# takes the visitor's address from there for every limit above: without it, everyone behind the
+# proxy is one address, and ten failed logins from anyone close the login for everybody.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXIES", default=0 if DEBUG else 1)
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 # A security key or passkey (WebAuthn) as the second step: phishing-resistant, bound to this
 # site's address. Offered to everyone with two-step login, recommended for national admins.
@@ -449,8 +457,6 @@ if set(AUDIT_LOG_KEYS) & {SECRET_KEY, *FIELD_ENCRYPTION_KEYS}:
 
 # NKS recruits volunteers aged 25 or over.
 VOLUNTEER_MINIMUM_AGE = env.int("VOLUNTEER_MINIMUM_AGE", default=25)
-# Applications from one address in an hour before the page asks her to wait.
-APPLICATIONS_PER_HOUR = env.int("APPLICATIONS_PER_HOUR", default=5)
 # A volunteer can correct her meeting log this many days; then it is locked.
 MEETING_EDIT_DAYS = 7
 # Follow-up conversations after a match becomes active: (kind, days after the start). The closing
@@ -458,8 +464,6 @@ MEETING_EDIT_DAYS = 7
 FOLLOW_UP_SCHEDULE = [("2w", 14), ("1m", 30), ("3m", 91), ("6m", 182), ("9m", 273)]
 # Suggestions also show volunteers of other associations this close (km) to where she lives.
 MATCHING_NEIGHBOUR_KM = env.int("MATCHING_NEIGHBOUR_KM", default=40)
-# Reverse proxies in front of the web server that add to X-Forwarded-For (0 = none).
-TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0 if DEBUG else 1)
 
 # --- Logging ----------------------------------------------------------------------------------
 

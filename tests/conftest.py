@@ -1,3 +1,6 @@
+import runpy
+from pathlib import Path
+
 import pytest
 from allauth.account.internal.flows.login import (
     _AUTHENTICATION_METHODS_USER_SESSION_KEY,
@@ -40,6 +43,19 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def behind_proxies(settings, monkeypatch):
+    """Run as production behind `count` reverse proxies: the proxy settings are what
+    ressursvenner/settings.py makes of TRUSTED_PROXIES=count, read afresh from the file."""
+
+    def configure(count: int = 1) -> None:
+        monkeypatch.setenv("TRUSTED_PROXIES", str(count))
+        made = runpy.run_path(str(Path(settings.BASE_DIR) / "ressursvenner" / "settings.py"))
+        settings.ALLAUTH_TRUSTED_PROXY_COUNT = made["ALLAUTH_TRUSTED_PROXY_COUNT"]
+
+    return configure
 
 
 def login(client, user) -> None:

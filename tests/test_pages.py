@@ -2,7 +2,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from notifications.services import heartbeat_record
 from tests.helpers import assert_no_inline_code, assert_nothing_from_other_origins
 
 pytestmark = pytest.mark.django_db
@@ -80,18 +79,6 @@ def test_an_unhandled_error_gives_the_500_page(client: Client, settings):
     response = client.get("/boom/")
     assert response.status_code == 500
     assert "Noe gikk galt" in response.content.decode()
-
-
-def test_health_reports_database_and_worker(client: Client):
-    response = client.get(reverse("health"))
-    assert response.status_code == 200
-    assert response.json()["database"] == "ok"
-    assert response.json()["worker"] == "unknown"
-    heartbeat_record(name="default")
-    payload = client.get(reverse("health")).json()
-    assert payload["worker"] == "ok"
-    assert payload["worker_heartbeat_age_seconds"] < 5
-    assert "no-cache" in client.get(reverse("health"))["Cache-Control"]
 
 
 def test_static_files_come_from_our_own_server(client: Client):

@@ -1,5 +1,6 @@
 import uuid
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access import role_required
 from accounts.audit import log_access
 from accounts.models import Municipality, Role
-from accounts.ratelimit import allow, client_ip
 from matching import selectors as matching_selectors
 from ressursvenner.downloads import json_download
 from volunteers import selectors, services
@@ -44,12 +44,9 @@ def apply(request: HttpRequest) -> HttpResponse:
     """The public application page. Never tells whether an email is already known."""
     form = ApplicationForm(request.POST or None)
     if request.method == "POST":
-        if not allow(
-            action="application",
-            key=client_ip(request),
-            limit=settings.APPLICATIONS_PER_HOUR,
-            window_seconds=3600,
-        ):
+        # Counted per visitor's address (ACCOUNT_RATE_LIMITS["application"]), as allauth
+        # counts failed logins: the same address behind the reverse proxy, the same counter.
+        if not ratelimit.consume(request, action="application"):
             messages.error(
                 request,
                 _(

@@ -151,7 +151,7 @@ def test_a_robot_filling_the_hidden_field_is_thanked_and_ignored(
 def test_too_many_applications_from_one_address_are_refused_for_a_while(
     client, oslo, settings, django_capture_on_commit_callbacks
 ):
-    settings.APPLICATIONS_PER_HOUR = 2
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "application": "2/1h/ip"}
     for n in range(2):
         assert (
             submit(client, django_capture_on_commit_callbacks, email=f"a{n}@example.no").status_code
@@ -161,6 +161,40 @@ def test_too_many_applications_from_one_address_are_refused_for_a_while(
     assert response.status_code == 200
     assert "Prøv igjen om en time" in response.content.decode()
     assert Volunteer.objects.count() == 2
+
+
+def test_behind_the_proxy_the_limit_counts_the_visitor_not_the_proxy(
+    client, oslo, settings, behind_proxies, django_capture_on_commit_callbacks
+):
+    behind_proxies(1)
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "application": "2/1h/ip"}
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}  # every request reaches Django from the proxy
+
+    def from_visitor(address, email, spoofed=""):
+        client.defaults.update(proxy, HTTP_X_FORWARDED_FOR=f"{spoofed}, {address}".lstrip(", "))
+        return submit(client, django_capture_on_commit_callbacks, email=email)
+
+    assert from_visitor("198.51.100.7", "a1@example.no").status_code == 302
+    assert from_visitor("198.51.100.7", "a2@example.no", spoofed="192.0.2.1").status_code == 302
+    # Her third is refused, whatever she puts in front of the address the proxy appends ...
+    refused = from_visitor("198.51.100.7", "a3@example.no", spoofed="192.0.2.2")
+    assert refused.status_code == 200
+    assert "Prøv igjen om en time" in refused.content.decode()
+    # ... while another visitor behind the same proxy applies.
+    assert from_visitor("203.0.113.9", "b1@example.no").status_code == 302
+    assert Volunteer.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded"),
+    [(1, ""), (1, "not-an-address"), (1, "198.51.100.7, "), (2, "198.51.100.7")],
+)
+def test_a_missing_short_or_garbled_forwarded_header_never_gives_an_error_page(
+    client, oslo, behind_proxies, proxies, forwarded, django_capture_on_commit_callbacks
+):
+    behind_proxies(proxies)
+    client.defaults.update(HTTP_X_FORWARDED_FOR=forwarded)
+    assert submit(client, django_capture_on_commit_callbacks).status_code == 302
 
 
 @pytest.mark.parametrize(
