@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
-# Local development and tests run with DEBUG on unless told otherwise; production sets DEBUG=false.
-export DEBUG ?= true
+# Local development and tests run with DEBUG on unless told otherwise: DEBUG_DEFAULT applies only
+# when neither the environment nor .env sets DEBUG (as in manage.py), so a DEBUG=false there wins.
+export DEBUG_DEFAULT ?= true
 
 .PHONY: run test lint format messages compiled-messages bench install lock upgrade clean
 
@@ -87,4 +88,4 @@ messages: install
 	$(MANAGE) compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) var db.sqlite3
+	rm -rf $(VENV) var db.sqlite3 db.sqlite3-wal db.sqlite3-shm

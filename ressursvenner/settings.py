@@ -1,27 +1,43 @@
 """Settings for Ressursvenner, read from the environment (django-environ).
 
-With nothing set (and DEBUG=true, as `make run` and `make test` set it) the service runs on
+With nothing set (and DEBUG on, as `make` and `manage.py` default to) the service runs on
 SQLite, prints email to the console and runs Celery on a filesystem broker that needs no
-server. Production sets DEBUG=false and the variables in `.env.example`; a missing secret
-then stops the start with a message that names it.
+server. Production sets DEBUG=false and the variables in `.env.example`; a missing secret or a
+development-only value then stops the start with one line that names the variable.
 """
 
 from pathlib import Path
+from typing import NoReturn
 
 import environ
 from celery.schedules import crontab
 from csp import constants as csp_constants
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from ressursvenner.refusal import RefusedStart
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A developer may keep local settings in .env; the process environment wins over it.
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Local settings may be kept in a .env file (ENV_FILE names another one); the process
+# environment wins over it.
+_ENV_FILE = Path(env.str("ENV_FILE", default=str(BASE_DIR / ".env")))
+if _ENV_FILE.is_file():
+    environ.Env.read_env(_ENV_FILE, overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
+# DEBUG as the environment or .env says. Only when neither says anything does DEBUG_DEFAULT
+# decide: manage.py and `make` set it to true (they are the developer's tools), while the web
+# server, ASGI and Celery leave it unset and so start as production. A DEBUG=false in .env
+# therefore beats every development default.
+DEBUG = env.bool("DEBUG", default=env.bool("DEBUG_DEFAULT", default=False))
+
+
+def _refuse_start(name: str, problem: str) -> NoReturn:
+    """The one way a production start is refused: one line that names the variable."""
+    raise RefusedStart(
+        f"{name} {problem} (required when DEBUG is off; see .env.example; "
+        f"for local development set DEBUG=true)."
+    )
 
 
 def _required(name: str, *, dev_default: str | None = None) -> str:
@@ -31,10 +47,7 @@ def _required(name: str, *, dev_default: str | None = None) -> str:
         return value
     if DEBUG and dev_default is not None:
         return dev_default
-    raise ImproperlyConfigured(
-        f"The environment variable {name} is not set. It is required when DEBUG is off; "
-        f"see .env.example. (For local development set DEBUG=true, as `make run` does.)"
-    )
+    _refuse_start(name, "is not set")
 
 
 SECRET_KEY = _required(
@@ -56,7 +69,7 @@ FIELD_ENCRYPTION_KEYS = _required(
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must name the host(s) the service answers on.")
+    _refuse_start("ALLOWED_HOSTS", "must name the host(s) the service answers on")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The address people reach the service on; used in links inside emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -137,6 +150,18 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if not DEBUG else 0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (development and the demo) with the web server and a Celery worker writing side by
+    # side: write-ahead logging lets readers go on during a write, a transaction takes the write
+    # lock when it begins (so it waits for the other writer instead of failing halfway with
+    # "database is locked"), and a writer waits up to 20 s for the lock. NORMAL is durable
+    # enough with WAL. Options given in DATABASE_URL win.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -261,8 +286,21 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Email ------------------------------------------------------------------------------------
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# Unset (or empty): printed to the console, for development.
+EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
 globals().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, ...
+# In production every email goes to an SMTP server: the console, file, memory and dummy
+# backends would print a live login link into a log, or silently drop it.
+if not DEBUG and EMAIL_CONFIG["EMAIL_BACKEND"] != "django.core.mail.backends.smtp.EmailBackend":
+    _refuse_start(
+        "EMAIL_URL",
+        (
+            "is not set, so email would only be printed to the console"
+            if not env.str("EMAIL_URL", default="")
+            else "names a backend that never sends email (console, file, memory or dummy)"
+        )
+        + "; it must name an SMTP server, e.g. smtp+tls://user:password@smtp.example.org:587",
+    )
 # Login emails (invitations, password resets) go through the notifications outbox.
 ACCOUNTS_EMAIL_QUEUE = "notifications.services.email_queue_rendered"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Ressursvenner <ikke-svar@localhost>")
@@ -309,9 +347,17 @@ if not DEBUG:
 
 # A broker that needs no server by default: kombu's filesystem transport, in var/celery/.
 _CELERY_DIR = BASE_DIR / "var" / "celery"
-CELERY_BROKER_URL = env.str(
-    "CELERY_BROKER_URL", default=env.str("REDIS_URL", default="filesystem://")
+CELERY_BROKER_URL = (
+    env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="") or "filesystem://"
 )
+# The filesystem broker is for one machine in development: in production the web processes and
+# the workers share a real broker.
+if not DEBUG and CELERY_BROKER_URL.startswith("filesystem://"):
+    _refuse_start(
+        "CELERY_BROKER_URL",
+        "must name a shared broker such as redis://127.0.0.1:6379/0 (or set REDIS_URL), "
+        "not the development filesystem:// broker",
+    )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _sub in ("queue", "processed", "control"):
         (_CELERY_DIR / _sub).mkdir(parents=True, exist_ok=True)
@@ -445,11 +491,11 @@ AUDIT_LOG_KEYS = [
     if key.strip()
 ]
 if not AUDIT_LOG_KEYS or any(len(key) < 32 for key in AUDIT_LOG_KEYS):
-    raise ImproperlyConfigured(
+    raise RefusedStart(
         "AUDIT_LOG_KEYS: each key must be at least 32 characters of random text; see .env.example."
     )
 if set(AUDIT_LOG_KEYS) & {SECRET_KEY, *FIELD_ENCRYPTION_KEYS}:
-    raise ImproperlyConfigured(
+    raise RefusedStart(
         "AUDIT_LOG_KEYS must not reuse SECRET_KEY or a key of FIELD_ENCRYPTION_KEYS."
     )
 

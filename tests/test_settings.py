@@ -1,4 +1,5 @@
-"""Settings fail loudly without secrets in production, and the demo seed refuses production."""
+"""Settings fail loudly without secrets or with development values in production, and the demo
+commands refuse production."""
 
 import os
 import subprocess
@@ -9,14 +10,38 @@ import pytest
 from django.core.management import CommandError, call_command
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the settings read and the test's own environment (or `make`) may have set: each test says
+# what it wants. ENV_FILE points away from the repository's .env, which a developer may have.
+_NOT_INHERITED = {
+    "DEBUG",
+    "DEBUG_DEFAULT",
+    "SECRET_KEY",
+    "EMAIL_URL",
+    "CELERY_BROKER_URL",
+    "REDIS_URL",
+    "SITE_URL",
+    "SECURITY_CONTACT",
+    "CACHE_URL",
+    "ENV_FILE",
+    "AUDIT_LOG_KEYS",
+    "MAKEFLAGS",
+    "MAKELEVEL",
+    "MFLAGS",
+}
 
 
-def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+def _clean_environment(**env: str | None) -> dict[str, str]:
+    """The test's environment without the variables above, plus `env` (None: left unset)."""
+    clean = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED}
+    merged = {"ENV_FILE": str(ROOT / "tests" / "no-such.env"), **clean, **env}
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+def _manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env=_clean_environment(**env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -24,10 +49,11 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_without_a_secret_key_refuses_to_start_and_says_why():
+def test_production_without_a_secret_key_refuses_to_start_and_says_why_in_one_line():
     result = _manage("check", DEBUG="false", ALLOWED_HOSTS="example.org")
     assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [lines[0]] and lines[0].startswith("Refused to start: SECRET_KEY is not set")
 
 
 def test_manage_py_on_a_fresh_clone_runs_in_development_mode():
@@ -38,11 +64,10 @@ def test_manage_py_on_a_fresh_clone_runs_in_development_mode():
 
 
 def test_the_web_server_defaults_to_production_and_refuses_without_secrets():
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     result = subprocess.run(
         [sys.executable, "-c", "import ressursvenner.wsgi"],
         cwd=ROOT,
-        env=clean,
+        env=_clean_environment(),
         capture_output=True,
         text=True,
         timeout=120,
@@ -69,35 +94,37 @@ def test_production_without_encryption_keys_refuses_to_start():
     assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
 
 
-# Everything else production needs, so that the check under test is the one that answers.
+AUDIT_KEY = "k" * 43
+
+# A production configuration that passes every rule; each test below breaks one thing in it.
 PRODUCTION = {
     "DEBUG": "false",
-    "SECRET_KEY": "x" * 60,
+    "SECRET_KEY": "k3J9wq2LzX8vN5tR7yB1mC4pD6fG0hS2aE5uI8oP3lK9jH7gF1dQ6zW4xV2bN8m",
     "FIELD_ENCRYPTION_KEYS": KEY,
     "ALLOWED_HOSTS": "ressursvenner.example.org",
-    "SITE_URL": "https://ressursvenner.example.org",
-    "SECURITY_CONTACT": "mailto:security@ressursvenner.example.org",
-    "EMAIL_URL": "smtp+tls://user:password@smtp.example.org:587",
+    "EMAIL_URL": "smtp+tls://ressursvenner:not-a-real-password@smtp.example.org:587",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "SITE_URL": "https://ressursvenner.example.org",
+    "SECURITY_CONTACT": "mailto:sikkerhet@ressursvenner.example.org",
+    "AUDIT_LOG_KEYS": AUDIT_KEY,
 }
-AUDIT_KEY = "k" * 43
 
 
 def test_production_without_an_audit_log_key_refuses_to_start():
-    result = _manage("check", **PRODUCTION)
+    result = _manage("check", **{**PRODUCTION, "AUDIT_LOG_KEYS": None})
     assert result.returncode != 0
     assert "AUDIT_LOG_KEYS is not set" in result.stderr
-    assert _manage("check", **PRODUCTION, AUDIT_LOG_KEYS=AUDIT_KEY).returncode == 0
+    assert _manage("check", **PRODUCTION).returncode == 0
 
 
 @pytest.mark.parametrize(
     "keys",
-    ["too-short-to-be-a-key", f"{AUDIT_KEY},short", "x" * 60, KEY],
+    ["too-short-to-be-a-key", f"{AUDIT_KEY},short", PRODUCTION["SECRET_KEY"], KEY],
     ids=["short", "one-of-two-short", "the-secret-key", "a-field-key"],
 )
 def test_a_weak_or_reused_audit_log_key_refuses_to_start(keys):
-    result = _manage("check", **PRODUCTION, AUDIT_LOG_KEYS=keys)
+    result = _manage("check", **{**PRODUCTION, "AUDIT_LOG_KEYS": keys})
     assert result.returncode != 0
     assert "AUDIT_LOG_KEYS" in result.stderr
 
@@ -125,20 +152,183 @@ def test_the_env_example_documents_every_variable_the_settings_read():
     assert read and not missing, missing
 
 
+def _one_line(result: subprocess.CompletedProcess) -> str:
+    """A refused start: non-zero exit and one line on stderr, no traceback."""
+    assert result.returncode != 0, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("variable", "values", "because"),
+    [
+        ("EMAIL_URL", {"EMAIL_URL": None}, "is not set, so email would only be printed"),
+        ("EMAIL_URL", {"EMAIL_URL": ""}, "is not set, so email would only be printed"),
+        ("EMAIL_URL", {"EMAIL_URL": "consolemail://"}, "never sends email"),
+        ("CELERY_BROKER_URL", {"CELERY_BROKER_URL": None}, "filesystem://"),
+        ("CELERY_BROKER_URL", {"CELERY_BROKER_URL": "filesystem://"}, "filesystem://"),
+    ],
+    ids=["email-unset", "email-empty", "email-console", "broker-unset", "broker-filesystem"],
+)
+def test_production_refuses_to_start_with_development_email_or_broker(variable, values, because):
+    result = _manage("check", **{**PRODUCTION, **values})
+    line = _one_line(result)
+    assert line.startswith(f"Refused to start: {variable} "), line
+    assert because in line
+
+
+def test_deploy_check_fails_on_a_loopback_site_url_and_the_example_security_contact():
+    result = _manage(
+        "check",
+        "--deploy",
+        **{
+            **PRODUCTION,
+            "SITE_URL": "http://127.0.0.1:8000",
+            "SECURITY_CONTACT": "mailto:security@example.org",
+        },
+    )
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if "(accounts.E00" in line]
+    assert len(errors) == 2, result.stderr
+    assert "accounts.E001) SITE_URL" in errors[0]
+    assert "accounts.E002) SECURITY_CONTACT" in errors[1]
+
+
+def test_deploy_check_passes_with_realistic_production_values():
+    """What .ci/run does: the production values pass even at warning level."""
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("site_url", "loopback"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://127.1.2.3", True),
+        ("http://localhost:8000", True),
+        ("https://app.localhost", True),
+        ("http://[::1]:8000", True),
+        ("http://0.0.0.0:8000", True),
+        ("not a url", True),
+        ("https://ressursvenner.example.org", False),
+        ("https://10.0.0.5", False),
+    ],
+)
+def test_every_loopback_site_url_is_an_error(settings, site_url, loopback):
+    from accounts.checks import public_addresses_are_real
+
+    settings.SITE_URL = site_url
+    settings.SECURITY_CONTACT = "mailto:sikkerhet@ressursvenner.example.org"
+    ids = [error.id for error in public_addresses_are_real(None)]
+    assert ids == (["accounts.E001"] if loopback else [])
+
+
+_PRINT_DEBUG = "from django.conf import settings; print('DEBUG', settings.DEBUG)"
+
+
+def test_debug_false_in_the_env_file_beats_the_development_default_of_manage_py(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "".join(f"{name}={value}\n" for name, value in PRODUCTION.items() if name != "DEBUG")
+        + "DEBUG=false\n"
+    )
+    # Only the .env file says anything: manage.py's development default does not win over it.
+    result = _manage("shell", "-c", _PRINT_DEBUG, ENV_FILE=str(env_file))
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG False" in result.stdout
+    # The same file without its secrets: production, so the start is refused.
+    env_file.write_text("DEBUG=false\n")
+    line = _one_line(_manage("check", ENV_FILE=str(env_file)))
+    assert "SECRET_KEY is not set" in line
+    # The process environment still wins over the file.
+    result = _manage("shell", "-c", _PRINT_DEBUG, ENV_FILE=str(env_file), DEBUG="true")
+    assert "DEBUG True" in result.stdout, result.stderr
+
+
+def test_debug_false_in_the_env_file_beats_the_development_default_of_make(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("".join(f"{name}={value}\n" for name, value in PRODUCTION.items()))
+    command = [
+        "make",
+        "--no-print-directory",
+        "--eval",
+        f'print-debug: ; @$(MANAGE) shell -c "{_PRINT_DEBUG}"',
+        "print-debug",
+    ]
+    with_file = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=_clean_environment(ENV_FILE=str(env_file)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "DEBUG False" in with_file.stdout, with_file.stderr
+    without = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=_clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "DEBUG True" in without.stdout, without.stderr
+
+
+@pytest.mark.parametrize("command", [["seed_demo"], ["demo_code", "admin@demo.example"]])
+def test_the_demo_commands_refuse_production_in_one_line(tmp_path, command):
+    database = tmp_path / "db.sqlite3"
+    result = _manage(*command, **PRODUCTION, DATABASE_URL=f"sqlite:///{database}")
+    line = _one_line(result)
+    assert line.startswith(f"CommandError: {command[0]} refused: DEBUG is off"), line
+    assert not database.exists()  # nothing written, not even an empty database
+
+
 @pytest.mark.django_db
 def test_seed_demo_refuses_without_debug(settings):
+    from accounts.models import Association, User
+
     settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
+    with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("seed_demo")
+    assert not User.objects.exists() and not Association.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_a_database_with_a_login_that_is_not_a_demo_login(settings):
+    from accounts.models import Association, Membership, User
+
+    settings.DEBUG = True
+    User.objects.create_user("kari.nordmann@sanitetskvinnene.no")
+    with pytest.raises(CommandError, match="1 login\\(s\\) that are not demo logins"):
+        call_command("seed_demo")
+    assert User.objects.count() == 1
+    assert not Association.objects.exists() and not Membership.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_code_refuses_without_debug_or_for_a_login_that_is_not_a_demo_login(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("demo_code", "admin@demo.example")
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="not a demo login"):
+        call_command("demo_code", "kari.nordmann@sanitetskvinnene.no")
 
 
 @pytest.mark.django_db
 def test_seed_demo_twice_does_no_harm(settings):
-    from accounts.models import Association, Coverage, Shelter
+    from accounts.models import Association, Coverage, Shelter, User
 
     settings.DEBUG = True
     call_command("seed_demo")
     counts = (Association.objects.count(), Coverage.objects.count(), Shelter.objects.count())
+    # A demo volunteer approved in the demo gets a login at her demo address: still a demo
+    # database, so seeding it again is allowed.
+    User.objects.create_user("nora.hansen.123@frivillig.example")
     call_command("seed_demo")
     assert (
         Association.objects.count(),

@@ -84,6 +84,8 @@ def test_production_settings_harden_cookies_and_transport():
         "ALLOWED_HOSTS": "ressursvenner.example.org",
         "FIELD_ENCRYPTION_KEYS": "q7Z2v3xk1wR0rZcO1dC0f0a4bE3mW5l7nJ9pT2sU4yA=",
         "AUDIT_LOG_KEYS": "k" * 43,
+        "EMAIL_URL": "smtp+tls://ressursvenner:not-a-real-password@smtp.example.org:587",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         "DJANGO_SETTINGS_MODULE": "ressursvenner.settings",
     }
     out = subprocess.run(

@@ -6,6 +6,7 @@ from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.demo import DEMO_DOMAIN
 from accounts.models import User
 
 
@@ -17,7 +18,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, email: str, **options):
         if not settings.DEBUG:
-            raise CommandError("demo_code only runs with DEBUG=true; it is for demos.")
+            raise CommandError(
+                "demo_code refused: DEBUG is off (production); it prints two-step codes of "
+                "demo logins only, for demos."
+            )
+        if not email.lower().endswith(f"@{DEMO_DOMAIN}"):
+            raise CommandError(f"demo_code refused: {email} is not a demo login (@{DEMO_DOMAIN}).")
         user = User.objects.filter(email__iexact=email).first()
         totp = (
             Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()

@@ -1,0 +1,93 @@
+"""SQLite, as `make run` uses it, takes a web server and a Celery worker writing side by side.
+
+The demo once answered "database is locked" while the worker delivered mail: a transaction that
+read first and then wrote could not get the write lock and failed at once. The settings give
+SQLite a write-ahead log, transactions that take the write lock when they begin, and a busy
+timeout; this test writes from two real processes at once on a real SQLite file.
+"""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# One writer: Django set up with the project's settings, then many short transactions that read,
+# work a moment and then write (as a view or a task does); in the second writer every 20th
+# transaction holds the write lock for a while (as a slow task would).
+WRITER = """
+import sys, time
+from pathlib import Path
+
+import django
+
+django.setup()
+from django.db import connection, transaction
+
+who, count, slow, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "slow", Path(sys.argv[4])
+(folder / f"ready-{who}").touch()
+deadline = time.monotonic() + 60
+while len(list(folder.glob("ready-*"))) < 2 and time.monotonic() < deadline:
+    time.sleep(0.01)
+for n in range(count):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM written WHERE who = %s", [who])
+        (before,) = cursor.fetchone()
+        time.sleep(0.002)  # the work a view does between reading and writing
+        cursor.execute("INSERT INTO written (who, n) VALUES (%s, %s)", [who, before])
+        if slow and n % 20 == 0:
+            time.sleep(0.3)
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    print("journal_mode", cursor.fetchone()[0])
+"""
+
+ROWS_EACH = 120
+
+
+def test_two_processes_write_at_once_without_database_is_locked(tmp_path):
+    database = tmp_path / "demo.sqlite3"
+    with sqlite3.connect(database) as setup:
+        setup.execute("CREATE TABLE written (who TEXT NOT NULL, n INTEGER NOT NULL)")
+    setup.close()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DEBUG_DEFAULT"}},
+        "DJANGO_SETTINGS_MODULE": "ressursvenner.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "ENV_FILE": str(tmp_path / "no.env"),
+    }
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, who, str(ROWS_EACH), pace, str(tmp_path)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for who, pace in (("web", "fast"), ("worker", "slow"))
+    ]
+    results = [(writer.wait(timeout=90), *writer.communicate()) for writer in writers]
+    errors = "".join(stderr for _returncode, _stdout, stderr in results)
+    assert "database is locked" not in errors
+    assert [returncode for returncode, _stdout, _stderr in results] == [0, 0], errors
+    with sqlite3.connect(database) as check:
+        rows = check.execute("SELECT who, n FROM written").fetchall()
+    check.close()
+    expected = [("web", n) for n in range(ROWS_EACH)] + [("worker", n) for n in range(ROWS_EACH)]
+    assert sorted(rows) == expected
+    assert all("journal_mode wal" in stdout for _returncode, stdout, _stderr in results)
+
+
+def test_the_sqlite_options_apply_to_sqlite_only(settings):
+    options = settings.DATABASES["default"].get("OPTIONS", {})
+    if connection.vendor == "sqlite":
+        assert options["transaction_mode"] == "IMMEDIATE"
+        assert "journal_mode=WAL" in options["init_command"]
+    else:
+        assert "transaction_mode" not in options and "init_command" not in options
