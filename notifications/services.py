@@ -245,6 +245,22 @@ def notifications_mark_all_read(*, user, membership: Membership | None) -> int:
     )
 
 
+def outbox_forget(*, email: str, user=None) -> int:
+    """A person is being erased: the outbox keeps neither her address nor what was written to her.
+
+    Messages still waiting are not sent (they fail with "RecipientErased"); every row to her
+    address, or to her login, loses its address and text at once rather than after the
+    retention period. Returns how many rows were touched.
+    """
+    rows = OutboxMessage.objects.filter(
+        Q(to__iexact=email) | Q(recipient=user) if user else Q(to__iexact=email)
+    )
+    rows.filter(status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.FAILED, last_error="RecipientErased"
+    )
+    return rows.update(to="", recipient=None, context={}, subject="", body="", html="")
+
+
 # --- Housekeeping (nightly, on the beat schedule) ---------------------------------------------
 
 

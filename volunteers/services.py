@@ -26,7 +26,7 @@ from accounts.services import (
 from courses.selectors import has_completed_required_courses
 from courses.services import enrolments_withdraw
 from notifications.models import Kind
-from notifications.services import email_send, notify
+from notifications.services import email_send, notify, outbox_forget
 from ressursvenner.dates import add_years
 from volunteers.models import (
     OPEN_APPLICATION,
@@ -514,7 +514,8 @@ def volunteer_erase(*, volunteer: Volunteer) -> Volunteer:
 
     Side effects: name, email, phone, motivation, interview note, languages, strengths and
     availability are erased, with the police-certificate record; her waiting invitations to the
-    volunteer role are withdrawn and her seats in sessions not yet held given up; her login is
+    volunteer role are withdrawn and her seats in sessions not yet held given up; emails to her
+    still waiting are not sent and the outbox forgets her address (outbox_forget); her login is
     deactivated and scrubbed and loses every role; the change history of her rows is deleted;
     erased_at is set. Refused when she is already erased.
     """
@@ -526,6 +527,7 @@ def volunteer_erase(*, volunteer: Volunteer) -> Volunteer:
     _refuse_while_matched(locked)
     invitations_withdraw(email=locked.email, role=Role.VOLUNTEER, association=locked.association)
     enrolments_withdraw(volunteer=locked)
+    outbox_forget(email=locked.email, user=locked.user)
     locked.first_name, locked.last_name = "–", ""
     locked.email = erased_email(locked.public_id)
     locked.phone = ""

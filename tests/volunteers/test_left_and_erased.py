@@ -403,3 +403,21 @@ def test_no_email_or_notification_reaches_an_erased_person(erased, caplog):
     notify(recipients=[user], kind=Kind.APPROVED, link="/", role=Role.VOLUNTEER)
     assert not OutboxMessage.objects.exists() and not Notification.objects.exists()
     assert erased.email not in caplog.text  # the drop is logged by count, not by address
+
+
+def test_erasing_her_stops_what_waits_in_the_outbox_and_forgets_her_address(oslo):
+    user = person(Role.VOLUNTEER, place=oslo, first_name="Ada", email="ada@frivillig.example")
+    v = approved(oslo, user=user, first_name="Ada")
+    services.volunteer_transition(volunteer=v, to=Status.ENDED)
+    waiting = email_send(
+        to="ada@frivillig.example", template="courses/email/session_news", context={}
+    )
+    OutboxMessage.objects.filter(pk=waiting.pk).update(status="pending", body="Hei Ada")
+    other = email_send(to="kari@example.no", template="courses/email/session_news", context={})
+    services.volunteer_erase(volunteer=v)
+    waiting.refresh_from_db()
+    assert waiting.status == "failed" and waiting.to == "" and waiting.body == ""
+    assert not OutboxMessage.objects.filter(to__iexact="ada@frivillig.example").exists()
+    assert not OutboxMessage.objects.filter(recipient=user).exists()
+    other.refresh_from_db()
+    assert other.to == "kari@example.no"
