@@ -90,9 +90,10 @@ def _serialized_rollback_under_playwright(django_db_setup, django_db_blocker):
 
 LOG = SCREENSHOTS / "log.txt"
 
-# The fields that hold a person's data, by model: every value saved into one of them during the
-# run is looked for in the log.
+# The fields that hold a person's data (and the one secret stored in clear, a calendar feed's
+# token), by model: every value saved into one of them during the run is looked for in the log.
 PERSONAL_FIELDS = {
+    "courses.calendarfeed": ("token",),
     "accounts.user": ("email", "first_name", "last_name", "phone"),
     "accounts.invitation": ("email", "first_name", "last_name"),
     "volunteers.volunteer": (

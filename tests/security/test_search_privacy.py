@@ -85,9 +85,7 @@ def test_the_volunteer_search_finds_her_and_no_address_carries_the_text(
     assert leaks == []
 
 
-def test_the_codes_stay_in_the_address_with_the_search_id(
-    client, coordinator_oslo, astrid, berit
-):
+def test_the_codes_stay_in_the_address_with_the_search_id(client, coordinator_oslo, astrid, berit):
     login(client, coordinator_oslo)
     response = search(client, "a", status="screening", language="no")
     url = response.redirect_chain[0][0]
