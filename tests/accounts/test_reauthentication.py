@@ -89,6 +89,9 @@ STATES = {
 }
 
 
+# The people come from request.getfixturevalue, which pytest-django cannot see when it orders
+# the tests: without the mark the test ran after the transactional ones, on a flushed database.
+@pytest.mark.django_db
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize(
     "role",
