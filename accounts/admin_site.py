@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeListSearchForm
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -6,6 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from ressursvenner import searches
 
 
 def is_national_admin(request) -> bool:
@@ -42,6 +45,71 @@ class NationalAdminPermissions:
         return _kinds_only(to_delete), model_count, perms_needed, _kinds_only(protected)
 
 
+class SearchKeptInSession:
+    """Mixin for ModelAdmins (NationalAdminSite.register adds it to every one): the text typed
+    in a changelist's search box never goes into the address.
+
+    The admin's search form (templates/admin/search_form.html) posts; the text is kept in the
+    session and the changelist is shown at `?sok=<id>` with the other parameters (filters,
+    ordering) as they were, so paging, sorting, filtering and coming back from an object keep
+    the search (ressursvenner.searches). What a national admin searches for here is an email
+    address or a name.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "_search" in request.POST:
+            if not self.has_view_or_change_permission(request):
+                raise PermissionDenied
+            return redirect(_search_address(request))
+        search_id = request.GET.get(searches.PARAM)
+        if search_id and searches.search_text(request, search_id) is None:
+            messages.warning(request, _("This search has expired. Please search again."))
+        return super().changelist_view(request, extra_context)
+
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+        text = searches.search_text(request, request.GET.get(searches.PARAM)) or ""
+        form = type("KeptSearchForm", (_KeptSearchForm,), {"text": text})
+        return type(
+            "KeptSearchChangeList",
+            (_KeptSearchChangeList, changelist),
+            {"search_form_class": form},
+        )
+
+
+class _KeptSearchForm(ChangeListSearchForm):
+    """The changelist's search form, filled from the session instead of the query string."""
+
+    text = ""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__({SEARCH_VAR: self.text}, *args, **kwargs)
+
+
+class _KeptSearchChangeList:
+    def get_filters_params(self, params=None):
+        """The search id is no field lookup (left in the links, it keeps the search)."""
+        lookup_params = super().get_filters_params(params)
+        lookup_params.pop(searches.PARAM, None)
+        return lookup_params
+
+
+def _search_address(request) -> str:
+    """The changelist's address after a search: what the form carried besides the text (its
+    filters and ordering), and the id the text is kept under; back on the first page."""
+    left_out = {"csrfmiddlewaretoken", "_search", SEARCH_VAR, searches.PARAM, PAGE_VAR}
+    query = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in left_out
+        for value in values
+    ]
+    text = request.POST.get(SEARCH_VAR, "").strip()
+    if text:
+        query.append((searches.PARAM, searches.search_keep(request, text)))
+    return f"{request.path}?{urlencode(query)}" if query else request.path
+
+
 def _kinds_only(items: list) -> list:
     shown = []
     for item in items:
@@ -61,6 +129,18 @@ class NationalAdminSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return is_national_admin(request)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every changelist's search box keeps its text out of the address, Django's and other
+        libraries' admins included (SearchKeptInSession)."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, SearchKeptInSession):
+            admin_class = type(
+                admin_class.__name__,
+                (SearchKeptInSession, admin_class),
+                {"__module__": admin_class.__module__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
     def login(self, request, extra_context=None):
         # The admin's own login form would skip the second step: always use ours.

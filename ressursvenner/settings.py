@@ -301,6 +301,10 @@ if not DEBUG and EMAIL_CONFIG["EMAIL_BACKEND"] != "django.core.mail.backends.smt
         )
         + "; it must name an SMTP server, e.g. smtp+tls://user:password@smtp.example.org:587",
     )
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    # The console is a terminal or a worker's log: the same output, with the secrets of the
+    # links (reset, invitation, calendar feed) hidden.
+    EMAIL_BACKEND = "ressursvenner.mail.ConsoleEmailBackend"
 # Login emails (invitations, password resets) go through the notifications outbox.
 ACCOUNTS_EMAIL_QUEUE = "notifications.services.email_queue_rendered"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Ressursvenner <ikke-svar@localhost>")
@@ -513,6 +517,11 @@ MATCHING_NEIGHBOUR_KM = env.int("MATCHING_NEIGHBOUR_KM", default=40)
 
 # --- Logging ----------------------------------------------------------------------------------
 
+# Every record of every logger goes through the one console handler, whose filter hides the
+# secrets that travel in URLs (reset keys, invitation and calendar-feed tokens) in the message,
+# the traceback and the stack. Django's own handlers (its DEBUG console, mail_admins, runserver's
+# request lines) would bypass it, so "django" and "django.server" lose theirs and propagate here;
+# the Celery worker uses this configuration too (ressursvenner/celery.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -527,8 +536,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Request lines can carry query strings; we never put personal data there, but keep
-        # the server's own access log out of the application log regardless.
-        "django.server": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # runserver's request lines: paths carry random ids and codes only (never a search or
+        # a name), and the secret ones are redacted.
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }

@@ -1,5 +1,6 @@
 """Small helpers shared by the tests: assertions about pages, and a match lived through."""
 
+import logging
 import re
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -46,3 +47,70 @@ def live_a_match(*, referral, volunteer, coordinator, note: str = "", concern: s
         concern=concern,
     )
     return match
+
+
+# --- The project's log, as it would be written ----------------------------------------------------
+
+# Test-data builders log their arguments at DEBUG; they are not part of the application.
+TOOLING_LOGGERS = ("factory", "faker")
+
+
+class ProjectLog:
+    """While open, everything the project's logging writes goes also to `stream`: every logger
+    at DEBUG, through the project's formatter and filters (settings.LOGGING, redaction
+    included), and the live server's request lines as runserver writes them (the test server
+    keeps quiet otherwise). The project's own handler keeps its level."""
+
+    def __init__(self, stream, level: int = logging.DEBUG):
+        self.stream, self.level = stream, level
+
+    def __enter__(self):
+        from django.core.servers.basehttp import WSGIRequestHandler
+        from django.test.testcases import QuietWSGIRequestHandler
+
+        from ressursvenner.logging import RedactSecretsFilter
+
+        root = logging.getLogger()
+        projects = [
+            h for h in root.handlers if any(isinstance(f, RedactSecretsFilter) for f in h.filters)
+        ]
+        assert projects, "settings.LOGGING's handler with the redaction filter is not installed"
+        self.handler = logging.StreamHandler(self.stream)
+        self.handler.setFormatter(projects[0].formatter)
+        for log_filter in projects[0].filters:
+            self.handler.addFilter(log_filter)
+        self.handler.addFilter(lambda record: not record.name.startswith(TOOLING_LOGGERS))
+        loggers = [root] + [
+            logger
+            for logger in logging.root.manager.loggerDict.values()
+            if isinstance(logger, logging.Logger)
+        ]
+        self.levels = {logger: logger.level for logger in loggers}
+        self.handler_levels = {h: h.level for h in projects}
+        for handler in projects:
+            handler.setLevel(max(handler.level, root.getEffectiveLevel()))
+        for logger in loggers:
+            if logger.level > self.level or logger is root:
+                logger.setLevel(self.level)
+        # Loggers that do not pass their records up get the handler themselves.
+        self.attached = [root] + [
+            logger for logger in loggers[1:] if not logger.propagate and logger.handlers
+        ]
+        for logger in self.attached:
+            logger.addHandler(self.handler)
+        self.quiet = QuietWSGIRequestHandler.__dict__.get("log_message")
+        QuietWSGIRequestHandler.log_message = WSGIRequestHandler.log_message
+        return self
+
+    def __exit__(self, *exc):
+        from django.test.testcases import QuietWSGIRequestHandler
+
+        if self.quiet is not None:
+            QuietWSGIRequestHandler.log_message = self.quiet
+        for logger in self.attached:
+            logger.removeHandler(self.handler)
+        for logger, level in self.levels.items():
+            logger.setLevel(level)
+        for handler, level in self.handler_levels.items():
+            handler.setLevel(level)
+        self.handler.flush()

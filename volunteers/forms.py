@@ -195,7 +195,9 @@ class ProfileForm(forms.Form):
 
 
 class VolunteerFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, help_text=_("Name, email or phone"))
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, help_text=_("Name, email or phone")
+    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
     )

@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -16,6 +18,7 @@ from accounts.access import role_required
 from accounts.audit import log_access
 from accounts.models import Municipality, Role
 from matching import selectors as matching_selectors
+from ressursvenner import searches
 from ressursvenner.downloads import json_download
 from volunteers import selectors, services
 from volunteers.exports import volunteer_export
@@ -82,15 +85,51 @@ def application_received(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
 def volunteer_list(request: HttpRequest) -> HttpResponse:
-    form = VolunteerFilterForm(request.GET or None, association=request.membership.association)
-    filters = form.cleaned_data if form.is_valid() else {}
+    """Her association's applicants and volunteers. The search box posts its text, which is
+    kept in the session (ressursvenner.searches): the address carries only the codes of the
+    filters and the search's id, never a name, an email address or a phone number."""
+    association = request.membership.association
+    if request.method == "POST":
+        form = VolunteerFilterForm(request.POST, association=association)
+        if form.is_valid():
+            return redirect(_volunteer_list_address(request, form))
+        expired = False
+    else:
+        data = request.GET.copy()
+        search_id = data.pop(searches.PARAM, [None])[-1]
+        data.pop("q", None)  # an old bookmark's text is not searched (nor shown)
+        text = searches.search_text(request, search_id) if search_id else ""
+        expired = text is None
+        if text:
+            data["q"] = text
+        form = VolunteerFilterForm(data if data or expired else None, association=association)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if expired:
+        form.add_error("q", _("This search has expired. Please search again."))
     volunteers = selectors.volunteer_list(request.user, filters=filters)
     return render(
         request,
         "volunteers/volunteer_list.html",
         {"form": form, "volunteers": volunteers[:500], "today": timezone.localdate()},
     )
+
+
+def _volunteer_list_address(request: HttpRequest, form: VolunteerFilterForm) -> str:
+    """The list's address for a submitted filter form: the codes as they were sent, and the
+    search text replaced by the id it is kept under."""
+    query = [
+        (name, value)
+        for name in form.fields
+        if name != "q"
+        for value in form.data.getlist(name)
+        if value
+    ]
+    if form.cleaned_data["q"]:
+        query.append((searches.PARAM, searches.search_keep(request, form.cleaned_data["q"])))
+    address = reverse("volunteer_list")
+    return f"{address}?{urlencode(query)}" if query else address
 
 
 def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpResponse:

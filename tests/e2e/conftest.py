@@ -5,9 +5,15 @@ finds buttons and links by the words she reads, in the language of the run (`Wor
 page a window shows is checked (`Checker`): axe-core finds no serious or critical WCAG 2.1 A or
 AA violation, the console logs no error, and no request leaves the test server.
 
+Everything the application logs while they run (every logger at DEBUG, through the project's
+formatter and redaction filter, and the live server's request lines) is kept, and at the end
+of the run must hold none of the names, email addresses, phone numbers, aliases and notes the
+journeys created (`RunLog`); both are written to e2e-screenshots/ (log.txt, log-values.txt).
+
 Run them alone with `pytest -m e2e`; UPDATE_SCREENSHOTS=1 also refreshes docs/screenshots/.
 """
 
+import io
 import os
 import re
 import shutil
@@ -25,6 +31,7 @@ from matching import services
 # setting up and for checking afterwards are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from tests.helpers import ProjectLog
 from tests.matching.conftest import make_referral, make_volunteer  # noqa: F401 (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
@@ -77,6 +84,135 @@ def _serialized_rollback_under_playwright(django_db_setup, django_db_blocker):
     connections.create_connection = create_connection_with_contents
     yield
     connections.create_connection = create_connection
+
+
+# --- The log of the run: no personal data in it -----------------------------------------------
+
+LOG = SCREENSHOTS / "log.txt"
+
+# The fields that hold a person's data (and the one secret stored in clear, a calendar feed's
+# token), by model: every value saved into one of them during the run is looked for in the log.
+PERSONAL_FIELDS = {
+    "courses.calendarfeed": ("token",),
+    "accounts.user": ("email", "first_name", "last_name", "phone"),
+    "accounts.invitation": ("email", "first_name", "last_name"),
+    "volunteers.volunteer": (
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "motivation",
+        "status_reason",
+        "interview_note",
+    ),
+    "volunteers.commitmentperiod": ("end_note",),
+    "matching.referral": ("alias", "phone", "wishes", "safety_notes"),
+    "matching.referralevent": ("reason",),
+    "matching.match": ("first_meeting_place", "end_note"),
+    "matching.meeting": ("note",),
+    "matching.concern": ("text", "follow_up_note"),
+    "matching.followup": ("note",),
+    "notifications.outboxmessage": ("to",),
+}
+SHORTEST = 4  # shorter values ("Ola", "nei") would be found in words that are not hers
+
+
+class RunLog:
+    """What the application logged during the run, and the personal values the run created."""
+
+    def __init__(self):
+        self.stream = io.StringIO()
+        self.values: set[str] = set()
+
+    def remember(self, sender, instance, **kwargs) -> None:
+        for name in PERSONAL_FIELDS.get(sender._meta.label_lower, ()):
+            value = getattr(instance, name, None)
+            if isinstance(value, str) or (value and hasattr(value, "as_e164")):
+                self.add(str(value))
+
+    def add(self, value: str) -> None:
+        value = value.strip()
+        if len(value) < SHORTEST:
+            return
+        self.values.add(value)
+        compact = value.replace(" ", "")
+        digits = compact[3:]
+        if compact.startswith("+47") and len(digits) == 8 and digits.isdigit():
+            # A phone number in the ways it is written.
+            self.values |= {
+                compact,
+                digits,
+                f"{digits[:3]} {digits[3:5]} {digits[5:]}",
+                " ".join(digits[i : i + 2] for i in range(0, 8, 2)),
+            }
+
+    def hits(self) -> list[str]:
+        from urllib.parse import quote, quote_plus
+
+        text = self.stream.getvalue()
+        found = []
+        for value in sorted(self.values):
+            for form in {value, quote(value), quote_plus(value)}:
+                pattern = rf"(?<![\w]){re.escape(form)}(?![\w])"
+                for match in re.finditer(pattern, text, re.IGNORECASE):
+                    line = text[text.rfind("\n", 0, match.start()) + 1 : match.end() + 80]
+                    found.append(f"{value!r}: {line.splitlines()[0]}")
+                    break
+        return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _log_of_the_run(request):
+    """Keeps the log of the run (see RunLog); pytest_sessionfinish below judges it."""
+    from django.db.models.signals import post_save
+
+    run = RunLog()
+    post_save.connect(run.remember, weak=False, dispatch_uid="e2e-personal-values")
+    try:
+        with ProjectLog(run.stream):
+            yield run
+    finally:
+        post_save.disconnect(dispatch_uid="e2e-personal-values")
+        request.config.stash[RUN_LOG] = run
+
+
+RUN_LOG = pytest.StashKey[RunLog]()
+LOG_HITS = pytest.StashKey[list]()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The run fails when the log holds any personal value it created (or holds nothing at
+    all, which would mean the capture is broken)."""
+    run = session.config.stash.get(RUN_LOG, None)
+    if run is None:  # no journey ran
+        return
+    text = run.stream.getvalue()
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    LOG.write_text(text)
+    LOG.with_name("log-values.txt").write_text("".join(f"{v}\n" for v in sorted(run.values)))
+    hits = run.hits()
+    if '"GET / HTTP/1.1" 200' not in text:
+        hits.append("the log of the run holds no request line: is the capture working?")
+    session.config.stash[LOG_HITS] = hits
+    if hits:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    hits = config.stash.get(LOG_HITS, None)
+    if hits is None:
+        return
+    run = config.stash[RUN_LOG]
+    if hits:
+        terminalreporter.section("personal data in the log of the run", sep="!", red=True)
+        for hit in hits:
+            terminalreporter.line(hit, red=True)
+        terminalreporter.line(f"(the whole log: {LOG})")
+    else:
+        terminalreporter.line(
+            f"log of the run: none of {len(run.values)} personal values in "
+            f"{len(run.stream.getvalue().splitlines())} lines ({LOG})"
+        )
 
 
 @pytest.fixture(scope="session")

@@ -258,10 +258,19 @@ def test_the_volunteer_road(people, checker, words, declaration, basic_course, c
     registered = words("Attendance is registered: %(attended)s of %(total)s attended.")
     expect(status_message(hanne, registered % {"attended": 1, "total": 1})).to_be_visible()
 
-    # --- ... and approves her ---------------------------------------------------------------
+    # --- ... finds her by searching for her email, and approves her --------------------------
     menu_link(hanne, words, "Volunteers").click()
     hanne.wait_for_url("**/frivillige/")
     checker.arrived(hanne)
+    requested: list[str] = []
+    hanne.on("request", lambda request: requested.append(request.url))
+    filters = hanne.locator(".filter-form")
+    filters.get_by_label(words("Search")).fill(EMAIL)
+    submit(hanne, checker, filters.get_by_role("button", name=words.exact("Show")), state="search")
+    assert re.search(r"/frivillige/\?sok=[\w-]+$", hanne.url), hanne.url
+    expect(filters.get_by_label(words("Search"))).to_have_value(EMAIL)
+    # Neither the form, the redirect nor anything the page loaded carried what she typed.
+    assert requested and not [u for u in requested if "selam" in u.lower()], requested
     hanne.get_by_role("link", name=FULL_NAME).click()
     hanne.wait_for_url(f"**/frivillige/{volunteer.public_id}/")
     checker.arrived(hanne)

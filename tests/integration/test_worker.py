@@ -5,15 +5,18 @@ Runs in .ci/run (PostgreSQL and Redis); skipped where either is missing.
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import MatchStatus
@@ -41,21 +44,20 @@ def _fresh_broker_connections() -> None:
     celery_app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def worker(tmp_path, monkeypatch):
-    """A worker process on the test database and a Redis database of its own; mail to files."""
+@contextmanager
+def running_worker(monkeypatch, email_url: str):
+    """A worker process on the test database and a Redis database of its own; yields the
+    process (its output is read once it has stopped)."""
     import redis
 
     redis.Redis.from_url(BROKER).flushdb()
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
     db = connection.settings_dict
     env = {
         **os.environ,
         "DEBUG": "true",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_BROKER_URL": BROKER,
-        "EMAIL_URL": f"filemail:///{mail_dir}",  # four slashes in all: an absolute path
+        "EMAIL_URL": email_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     process = subprocess.Popen(
@@ -93,7 +95,7 @@ def worker(tmp_path, monkeypatch):
             pytest.fail(
                 "the worker did not start:\n" + (process.communicate(timeout=10)[0] or "")[-3000:]
             )
-        yield mail_dir
+        yield process
     finally:
         process.terminate()
         try:
@@ -102,6 +104,16 @@ def worker(tmp_path, monkeypatch):
             process.kill()
         celery_app.conf.task_always_eager = True
         _fresh_broker_connections()
+
+
+@pytest.fixture
+def worker(tmp_path, monkeypatch):
+    """A worker whose mail goes to files in the folder it yields."""
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    # Four slashes in all: an absolute path.
+    with running_worker(monkeypatch, f"filemail:///{mail_dir}"):
+        yield mail_dir
 
 
 def _mails(mail_dir: Path) -> list[str]:
@@ -133,3 +145,27 @@ def test_the_sweep_triggered_twice_at_once_sends_each_reminder_exactly_once(
     )
     assert recipients == sorted([volunteer_oslo.email, coordinator_oslo.email])
     assert ReminderSent.objects.count() == 2
+
+
+def test_a_password_reset_sent_by_a_worker_with_the_console_backend_leaves_no_key_in_its_log(
+    client, monkeypatch, coordinator_oslo
+):
+    """The defect found: with EMAIL_URL=consolemail:// (the demo), the worker printed the reset
+    email, live key and all, into its log."""
+    from notifications.models import OutboxMessage, OutboxStatus
+
+    with running_worker(monkeypatch, "consolemail://") as process:
+        client.post(reverse("account_reset_password"), {"email": coordinator_oslo.email})
+        message = OutboxMessage.objects.get(to=coordinator_oslo.email)
+        key = re.search(r"/glemt-passord/nytt/([^/\s]+)/", message.body).group(1)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and message.status != OutboxStatus.SENT:
+            time.sleep(0.5)
+            message.refresh_from_db()
+        assert message.status == OutboxStatus.SENT
+        process.terminate()
+        output = process.communicate(timeout=20)[0]
+    assert f"To: {coordinator_oslo.email}" in output  # the console showed the email
+    assert "/glemt-passord/nytt/[hidden]/" in output
+    assert key not in output
+    assert key.split("-", 1)[1] not in output

@@ -298,7 +298,6 @@ FORMS = [
             "course_complete": "yes",
             "commitment_ending": "on",
         },
-        method="GET",
     ),
     Form(
         "volunteer_data_format",
