@@ -110,25 +110,22 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
     return result
 
 
-def encrypt_existing_rows(table: str, columns: list[str]):
-    """A migration operation's function: encrypt the plain values already in `columns` of
-    `table` (values that are tokens already are left alone)."""
+def _rewrite_existing_rows(table: str, columns: list[str], transform):
+    """A migration operation's function: pass every non-empty value of `columns` in `table`
+    through `transform`, which returns the new value or None to leave it as it is."""
 
     def run(apps, schema_editor):
         connection = schema_editor.connection
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id, {', '.join(quote(c) for c in columns)} FROM {quote(table)}")  # noqa: S608 - names from code
-            rows = cursor.fetchall()
-            for row_id, *values in rows:
+            for row_id, *values in cursor.fetchall():
                 updates = {}
                 for column, value in zip(columns, values, strict=True):
-                    if value in (None, ""):
-                        continue
-                    try:
-                        decrypt(str(value))
-                    except InvalidToken:
-                        updates[column] = encrypt(str(value))
+                    if value not in (None, ""):
+                        new = transform(str(value))
+                        if new is not None:
+                            updates[column] = new
                 if updates:
                     assignments = ", ".join(f"{quote(c)} = %s" for c in updates)
                     cursor.execute(
@@ -137,32 +134,30 @@ def encrypt_existing_rows(table: str, columns: list[str]):
                     )
 
     return run
+
+
+def _encrypted_unless_token(value: str) -> str | None:
+    try:
+        decrypt(value)
+    except InvalidToken:
+        return encrypt(value)
+    return None
+
+
+def _decrypted_if_token(value: str) -> str | None:
+    try:
+        return decrypt(value)
+    except InvalidToken:
+        return None
+
+
+def encrypt_existing_rows(table: str, columns: list[str]):
+    """A migration operation's function: encrypt the plain values already in `columns` of
+    `table` (values that are tokens already are left alone)."""
+    return _rewrite_existing_rows(table, columns, _encrypted_unless_token)
 
 
 def decrypt_existing_rows(table: str, columns: list[str]):
     """The reverse of encrypt_existing_rows, for a migration that turns an encrypted column back
     into a plain one (values that are not tokens are left alone)."""
-
-    def run(apps, schema_editor):
-        connection = schema_editor.connection
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, {', '.join(quote(c) for c in columns)} FROM {quote(table)}")  # noqa: S608 - names from code
-            rows = cursor.fetchall()
-            for row_id, *values in rows:
-                updates = {}
-                for column, value in zip(columns, values, strict=True):
-                    if value in (None, ""):
-                        continue
-                    try:
-                        updates[column] = decrypt(str(value))
-                    except InvalidToken:
-                        continue
-                if updates:
-                    assignments = ", ".join(f"{quote(c)} = %s" for c in updates)
-                    cursor.execute(
-                        f"UPDATE {quote(table)} SET {assignments} WHERE id = %s",  # noqa: S608
-                        [*updates.values(), row_id],
-                    )
-
-    return run
+    return _rewrite_existing_rows(table, columns, _decrypted_if_token)
