@@ -24,6 +24,7 @@ _NOT_INHERITED = {
     "CACHE_URL",
     "ENV_FILE",
     "AUDIT_LOG_KEYS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests (tests/e2e/conftest.py), when collected
     "MAKEFLAGS",
     "MAKELEVEL",
     "MFLAGS",
