@@ -38,9 +38,10 @@ def _clean_environment(**env: str | None) -> dict[str, str]:
     return {k: v for k, v in merged.items() if v is not None}
 
 
-def _manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
+def _run(command: list[str], **env: str | None) -> subprocess.CompletedProcess:
+    """`command` in the project folder, in the clean environment plus `env`."""
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        command,
         cwd=ROOT,
         env=_clean_environment(**env),
         capture_output=True,
@@ -48,6 +49,10 @@ def _manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
         timeout=120,
         check=False,
     )
+
+
+def _manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
+    return _run([sys.executable, "manage.py", *args], **env)
 
 
 def test_production_without_a_secret_key_refuses_to_start_and_says_why_in_one_line():
@@ -65,15 +70,7 @@ def test_manage_py_on_a_fresh_clone_runs_in_development_mode():
 
 
 def test_the_web_server_defaults_to_production_and_refuses_without_secrets():
-    result = subprocess.run(
-        [sys.executable, "-c", "import ressursvenner.wsgi"],
-        cwd=ROOT,
-        env=_clean_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _run([sys.executable, "-c", "import ressursvenner.wsgi"])
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
@@ -257,25 +254,9 @@ def test_debug_false_in_the_env_file_beats_the_development_default_of_make(tmp_p
         f'print-debug: ; @$(MANAGE) shell -c "{_PRINT_DEBUG}"',
         "print-debug",
     ]
-    with_file = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=_clean_environment(ENV_FILE=str(env_file)),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    with_file = _run(command, ENV_FILE=str(env_file))
     assert "DEBUG False" in with_file.stdout, with_file.stderr
-    without = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=_clean_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    without = _run(command)
     assert "DEBUG True" in without.stdout, without.stderr
 
 
