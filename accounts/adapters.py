@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import mail
 from accounts.access import has_two_step, mark_password_just_proved, needs_two_step
 from accounts.models import Membership
-from ressursvenner import crypto
+from common import crypto
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -87,7 +87,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class MFAAdapter(DefaultMFAAdapter):
     def encrypt(self, text: str) -> str:
-        """Two-step secrets are stored encrypted, like every other secret (ressursvenner.crypto)."""
+        """Two-step secrets are stored encrypted, like every other secret (common.crypto)."""
         return crypto.encrypt(text)
 
     def decrypt(self, encrypted_text: str) -> str:

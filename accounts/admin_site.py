@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from ressursvenner import searches
+from common import searches
 
 
 def is_national_admin(request) -> bool:
@@ -52,7 +52,7 @@ class SearchKeptInSession:
     The admin's search form (templates/admin/search_form.html) posts; the text is kept in the
     session and the changelist is shown at `?sok=<id>` with the other parameters (filters,
     ordering) as they were, so paging, sorting, filtering and coming back from an object keep
-    the search (ressursvenner.searches). What a national admin searches for here is an email
+    the search (common.searches). What a national admin searches for here is an email
     address or a name.
     """
 

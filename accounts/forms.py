@@ -5,8 +5,8 @@ from django.contrib.auth import password_validation
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Association, Membership, Role, Shelter, User
-from ressursvenner.forms import fields_only_helper
+from accounts.models import Association, Membership, Municipality, Role, Shelter, User
+from common.forms import fields_only_helper
 
 
 class InvitationForm(forms.Form):
@@ -183,3 +183,52 @@ class AddSecurityKeyForm(AddWebAuthnForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _security_key_name(self)
+
+
+class MunicipalityField(forms.CharField):
+    """A municipality typed or picked from a list of all 357 (an <input list> with a datalist).
+
+    Accepts a name, "Name (County)" or the number. Two names occur twice (Herøy, Våler); those
+    must be picked with their county.
+    """
+
+    default_error_messages = {
+        "unknown": _("We could not find that municipality. Pick one from the list."),
+        "ambiguous": _(
+            "There are two municipalities called %(name)s. Pick the right one from the list."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"list": "municipality-list", "autocomplete": "off"})
+
+    def prepare_value(self, value):
+        if isinstance(value, Municipality):
+            return value.label
+        if isinstance(value, int):
+            municipality = Municipality.objects.filter(pk=value).select_related("county").first()
+            return municipality.label if municipality else ""
+        return value
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        text = " ".join(text.split())
+        matches = list(Municipality.objects.select_related("county").filter(number=text)) or [
+            m
+            for m in Municipality.objects.select_related("county")
+            if text.lower() in (m.label.lower(), m.name.lower())
+        ]
+        exact = [m for m in matches if m.label.lower() == text.lower() or m.number == text]
+        if exact:
+            return exact[0]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"], code="ambiguous", params={"name": text}
+            )
+        raise forms.ValidationError(self.error_messages["unknown"], code="unknown")

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Association, Municipality, Shelter, User
+from common.dates import add_years
 from courses.models import Course, CourseKind, Enrolment, EnrolmentStatus, Session
 from matching.models import (
     AgeBracket,
@@ -32,7 +33,6 @@ from matching.models import (
     ReferralStatus,
     YesNoUnknown,
 )
-from ressursvenner.dates import add_years
 from volunteers.models import CommitmentPeriod, Status, Volunteer
 from volunteers.models import EndReason as CommitmentEnd
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.flags import FlagsFormField
+from common.forms import fields_only_helper
 from courses.models import Consideration, Course, Enrolment, EnrolmentStatus, Session
-from ressursvenner.flags import FlagsFormField
-from ressursvenner.forms import fields_only_helper
 
 
 class SessionForm(forms.Form):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Association, Role, acting_membership
-from ressursvenner.flags import labels
+from common.flags import labels
 
 
 class Consideration(models.IntegerChoices):

@@ -7,8 +7,8 @@ within the course's validity when it has one. Everything is decided in the datab
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
+from common.dates import add_months
 from courses.models import NEEDS_SPECIALISATION, Course, Enrolment, EnrolmentStatus
-from ressursvenner.dates import add_months
 
 
 def completion_condition(course: Course, volunteer=None) -> Q:

@@ -6,8 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from accounts.forms import MunicipalityField
 from accounts.languages import LANGUAGES
 from accounts.models import Association
+from common.flags import FlagsFormField
+from common.forms import DateInput, fields_only_helper
 from courses.models import Consideration
 from matching.models import (
     WEIGHT_MAX,
@@ -20,9 +23,6 @@ from matching.models import (
     With,
     YesNoUnknown,
 )
-from ressursvenner.flags import FlagsFormField
-from ressursvenner.forms import fields_only_helper
-from volunteers.forms import DateInput, MunicipalityField
 from volunteers.models import Availability, Strength
 
 AVOID_FIELDS = ("avoid_1", "avoid_2", "avoid_3", "avoid_4")

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Association, Municipality, Role, Shelter, acting_membership
+from common.crypto import EncryptedIntegerField, EncryptedTextField
+from common.flags import labels
 from courses.models import Consideration
-from ressursvenner.crypto import EncryptedIntegerField, EncryptedTextField
-from ressursvenner.flags import labels
 from volunteers.models import Availability, Strength, Volunteer
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.geo import route_to_association
 from accounts.models import Association, Role, User
+from common.dates import add_years
 from matching import scoring, selectors
 from matching.models import (
     MATCH_TRANSITIONS,
@@ -39,7 +40,6 @@ from matching.models import (
 )
 from notifications.models import Kind
 from notifications.services import notify
-from ressursvenner.dates import add_years
 from volunteers.models import Volunteer, VolunteerAction
 
 

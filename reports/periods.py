@@ -12,8 +12,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ressursvenner.dates import add_months
-from volunteers.forms import DateInput
+from common.dates import add_months
+from common.forms import DateInput
 
 # The Oslo pilot started in 2016; nothing in the programme is older.
 EARLIEST = date(2016, 1, 1)

@@ -304,7 +304,7 @@ if not DEBUG and EMAIL_CONFIG["EMAIL_BACKEND"] != "django.core.mail.backends.smt
 if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
     # The console is a terminal or a worker's log: the same output, with the secrets of the
     # links (reset, invitation, calendar feed) hidden.
-    EMAIL_BACKEND = "ressursvenner.mail.ConsoleEmailBackend"
+    EMAIL_BACKEND = "common.mail.ConsoleEmailBackend"
 # Login emails (invitations, password resets) go through the notifications outbox.
 ACCOUNTS_EMAIL_QUEUE = "notifications.services.email_queue_rendered"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Ressursvenner <ikke-svar@localhost>")
@@ -414,7 +414,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # Who changed which field when, for the records that matter. Encrypted fields are shown only as
 # "(changed)": their text never reaches the history (a test checks every encrypted field is here).
-AUDITLOG_MASK_CALLABLE = "ressursvenner.audit.mask_changed"
+AUDITLOG_MASK_CALLABLE = "common.audit.mask_changed"
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "matching.referral",
@@ -526,7 +526,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_secrets": {"()": "ressursvenner.logging.RedactSecretsFilter"}},
+    "filters": {"redact_secrets": {"()": "common.logging.RedactSecretsFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("helse/", views.health, name="health"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("logg/", audit_views.audit_log, name="audit_log"),
+    path("min-side/", views.my_page, name="my_page"),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
     path("", include("volunteers.urls")),

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -12,9 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts.access import role_required
 from accounts.models import Role
 from ressursvenner import health as health_checks
-from ressursvenner.start import START_PAGES
+from ressursvenner.start import START_PAGES, volunteer_start
 
 
 @require_GET
@@ -28,6 +30,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership.role == Role.VOLUNTEER:
         return redirect("my_page")  # her start page has its own address, for the menu
     return START_PAGES[membership.role](request, membership)
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+def my_page(request: HttpRequest) -> HttpResponse:
+    """The volunteer's start page; it reads her match, so it lives on the top floor."""
+    return volunteer_start(request, request.membership)
 
 
 @require_GET

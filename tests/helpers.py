@@ -68,7 +68,7 @@ class ProjectLog:
         from django.core.servers.basehttp import WSGIRequestHandler
         from django.test.testcases import QuietWSGIRequestHandler
 
-        from ressursvenner.logging import RedactSecretsFilter
+        from common.logging import RedactSecretsFilter
 
         root = logging.getLogger()
         projects = [

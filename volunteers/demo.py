@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.demo import demo_email
 from accounts.models import Association, User
+from common.dates import add_years
 from courses.models import Course, CourseKind, Enrolment, EnrolmentStatus, Session
-from ressursvenner.dates import add_years
 from volunteers.models import (
     Availability,
     CommitmentPeriod,

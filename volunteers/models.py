@@ -14,8 +14,8 @@ from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.models import ERASED_REFUSAL, Association, Municipality, Role, acting_membership
-from ressursvenner.crypto import EncryptedTextField
-from ressursvenner.flags import labels
+from common.crypto import EncryptedTextField
+from common.flags import labels
 
 
 class Strength(models.IntegerChoices):

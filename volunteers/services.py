@@ -23,11 +23,11 @@ from accounts.services import (
     sessions_end_all,
     two_step_reset,
 )
+from common.dates import add_years
 from courses.selectors import has_completed_required_courses
 from courses.services import enrolments_withdraw
 from notifications.models import Kind
 from notifications.services import email_send, notify, outbox_forget
-from ressursvenner.dates import add_years
 from volunteers.models import (
     OPEN_APPLICATION,
     TRANSITIONS,

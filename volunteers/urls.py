@@ -48,6 +48,5 @@ urlpatterns = [
     ),
     path("frivillige/<uuid:public_id>/innsyn/", views.volunteer_data, name="volunteer_data"),
     path("frivillige/<uuid:public_id>/slett/", views.volunteer_erase, name="volunteer_erase"),
-    path("min-side/", views.my_page, name="my_page"),
     path("min-side/profil/", views.my_profile, name="my_profile"),
 ]

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access import role_required
 from accounts.audit import log_access
 from accounts.models import Municipality, Role
+from common import searches
+from common.downloads import json_download
 from matching import selectors as matching_selectors
-from ressursvenner import searches
-from ressursvenner.downloads import json_download
 from volunteers import selectors, services
 from volunteers.exports import volunteer_export
 from volunteers.forms import (
@@ -88,7 +88,7 @@ def application_received(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def volunteer_list(request: HttpRequest) -> HttpResponse:
     """Her association's applicants and volunteers. The search box posts its text, which is
-    kept in the session (ressursvenner.searches): the address carries only the codes of the
+    kept in the session (common.searches): the address carries only the codes of the
     filters and the search's id, never a name, an email address or a phone number."""
     association = request.membership.association
     if request.method == "POST":
@@ -411,14 +411,6 @@ def _own_volunteer(request: HttpRequest) -> Volunteer:
     return get_object_or_404(
         Volunteer.objects.for_user(request.user).select_related("association", "municipality")
     )
-
-
-@login_required
-@role_required(Role.VOLUNTEER)
-def my_page(request: HttpRequest) -> HttpResponse:
-    from ressursvenner.start import volunteer_start
-
-    return volunteer_start(request, request.membership)
 
 
 @login_required

@@ -3,7 +3,7 @@ from django.db import migrations
 
 
 def encrypt_secrets(apps, schema_editor):
-    from ressursvenner import crypto
+    from common import crypto
 
     authenticator = apps.get_model("mfa", "Authenticator")
     for row in authenticator.objects.filter(type="totp"):

@@ -4,7 +4,7 @@ before they were encrypted (0006) and masked: mask them in the entries already w
 from django.db import migrations
 
 FIELDS = {"match": ["first_meeting_place"], "referral": ["withdrawn_reason"]}
-MASK = "(changed)"  # what ressursvenner.audit.mask_changed writes (in the default language)
+MASK = "(changed)"  # what common.audit.mask_changed writes (in the default language)
 
 
 def mask_old_entries(apps, schema_editor):

@@ -3,8 +3,8 @@ back decrypts the values before the column is made plain (and short) again."""
 
 from django.db import migrations
 
-import ressursvenner.crypto
-from ressursvenner.crypto import decrypt_existing_rows, encrypt_existing_rows
+import common.crypto
+from common.crypto import decrypt_existing_rows, encrypt_existing_rows
 
 
 class Migration(migrations.Migration):
@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="referral",
             name="alias",
-            field=ressursvenner.crypto.EncryptedTextField(
+            field=common.crypto.EncryptedTextField(
                 max_length=40, verbose_name="alias or first name"
             ),
         ),

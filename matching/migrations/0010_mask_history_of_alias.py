@@ -5,7 +5,7 @@ nothing."""
 from django.db import migrations
 
 FIELDS = {"referral": ["alias"]}
-MASK = "(changed)"  # what ressursvenner.audit.mask_changed writes (in the default language)
+MASK = "(changed)"  # what common.audit.mask_changed writes (in the default language)
 
 
 def mask_old_entries(apps, schema_editor):

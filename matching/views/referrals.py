@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access import role_required
 from accounts.audit import log_access
 from accounts.models import Municipality, Role
+from common.downloads import json_download
 from matching import scoring, selectors, services
 from matching.batch import batch_proposal
 from matching.exports import referral_export
@@ -29,7 +30,6 @@ from matching.models import (
     Referral,
     ReferralStatus,
 )
-from ressursvenner.downloads import json_download
 
 # The "not eligible" list names at most this many (with the count for each rule above it).
 EXCLUDED_SHOWN = 100

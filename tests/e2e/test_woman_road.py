@@ -10,8 +10,8 @@ import pytest
 from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
+from common.dates import add_years
 from matching.models import Match, MatchStatus, Referral, ReferralStatus
-from ressursvenner.dates import add_years
 from tests.e2e.conftest import log_in, shoot
 from tests.factories import PASSWORD
 from volunteers.models import Availability, ConfidentialityDeclaration, Strength

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection, models
 from django.utils import timezone
 
+from common import crypto
 from matching import services
 from matching.models import (
     Concern,
@@ -26,7 +27,6 @@ from matching.models import (
     ReferralEvent,
     ReferralLanguage,
 )
-from ressursvenner import crypto
 from volunteers.models import CommitmentPeriod, Volunteer
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """The secrets that travel in URLs (a password-reset key, an invitation token, a calendar-feed
-token) never reach a log line or the console mail: ressursvenner/logging.py, on the handler
-settings.LOGGING gives every logger, and ressursvenner/mail.py for the console backend.
+token) never reach a log line or the console mail: common/logging.py, on the handler
+settings.LOGGING gives every logger, and common/mail.py for the console backend.
 A real worker printing a reset email: tests/integration/test_worker.py."""
 
 import contextlib
@@ -20,15 +20,15 @@ from django.utils.http import int_to_base36
 
 from accounts import services as accounts_services
 from accounts.models import Role
+from common.logging import RedactSecretsFilter, redact
 from courses import services as courses_services
-from ressursvenner.logging import RedactSecretsFilter, redact
 from tests.factories import volunteer
 from tests.helpers import ProjectLog
 
 TOKEN = "Zq9-SECRET_tok3n-xYz"
 
 # Every URL the project makes whose path is a key on its own. A new one belongs here, and in
-# ressursvenner/logging.py.
+# common/logging.py.
 SECRET_URLS = {
     "account_reset_password_from_key": {"uidb36": "2s", "key": f"cz8v1k-{TOKEN}"},
     "invitation_accept": {"token": TOKEN},
@@ -97,7 +97,7 @@ def test_a_password_reset_leaves_its_key_in_no_log_and_no_console_mail(
 ):
     from notifications.models import OutboxMessage
 
-    settings.EMAIL_BACKEND = "ressursvenner.mail.ConsoleEmailBackend"  # EMAIL_URL=consolemail://
+    settings.EMAIL_BACKEND = "common.mail.ConsoleEmailBackend"  # EMAIL_URL=consolemail://
     stream = io.StringIO()
     with ProjectLog(stream):
         with django_capture_on_commit_callbacks() as deliveries:
@@ -120,7 +120,7 @@ def test_the_console_mail_of_an_invitation_hides_the_token_in_text_and_html(
 ):
     from django.core import mail
 
-    settings.EMAIL_BACKEND = "ressursvenner.mail.ConsoleEmailBackend"
+    settings.EMAIL_BACKEND = "common.mail.ConsoleEmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
         _invitation, token = accounts_services.invitation_create(
             invited_by=coordinator_oslo,

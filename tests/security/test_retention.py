@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.retention import run_all
+from common import crypto
 from matching import services
 from matching.models import (
     Concern,
@@ -26,7 +27,6 @@ from notifications.models import Kind, Notification
 from notifications.reminders import sweep
 from reports.figures import collect
 from reports.periods import Period
-from ressursvenner import crypto
 from tests.conftest import login
 from volunteers.models import Status, Volunteer
 

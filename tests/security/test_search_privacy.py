@@ -1,6 +1,6 @@
 """What a coordinator or an admin searches for (a name, an email address, a phone number) never
 goes into an address: not the form's, not a redirect's, not a link's on the page of results.
-The text is kept in the session (ressursvenner/searches.py); the address carries `?sok=<id>`.
+The text is kept in the session (common/searches.py); the address carries `?sok=<id>`.
 """
 
 import re
@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from accounts.admin_site import SearchKeptInSession
 from accounts.models import Role
-from ressursvenner import searches
+from common import searches
 from tests.conftest import login
 from tests.factories import person, volunteer
 

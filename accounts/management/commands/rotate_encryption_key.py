@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from ressursvenner import crypto
+from common import crypto
 
 
 class Command(BaseCommand):

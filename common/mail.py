@@ -2,7 +2,7 @@
 
 Django's own writes each message to standard output, which in `make run` is the worker's log:
 a password reset printed there with its live key let anyone who read the log set the password.
-This one prints the same message with the secrets of its links hidden (ressursvenner.logging).
+This one prints the same message with the secrets of its links hidden (common.logging).
 Real delivery (SMTP) and the tests' in-memory outbox are not affected.
 """
 
@@ -10,7 +10,7 @@ import copy
 
 from django.core.mail.backends.console import EmailBackend
 
-from ressursvenner.logging import redact
+from common.logging import redact
 
 
 def _redacted(message):
