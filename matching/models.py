@@ -51,9 +51,37 @@ class ReferralStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("referral status", "Withdrawn")
 
 
-# The referral's status follows its match and changes only in matching.services:
-# received → being matched (the coordinator takes it) → match proposed → first meeting planned →
-# active → ended; back to being matched when a proposal is cancelled; withdrawn before active.
+# The allowed changes, written once. The referral's status follows its match and changes only
+# through matching.services._referral_status, which checks this table: the coordinator takes it
+# (being matched) or proposes a volunteer at once; a cancelled proposal puts it back to being
+# matched; a transfer makes it received again (also from received: a new association's queue);
+# the shelter may withdraw it until the match is active.
+REFERRAL_TRANSITIONS: dict[str, set[str]] = {
+    ReferralStatus.RECEIVED: {
+        ReferralStatus.RECEIVED,
+        ReferralStatus.BEING_MATCHED,
+        ReferralStatus.MATCH_PROPOSED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.BEING_MATCHED: {
+        ReferralStatus.RECEIVED,
+        ReferralStatus.MATCH_PROPOSED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.MATCH_PROPOSED: {
+        ReferralStatus.FIRST_MEETING_PLANNED,
+        ReferralStatus.BEING_MATCHED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.FIRST_MEETING_PLANNED: {
+        ReferralStatus.ACTIVE,
+        ReferralStatus.BEING_MATCHED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.ACTIVE: {ReferralStatus.ENDED},
+    ReferralStatus.ENDED: set(),
+    ReferralStatus.WITHDRAWN: set(),
+}
 # Waiting for a volunteer: in the coordinator's queue and the batch proposal.
 WAITING = (ReferralStatus.RECEIVED, ReferralStatus.BEING_MATCHED)
 # A shelter may withdraw a referral until its match is active.
@@ -80,6 +108,12 @@ class ReferralQuerySet(models.QuerySet):
 
     def waiting(self) -> "ReferralQuerySet":
         return self.filter(status__in=WAITING)
+
+    def update(self, **kwargs) -> int:
+        # A bulk write would skip REFERRAL_TRANSITIONS (and bulk_update comes through here too).
+        if "status" in kwargs:
+            raise TypeError("Change a referral's status with matching.services._referral_status.")
+        return super().update(**kwargs)
 
 
 class Referral(models.Model):

@@ -18,8 +18,10 @@ from accounts.models import Association, Role, User
 from common.dates import add_years
 from matching import scoring, selectors
 from matching.models import (
+    CLOSED,
     MATCH_TRANSITIONS,
     OPEN_MATCH,
+    REFERRAL_TRANSITIONS,
     RUNNING,
     WAITING,
     WEIGHT_MAX,
@@ -78,14 +80,31 @@ TOLD_TO_SHELTER = {
 }
 
 
-def _set_referral_status(referral: Referral, status: str, *, by: User | None) -> None:
-    if referral.status == status:
-        return
+def _referral_status(referral: Referral, status: str, *, also: tuple[str, ...] = ()) -> None:
+    """The one door to a referral's status: move `referral` to `status` if REFERRAL_TRANSITIONS
+    allows it, stamping when (and when it closed, if it did), saving `also` in the same write."""
+    if status not in REFERRAL_TRANSITIONS[referral.status]:
+        raise MatchingError(
+            _("The referral cannot go from «%(current)s» to «%(target)s».")
+            % {
+                "current": ReferralStatus(referral.status).label,
+                "target": ReferralStatus(status).label,
+            }
+        )
     referral.status = status
     referral.status_changed_at = timezone.now()
-    if status in (ReferralStatus.ENDED, ReferralStatus.WITHDRAWN):
+    fields = ["status", "status_changed_at", *also]
+    if status in CLOSED:
         referral.closed_at = referral.status_changed_at
-    referral.save(update_fields=["status", "status_changed_at", "closed_at", "withdrawn_reason"])
+        fields.append("closed_at")
+    referral.save(update_fields=fields)
+
+
+def _set_referral_status(
+    referral: Referral, status: str, *, by: User | None, also: tuple[str, ...] = ()
+) -> None:
+    """_referral_status, then a "status changed" event; the shelter is told of some statuses."""
+    _referral_status(referral, status, also=also)
     ReferralEvent.objects.create(
         referral=referral, kind=ReferralEvent.Kind.STATUS, status=status, by=by
     )
@@ -191,9 +210,7 @@ def referral_transfer(*, referral: Referral, to: Association, reason: str, by: U
         by=by,
     )
     locked.association = to
-    locked.status = ReferralStatus.RECEIVED
-    locked.status_changed_at = timezone.now()
-    locked.save(update_fields=["association", "status", "status_changed_at"])
+    _referral_status(locked, ReferralStatus.RECEIVED, also=("association",))
     notify(
         recipients=_coordinators(to.pk),
         kind=Kind.NEW_REFERRAL,
@@ -220,7 +237,7 @@ def referral_withdraw(*, referral: Referral, reason: str, by: User) -> Referral:
         match.cancel_reason = CancelReason.WITHDRAWN
         _match_status(match, MatchStatus.CANCELLED, by=by, also=("cancel_reason",))
     locked.withdrawn_reason = reason.strip()
-    _set_referral_status(locked, ReferralStatus.WITHDRAWN, by=by)
+    _set_referral_status(locked, ReferralStatus.WITHDRAWN, by=by, also=("withdrawn_reason",))
     notify(
         recipients=_coordinators(locked.association_id),
         kind=Kind.REFERRAL_WITHDRAWN,
