@@ -169,3 +169,9 @@ def test_the_check_lets_the_allowed_arrows_through():
     )
     assert forbidden_imports("courses", "courses/models.py", named) == []
     assert forbidden_imports("courses", "courses/models.py", "import volunteers.models") != []
+
+
+def test_the_apps_are_installed_in_the_order_of_their_floors():
+    """The hooks found through the app registry (reminders, retention, demo) run lowest first."""
+    ours = [c.name for c in apps.get_app_configs() if Path(c.path).parent == ROOT]
+    assert ours == [app for app in FLOORS if app in ours]
