@@ -88,6 +88,22 @@ class UserQuerySet(models.QuerySet):
             ).distinct()
         return self.filter(pk=user.pk)
 
+    def active_coordinators_of(self, association) -> "UserQuerySet":
+        """THE active coordinators of an association: a coordinator membership there that has
+        not ended, held by a login that is not deactivated. Every notice to "the coordinators",
+        every list of them, asks this. `association` is an Association or its id; for several,
+        a list, set or queryset of ids. No order: the caller sorts.
+        """
+        if association is None:
+            return self.none()
+        if isinstance(association, models.QuerySet | list | tuple | set | frozenset):
+            memberships = Membership.objects.active_coordinators().filter(
+                association_id__in=association
+            )
+        else:
+            memberships = Membership.objects.active_coordinators().filter(association=association)
+        return self.filter(pk__in=memberships.values("user_id"))
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
@@ -322,6 +338,11 @@ class MembershipQuerySet(models.QuerySet):
     def active(self) -> "MembershipQuerySet":
         return self.filter(ended_at__isnull=True)
 
+    def active_coordinators(self) -> "MembershipQuerySet":
+        """Coordinator memberships that count (see UserQuerySet.active_coordinators_of): not
+        ended, and held by a login that is not deactivated."""
+        return self.active().filter(role=Role.COORDINATOR, user__is_active=True)
+
     def for_user(self, user) -> "MembershipQuerySet":
         acting = acting_membership(user)
         if acting is None:
@@ -553,10 +574,8 @@ def coordinators_by_association(association_ids) -> dict[int, list[int]]:
     """User ids of the active coordinators of each association (one query)."""
     result: dict[int, list[int]] = {}
     for association_id, user_id in (
-        Membership.objects.active()
-        .filter(
-            role=Role.COORDINATOR, association_id__in=set(association_ids), user__is_active=True
-        )
+        Membership.objects.active_coordinators()
+        .filter(association_id__in=set(association_ids))
         .values_list("association_id", "user_id")
     ):
         result.setdefault(association_id, []).append(user_id)

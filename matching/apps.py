@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = _("Referrals and matches")
+
+    def ready(self) -> None:
+        # volunteers may not import matching: it learns about matches through its hooks.
+        from matching import selectors
+        from volunteers import hooks
+
+        hooks.register(
+            hooks.MatchSource(
+                open_matches=selectors.volunteer_open_matches,
+                volunteers_with_open_matches=selectors.volunteers_with_open_matches,
+                matches_shown=selectors.volunteer_matches,
+            )
+        )

@@ -64,9 +64,7 @@ def seed(stdout) -> None:
         if staff is None:
             continue
         association = shelter.municipality.coverage.association
-        coordinator = User.objects.filter(
-            memberships__association=association, memberships__role=Role.COORDINATOR
-        ).first()
+        coordinator = User.objects.active_coordinators_of(association).first()
         municipalities = list(association.municipalities.order_by("number"))
         for index, (alias, age, preferred, others, needs, considerations, fate) in enumerate(PLAN):
             days_ago = [3, 9, 5, 12, 20, 140, 250, 400, 30][index]

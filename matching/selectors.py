@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from matching import scoring
 from matching.models import (
     CLOSED,
@@ -34,6 +34,7 @@ from matching.models import (
     Referral,
     ReferralStatus,
 )
+from volunteers.hooks import OpenMatch
 from volunteers.models import Status as VolunteerStatus
 from volunteers.models import Volunteer
 
@@ -280,6 +281,22 @@ def volunteer_matches(user, volunteer) -> QuerySet:
     )
 
 
+def volunteer_open_matches(volunteer) -> list[OpenMatch]:
+    """Her open matches, with whose woman each is: volunteers refuses to end or erase her while
+    she has one (volunteers.hooks; registered in matching/apps.py)."""
+    return [
+        OpenMatch(association_id=association_id, association_name=name)
+        for association_id, name in Match.objects.filter(
+            volunteer=volunteer, status__in=OPEN_MATCH
+        ).values_list("referral__association_id", "referral__association__name")
+    ]
+
+
+def volunteers_with_open_matches() -> QuerySet:
+    """The ids of every volunteer with an open match (a subquery; volunteers.hooks)."""
+    return Match.objects.filter(status__in=OPEN_MATCH).values("volunteer_id")
+
+
 def open_matches_of(user) -> QuerySet:
     return Match.objects.for_user(user).filter(status__in=OPEN_MATCH)
 
@@ -324,16 +341,9 @@ def coordinators_for_volunteer(user, association_id: int) -> QuerySet:
     association's coordinators."""
     followed_by = open_matches_of(user).values("referral__association_id")
     return (
-        # One filter() call, so that the role and the association are those of one membership.
-        User.objects.filter(
-            Q(memberships__association_id=association_id)
-            | Q(memberships__association_id__in=followed_by),
-            memberships__role=Role.COORDINATOR,
-            memberships__ended_at__isnull=True,
-        )
-        .distinct()
-        .order_by("first_name", "last_name")
-    )
+        User.objects.active_coordinators_of(association_id)
+        | User.objects.active_coordinators_of(followed_by)
+    ).order_by("first_name", "last_name")
 
 
 # --- Proposals ----------------------------------------------------------------------------------

@@ -50,14 +50,7 @@ class MatchingError(Exception):
 
 
 def _coordinators(association_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__association_id=association_id,
-            memberships__role=Role.COORDINATOR,
-            memberships__ended_at__isnull=True,
-            is_active=True,
-        ).distinct()
-    )
+    return list(User.objects.active_coordinators_of(association_id))
 
 
 def _shelter_staff(shelter_id: int) -> list[User]:

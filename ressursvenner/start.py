@@ -21,14 +21,6 @@ from volunteers.models import Volunteer
 VOLUNTEER_NOTIFICATIONS_SHOWN = 3
 
 
-def _coordinators_of(association_id: int):
-    return User.objects.filter(
-        memberships__association_id=association_id,
-        memberships__role=Role.COORDINATOR,
-        memberships__ended_at__isnull=True,
-    ).order_by("first_name", "last_name")
-
-
 def national_admin_start(request: HttpRequest, membership: Membership) -> HttpResponse:
     associations = (
         Association.objects.for_user(request.user)
@@ -36,7 +28,7 @@ def national_admin_start(request: HttpRequest, membership: Membership) -> HttpRe
             municipality_count=Count("coverage", distinct=True),
             coordinator_count=Count(
                 "memberships",
-                filter=Q(memberships__role=Role.COORDINATOR, memberships__ended_at__isnull=True),
+                filter=Q(memberships__in=Membership.objects.active_coordinators()),
                 distinct=True,
             ),
         )
@@ -82,7 +74,9 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
         {
             "association": association,
             "municipalities": association.municipalities.order_by("name"),
-            "coordinators": _coordinators_of(association.pk),
+            "coordinators": User.objects.active_coordinators_of(association).order_by(
+                "first_name", "last_name"
+            ),
             "pending_invitations": Invitation.objects.for_user(request.user).pending().count(),
             "open_concerns": list(
                 Concern.objects.for_user(request.user)

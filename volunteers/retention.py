@@ -6,20 +6,20 @@ from django.conf import settings
 from django.db.models import Max, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 
-from matching.models import OPEN_MATCH
+from volunteers import hooks
 from volunteers.models import Status, Volunteer
 from volunteers.services import volunteer_erase
 
 
 def due(by_date: date) -> QuerySet:
     cutoff = by_date - timedelta(days=settings.RETENTION_VOLUNTEER_DAYS)
-    return (
+    left = (
         Volunteer.objects.filter(erased_at__isnull=True, status__in=[Status.ENDED, Status.REJECTED])
         .annotate(left_on=Coalesce(Max("commitments__ended_on"), TruncDate("status_changed_at")))
         .filter(left_on__lte=cutoff)
-        # Never while a woman is still matched with her (the coordinator is told on her page).
-        .exclude(matches__status__in=OPEN_MATCH)
     )
+    # Never while a woman is still matched with her (the coordinator is told on her page).
+    return hooks.without_open_matches(left)
 
 
 def run(today: date) -> int:

@@ -28,6 +28,7 @@ from courses.selectors import has_completed_required_courses
 from courses.services import enrolments_withdraw
 from notifications.models import Kind
 from notifications.services import email_send, notify, outbox_forget
+from volunteers import hooks
 from volunteers.models import (
     OPEN_APPLICATION,
     TRANSITIONS,
@@ -69,16 +70,7 @@ def invitation_refusal(*, email: str, role: str, association: Association | None
 
 
 def _coordinators(association: Association | None) -> list[User]:
-    if association is None:
-        return []
-    return list(
-        User.objects.filter(
-            memberships__association=association,
-            memberships__role=Role.COORDINATOR,
-            memberships__ended_at__isnull=True,
-            is_active=True,
-        ).distinct()
-    )
+    return list(User.objects.active_coordinators_of(association))
 
 
 def _national_admins() -> list[User]:
@@ -289,11 +281,7 @@ def screening_record_police_certificate(*, volunteer: Volunteer, on: date, by: U
 def _refuse_while_matched(volunteer: Volunteer) -> None:
     """A volunteer who leaves must not leave a woman in a match nobody follows: her open
     matches (proposed, first meeting planned, active or paused) are ended or cancelled first."""
-    from matching.models import OPEN_MATCH
-
-    matches = list(
-        volunteer.matches.filter(status__in=OPEN_MATCH).select_related("referral__association")
-    )
+    matches = hooks.open_matches(volunteer)
     if not matches:
         return
     message = ngettext(
@@ -305,11 +293,7 @@ def _refuse_while_matched(volunteer: Volunteer) -> None:
     ) % {"n": len(matches)}
     # A match with a woman of a neighbouring association is followed (and ended) there.
     elsewhere = sorted(
-        {
-            m.referral.association.name
-            for m in matches
-            if m.referral.association_id != volunteer.association_id
-        }
+        {m.association_name for m in matches if m.association_id != volunteer.association_id}
     )
     if elsewhere:
         message += " " + _(

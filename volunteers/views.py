@@ -19,8 +19,7 @@ from accounts.audit import log_access
 from accounts.models import Municipality, Role
 from common import searches
 from common.downloads import json_download
-from matching import selectors as matching_selectors
-from volunteers import selectors, services
+from volunteers import hooks, selectors, services
 from volunteers.exports import volunteer_export
 from volunteers.forms import (
     SCREENING_FORMS,
@@ -157,7 +156,7 @@ def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpRe
         "end_form": bound_forms.pop("end_form", None)
         or CommitmentEndForm(initial={"on": timezone.localdate()}),
         "transition_error": bound_forms.pop("transition_error", None),
-        "matches": list(matching_selectors.volunteer_matches(request.user, volunteer)),
+        "matches": hooks.matches_shown(request.user, volunteer),
     }
     return render(request, "volunteers/volunteer_detail.html", context)
 

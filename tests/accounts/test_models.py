@@ -46,3 +46,34 @@ def test_associations_and_shelters_are_named_by_a_random_uuid():
     assert first.public_id.version == 4
     shelter = Shelter.objects.create(name="S", municipality=Municipality.objects.get(number="0301"))
     assert shelter.public_id.version == 4
+
+
+def test_the_active_coordinators_of_an_association_leave_out_deactivated_and_ended_ones():
+    from django.utils import timezone
+
+    from accounts.models import Membership, Role, coordinators_by_association
+    from tests.factories import AssociationFactory, person
+
+    oslo, bergen = AssociationFactory(name="Oslo"), AssociationFactory(name="Bergen")
+    hanne = person(Role.COORDINATOR, place=oslo, two_step=False)
+    silje = person(Role.COORDINATOR, place=bergen, two_step=False)
+    deactivated = person(Role.COORDINATOR, place=oslo, two_step=False, is_active=False)
+    ended = person(Role.COORDINATOR, place=oslo, two_step=False)
+    Membership.objects.filter(user=ended).update(ended_at=timezone.now())
+    person(Role.VOLUNTEER, place=oslo, two_step=False)  # another role in Oslo
+    # Still a coordinator in Bergen, no longer in Oslo: counts in Bergen only.
+    moved = person(Role.COORDINATOR, place=oslo, two_step=False)
+    Membership.objects.filter(user=moved).update(ended_at=timezone.now())
+    Membership.objects.create(user=moved, role=Role.COORDINATOR, association=bergen)
+
+    assert set(User.objects.active_coordinators_of(oslo)) == {hanne}
+    assert set(User.objects.active_coordinators_of(oslo.pk)) == {hanne}
+    assert set(User.objects.active_coordinators_of([oslo.pk, bergen.pk])) == {hanne, silje, moved}
+    ids = Association.objects.filter(name="Bergen").values("pk")
+    assert set(User.objects.active_coordinators_of(ids)) == {silje, moved}
+    assert not User.objects.active_coordinators_of(None).exists()
+    # The reminders ask the same question, for many associations at once.
+    by_association = coordinators_by_association([oslo.pk, bergen.pk])
+    assert sorted(by_association[oslo.pk]) == [hanne.pk]
+    assert sorted(by_association[bergen.pk]) == sorted([silje.pk, moved.pk])
+    assert deactivated not in User.objects.active_coordinators_of([oslo.pk, bergen.pk])
