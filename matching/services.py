@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.geo import route_to_association
 from accounts.models import Association, Role, User
 from common.dates import add_years
+from matching import notifications as kinds
 from matching import scoring, selectors
 from matching.models import (
     MATCH_TRANSITIONS,
@@ -38,7 +39,6 @@ from matching.models import (
     ReferralLanguage,
     ReferralStatus,
 )
-from notifications.models import Kind
 from notifications.services import notify
 from volunteers.models import Volunteer, VolunteerAction
 
@@ -92,7 +92,7 @@ def _set_referral_status(referral: Referral, status: str, *, by: User | None) ->
     if status in TOLD_TO_SHELTER:
         notify(
             recipients=[u for u in _shelter_staff(referral.shelter_id) if u != by],
-            kind=Kind.REFERRAL_STATUS,
+            kind=kinds.REFERRAL_STATUS,
             link=referral.get_absolute_url(),
             role=Role.SHELTER_STAFF,
             shelter_id=referral.shelter_id,
@@ -148,7 +148,7 @@ def referral_create(
     )
     notify(
         recipients=_coordinators(association.pk),
-        kind=Kind.NEW_REFERRAL,
+        kind=kinds.NEW_REFERRAL,
         link=referral.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=association.pk,
@@ -196,7 +196,7 @@ def referral_transfer(*, referral: Referral, to: Association, reason: str, by: U
     locked.save(update_fields=["association", "status", "status_changed_at"])
     notify(
         recipients=_coordinators(to.pk),
-        kind=Kind.NEW_REFERRAL,
+        kind=kinds.NEW_REFERRAL,
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=to.pk,
@@ -223,7 +223,7 @@ def referral_withdraw(*, referral: Referral, reason: str, by: User) -> Referral:
     _set_referral_status(locked, ReferralStatus.WITHDRAWN, by=by)
     notify(
         recipients=_coordinators(locked.association_id),
-        kind=Kind.REFERRAL_WITHDRAWN,
+        kind=kinds.REFERRAL_WITHDRAWN,
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=locked.association_id,
@@ -257,7 +257,7 @@ def _tell_the_volunteer(match: Match, *, by: User | None) -> None:
         return
     notify(
         recipients=[User.objects.get(pk=volunteer.user_id)],
-        kind=Kind.MATCH_CHANGED,
+        kind=kinds.MATCH_CHANGED,
         link=reverse("my_match"),
         role=Role.VOLUNTEER,
         association_id=volunteer.association_id,
@@ -300,7 +300,7 @@ def match_propose(*, referral: Referral, volunteer: Volunteer, by: User) -> Matc
     if locked_volunteer.user_id:
         notify(
             recipients=[locked_volunteer.user],
-            kind=Kind.MATCH_PROPOSED,
+            kind=kinds.MATCH_PROPOSED,
             link=reverse("my_match"),
             role=Role.VOLUNTEER,
             association_id=locked_volunteer.association_id,
@@ -321,7 +321,7 @@ def match_confirm_conflict_check(*, match: Match, by: User) -> Match:
     locked.save(update_fields=["conflict_checked_at"])
     notify(
         recipients=_coordinators(locked.referral.association_id),
-        kind=Kind.MATCH_ACCEPTED,
+        kind=kinds.MATCH_ACCEPTED,
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=locked.referral.association_id,
@@ -348,7 +348,7 @@ def match_cancel(*, match: Match, reason: str, by: User) -> Match:
     if reason == CancelReason.VOLUNTEER_DECLINED:
         notify(
             recipients=_coordinators(referral.association_id),
-            kind=Kind.MATCH_DECLINED,
+            kind=kinds.MATCH_DECLINED,
             link=locked.get_absolute_url(),
             role=Role.COORDINATOR,
             association_id=referral.association_id,
@@ -520,7 +520,7 @@ def meeting_log(
         )
         notify(
             recipients=_coordinators(locked.referral.association_id),
-            kind=Kind.CONCERN,
+            kind=kinds.CONCERN,
             link=reverse("concern_detail", args=[raised.public_id]),
             role=Role.COORDINATOR,
             association_id=locked.referral.association_id,
@@ -774,7 +774,7 @@ def referral_consent_withdrawn(*, referral: Referral, by: User) -> Referral:
         _set_referral_status(locked, target, by=by)
     notify(
         recipients=_coordinators(locked.association_id),
-        kind=Kind.REFERRAL_WITHDRAWN,
+        kind=kinds.REFERRAL_WITHDRAWN,
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=locked.association_id,

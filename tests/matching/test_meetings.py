@@ -11,8 +11,9 @@ from django.utils import timezone
 from accounts.models import Role
 from matching import services
 from matching.models import Concern, FollowUp, Match, MatchStatus, Meeting
+from matching.notifications import CONCERN
 from matching.selectors import inactive_matches
-from notifications.models import Kind, Notification, OutboxMessage
+from notifications.models import Notification, OutboxMessage
 from tests.conftest import login
 from tests.factories import person
 
@@ -104,7 +105,7 @@ def test_a_concern_alerts_the_coordinators_at_once_and_says_nothing_but_that(
     assert concern.match == active_match and concern.meeting == Meeting.objects.get()
     for coordinator in (coordinator_oslo, second):
         note = Notification.objects.get(recipient=coordinator)
-        assert note.kind == Kind.CONCERN
+        assert note.kind == CONCERN
         assert note.link == reverse("concern_detail", args=[concern.public_id])
     assert sorted(m.to[0] for m in mail.outbox) == sorted([coordinator_oslo.email, second.email])
     for message in mail.outbox:
