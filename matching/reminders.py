@@ -146,7 +146,7 @@ def referral_waiting(today: date) -> list[Due]:
     )
 
 
-# --- A follow-up conversation on its due date (matching.models.FOLLOW_UP_DAYS) ---
+# --- A follow-up conversation on its due date (matching.models.FOLLOW_UP_SCHEDULE) ---
 
 FOLLOW_UP_DUE = register("follow_up_due", _("A follow-up conversation is due."))
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.geo import route_to_association
 from accounts.models import Association, Role, User
@@ -19,7 +20,9 @@ from common.dates import add_years
 from matching import notifications as kinds
 from matching import scoring, selectors
 from matching.models import (
+    FOLLOW_UP_SCHEDULE,
     MATCH_TRANSITIONS,
+    MEETING_MAX_MINUTES,
     OPEN_MATCH,
     RUNNING,
     WAITING,
@@ -38,6 +41,7 @@ from matching.models import (
     ReferralEvent,
     ReferralLanguage,
     ReferralStatus,
+    meeting_duration_refusal,
 )
 from notifications.services import notify
 from volunteers.models import Volunteer, VolunteerAction
@@ -480,8 +484,18 @@ def _check_meeting(match: Match, *, day: date, met: bool, minutes: int | None) -
         raise MatchingError(_("The date cannot be before the match started."))
     if met and not minutes:
         raise MatchingError(_("Give the duration of the meeting."))
-    if minutes is not None and not 1 <= minutes <= 24 * 60:
-        raise MatchingError(_("The duration must be between 1 minute and 24 hours."))
+    if minutes is not None and not 1 <= minutes <= MEETING_MAX_MINUTES:
+        raise MatchingError(meeting_duration_refusal())
+
+
+def meeting_locked_message() -> str:
+    """Why she cannot change an entry any more (settings.MEETING_EDIT_DAYS)."""
+    days = settings.MEETING_EDIT_DAYS
+    return ngettext(
+        "The entry is locked: it can be changed for %(days)s day after it was logged.",
+        "The entry is locked: it can be changed for %(days)s days after it was logged.",
+        days,
+    ) % {"days": days}
 
 
 @transaction.atomic
@@ -547,9 +561,7 @@ def meeting_update(
     if locked.created_by_id != by.pk:
         raise MatchingError(_("Only the volunteer who logged the meeting can change it."))
     if locked.is_locked:
-        raise MatchingError(
-            _("The entry is locked: it can be changed for 7 days after it was logged.")
-        )
+        raise MatchingError(meeting_locked_message())
     _check_meeting(locked.match, day=day, met=met, minutes=minutes)
     locked.date, locked.met = day, met
     locked.minutes = minutes if met else None
@@ -581,10 +593,7 @@ def follow_ups_plan(match: Match) -> list[FollowUp]:
     closing conversation at the planned end. Side effects: creates the missing FollowUps."""
     from datetime import timedelta
 
-    planned = [
-        (kind, match.started_on + timedelta(days=days))
-        for kind, days in settings.FOLLOW_UP_SCHEDULE
-    ]
+    planned = [(kind, match.started_on + timedelta(days=days)) for kind, days in FOLLOW_UP_SCHEDULE]
     planned.append((FollowUpKind.CLOSING, match.planned_end_on))
     existing = set(match.follow_ups.values_list("kind", flat=True))
     return FollowUp.objects.bulk_create(

@@ -70,6 +70,11 @@ class NotificationKind(str):
         return dict(values or {})
 
     @property
+    def templates(self) -> tuple[Promise, ...]:
+        """Its texts before they are filled (for the checks that they can carry no name)."""
+        return tuple(t for t in (self._text, self._in_app_text) if t is not None)
+
+    @property
     def text(self) -> str:
         """What the email says, in the active language."""
         return self._filled(self._text)

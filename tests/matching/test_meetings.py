@@ -187,6 +187,28 @@ def test_she_can_correct_her_entry_for_7_days_then_it_is_locked(
         )
 
 
+def test_the_lock_and_its_message_follow_the_setting(
+    client, active_match, volunteer_oslo, settings
+):
+    settings.MEETING_EDIT_DAYS = 3
+    meeting = services.meeting_log(
+        match=active_match,
+        by=volunteer_oslo,
+        day=timezone.localdate(),
+        met=True,
+        minutes=60,
+        activities=1,
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(created_at=timezone.now() - timedelta(days=4))
+    with pytest.raises(services.MatchingError, match="kan endres i 3 dager etter"):
+        services.meeting_update(
+            meeting=meeting, by=volunteer_oslo, day=meeting.date, met=True, minutes=30, activities=1
+        )
+    login(client, volunteer_oslo)
+    response = client.get(reverse("meeting_edit", args=[meeting.public_id]), follow=True)
+    assert "kan endres i 3 dager etter" in response.content.decode()
+
+
 def test_logging_on_an_ended_match_or_another_volunteers_match_is_refused(
     client, active_match, oslo, make_volunteer, make_match
 ):
