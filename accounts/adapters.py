@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts import mail
 from accounts.access import has_two_step, mark_password_just_proved, needs_two_step
@@ -21,9 +22,13 @@ class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         "email_password_mismatch": _("The email address or the password is wrong."),
-        "too_many_login_attempts": _(
+        # Filled from settings.LOGIN_LOCKOUT_MINUTES in validation_error().
+        "too_many_login_attempts": ngettext_lazy(
             "Too many failed attempts. For your safety, logging in to this account is closed "
-            "for a while. Try again in %(minutes)s minutes, or use «Forgot your password?»."
+            "for a while. Try again in %(minutes)s minute, or use «Forgot your password?».",
+            "Too many failed attempts. For your safety, logging in to this account is closed "
+            "for a while. Try again in %(minutes)s minutes, or use «Forgot your password?».",
+            "minutes",
         ),
     }
 

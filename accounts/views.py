@@ -92,7 +92,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/invitation_list.html",
-        {"form": form, "invitations": invitations},
+        {"form": form, "invitations": invitations, "valid_days": settings.INVITATION_VALID_DAYS},
     )
 
 

@@ -17,8 +17,9 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Association, Role
+from courses import notifications as kinds
 from courses.models import SEATED, CalendarFeed, Course, Enrolment, EnrolmentStatus, Session
-from notifications.models import Kind
+from notifications.kinds import NotificationKind
 from notifications.services import email_send, notify
 
 
@@ -33,7 +34,7 @@ class EnrolmentResult:
     skipped: list[tuple[object, str]] = field(default_factory=list)
 
 
-def _tell(session: Session, volunteers: Iterable, kind: Kind) -> None:
+def _tell(session: Session, volunteers: Iterable, kind: NotificationKind) -> None:
     """Tell the volunteers about news of a session they are signed up for. Those with a login
     get a notification (and its neutral email); an applicant without a login yet gets an email
     with the time and place, in the language she applied in. Never the course's title: an
@@ -62,7 +63,7 @@ def _tell(session: Session, volunteers: Iterable, kind: Kind) -> None:
             template="courses/email/session_news",
             context={
                 "first_name": volunteer.first_name,
-                "news": kind.value,
+                "news": kind.code,
                 "when": when,
                 "place": session.place,
             },
@@ -147,7 +148,7 @@ def session_update(
                 .exclude(volunteer__in=promoted)
                 .select_related("volunteer__user")
             ],
-            Kind.SESSION_CHANGED,
+            kinds.SESSION_CHANGED,
         )
     return locked
 
@@ -173,7 +174,7 @@ def session_cancel(*, session: Session) -> Session:
                 status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING]
             ).select_related("volunteer__user")
         ],
-        Kind.SESSION_CANCELLED,
+        kinds.SESSION_CANCELLED,
     )
     return locked
 
@@ -245,7 +246,7 @@ def enrol(
         else:
             result.waiting.append(volunteer)
     if not self_service:
-        _tell(locked, result.enrolled, Kind.SESSION_ENROLLED)
+        _tell(locked, result.enrolled, kinds.SESSION_ENROLLED)
     return result
 
 
@@ -307,7 +308,7 @@ def _promote_waiting(session: Session) -> list:
         enrolment.status, enrolment.queued_at = EnrolmentStatus.ENROLLED, None
         enrolment.save(update_fields=["status", "queued_at", "updated_at"])
     volunteers = [e.volunteer for e in promoted]
-    _tell(session, volunteers, Kind.SESSION_SEAT)
+    _tell(session, volunteers, kinds.SESSION_SEAT)
     return volunteers
 
 

@@ -7,8 +7,9 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Referrals and matches")
 
     def ready(self) -> None:
+        # Registers the notification kinds of this app's events and reminder rules.
         # volunteers may not import matching: it learns about matches through its hooks.
-        from matching import selectors
+        from matching import notifications, reminders, selectors  # noqa: F401
         from volunteers import hooks
 
         hooks.register(

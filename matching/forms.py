@@ -13,6 +13,7 @@ from common.flags import FlagsFormField
 from common.forms import DateInput, fields_only_helper
 from courses.models import Consideration
 from matching.models import (
+    MEETING_MAX_MINUTES,
     WEIGHT_MAX,
     Activity,
     AgeBracket,
@@ -22,6 +23,7 @@ from matching.models import (
     MatchingWeights,
     With,
     YesNoUnknown,
+    meeting_duration_refusal,
 )
 from volunteers.models import Availability, Strength
 
@@ -371,10 +373,8 @@ class MeetingForm(forms.Form):
             minutes = cleaned.get("other_minutes")
             if minutes is None:
                 self.add_error("other_minutes", _("Write how many minutes."))
-            elif not 1 <= minutes <= 24 * 60:
-                self.add_error(
-                    "other_minutes", _("The duration must be between 1 minute and 24 hours.")
-                )
+            elif not 1 <= minutes <= MEETING_MAX_MINUTES:
+                self.add_error("other_minutes", meeting_duration_refusal())
             cleaned["minutes"] = minutes
         elif duration:
             cleaned["minutes"] = int(duration)

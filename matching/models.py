@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.models import Association, Municipality, Role, Shelter, acting_membership
 from common.crypto import EncryptedIntegerField, EncryptedTextField
@@ -551,6 +551,20 @@ class MeetingQuerySet(models.QuerySet):
         return self.none()
 
 
+# A logged meeting lasts from 1 minute to this many (checked by the form, the service and the
+# database).
+MEETING_MAX_MINUTES = 24 * 60
+
+
+def meeting_duration_refusal() -> str:
+    hours = MEETING_MAX_MINUTES // 60
+    return ngettext(
+        "The duration must be between 1 minute and %(hours)s hour.",
+        "The duration must be between 1 minute and %(hours)s hours.",
+        hours,
+    ) % {"hours": hours}
+
+
 class Meeting(models.Model):
     """A meeting the volunteer logged (or an attempt that did not reach the woman)."""
 
@@ -577,7 +591,8 @@ class Meeting(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="matching_meeting_duration_up_to_a_day",
-                condition=Q(minutes__isnull=True) | Q(minutes__gte=1, minutes__lte=24 * 60),
+                condition=Q(minutes__isnull=True)
+                | Q(minutes__gte=1, minutes__lte=MEETING_MAX_MINUTES),
             ),
         ]
 
@@ -653,6 +668,18 @@ class FollowUpKind(models.TextChoices):
     SIX_MONTHS = "6m", _("After six months")
     NINE_MONTHS = "9m", _("After nine months")
     CLOSING = "closing", _("Closing conversation")
+
+
+# The follow-up conversations after a match becomes active: (kind, days after the start). The
+# closing conversation is at the planned end. Close contact in the first month, then regular
+# (MENTOR). A constant, not a setting: each kind's label names its point ("After two weeks").
+FOLLOW_UP_SCHEDULE = [
+    (FollowUpKind.TWO_WEEKS, 14),
+    (FollowUpKind.ONE_MONTH, 30),
+    (FollowUpKind.THREE_MONTHS, 91),
+    (FollowUpKind.SIX_MONTHS, 182),
+    (FollowUpKind.NINE_MONTHS, 273),
+]
 
 
 class With(models.IntegerChoices):

@@ -1,24 +1,25 @@
 """Reminder rules about matches and referrals (run by notifications.reminders.sweep).
 
 Each rule asks the database one question (plus one for the coordinators) and returns who is due.
+Each rule's threshold, its notification kind (the neutral text, filled from the threshold) and
+its query stand together below. A threshold used by a coordinator's list as well lives with the
+list (matching.selectors) and is imported here; the retention warning is a setting.
 """
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.models import Role, coordinators_by_association
 from matching.models import RUNNING, FollowUp, Match, Meeting, Referral, ReferralStatus
-from matching.selectors import inactive_matches
-from notifications.models import Kind
+from matching.selectors import MATCH_ENDING_DAYS, inactive_matches
+from notifications.kinds import register
 from notifications.reminders import Due, Rule
-
-VOLUNTEER_NO_MEETING_DAYS = 14
-COORDINATOR_NO_MEETING_DAYS = 28
-TRY_AGAIN_DAYS = 3
-REFERRAL_WAITING_WORKING_DAYS = 2
-MATCH_ENDING_DAYS = 30
+from volunteers.reminders import RETENTION_SOON
 
 
 def working_days_before(today: date, days: int) -> date:
@@ -42,6 +43,17 @@ def _to_coordinators(rows) -> list[Due]:
     ]
 
 
+# --- No meeting: the volunteer, then the coordinators ---
+
+# She is reminded when her active match has had nothing logged for this many days.
+VOLUNTEER_NO_MEETING_DAYS = 14
+NO_MEETING_VOLUNTEER = register(
+    "no_meeting_volunteer",
+    _("It is a while since you logged a meeting. Log in to log one."),
+    in_app_text=_("It is a while since you logged a meeting. Have you met?"),
+)
+
+
 def no_meeting_volunteer(today: date) -> list[Due]:
     rows = inactive_matches(
         Match.objects.filter(volunteer__user__isnull=False),
@@ -55,6 +67,19 @@ def no_meeting_volunteer(today: date) -> list[Due]:
     ]
 
 
+# Her coordinators are told when nothing is logged for this many days.
+COORDINATOR_NO_MEETING_DAYS = 28
+NO_MEETING_COORDINATOR = register(
+    "no_meeting_coordinator",
+    ngettext_lazy(
+        "A match has had no meeting logged for %(days)s day.",
+        "A match has had no meeting logged for %(days)s days.",
+        "days",
+    ),
+    numbers={"days": COORDINATOR_NO_MEETING_DAYS},
+)
+
+
 def no_meeting_coordinator(today: date) -> list[Due]:
     rows = inactive_matches(
         Match.objects.all(), days=COORDINATOR_NO_MEETING_DAYS, today=today
@@ -63,6 +88,13 @@ def no_meeting_coordinator(today: date) -> list[Due]:
         (pk, association_id, last.isoformat(), reverse("match_detail", args=[public_id]))
         for pk, association_id, last, public_id in rows
     )
+
+
+# --- She could not reach her ---
+
+# She is encouraged to try again this many days after an attempt with nothing logged since.
+TRY_AGAIN_DAYS = 3
+TRY_AGAIN = register("try_again", _("Last time you could not reach her. Perhaps try again?"))
 
 
 def try_again(today: date) -> list[Due]:
@@ -88,6 +120,21 @@ def try_again(today: date) -> list[Due]:
     ]
 
 
+# --- A referral waiting for a coordinator ---
+
+# The coordinators are reminded of a referral still received after this many working days.
+REFERRAL_WAITING_WORKING_DAYS = 2
+REFERRAL_WAITING = register(
+    "referral_waiting",
+    ngettext_lazy(
+        "A referral has waited %(days)s working day for you.",
+        "A referral has waited %(days)s working days for you.",
+        "days",
+    ),
+    numbers={"days": REFERRAL_WAITING_WORKING_DAYS},
+)
+
+
 def referral_waiting(today: date) -> list[Due]:
     cutoff = working_days_before(today, REFERRAL_WAITING_WORKING_DAYS)
     rows = Referral.objects.filter(
@@ -99,6 +146,11 @@ def referral_waiting(today: date) -> list[Due]:
     )
 
 
+# --- A follow-up conversation on its due date (matching.models.FOLLOW_UP_SCHEDULE) ---
+
+FOLLOW_UP_DUE = register("follow_up_due", _("A follow-up conversation is due."))
+
+
 def follow_up_due(today: date) -> list[Due]:
     rows = FollowUp.objects.due(by_date=today).values_list(
         "pk", "match__referral__association_id", "due_on", "match__public_id"
@@ -107,6 +159,19 @@ def follow_up_due(today: date) -> list[Due]:
         (pk, association_id, due.isoformat(), reverse("match_detail", args=[match_id]))
         for pk, association_id, due, match_id in rows
     )
+
+
+# --- A match nearing its planned end (selectors.MATCH_ENDING_DAYS, as the list and the card) ---
+
+MATCH_ENDING = register(
+    "match_ending",
+    ngettext_lazy(
+        "A match reaches its planned end within %(days)s day: time for the closing conversation.",
+        "A match reaches its planned end within %(days)s days: time for the closing conversation.",
+        "days",
+    ),
+    numbers={"days": MATCH_ENDING_DAYS},
+)
 
 
 def match_ending(today: date) -> list[Due]:
@@ -121,10 +186,12 @@ def match_ending(today: date) -> list[Due]:
     )
 
 
-def retention_soon(today: date) -> list[Due]:
-    """Coordinators are told 30 days before a referral's personal data is erased."""
-    from django.conf import settings
+# --- A referral's personal data to be erased (settings.RETENTION_WARNING_DAYS before) ---
+# The kind, RETENTION_SOON, is the volunteers' rule's: one text for every erasure warning.
 
+
+def retention_soon(today: date) -> list[Due]:
+    """Coordinators are told RETENTION_WARNING_DAYS before a referral's personal data is erased."""
     from matching.retention import due
 
     soon = due(today + timedelta(days=settings.RETENTION_WARNING_DAYS)).values_list(
@@ -139,14 +206,14 @@ def retention_soon(today: date) -> list[Due]:
 RULES = [
     Rule(
         "matching.no_meeting_volunteer",
-        Kind.NO_MEETING_VOLUNTEER,
+        NO_MEETING_VOLUNTEER,
         no_meeting_volunteer,
         digestible=False,
     ),
-    Rule("matching.no_meeting_coordinator", Kind.NO_MEETING_COORDINATOR, no_meeting_coordinator),
-    Rule("matching.try_again", Kind.TRY_AGAIN, try_again, digestible=False),
-    Rule("matching.referral_waiting", Kind.REFERRAL_WAITING, referral_waiting),
-    Rule("matching.follow_up_due", Kind.FOLLOW_UP_DUE, follow_up_due),
-    Rule("matching.match_ending", Kind.MATCH_ENDING, match_ending),
-    Rule("matching.retention_soon", Kind.RETENTION_SOON, retention_soon),
+    Rule("matching.no_meeting_coordinator", NO_MEETING_COORDINATOR, no_meeting_coordinator),
+    Rule("matching.try_again", TRY_AGAIN, try_again, digestible=False),
+    Rule("matching.referral_waiting", REFERRAL_WAITING, referral_waiting),
+    Rule("matching.follow_up_due", FOLLOW_UP_DUE, follow_up_due),
+    Rule("matching.match_ending", MATCH_ENDING, match_ending),
+    Rule("matching.retention_soon", RETENTION_SOON, retention_soon),
 ]

@@ -19,8 +19,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.models import User
+from common.texts import filled
 from matching import scoring
 from matching.models import (
     CLOSED,
@@ -44,7 +46,9 @@ SHELTER_SEES_VOLUNTEER = (MatchStatus.FIRST_MEETING_PLANNED, MatchStatus.ACTIVE,
 
 
 # The coordinator's lists. The start page's cards count exactly the rows of the list they link to:
-# both call the same function below.
+# both call the same function below. Their thresholds are the programme's rules and live here
+# only: the cards', tabs' and empty lists' texts are filled from them, and the reminders that
+# share a threshold (matching.reminders) import it.
 # Active with nothing logged for this many days (see inactive_matches): the card, the list, the
 # match page. The reminders apply their own thresholds through the same inactive_matches().
 INACTIVE_MATCH_DAYS = 14
@@ -74,8 +78,20 @@ class MatchList(TextChoices):
     STARTING = "oppstart", _("Proposed and first meetings")
     RUNNING = "aktive", _("Active and paused")
     FOLLOW_UP = "oppfolging", _("Follow-up due")
-    INACTIVE = "stille", _("No meeting for 14 days")
-    ENDING = "slutter", _("Ending within 30 days")
+    INACTIVE = (
+        "stille",
+        filled(
+            ngettext_lazy("No meeting for %(days)s day", "No meeting for %(days)s days", "days"),
+            days=INACTIVE_MATCH_DAYS,
+        ),
+    )
+    ENDING = (
+        "slutter",
+        filled(
+            ngettext_lazy("Ending within %(days)s day", "Ending within %(days)s days", "days"),
+            days=MATCH_ENDING_DAYS,
+        ),
+    )
     CLOSED = "avsluttet", _("Ended and cancelled")
 
 
@@ -184,8 +200,8 @@ def _ending_soon(today: date) -> Q:
 
 
 def match_overview(user, *, today: date | None = None) -> dict:
-    """The coordinator's open matches by stage, and those ending within 30 days, each list in
-    OPEN_MATCH_ORDER (as the filtered lists)."""
+    """The coordinator's open matches by stage, and those ending within MATCH_ENDING_DAYS, each
+    list in OPEN_MATCH_ORDER (as the filtered lists)."""
     today = today or timezone.localdate()
     matches = list(
         with_row_columns(Match.objects.for_user(user).filter(status__in=OPEN_MATCH))

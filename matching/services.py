@@ -12,14 +12,18 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.geo import route_to_association
 from accounts.models import Association, Role, User
 from common.dates import add_years
+from matching import notifications as kinds
 from matching import scoring, selectors
 from matching.models import (
     CLOSED,
+    FOLLOW_UP_SCHEDULE,
     MATCH_TRANSITIONS,
+    MEETING_MAX_MINUTES,
     OPEN_MATCH,
     REFERRAL_TRANSITIONS,
     RUNNING,
@@ -39,8 +43,8 @@ from matching.models import (
     ReferralEvent,
     ReferralLanguage,
     ReferralStatus,
+    meeting_duration_refusal,
 )
-from notifications.models import Kind
 from notifications.services import notify
 from volunteers.models import Volunteer, VolunteerAction
 
@@ -104,7 +108,7 @@ def _set_referral_status(
     if status in TOLD_TO_SHELTER:
         notify(
             recipients=[u for u in _shelter_staff(referral.shelter_id) if u != by],
-            kind=Kind.REFERRAL_STATUS,
+            kind=kinds.REFERRAL_STATUS,
             link=referral.get_absolute_url(),
             role=Role.SHELTER_STAFF,
             shelter_id=referral.shelter_id,
@@ -160,7 +164,7 @@ def referral_create(
     )
     notify(
         recipients=_coordinators(association.pk),
-        kind=Kind.NEW_REFERRAL,
+        kind=kinds.NEW_REFERRAL,
         link=referral.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=association.pk,
@@ -206,7 +210,7 @@ def referral_transfer(*, referral: Referral, to: Association, reason: str, by: U
     _referral_status(locked, ReferralStatus.RECEIVED, also=("association",))
     notify(
         recipients=_coordinators(to.pk),
-        kind=Kind.NEW_REFERRAL,
+        kind=kinds.NEW_REFERRAL,
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=to.pk,
@@ -233,7 +237,7 @@ def referral_withdraw(*, referral: Referral, reason: str, by: User) -> Referral:
     _set_referral_status(locked, ReferralStatus.WITHDRAWN, by=by, also=("withdrawn_reason",))
     notify(
         recipients=_coordinators(locked.association_id),
-        kind=Kind.REFERRAL_WITHDRAWN,
+        kind=kinds.REFERRAL_WITHDRAWN,
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=locked.association_id,
@@ -267,7 +271,7 @@ def _tell_the_volunteer(match: Match, *, by: User | None) -> None:
         return
     notify(
         recipients=[User.objects.get(pk=volunteer.user_id)],
-        kind=Kind.MATCH_CHANGED,
+        kind=kinds.MATCH_CHANGED,
         link=reverse("my_match"),
         role=Role.VOLUNTEER,
         association_id=volunteer.association_id,
@@ -310,7 +314,7 @@ def match_propose(*, referral: Referral, volunteer: Volunteer, by: User) -> Matc
     if locked_volunteer.user_id:
         notify(
             recipients=[locked_volunteer.user],
-            kind=Kind.MATCH_PROPOSED,
+            kind=kinds.MATCH_PROPOSED,
             link=reverse("my_match"),
             role=Role.VOLUNTEER,
             association_id=locked_volunteer.association_id,
@@ -331,7 +335,7 @@ def match_confirm_conflict_check(*, match: Match, by: User) -> Match:
     locked.save(update_fields=["conflict_checked_at"])
     notify(
         recipients=_coordinators(locked.referral.association_id),
-        kind=Kind.MATCH_ACCEPTED,
+        kind=kinds.MATCH_ACCEPTED,
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=locked.referral.association_id,
@@ -358,7 +362,7 @@ def match_cancel(*, match: Match, reason: str, by: User) -> Match:
     if reason == CancelReason.VOLUNTEER_DECLINED:
         notify(
             recipients=_coordinators(referral.association_id),
-            kind=Kind.MATCH_DECLINED,
+            kind=kinds.MATCH_DECLINED,
             link=locked.get_absolute_url(),
             role=Role.COORDINATOR,
             association_id=referral.association_id,
@@ -490,8 +494,18 @@ def _check_meeting(match: Match, *, day: date, met: bool, minutes: int | None) -
         raise MatchingError(_("The date cannot be before the match started."))
     if met and not minutes:
         raise MatchingError(_("Give the duration of the meeting."))
-    if minutes is not None and not 1 <= minutes <= 24 * 60:
-        raise MatchingError(_("The duration must be between 1 minute and 24 hours."))
+    if minutes is not None and not 1 <= minutes <= MEETING_MAX_MINUTES:
+        raise MatchingError(meeting_duration_refusal())
+
+
+def meeting_locked_message() -> str:
+    """Why she cannot change an entry any more (settings.MEETING_EDIT_DAYS)."""
+    days = settings.MEETING_EDIT_DAYS
+    return ngettext(
+        "The entry is locked: it can be changed for %(days)s day after it was logged.",
+        "The entry is locked: it can be changed for %(days)s days after it was logged.",
+        days,
+    ) % {"days": days}
 
 
 @transaction.atomic
@@ -530,7 +544,7 @@ def meeting_log(
         )
         notify(
             recipients=_coordinators(locked.referral.association_id),
-            kind=Kind.CONCERN,
+            kind=kinds.CONCERN,
             link=reverse("concern_detail", args=[raised.public_id]),
             role=Role.COORDINATOR,
             association_id=locked.referral.association_id,
@@ -557,9 +571,7 @@ def meeting_update(
     if locked.created_by_id != by.pk:
         raise MatchingError(_("Only the volunteer who logged the meeting can change it."))
     if locked.is_locked:
-        raise MatchingError(
-            _("The entry is locked: it can be changed for 7 days after it was logged.")
-        )
+        raise MatchingError(meeting_locked_message())
     _check_meeting(locked.match, day=day, met=met, minutes=minutes)
     locked.date, locked.met = day, met
     locked.minutes = minutes if met else None
@@ -591,10 +603,7 @@ def follow_ups_plan(match: Match) -> list[FollowUp]:
     closing conversation at the planned end. Side effects: creates the missing FollowUps."""
     from datetime import timedelta
 
-    planned = [
-        (kind, match.started_on + timedelta(days=days))
-        for kind, days in settings.FOLLOW_UP_SCHEDULE
-    ]
+    planned = [(kind, match.started_on + timedelta(days=days)) for kind, days in FOLLOW_UP_SCHEDULE]
     planned.append((FollowUpKind.CLOSING, match.planned_end_on))
     existing = set(match.follow_ups.values_list("kind", flat=True))
     return FollowUp.objects.bulk_create(
@@ -784,7 +793,7 @@ def referral_consent_withdrawn(*, referral: Referral, by: User) -> Referral:
         _set_referral_status(locked, target, by=by)
     notify(
         recipients=_coordinators(locked.association_id),
-        kind=Kind.REFERRAL_WITHDRAWN,
+        kind=kinds.REFERRAL_WITHDRAWN,
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=locked.association_id,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Association, Membership, Role, Shelter
+from notifications import kinds
 
 
 class WorkerHeartbeat(models.Model):
@@ -25,81 +26,6 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
-
-
-class Kind(models.TextChoices):
-    """What a notification is about. The text a person reads comes from the kind alone, so a
-    notification can never carry a name, a note or any detail: only that there is something to
-    do, and a link to where it is."""
-
-    NEW_APPLICATION = "new_application", _("A new application is waiting for you.")
-    APPLICATION_REPEATED = (
-        "application_repeated",
-        _("An applicant has sent her application again. It was merged with the one you have."),
-    )
-    APPLICATION_OUTSIDE_AREA = (
-        "application_outside_area",
-        _("An application came from outside every association's area."),
-    )
-    SESSION_CANCELLED = (
-        "session_cancelled",
-        _("A course session you were signed up for is cancelled."),
-    )
-    SESSION_SEAT = "session_seat", _("You have got a seat on a course session.")
-    SESSION_CHANGED = (
-        "session_changed",
-        _("A course session you are signed up for has a new time or place."),
-    )
-    SESSION_ENROLLED = "session_enrolled", _("You have been signed up for a course session.")
-    APPROVED = "approved", _("You are approved as a ressursvenn. Welcome!")
-    NEW_REFERRAL = "new_referral", _("A new referral is waiting for you.")
-    REFERRAL_STATUS = "referral_status", _("A referral from you has a new status.")
-    REFERRAL_WITHDRAWN = "referral_withdrawn", _("A referral has been withdrawn.")
-    MATCH_PROPOSED = "match_proposed", _("You have a new task. Log in to see it.")
-    MATCH_CHANGED = "match_changed", _("There is news about your match. Log in to see it.")
-    MATCH_ACCEPTED = (
-        "match_accepted",
-        _("A volunteer has said yes to a proposal. Plan the first meeting."),
-    )
-    MATCH_DECLINED = (
-        "match_declined",
-        _("A volunteer has said no to a proposal. The referral waits for a volunteer again."),
-    )
-    CONCERN = "concern", _("A volunteer has raised a concern. Log in to see it.")
-    SESSION_SOON = "session_soon", _("You have a course session in two days.")
-    NO_MEETING_VOLUNTEER = (
-        "no_meeting_volunteer",
-        _("It is a while since you logged a meeting. Log in to log one."),
-    )
-    NO_MEETING_COORDINATOR = (
-        "no_meeting_coordinator",
-        _("A match has had no meeting logged for four weeks."),
-    )
-    TRY_AGAIN = "try_again", _("Last time you could not reach her. Perhaps try again?")
-    APPLICATION_WAITING = "application_waiting", _("An application has waited a week for you.")
-    REFERRAL_WAITING = "referral_waiting", _("A referral has waited two working days for you.")
-    FOLLOW_UP_DUE = "follow_up_due", _("A follow-up conversation is due.")
-    COMMITMENT_ENDING = "commitment_ending", _("A year of commitment ends within 30 days.")
-    RETENTION_SOON = (
-        "retention_soon",
-        _(
-            "Personal data of a finished case will be erased in 30 days, as the retention rules say."
-        ),
-    )
-    MATCH_ENDING = (
-        "match_ending",
-        _("A match reaches its planned end within 30 days: time for the closing conversation."),
-    )
-
-
-# In the app she is logged in already: where the email says "Log in to see it", the bell says
-# what there is to do. Still nothing about the case.
-IN_APP_TEXT = {
-    Kind.MATCH_PROPOSED: _("A proposed match is waiting for your answer."),
-    Kind.MATCH_CHANGED: _("There is news about your match."),
-    Kind.CONCERN: _("A volunteer has raised a concern. Follow it up."),
-    Kind.NO_MEETING_VOLUNTEER: _("It is a while since you logged a meeting. Have you met?"),
-}
 
 
 def in_role(membership: Membership) -> Q:
@@ -128,6 +54,12 @@ def in_any_of(memberships) -> Q:
 
 
 class NotificationQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for notification in objs:
+            kinds.get(notification.kind)  # an unregistered kind raises UnknownKind
+        return super().bulk_create(objs, *args, **kwargs)
+
     def for_user(self, user) -> "NotificationQuerySet":
         if not user.is_authenticated:
             return self.none()
@@ -160,7 +92,11 @@ class Notification(models.Model):
     shelter = models.ForeignKey(
         Shelter, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    # A code registered in notifications.kinds by the app that owns the event (no choices here:
+    # a new kind needs no migration of notifications/).
+    kind = models.CharField(
+        _("kind"), max_length=kinds.CODE_MAX_LENGTH, validators=[kinds.validate_kind]
+    )
     link = models.CharField(_("link"), max_length=300)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -195,10 +131,14 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return str(self.text)
 
+    def save(self, *args, **kwargs) -> None:
+        kinds.get(self.kind)  # an unregistered kind raises UnknownKind
+        super().save(*args, **kwargs)
+
     @property
     def text(self) -> str:
-        """What the bell and the list say (the email says the kind's label)."""
-        return IN_APP_TEXT.get(self.kind) or Kind(self.kind).label
+        """What the bell and the list say (the email says the kind's `text`)."""
+        return kinds.get(self.kind).in_app_text
 
     def is_for(self, membership: Membership | None) -> bool:
         """Whether she sees it while acting in `membership` (the rule of `in_role`)."""

@@ -1,7 +1,9 @@
 """The reminder sweep: every rule, once a day, each reminder sent once and only once.
 
-Rules live with the data they watch, in `<app>/reminders.py` as a list `RULES` of Rule; this
-module finds them (as the app registry lists them, so it imports no domain app). Each rule
+Rules live with the data they watch, in `<app>/reminders.py` as a list `RULES` of Rule: each
+rule's threshold, its query and its notification kind (the neutral text, registered there and
+filled from the threshold) stand together. This module finds them (as the app registry lists
+them, so it imports no domain app). Each rule
 answers, in one query, "which (object, recipient, period) are due today?". The sweep records
 them in ReminderSent under a unique key, so a rule run twice, a retried task or two beat
 processes by mistake never send the same reminder twice. The work is set-based: a fixed number
@@ -20,7 +22,8 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 from accounts.models import User
-from notifications.models import Kind, Notification, OutboxMessage, ReminderSent
+from notifications.kinds import NotificationKind
+from notifications.models import Notification, OutboxMessage, ReminderSent
 from notifications.services import emails_queue
 
 
@@ -39,7 +42,8 @@ class Due:
 @dataclass(frozen=True)
 class Rule:
     name: str
-    kind: Kind
+    # Registered next to the rule (notifications.kinds.register), with its neutral text.
+    kind: NotificationKind
     due: Callable[[date], Iterable[Due]]
     # A coordinator who chose the weekly digest gets these by email on Monday instead.
     digestible: bool = True
@@ -135,7 +139,7 @@ def _record_and_send(rule: Rule, due: list[Due]) -> int:
                 recipient_id=d.recipient_id,
                 to=people[d.recipient_id].email,
                 template="notifications/email/task",
-                context={"kind": str(rule.kind), "link": d.link},
+                context={"kind": rule.kind.code, "link": d.link},
                 language=people[d.recipient_id].language,
             )
             for d in fresh

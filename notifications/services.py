@@ -17,7 +17,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Membership, Role, is_erased_email
-from notifications.models import Kind, Notification, OutboxMessage, OutboxStatus, WorkerHeartbeat
+from notifications import kinds
+from notifications.kinds import NotificationKind
+from notifications.models import Notification, OutboxMessage, OutboxStatus, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ def heartbeat_record(*, name: str) -> WorkerHeartbeat:
 def notify(
     *,
     recipients: Iterable,
-    kind: Kind,
+    kind: NotificationKind,
     link: str,
     role: Role,
     association_id: int | None = None,
@@ -59,6 +61,7 @@ def notify(
     commit). The text comes from `kind` alone: nothing about the case travels in it. A closed
     login (left, erased) is skipped: she could not open the link anyway.
     """
+    kind = kinds.get(kind)  # an unregistered kind raises UnknownKind, before anything is written
     people = [user for user in recipients if user is not None and user.is_active]
     notifications = Notification.objects.bulk_create(
         [
@@ -80,7 +83,7 @@ def notify(
                     recipient=user,
                     to=user.email,
                     template="notifications/email/task",
-                    context={"kind": str(kind), "link": link},
+                    context={"kind": kind.code, "link": link},
                     language=user.language,
                 )
                 for user in people
@@ -167,7 +170,7 @@ def _render(message: OutboxMessage) -> EmailMultiAlternatives:
     with translation.override(message.language or settings.LANGUAGE_CODE):
         context = {**message.context, "site_url": settings.SITE_URL}
         if "kind" in context:
-            context["text"] = Kind(context["kind"]).label
+            context["text"] = kinds.get(context["kind"]).text
         subject = render_to_string(f"{message.template}_subject.txt", context).strip()
         text = render_to_string(f"{message.template}.txt", context)
         html = render_to_string(f"{message.template}.html", context)

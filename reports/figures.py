@@ -57,6 +57,9 @@ CANCELLED = [f"cancelled_{r}" for r in CancelReason.values] + ["cancelled_not_re
 OUTCOMES = ["outcome_no", "outcome_yes", "outcome_unknown"]
 END_REASONS = [f"end_{r}" for r in EndReason.values] + ["end_not_recorded"]
 CONCERNS = ["concern_within_24h", "concern_later", "concern_open"]
+# A concern should be followed up within this many hours: the statistics count those that were
+# (the figure keeps its name, concern_within_24h). The table's label is filled from it.
+CONCERN_FOLLOW_UP_HOURS = 24
 COMMITMENTS = [f"commitment_{r}" for r in CommitmentEndReason.values] + ["commitment_not_recorded"]
 PARTITIONS: dict[str, list[str]] = {
     "applied": FUNNEL,
@@ -378,7 +381,7 @@ def meeting_figures(period: Period, association_ids):
 
 def concern_figures(period: Period, association_ids, *, totals: bool):
     """Concerns raised in the period and how fast they were followed up (until now)."""
-    deadline = F("raised_at") + timedelta(hours=24)
+    deadline = F("raised_at") + timedelta(hours=CONCERN_FOLLOW_UP_HOURS)
     followed_up = Q(followed_up_at__isnull=False)
     measures = {
         "concern_hours_median": Percentile(

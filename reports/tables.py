@@ -13,12 +13,14 @@ from datetime import date
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
+from common.texts import filled
 from matching.models import CancelReason, EndReason
 from reports.figures import (
     CANCELLED,
     COMMITMENTS,
+    CONCERN_FOLLOW_UP_HOURS,
     END_REASONS,
     MEASURES,
     PIPELINE,
@@ -444,7 +446,14 @@ def concerns(source) -> Table:
         [
             Row(_("Concerns raised"), [source.count("concerns")]),
             Row(
-                _("Followed up within 24 hours"), [source.count("concern_within_24h")], indent=True
+                ngettext(
+                    "Followed up within %(hours)s hour",
+                    "Followed up within %(hours)s hours",
+                    CONCERN_FOLLOW_UP_HOURS,
+                )
+                % {"hours": CONCERN_FOLLOW_UP_HOURS},
+                [source.count("concern_within_24h")],
+                indent=True,
             ),
             Row(_("Followed up later"), [source.count("concern_later")], indent=True),
             Row(_("Not followed up yet"), [source.count("concern_open")], indent=True),
@@ -531,7 +540,12 @@ def associations(publication: Publication, names: dict[int, tuple[str, str]], qu
     )
 
 
-LEGEND = gettext_lazy(
-    "<5: a number from 1 to 4. «:» hidden so that a small number cannot be worked out. "
-    "–: nothing to measure, or too few to show."
+# Filled from suppression.SMALL_MAX, the one place the smallest shown count lives.
+LEGEND = filled(
+    gettext_lazy(
+        "<%(limit)s: a number from 1 to %(small_max)s. «:» hidden so that a small number cannot "
+        "be worked out. –: nothing to measure, or too few to show."
+    ),
+    limit=SMALL_MAX + 1,
+    small_max=SMALL_MAX,
 )

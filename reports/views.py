@@ -24,6 +24,7 @@ from reports import charts, tables
 from reports.figures import Figures, collect
 from reports.periods import Period, PeriodForm
 from reports.publication import Publication
+from reports.suppression import SMALL_MAX
 
 # The order of the page's sections, and the tables in each.
 SECTIONS = [
@@ -150,6 +151,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "association": association,
         "national": request.membership.role == Role.NATIONAL_ADMIN,
         "legend": tables.LEGEND,
+        # What "<5" stands for, said to screen readers (suppression.SMALL_MAX).
+        "hidden_below": SMALL_MAX + 1,
     }
     if form.is_bound and not form.is_valid():
         return render(request, "reports/statistics.html", context)

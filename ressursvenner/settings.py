@@ -509,9 +509,6 @@ if set(AUDIT_LOG_KEYS) & {SECRET_KEY, *FIELD_ENCRYPTION_KEYS}:
 VOLUNTEER_MINIMUM_AGE = env.int("VOLUNTEER_MINIMUM_AGE", default=25)
 # A volunteer can correct her meeting log this many days; then it is locked.
 MEETING_EDIT_DAYS = 7
-# Follow-up conversations after a match becomes active: (kind, days after the start). The closing
-# conversation is at the planned end. Close contact in the first month, then regular (MENTOR).
-FOLLOW_UP_SCHEDULE = [("2w", 14), ("1m", 30), ("3m", 91), ("6m", 182), ("9m", 273)]
 # Suggestions also show volunteers of other associations this close (km) to where she lives.
 MATCHING_NEIGHBOUR_KM = env.int("MATCHING_NEIGHBOUR_KM", default=40)
 

@@ -108,6 +108,10 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
                 association.pk
             )[1].count(),
             "sessions": [s for s in sessions if s.seated < s.capacity],
+            # The rules' numbers, for the cards that state them (the lists' own thresholds).
+            "inactive_days": matching_selectors.INACTIVE_MATCH_DAYS,
+            "match_ending_days": matching_selectors.MATCH_ENDING_DAYS,
+            "commitment_ending_days": volunteer_selectors.COMMITMENT_ENDING_DAYS,
         },
     )
 

@@ -6,6 +6,7 @@ from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.forms import MunicipalityField
@@ -13,6 +14,7 @@ from accounts.languages import LANGUAGES
 from accounts.models import Association, Municipality
 from common.flags import FlagsFormField
 from common.forms import DateInput, fields_only_helper
+from common.texts import filled
 from volunteers.models import (
     Availability,
     ConfidentialityDeclaration,
@@ -20,6 +22,7 @@ from volunteers.models import (
     Status,
     Strength,
 )
+from volunteers.selectors import COMMITMENT_ENDING_DAYS
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -161,7 +164,15 @@ class VolunteerFilterForm(forms.Form):
         choices=[("", _("All")), ("yes", _("Completed")), ("no", _("Not completed"))],
     )
     commitment_ending = forms.BooleanField(
-        label=_("Commitment ends within 60 days"), required=False
+        label=filled(
+            ngettext_lazy(
+                "Commitment ends within %(days)s day",
+                "Commitment ends within %(days)s days",
+                "days",
+            ),
+            days=COMMITMENT_ENDING_DAYS,
+        ),
+        required=False,
     )
 
     def __init__(self, *args, association: Association, **kwargs):

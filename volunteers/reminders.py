@@ -1,16 +1,35 @@
-"""Reminder rules about applications and commitment periods."""
+"""Reminder rules about applications and commitment periods (run by notifications.reminders).
+
+Each rule's threshold, its notification kind (the neutral text, filled from the threshold) and
+its query stand together below. A threshold used by a coordinator's list as well lives with the
+list (volunteers.selectors) and is imported here; the retention warning is a setting.
+"""
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import ngettext_lazy
 
 from accounts.models import Role, coordinators_by_association
-from notifications.models import Kind
+from notifications.kinds import register
 from notifications.reminders import Due, Rule
 from volunteers.models import ACTIVE, CommitmentPeriod, Status, Volunteer
+from volunteers.selectors import COMMITMENT_ENDING_DAYS
 
+# --- An application waiting ---
+
+# The coordinators are reminded of an application not handled after this many days.
 APPLICATION_WAITING_DAYS = 7
-COMMITMENT_ENDING_DAYS = 30
+APPLICATION_WAITING = register(
+    "application_waiting",
+    ngettext_lazy(
+        "An application has waited %(days)s day for you.",
+        "An application has waited %(days)s days for you.",
+        "days",
+    ),
+    numbers={"days": APPLICATION_WAITING_DAYS},
+)
 
 
 def application_waiting(today: date) -> list[Due]:
@@ -33,6 +52,19 @@ def application_waiting(today: date) -> list[Due]:
         for pk, association_id, public_id in rows
         for user_id in coordinators.get(association_id, [])
     ]
+
+
+# --- A year of commitment ending (selectors.COMMITMENT_ENDING_DAYS, as the list and the card) ---
+
+COMMITMENT_ENDING = register(
+    "commitment_ending",
+    ngettext_lazy(
+        "A year of commitment ends within %(days)s day.",
+        "A year of commitment ends within %(days)s days.",
+        "days",
+    ),
+    numbers={"days": COMMITMENT_ENDING_DAYS},
+)
 
 
 def commitment_ending(today: date) -> list[Due]:
@@ -80,10 +112,24 @@ def commitment_ending(today: date) -> list[Due]:
     return due
 
 
-def retention_soon(today: date) -> list[Due]:
-    """Coordinators are told 30 days before a volunteer's personal data is erased."""
-    from django.conf import settings
+# --- Personal data to be erased: settings.RETENTION_WARNING_DAYS before (an operator's choice) ---
+# The one kind of every erasure warning (matching's rule about referrals sends it too).
 
+RETENTION_SOON = register(
+    "retention_soon",
+    ngettext_lazy(
+        "Personal data that is no longer needed will be erased in %(days)s day, as the "
+        "retention rules require.",
+        "Personal data that is no longer needed will be erased in %(days)s days, as the "
+        "retention rules require.",
+        "days",
+    ),
+    numbers=lambda: {"days": settings.RETENTION_WARNING_DAYS},
+)
+
+
+def retention_soon(today: date) -> list[Due]:
+    """Coordinators are told RETENTION_WARNING_DAYS before a volunteer's personal data is erased."""
     from volunteers.retention import due
 
     rows = list(
@@ -107,7 +153,7 @@ def retention_soon(today: date) -> list[Due]:
 
 
 RULES = [
-    Rule("volunteers.application_waiting", Kind.APPLICATION_WAITING, application_waiting),
-    Rule("volunteers.commitment_ending", Kind.COMMITMENT_ENDING, commitment_ending),
-    Rule("volunteers.retention_soon", Kind.RETENTION_SOON, retention_soon),
+    Rule("volunteers.application_waiting", APPLICATION_WAITING, application_waiting),
+    Rule("volunteers.commitment_ending", COMMITMENT_ENDING, commitment_ending),
+    Rule("volunteers.retention_soon", RETENTION_SOON, retention_soon),
 ]

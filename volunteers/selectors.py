@@ -25,7 +25,9 @@ from volunteers.models import (
     Volunteer,
 )
 
-COMMITMENT_WARNING_DAYS = 60
+# A year of commitment "ends soon" within this many days: the start page's card, the list it
+# links to and the reminder (volunteers.reminders) all use this one number.
+COMMITMENT_ENDING_DAYS = 30
 # Lists follow the pipeline: new applications first, those who left last.
 STAGE_ORDER = Case(
     *[When(status=status, then=Value(rank)) for rank, status in enumerate(Status)],
@@ -71,7 +73,7 @@ def volunteer_list(user, *, filters: dict) -> QuerySet:
     elif filters.get("course_complete") == "no":
         volunteers = volunteers.filter(required_courses_complete=False)
     if filters.get("commitment_ending"):
-        limit = timezone.localdate() + timedelta(days=COMMITMENT_WARNING_DAYS)
+        limit = timezone.localdate() + timedelta(days=COMMITMENT_ENDING_DAYS)
         volunteers = volunteers.filter(status__in=ACTIVE, commitment_ends_on__lte=limit)
     return volunteers
 
@@ -104,7 +106,7 @@ def volunteer_detail(user, public_id) -> Volunteer:
 
 
 def commitments_ending(user) -> QuerySet:
-    """Active volunteers whose open commitment period ends within COMMITMENT_WARNING_DAYS: the
+    """Active volunteers whose open commitment period ends within COMMITMENT_ENDING_DAYS: the
     start page's card and the list it links to (`?commitment_ending=on`)."""
     return volunteer_list(user, filters={"commitment_ending": True})
 

@@ -26,9 +26,9 @@ from accounts.services import (
 from common.dates import add_years
 from courses.selectors import has_completed_required_courses
 from courses.services import enrolments_withdraw
-from notifications.models import Kind
 from notifications.services import email_send, notify, outbox_forget
 from volunteers import hooks
+from volunteers import notifications as kinds
 from volunteers.models import (
     OPEN_APPLICATION,
     TRANSITIONS,
@@ -154,7 +154,7 @@ def application_submit(
         _set_languages(existing, languages)
         notify(
             recipients=_coordinators(existing.association),
-            kind=Kind.APPLICATION_REPEATED,
+            kind=kinds.APPLICATION_REPEATED,
             link=reverse("volunteer_detail", args=[existing.public_id]),
             role=Role.COORDINATOR,
             association_id=existing.association_id,
@@ -176,7 +176,7 @@ def application_submit(
         link = reverse("volunteer_detail", args=[volunteer.public_id])
         notify(
             recipients=_coordinators(association),
-            kind=Kind.NEW_APPLICATION,
+            kind=kinds.NEW_APPLICATION,
             link=link,
             role=Role.COORDINATOR,
             association_id=volunteer.association_id,
@@ -184,7 +184,7 @@ def application_submit(
         if outside:
             notify(
                 recipients=_national_admins(),
-                kind=Kind.APPLICATION_OUTSIDE_AREA,
+                kind=kinds.APPLICATION_OUTSIDE_AREA,
                 link=reverse("volunteer_outside_area"),
                 role=Role.NATIONAL_ADMIN,
             )
@@ -403,7 +403,7 @@ def volunteer_approve(*, volunteer: Volunteer, by: User, acting: Membership) -> 
     locked.save()
     notify(
         recipients=[user],
-        kind=Kind.APPROVED,
+        kind=kinds.APPROVED,
         link=reverse("my_page"),
         role=Role.VOLUNTEER,
         association_id=locked.association_id,
@@ -483,7 +483,7 @@ def volunteer_route(*, volunteer: Volunteer, association: Association) -> Volunt
     locked.save(update_fields=["association", "outside_area"])
     notify(
         recipients=_coordinators(association),
-        kind=Kind.NEW_APPLICATION,
+        kind=kinds.NEW_APPLICATION,
         link=reverse("volunteer_detail", args=[locked.public_id]),
         role=Role.COORDINATOR,
         association_id=association.pk,

@@ -36,7 +36,14 @@ def match_list(request: HttpRequest) -> HttpResponse:
     """Every open match by stage, or one filtered list (`?vis=`, the start page's cards link
     here); an unknown filter shows the default."""
     form = ListFilterForm(request.GET, lists=selectors.MatchList)
-    context = {"tabs": form.tabs(), "show": form.show}
+    context = {
+        "tabs": form.tabs(),
+        "show": form.show,
+        # The rules' numbers, for the texts that state them.
+        "inactive_days": selectors.INACTIVE_MATCH_DAYS,
+        "ending_days": selectors.MATCH_ENDING_DAYS,
+        "ending_title": selectors.MatchList.ENDING.label,
+    }
     if form.show:
         context["matches"] = selectors.match_list(request.user, show=form.show)
         context["title"] = selectors.MatchList(form.show).label

@@ -93,9 +93,7 @@ def meeting_edit(request: HttpRequest, public_id) -> HttpResponse:
         public_id=public_id,
     )
     if meeting.is_locked or meeting.created_by_id != request.user.pk:
-        messages.error(
-            request, _("The entry is locked: it can be changed for 7 days after it was logged.")
-        )
+        messages.error(request, services.meeting_locked_message())
         return redirect("my_meetings")
     form = MeetingForm(request.POST or None, initial=MeetingForm.initial_from(meeting))
     if request.method == "POST" and form.is_valid():
@@ -225,4 +223,5 @@ def match_activity(match: Match) -> dict:
         "inactive": selectors.inactive_matches(
             Match.objects.filter(pk=match.pk), days=selectors.INACTIVE_MATCH_DAYS
         ).exists(),
+        "inactive_days": selectors.INACTIVE_MATCH_DAYS,
     }

@@ -8,8 +8,10 @@ from django.utils import timezone, translation
 
 from courses import selectors, services
 from courses.models import Consideration, Course, CourseKind, Enrolment, EnrolmentStatus, Session
+from courses.notifications import SESSION_CANCELLED, SESSION_CHANGED, SESSION_ENROLLED, SESSION_SEAT
 from courses.services import CourseError
-from notifications.models import Kind, Notification
+from notifications.kinds import NotificationKind
+from notifications.models import Notification
 from tests.courses.conftest import attended, make_session, move_to_past
 from tests.factories import UserFactory, volunteer
 
@@ -27,7 +29,7 @@ def seated_count(session: Session) -> int:
     return Enrolment.objects.filter(session=session).seated().count()
 
 
-def notified(user, kind: Kind) -> bool:
+def notified(user, kind: NotificationKind) -> bool:
     return Notification.objects.filter(recipient=user, kind=kind).exists()
 
 
@@ -105,7 +107,7 @@ def test_volunteers_enrolled_by_the_coordinator_are_notified_but_not_when_she_si
     services.enrol(session=session, volunteers=[herself], self_service=True)
 
     assert list(Notification.objects.values_list("recipient", "kind", "link")) == [
-        (her_login.pk, Kind.SESSION_ENROLLED, "/min-side/kurs/")
+        (her_login.pk, SESSION_ENROLLED, "/min-side/kurs/")
     ]
 
 
@@ -153,11 +155,11 @@ def test_a_new_time_or_place_is_told_to_everyone_signed_up_or_waiting_and_nothin
             return services.session_update(session=session, **values)
 
     session = update(notes="Ta med matpakke.")  # nothing that changes her plans
-    assert not Notification.objects.filter(kind=Kind.SESSION_CHANGED).exists()
+    assert not Notification.objects.filter(kind=SESSION_CHANGED).exists()
     assert not mail.outbox
 
     session = update(place="Sanitetshuset, Kirkegata 5")
-    told = Notification.objects.filter(kind=Kind.SESSION_CHANGED)
+    told = Notification.objects.filter(kind=SESSION_CHANGED)
     assert {n.recipient for n in told} == {seated_login, waiting_login}
     [to_applicant] = [m for m in mail.outbox if m.to == ["ny@example.no"]]
     assert "Sanitetshuset, Kirkegata 5" in to_applicant.body
@@ -203,8 +205,8 @@ def test_signing_off_gives_the_seat_to_the_first_on_the_waiting_list(oslo):
         "Berit": EnrolmentStatus.ENROLLED,
         "Cecilie": EnrolmentStatus.WAITING,
     }
-    assert notified(first_login, Kind.SESSION_SEAT)
-    assert not notified(second_login, Kind.SESSION_SEAT)
+    assert notified(first_login, SESSION_SEAT)
+    assert not notified(second_login, SESSION_SEAT)
     assert Enrolment.objects.get(session=session, volunteer=first).queued_at is None
 
 
@@ -310,7 +312,7 @@ def test_cancelling_tells_those_signed_up_and_waiting_but_not_those_who_signed_o
 
     session.refresh_from_db()
     assert session.is_cancelled
-    cancelled = Notification.objects.filter(kind=Kind.SESSION_CANCELLED)
+    cancelled = Notification.objects.filter(kind=SESSION_CANCELLED)
     assert {n.recipient for n in cancelled} == {seated_login, waiting_login}
     with pytest.raises(CourseError):
         services.session_cancel(session=session)

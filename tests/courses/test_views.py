@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from courses import services
 from courses.models import CalendarFeed, Course, Enrolment, EnrolmentStatus, Session
-from notifications.models import Kind, Notification
+from courses.notifications import SESSION_CANCELLED
+from notifications.models import Notification
 from tests.conftest import login
 from tests.courses.conftest import BASIC, SPECIALISATION, make_session, move_to_past
 from tests.factories import volunteer
@@ -351,7 +352,7 @@ def test_cancelling_asks_first_then_tells_those_signed_up(
     assert response.status_code == 302
     oslo_session.refresh_from_db()
     assert oslo_session.is_cancelled
-    notification = Notification.objects.get(kind=Kind.SESSION_CANCELLED)
+    notification = Notification.objects.get(kind=SESSION_CANCELLED)
     assert (notification.recipient, notification.link) == (volunteer_oslo, reverse("my_courses"))
     # Nothing about the course in what she is told.
     assert "vold" not in str(notification.text).lower()

@@ -362,6 +362,55 @@ def test_applications_and_commitments_the_cards_and_the_lists_agree(
     assert card(start, "/frivillige/?commitment_ending=on") == "1"
 
 
+def test_commitments_ending_the_card_the_list_and_the_reminder_share_one_threshold(
+    client, coordinator, coordinator_oslo, oslo
+):
+    """The start page said 60 days while the reminder said 30: one number now, in every text."""
+    from notifications.models import Notification
+    from notifications.reminders import sweep
+    from volunteers.reminders import COMMITMENT_ENDING
+    from volunteers.selectors import COMMITMENT_ENDING_DAYS
+
+    inside = volunteer(oslo, status=Status.APPROVED)
+    outside = volunteer(oslo, status=Status.APPROVED)
+    for person, days in (
+        (inside, COMMITMENT_ENDING_DAYS - 1),
+        (outside, COMMITMENT_ENDING_DAYS + 1),
+    ):
+        CommitmentPeriod.objects.create(
+            volunteer=person,
+            starts_on=TODAY() - timedelta(days=300),
+            ends_on=TODAY() + timedelta(days=days),
+        )
+    start = get(client, "/")
+    assert card(start, "/frivillige/?commitment_ending=on") == "1"
+    assert f"commitment ending within {COMMITMENT_ENDING_DAYS} days" in start
+    listed = get(client, "/frivillige/?commitment_ending=on")
+    assert _volunteer_rows(listed) == ids(inside)
+    assert f"Commitment ends within {COMMITMENT_ENDING_DAYS} days" in listed
+    sweep()
+    reminded = Notification.objects.filter(recipient=coordinator_oslo, kind=COMMITMENT_ENDING)
+    assert reminded.count() == 1 and reminded.get().link == f"/frivillige/{inside.public_id}/"
+
+
+def test_the_match_texts_state_the_lists_own_thresholds(client, coordinator, oslo, match_in):
+    from matching.selectors import INACTIVE_MATCH_DAYS, MATCH_ENDING_DAYS
+
+    start = get(client, "/")
+    assert f"matches without a meeting for {INACTIVE_MATCH_DAYS} days or more" in start
+    assert f"matches reaching their planned end within {MATCH_ENDING_DAYS} days" in start
+    inactive = get(client, "/koblinger/?vis=stille")
+    assert f"No meeting for {INACTIVE_MATCH_DAYS} days" in inactive  # the tab and the title
+    assert f"within the last {INACTIVE_MATCH_DAYS} days." in inactive  # the empty list
+    ending = get(client, "/koblinger/?vis=slutter")
+    assert f"Ending within {MATCH_ENDING_DAYS} days" in ending
+    assert f"No match reaches its planned end within {MATCH_ENDING_DAYS} days." in ending
+    silent = match_in(oslo, started_days_ago=INACTIVE_MATCH_DAYS + 5)
+    assert f"No meeting for {INACTIVE_MATCH_DAYS} days or more." in get(
+        client, f"/koblinger/{silent.public_id}/"
+    )
+
+
 # --- Bad input ----------------------------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from accounts.models import Role
 from matching import services
 from matching.models import CancelReason, Match, MatchStatus, ReferralStatus
-from notifications.models import Kind, Notification
+from matching.notifications import MATCH_CHANGED, MATCH_PROPOSED, REFERRAL_STATUS
+from notifications.models import Notification
 from tests.conftest import login
 from tests.factories import person
 
@@ -43,7 +44,7 @@ def test_the_whole_road_from_proposal_to_outcome(
     referral.refresh_from_db()
     assert (match.status, referral.status) == (MatchStatus.PROPOSED, ReferralStatus.MATCH_PROPOSED)
     assert match.proposed_by == coordinator_oslo and match.score is not None
-    assert Notification.objects.filter(recipient=volunteer_oslo, kind=Kind.MATCH_PROPOSED).exists()
+    assert Notification.objects.filter(recipient=volunteer_oslo, kind=MATCH_PROPOSED).exists()
 
     # Activating or planning before her conflict check is refused.
     meeting = {"day": timezone.localdate().isoformat(), "time": "12:00", "place": "Krisesenteret"}
@@ -69,7 +70,7 @@ def test_the_whole_road_from_proposal_to_outcome(
     match.refresh_from_db()
     assert match.status == MatchStatus.FIRST_MEETING_PLANNED
     # She is told to look (neutrally), not when she acted herself (the conflict check).
-    told = Notification.objects.filter(recipient=volunteer_oslo, kind=Kind.MATCH_CHANGED)
+    told = Notification.objects.filter(recipient=volunteer_oslo, kind=MATCH_CHANGED)
     assert [n.link for n in told] == [reverse("my_match")]
     # The shelter now sees her first name and phone – and nothing else about her.
     client.logout()
@@ -123,9 +124,7 @@ def test_the_whole_road_from_proposal_to_outcome(
     assert events == ["proposed", "first_meeting_planned", "active", "ended"]
     # The shelter was told of each status.
     assert (
-        Notification.objects.filter(
-            recipient=shelter_worker_oslo, kind=Kind.REFERRAL_STATUS
-        ).count()
+        Notification.objects.filter(recipient=shelter_worker_oslo, kind=REFERRAL_STATUS).count()
         == 4
     )
 

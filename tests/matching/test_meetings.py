@@ -11,8 +11,9 @@ from django.utils import timezone
 from accounts.models import Role
 from matching import services
 from matching.models import Concern, FollowUp, Match, MatchStatus, Meeting
+from matching.notifications import CONCERN
 from matching.selectors import inactive_matches
-from notifications.models import Kind, Notification, OutboxMessage
+from notifications.models import Notification, OutboxMessage
 from tests.conftest import login
 from tests.factories import person
 
@@ -104,7 +105,7 @@ def test_a_concern_alerts_the_coordinators_at_once_and_says_nothing_but_that(
     assert concern.match == active_match and concern.meeting == Meeting.objects.get()
     for coordinator in (coordinator_oslo, second):
         note = Notification.objects.get(recipient=coordinator)
-        assert note.kind == Kind.CONCERN
+        assert note.kind == CONCERN
         assert note.link == reverse("concern_detail", args=[concern.public_id])
     assert sorted(m.to[0] for m in mail.outbox) == sorted([coordinator_oslo.email, second.email])
     for message in mail.outbox:
@@ -184,6 +185,28 @@ def test_she_can_correct_her_entry_for_7_days_then_it_is_locked(
         services.meeting_update(
             meeting=meeting, by=volunteer_oslo, day=meeting.date, met=True, minutes=30, activities=1
         )
+
+
+def test_the_lock_and_its_message_follow_the_setting(
+    client, active_match, volunteer_oslo, settings
+):
+    settings.MEETING_EDIT_DAYS = 3
+    meeting = services.meeting_log(
+        match=active_match,
+        by=volunteer_oslo,
+        day=timezone.localdate(),
+        met=True,
+        minutes=60,
+        activities=1,
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(created_at=timezone.now() - timedelta(days=4))
+    with pytest.raises(services.MatchingError, match="kan endres i 3 dager etter"):
+        services.meeting_update(
+            meeting=meeting, by=volunteer_oslo, day=meeting.date, met=True, minutes=30, activities=1
+        )
+    login(client, volunteer_oslo)
+    response = client.get(reverse("meeting_edit", args=[meeting.public_id]), follow=True)
+    assert "kan endres i 3 dager etter" in response.content.decode()
 
 
 def test_logging_on_an_ended_match_or_another_volunteers_match_is_refused(

@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import Referral, ReferralEvent, ReferralStatus
-from notifications.models import Kind, Notification
+from matching.notifications import NEW_REFERRAL, REFERRAL_WITHDRAWN
+from notifications.models import Notification
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def test_a_shelter_worker_refers_a_woman_and_it_reaches_the_association_covering
     assert referral.needs == 5 and referral.considerations == 8
     assert referral.status == ReferralStatus.RECEIVED
     note = Notification.objects.get()
-    assert (note.recipient, note.kind) == (coordinator_oslo, Kind.NEW_REFERRAL)
+    assert (note.recipient, note.kind) == (coordinator_oslo, NEW_REFERRAL)
     assert "Amal" not in note.link and "HEMMELIG" not in str(note.text)
     # The shelter sees it on its start page with its status.
     html = client.get("/").content.decode()
@@ -148,9 +149,7 @@ def test_the_shelter_withdraws_with_a_reason_before_the_match_is_active(
         "Hun ombestemte seg.",
     )
     assert referral.closed_at is not None
-    assert Notification.objects.filter(
-        recipient=coordinator_oslo, kind=Kind.REFERRAL_WITHDRAWN
-    ).exists()
+    assert Notification.objects.filter(recipient=coordinator_oslo, kind=REFERRAL_WITHDRAWN).exists()
     active = make_referral(oslo, status=ReferralStatus.ACTIVE)
     client.post(reverse("referral_withdraw", args=[active.public_id]), {"reason": "x"})
     active.refresh_from_db()

@@ -8,7 +8,8 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.utils import timezone
 
-from notifications.models import Kind, Notification, OutboxMessage, OutboxStatus
+from matching.notifications import NEW_REFERRAL
+from notifications.models import Notification, OutboxMessage, OutboxStatus
 from notifications.tasks import delete_read_notifications, scrub_sent_email
 from ressursvenner.celery import app as celery_app
 
@@ -105,7 +106,7 @@ def _notification(user, *, made_days_ago: int, read_days_ago: int | None):
     now = timezone.now()
     notification = Notification.objects.create(
         recipient=user,
-        kind=Kind.NEW_REFERRAL,
+        kind=NEW_REFERRAL,
         link="/",
         read_at=None if read_days_ago is None else now - timedelta(days=read_days_ago),
     )

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from matching.notifications import CONCERN, NEW_REFERRAL
 from notifications import services
-from notifications.models import Kind, Notification, OutboxMessage, OutboxStatus
+from notifications.models import Notification, OutboxMessage, OutboxStatus
 from ressursvenner.celery import app as celery_app
 from tests.conftest import login
 
@@ -31,7 +32,7 @@ def test_a_notification_is_in_the_app_and_by_email_in_her_language(
     with django_capture_on_commit_callbacks(execute=True):
         services.notify(
             recipients=[coordinator_oslo],
-            kind=Kind.NEW_REFERRAL,
+            kind=NEW_REFERRAL,
             link="/henvisninger/",
             **in_her_role(coordinator_oslo),
         )
@@ -48,7 +49,7 @@ def test_a_notification_is_in_the_app_and_by_email_in_her_language(
 def test_nothing_is_sent_before_the_transaction_commits(coordinator_oslo):
     services.notify(
         recipients=[coordinator_oslo],
-        kind=Kind.NEW_REFERRAL,
+        kind=NEW_REFERRAL,
         link="/",
         **in_her_role(coordinator_oslo),
     )
@@ -79,7 +80,7 @@ def test_when_the_broker_is_down_the_page_works_and_the_sweep_delivers_later(
         with django_capture_on_commit_callbacks(execute=True):
             services.notify(
                 recipients=[coordinator_oslo],
-                kind=Kind.CONCERN,
+                kind=CONCERN,
                 link="/",
                 **in_her_role(coordinator_oslo),
             )
@@ -127,7 +128,7 @@ def test_a_message_claimed_by_one_worker_is_not_sent_by_another(coordinator_oslo
 
 
 def test_the_bell_counts_unread_and_the_list_marks_read(client, coordinator_oslo):
-    for kind, link in ((Kind.NEW_REFERRAL, "/henvisninger/"), (Kind.CONCERN, "/koblinger/")):
+    for kind, link in ((NEW_REFERRAL, "/henvisninger/"), (CONCERN, "/koblinger/")):
         services.notify(
             recipients=[coordinator_oslo],
             kind=kind,
@@ -140,7 +141,7 @@ def test_the_bell_counts_unread_and_the_list_marks_read(client, coordinator_oslo
     assert '<span class="badge rounded-pill bg-danger">2' in html
     page = client.get(reverse("notification_list")).content.decode()
     assert "En ny henvisning venter på deg." in page
-    first = Notification.objects.get(kind=Kind.NEW_REFERRAL)
+    first = Notification.objects.get(kind=NEW_REFERRAL)
     response = client.post(reverse("notification_open", args=[first.public_id]))
     assert response["Location"] == "/henvisninger/"
     first.refresh_from_db()
@@ -152,7 +153,7 @@ def test_the_bell_counts_unread_and_the_list_marks_read(client, coordinator_oslo
 def test_someone_elses_notification_is_404(client, coordinator_oslo, coordinator_bergen):
     note = services.notify(
         recipients=[coordinator_oslo],
-        kind=Kind.CONCERN,
+        kind=CONCERN,
         link="/",
         email=False,
         **in_her_role(coordinator_oslo),

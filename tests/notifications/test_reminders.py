@@ -10,11 +10,21 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from courses.models import Course, Enrolment, EnrolmentStatus, Session
+from courses.reminders import SESSION_SOON
 from matching import services
 from matching.models import MatchStatus, ReferralStatus
-from notifications.models import Kind, Notification, ReminderSent
+from matching.reminders import (
+    FOLLOW_UP_DUE,
+    MATCH_ENDING,
+    NO_MEETING_COORDINATOR,
+    NO_MEETING_VOLUNTEER,
+    REFERRAL_WAITING,
+    TRY_AGAIN,
+)
+from notifications.models import Notification, ReminderSent
 from notifications.reminders import all_rules, digests_send, sweep
 from volunteers.models import CommitmentPeriod
+from volunteers.reminders import APPLICATION_WAITING, COMMITMENT_ENDING
 
 pytestmark = pytest.mark.django_db
 
@@ -42,21 +52,19 @@ def test_no_meeting_for_14_days_reminds_her_and_28_days_the_coordinator(
     today = timezone.localdate()
     match = running(make_match, nora, started_days_ago=20)
     sweep(today=today)
-    assert kinds_for(volunteer_oslo) == [Kind.NO_MEETING_VOLUNTEER]
+    assert kinds_for(volunteer_oslo) == [NO_MEETING_VOLUNTEER]
     assert kinds_for(coordinator_oslo) == []
     sweep(today=today + timedelta(days=10))  # 30 days without a meeting
-    assert kinds_for(coordinator_oslo) == [Kind.NO_MEETING_COORDINATOR]
-    assert kinds_for(volunteer_oslo) == [
-        Kind.NO_MEETING_VOLUNTEER
-    ]  # not again for the same silence
+    assert kinds_for(coordinator_oslo) == [NO_MEETING_COORDINATOR]
+    assert kinds_for(volunteer_oslo) == [NO_MEETING_VOLUNTEER]  # not again for the same silence
     # She logs a meeting: nothing more until she is quiet again, then a new reminder.
     services.meeting_log(
         match=match, by=volunteer_oslo, day=today, met=True, minutes=30, activities=1
     )
     sweep(today=today + 1 * timedelta(days=10))
-    assert kinds_for(volunteer_oslo) == [Kind.NO_MEETING_VOLUNTEER]
+    assert kinds_for(volunteer_oslo) == [NO_MEETING_VOLUNTEER]
     sweep(today=today + timedelta(days=15))
-    assert kinds_for(volunteer_oslo) == [Kind.NO_MEETING_VOLUNTEER, Kind.NO_MEETING_VOLUNTEER]
+    assert kinds_for(volunteer_oslo) == [NO_MEETING_VOLUNTEER, NO_MEETING_VOLUNTEER]
 
 
 def test_a_failed_attempt_gets_a_gentle_try_again_after_3_days(nora, volunteer_oslo, make_match):
@@ -70,9 +78,9 @@ def test_a_failed_attempt_gets_a_gentle_try_again_after_3_days(nora, volunteer_o
         activities=0,
     )
     sweep()
-    assert Kind.TRY_AGAIN not in kinds_for(volunteer_oslo)
+    assert TRY_AGAIN not in kinds_for(volunteer_oslo)
     sweep(today=timezone.localdate() + timedelta(days=1))
-    assert Kind.TRY_AGAIN in kinds_for(volunteer_oslo)
+    assert TRY_AGAIN in kinds_for(volunteer_oslo)
 
 
 def test_coordinator_reminders_for_applications_referrals_follow_ups_and_endings(
@@ -89,10 +97,10 @@ def test_coordinator_reminders_for_applications_referrals_follow_ups_and_endings
     sweep()
     kinds = kinds_for(coordinator_oslo)
     for kind in (
-        Kind.APPLICATION_WAITING,
-        Kind.REFERRAL_WAITING,
-        Kind.FOLLOW_UP_DUE,
-        Kind.MATCH_ENDING,
+        APPLICATION_WAITING,
+        REFERRAL_WAITING,
+        FOLLOW_UP_DUE,
+        MATCH_ENDING,
     ):
         assert kind in kinds, kind
 
@@ -104,8 +112,8 @@ def test_commitments_ending_remind_the_coordinator_and_the_volunteer(
         ends_on=timezone.localdate() + timedelta(days=20)
     )
     sweep()
-    assert Kind.COMMITMENT_ENDING in kinds_for(volunteer_oslo)
-    assert Kind.COMMITMENT_ENDING in kinds_for(coordinator_oslo)
+    assert COMMITMENT_ENDING in kinds_for(volunteer_oslo)
+    assert COMMITMENT_ENDING in kinds_for(coordinator_oslo)
 
 
 def test_a_course_session_in_two_days(oslo, nora, volunteer_oslo):
@@ -120,7 +128,7 @@ def test_a_course_session_in_two_days(oslo, nora, volunteer_oslo):
     )
     Enrolment.objects.create(session=session, volunteer=nora, status=EnrolmentStatus.ENROLLED)
     sweep()
-    assert kinds_for(volunteer_oslo) == [Kind.SESSION_SOON]
+    assert kinds_for(volunteer_oslo) == [SESSION_SOON]
 
 
 def test_each_reminder_goes_out_once_however_often_the_sweep_runs(
@@ -148,7 +156,7 @@ def test_a_coordinator_with_the_weekly_digest_gets_one_email_on_monday(
     running(make_match, nora, started_days_ago=30)
     with django_capture_on_commit_callbacks(execute=True):
         sweep()
-    assert kinds_for(coordinator_oslo) == [Kind.NO_MEETING_COORDINATOR]  # still in her bell
+    assert kinds_for(coordinator_oslo) == [NO_MEETING_COORDINATOR]  # still in her bell
     assert coordinator_oslo.email not in [m.to[0] for m in mail.outbox]
     with django_capture_on_commit_callbacks(execute=True):
         assert digests_send() == 1

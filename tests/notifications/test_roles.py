@@ -12,19 +12,32 @@ from django.utils import timezone
 
 from accounts.access import ACTING_SESSION_KEY
 from accounts.models import AccessLog, Membership, Role
+from courses.notifications import SESSION_CANCELLED, SESSION_ENROLLED, SESSION_SEAT
+from courses.reminders import SESSION_SOON
+from matching.notifications import (
+    CONCERN,
+    MATCH_ACCEPTED,
+    MATCH_PROPOSED,
+    NEW_REFERRAL,
+    REFERRAL_STATUS,
+)
+from matching.reminders import NO_MEETING_VOLUNTEER
 from notifications import services
 from notifications.context_processors import unread_notifications
-from notifications.models import Kind, Notification
+from notifications.kinds import NotificationKind
+from notifications.models import Notification
 from notifications.reminders import sweep
 from tests.conftest import login
 from tests.factories import MembershipFactory, person
 from tests.helpers import live_a_match
+from volunteers.notifications import APPLICATION_OUTSIDE_AREA, APPROVED
+from volunteers.reminders import COMMITMENT_ENDING
 
 pytestmark = pytest.mark.django_db
 
-FOR_VOLUNTEER = Kind.SESSION_SEAT  # "You have got a seat on a course session."
-FOR_COORDINATOR = Kind.NEW_REFERRAL  # "A new referral is waiting for you."
-FOR_EVERY_ROLE = Kind.APPROVED  # made before roles were recorded
+FOR_VOLUNTEER = SESSION_SEAT  # "You have got a seat on a course session."
+FOR_COORDINATOR = NEW_REFERRAL  # "A new referral is waiting for you."
+FOR_EVERY_ROLE = APPROVED  # made before roles were recorded
 
 
 @pytest.fixture
@@ -47,7 +60,7 @@ def acting_as(client, user, role: Role) -> None:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-def notify_as(user, role: Role, kind: Kind, *, times: int = 1, link: str = "/") -> None:
+def notify_as(user, role: Role, kind: NotificationKind, *, times: int = 1, link: str = "/") -> None:
     member = membership(user, role)
     for _n in range(times):
         services.notify(
@@ -61,7 +74,7 @@ def notify_as(user, role: Role, kind: Kind, *, times: int = 1, link: str = "/") 
         )
 
 
-def legacy(user, kind: Kind = FOR_EVERY_ROLE) -> Notification:
+def legacy(user, kind: NotificationKind = FOR_EVERY_ROLE) -> Notification:
     """A notification from before roles were recorded (what the migration leaves)."""
     return Notification.objects.create(recipient=user, kind=kind, link="/")
 
@@ -215,7 +228,7 @@ def test_the_bell_is_one_query_however_many_notifications_and_roles(
     MembershipFactory(user=kari, role=Role.SHELTER_STAFF, shelter=oslo_shelter)
     notify_as(kari, Role.VOLUNTEER, FOR_VOLUNTEER, times=20)
     notify_as(kari, Role.COORDINATOR, FOR_COORDINATOR, times=20)
-    notify_as(kari, Role.SHELTER_STAFF, Kind.REFERRAL_STATUS, times=5)
+    notify_as(kari, Role.SHELTER_STAFF, REFERRAL_STATUS, times=5)
     legacy(kari)
     assert _bell_queries(kari, Role.COORDINATOR, django_assert_num_queries) == {
         "unread_notifications": 21,
@@ -239,7 +252,7 @@ def test_the_list_makes_a_fixed_number_of_queries(
     MembershipFactory(user=kari, role=Role.SHELTER_STAFF, shelter=oslo_shelter)
     notify_as(kari, Role.VOLUNTEER, FOR_VOLUNTEER, times=30)
     notify_as(kari, Role.COORDINATOR, FOR_COORDINATOR, times=30)
-    notify_as(kari, Role.SHELTER_STAFF, Kind.REFERRAL_STATUS, times=10)
+    notify_as(kari, Role.SHELTER_STAFF, REFERRAL_STATUS, times=10)
     legacy(kari)
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(reverse("notification_list"))
@@ -289,13 +302,13 @@ def test_every_notification_on_the_road_names_the_role_the_task_is_in(
     session_cancel(session=session)
     kinds = set(Notification.objects.values_list("kind", flat=True))
     assert {
-        Kind.MATCH_PROPOSED,
-        Kind.MATCH_ACCEPTED,
-        Kind.REFERRAL_STATUS,
-        Kind.CONCERN,
-        Kind.SESSION_ENROLLED,
-        Kind.SESSION_SOON,
-        Kind.SESSION_CANCELLED,
+        MATCH_PROPOSED,
+        MATCH_ACCEPTED,
+        REFERRAL_STATUS,
+        CONCERN,
+        SESSION_ENROLLED,
+        SESSION_SOON,
+        SESSION_CANCELLED,
     } <= kinds
     assert _assert_each_is_for_a_role_the_recipient_holds() >= 7
     assert Notification.objects.filter(
@@ -325,12 +338,12 @@ def test_every_reminder_names_the_role_the_task_is_in(
     )
     sweep()
     # The commitment ending goes to both: to her as the volunteer, to the coordinator as such.
-    ending = Notification.objects.filter(kind=Kind.COMMITMENT_ENDING)
+    ending = Notification.objects.filter(kind=COMMITMENT_ENDING)
     assert {(n.recipient, n.role, n.association_id) for n in ending} == {
         (volunteer_oslo, Role.VOLUNTEER, oslo.pk),
         (coordinator_oslo, Role.COORDINATOR, oslo.pk),
     }
-    assert Notification.objects.filter(recipient=volunteer_oslo, kind=Kind.NO_MEETING_VOLUNTEER)
+    assert Notification.objects.filter(recipient=volunteer_oslo, kind=NO_MEETING_VOLUNTEER)
     assert _assert_each_is_for_a_role_the_recipient_holds() >= 6
 
 
@@ -340,7 +353,7 @@ def test_an_application_from_outside_every_area_is_for_the_national_admin_role(
     from tests.volunteers.test_application import submit
 
     submit(client, django_capture_on_commit_callbacks, municipality="Tromsø (Troms)")
-    note = Notification.objects.get(kind=Kind.APPLICATION_OUTSIDE_AREA)
+    note = Notification.objects.get(kind=APPLICATION_OUTSIDE_AREA)
     assert (note.recipient, note.role, note.association_id) == (
         national_admin,
         Role.NATIONAL_ADMIN,

@@ -32,7 +32,8 @@ from matching.models import (
     ReferralLanguage,
     ReferralStatus,
 )
-from notifications.models import Kind, Notification, OutboxMessage
+from matching.notifications import CONCERN, NEW_REFERRAL
+from notifications.models import Notification, OutboxMessage
 from tests.conftest import login
 from tests.factories import municipality, person
 from volunteers.models import (
@@ -334,7 +335,7 @@ def make_world(request) -> World:
     )
     notification = Notification.objects.create(
         recipient=coordinator_oslo,
-        kind=Kind.CONCERN,
+        kind=CONCERN,
         link=reverse("concern_detail", args=[concern.public_id]),
     )
     outbox = OutboxMessage.objects.create(
@@ -373,7 +374,7 @@ def make_world(request) -> World:
     bergen_session = _upcoming_session(bergen, course, coordinator_bergen, place="Bergen sentrum")
     Enrolment.objects.create(session=bergen_session, volunteer=bergen_volunteer)
     Notification.objects.create(
-        recipient=coordinator_bergen, kind=Kind.NEW_REFERRAL, link=reverse("referral_list")
+        recipient=coordinator_bergen, kind=NEW_REFERRAL, link=reverse("referral_list")
     )
     calendar_feed_get_or_create(volunteer=bergen_volunteer)
     from allauth.mfa.models import Authenticator

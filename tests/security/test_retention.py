@@ -23,12 +23,14 @@ from matching.models import (
     ReferralEvent,
     ReferralStatus,
 )
-from notifications.models import Kind, Notification
+from matching.reminders import NO_MEETING_COORDINATOR, NO_MEETING_VOLUNTEER
+from notifications.models import Notification
 from notifications.reminders import sweep
 from reports.figures import collect
 from reports.periods import Period
 from tests.conftest import login
 from volunteers.models import Status, Volunteer
+from volunteers.reminders import RETENTION_SOON
 
 pytestmark = pytest.mark.django_db
 
@@ -187,10 +189,7 @@ def test_coordinators_are_warned_thirty_days_ahead(oslo, coordinator_oslo, ended
         ended_on=timezone.localdate() - timedelta(days=160)
     )
     sweep()
-    assert (
-        Notification.objects.filter(recipient=coordinator_oslo, kind=Kind.RETENTION_SOON).count()
-        == 1
-    )
+    assert Notification.objects.filter(recipient=coordinator_oslo, kind=RETENTION_SOON).count() == 1
 
 
 @pytest.mark.parametrize("who", ["coordinator_oslo", "shelter_worker_oslo"])
@@ -239,7 +238,7 @@ def test_withdrawn_consent_ends_the_match_stops_reminders_and_erases(
     assert referral.erased_at and referral.safety_notes == ""
     sweep()  # no reminder about the match any more
     assert not Notification.objects.filter(
-        kind__in=[Kind.NO_MEETING_VOLUNTEER, Kind.NO_MEETING_COORDINATOR]
+        kind__in=[NO_MEETING_VOLUNTEER, NO_MEETING_COORDINATOR]
     ).exists()
 
 

@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from tests.conftest import login
 from tests.factories import person
 from volunteers.models import Volunteer
+from volunteers.notifications import APPLICATION_OUTSIDE_AREA, APPLICATION_REPEATED, NEW_APPLICATION
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_an_application_is_routed_to_the_association_covering_her_municipality(
     assert "Amina" not in task.body and "Bærum" not in task.body
     assert str(volunteer.public_id) in task.body
     assert Notification.objects.get().recipient == coordinator_oslo
-    assert Notification.objects.get().kind == Kind.NEW_APPLICATION
+    assert Notification.objects.get().kind == NEW_APPLICATION
     assert str(volunteer.public_id) in Notification.objects.get().link
 
 
@@ -96,7 +97,7 @@ def test_outside_every_area_it_goes_to_the_nearest_and_national_admins_see_it(
     assert volunteer.association == bergen
     assert volunteer.outside_area
     assert Notification.objects.filter(
-        recipient=national_admin, kind=Kind.APPLICATION_OUTSIDE_AREA
+        recipient=national_admin, kind=APPLICATION_OUTSIDE_AREA
     ).exists()
 
 
@@ -118,7 +119,7 @@ def test_a_repeated_application_is_merged_and_the_sender_sees_nothing_different(
     kinds = list(
         Notification.objects.filter(recipient=coordinator_oslo).values_list("kind", flat=True)
     )
-    assert sorted(kinds) == sorted([Kind.NEW_APPLICATION, Kind.APPLICATION_REPEATED])
+    assert sorted(kinds) == sorted([NEW_APPLICATION, APPLICATION_REPEATED])
 
 
 def test_the_coordinator_sees_which_answers_a_repeated_application_changed(

@@ -21,12 +21,13 @@ from courses.models import Course, Enrolment, EnrolmentStatus, Session
 from matching import services as matching
 from matching.models import Match, Referral, ReferralLanguage, ReferralStatus
 from matching.scoring import suggest
-from notifications.models import Kind, Notification, OutboxMessage
+from notifications.models import Notification, OutboxMessage
 from notifications.services import email_send, notify
 from tests.conftest import login
 from tests.factories import municipality, person, volunteer
 from volunteers import services
 from volunteers.models import CommitmentPeriod, Status, Volunteer
+from volunteers.notifications import APPROVED
 
 ERASED = (
     "Personopplysningene hennes er slettet. Ingenting kan endres eller sendes til henne lenger."
@@ -400,7 +401,7 @@ def test_ending_her_withdraws_the_invitation_she_has_not_used(
 def test_no_email_or_notification_reaches_an_erased_person(erased, caplog):
     user = User.objects.get(pk=erased.user_id)
     assert email_send(to=erased.email, template="courses/email/session_news", context={}) is None
-    notify(recipients=[user], kind=Kind.APPROVED, link="/", role=Role.VOLUNTEER)
+    notify(recipients=[user], kind=APPROVED, link="/", role=Role.VOLUNTEER)
     assert not OutboxMessage.objects.exists() and not Notification.objects.exists()
     assert erased.email not in caplog.text  # the drop is logged by count, not by address
 

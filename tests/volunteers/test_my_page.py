@@ -9,23 +9,27 @@ from django.utils import timezone
 
 from accounts.access import ACTING_SESSION_KEY
 from accounts.models import Role
+from courses.notifications import SESSION_CANCELLED, SESSION_ENROLLED, SESSION_SEAT
+from matching.notifications import CONCERN, MATCH_PROPOSED, NEW_REFERRAL
 from notifications import services
-from notifications.models import Kind, Notification
+from notifications.kinds import NotificationKind
+from notifications.models import Notification
 from tests.conftest import login
 from tests.factories import MembershipFactory, person, volunteer
+from volunteers.notifications import APPROVED
 
 pytestmark = pytest.mark.django_db
 
 # Newest last: the page shows the newest first.
 HER_KINDS = [
-    Kind.APPROVED,  # "You are approved as a ressursvenn. Welcome!"
-    Kind.SESSION_ENROLLED,  # "You have been signed up for a course session."
-    Kind.SESSION_SEAT,  # "You have got a seat on a course session."
-    Kind.MATCH_PROPOSED,  # "A proposed match is waiting for your answer."
+    APPROVED,  # "You are approved as a ressursvenn. Welcome!"
+    SESSION_ENROLLED,  # "You have been signed up for a course session."
+    SESSION_SEAT,  # "You have got a seat on a course session."
+    MATCH_PROPOSED,  # "A proposed match is waiting for your answer."
 ]
 
 
-def notify_her(user, association, kind: Kind, *, minutes_ago: int) -> Notification:
+def notify_her(user, association, kind: NotificationKind, *, minutes_ago: int) -> Notification:
     note = services.notify(
         recipients=[user],
         kind=kind,
@@ -68,11 +72,11 @@ def test_her_start_page_shows_her_three_newest_unread_volunteer_notifications(
 ):
     for age, kind in enumerate(reversed(HER_KINDS)):
         notify_her(kari, oslo, kind, minutes_ago=age + 1)
-    read = notify_her(kari, oslo, Kind.SESSION_CANCELLED, minutes_ago=0)
+    read = notify_her(kari, oslo, SESSION_CANCELLED, minutes_ago=0)
     services.notification_mark_read(notification=read)
     services.notify(  # for her coordinator role: not on her volunteer page
         recipients=[kari],
-        kind=Kind.CONCERN,
+        kind=CONCERN,
         link="/",
         role=Role.COORDINATOR,
         association_id=bergen.pk,
@@ -81,7 +85,7 @@ def test_her_start_page_shows_her_three_newest_unread_volunteer_notifications(
 
     response = open_as_volunteer(client, kari)
     shown = [n.kind for n in response.context["notifications"]]
-    assert shown == [Kind.MATCH_PROPOSED, Kind.SESSION_SEAT, Kind.SESSION_ENROLLED]
+    assert shown == [MATCH_PROPOSED, SESSION_SEAT, SESSION_ENROLLED]
     html = section(response.content.decode())
     assert "A proposed match is waiting for your answer." in html  # the in-app words
     assert "You are approved as a ressursvenn. Welcome!" not in html  # the fourth waits
@@ -89,7 +93,7 @@ def test_her_start_page_shows_her_three_newest_unread_volunteer_notifications(
     assert "A volunteer has raised a concern." not in html  # her other role
     assert "All notifications (4 unread)" in html
     assert f'href="{reverse("notification_list")}"' in html
-    newest = Notification.objects.get(kind=Kind.MATCH_PROPOSED)
+    newest = Notification.objects.get(kind=MATCH_PROPOSED)
     assert reverse("notification_open", args=[newest.public_id]) in html  # opens from here
 
 
@@ -100,9 +104,9 @@ def test_with_nothing_unread_it_says_so_and_links_to_all(client, kari):
 
 
 def test_notifications_made_before_roles_were_recorded_show_too(client, kari):
-    Notification.objects.create(recipient=kari, kind=Kind.APPROVED, link="/")
+    Notification.objects.create(recipient=kari, kind=APPROVED, link="/")
     response = open_as_volunteer(client, kari)
-    assert [n.kind for n in response.context["notifications"]] == [Kind.APPROVED]
+    assert [n.kind for n in response.context["notifications"]] == [APPROVED]
 
 
 # Session, user, roles, two-step; her volunteer row, commitment, matches, her notifications,
@@ -113,7 +117,7 @@ MY_PAGE_QUERIES = 14
 def test_the_start_page_makes_a_fixed_number_of_queries(
     client, kari, oslo, bergen, django_assert_num_queries
 ):
-    notify_her(kari, oslo, Kind.APPROVED, minutes_ago=1)
+    notify_her(kari, oslo, APPROVED, minutes_ago=1)
     open_as_volunteer(client, kari)
     with django_assert_num_queries(MY_PAGE_QUERIES):
         client.get(reverse("my_page"))
@@ -121,7 +125,7 @@ def test_the_start_page_makes_a_fixed_number_of_queries(
         notify_her(kari, oslo, HER_KINDS[n % len(HER_KINDS)], minutes_ago=n + 2)
         services.notify(
             recipients=[kari],
-            kind=Kind.NEW_REFERRAL,
+            kind=NEW_REFERRAL,
             link="/",
             role=Role.COORDINATOR,
             association_id=bergen.pk,

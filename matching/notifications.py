@@ -1,0 +1,37 @@
+"""The notifications about referrals, matches and concerns (registered when the app is ready).
+
+Each text is the whole message: never an alias, a name or a note (notifications.kinds). In the
+app she is logged in already, so where the email says "Log in to see it", the bell says what
+there is to do (`in_app_text`). The reminders' kinds are in matching/reminders.py, next to their
+rules.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from notifications.kinds import register
+
+NEW_REFERRAL = register("new_referral", _("A new referral is waiting for you."))
+REFERRAL_STATUS = register("referral_status", _("A referral from you has a new status."))
+REFERRAL_WITHDRAWN = register("referral_withdrawn", _("A referral has been withdrawn."))
+MATCH_PROPOSED = register(
+    "match_proposed",
+    _("You have a new task. Log in to see it."),
+    in_app_text=_("A proposed match is waiting for your answer."),
+)
+MATCH_CHANGED = register(
+    "match_changed",
+    _("There is news about your match. Log in to see it."),
+    in_app_text=_("There is news about your match."),
+)
+MATCH_ACCEPTED = register(
+    "match_accepted", _("A volunteer has said yes to a proposal. Plan the first meeting.")
+)
+MATCH_DECLINED = register(
+    "match_declined",
+    _("A volunteer has said no to a proposal. The referral waits for a volunteer again."),
+)
+CONCERN = register(
+    "concern",
+    _("A volunteer has raised a concern. Log in to see it."),
+    in_app_text=_("A volunteer has raised a concern. Follow it up."),
+)

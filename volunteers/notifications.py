@@ -1,0 +1,20 @@
+"""The notifications about applications and volunteers (registered when the app is ready).
+
+Each text is the whole message: nothing about the person travels with it (notifications.kinds).
+The reminders' kinds are in volunteers/reminders.py, next to their rules.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from notifications.kinds import register
+
+NEW_APPLICATION = register("new_application", _("A new application is waiting for you."))
+APPLICATION_REPEATED = register(
+    "application_repeated",
+    _("An applicant has sent her application again. It was merged with the one you have."),
+)
+APPLICATION_OUTSIDE_AREA = register(
+    "application_outside_area",
+    _("An application came from outside every association's area."),
+)
+APPROVED = register("approved", _("You are approved as a ressursvenn. Welcome!"))
