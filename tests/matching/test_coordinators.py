@@ -7,11 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from matching import notifications as matching_kinds
 from matching import services
 from matching.models import MatchStatus
-from notifications.models import Kind, Notification
+from notifications.models import Notification
 from tests.conftest import login
 from tests.factories import person, volunteer
+from volunteers import notifications as volunteer_kinds
 from volunteers.services import volunteer_route
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +40,7 @@ def test_only_active_coordinators_hear_of_an_application_routed_to_them(
 ):
     applicant = volunteer(bergen, outside_area=True)
     volunteer_route(volunteer=applicant, association=oslo)
-    assert recipients(Kind.NEW_APPLICATION) == {coordinator_oslo}
+    assert recipients(volunteer_kinds.NEW_APPLICATION) == {coordinator_oslo}
 
 
 def test_only_active_coordinators_hear_of_a_referral_sent_to_them(
@@ -46,7 +48,7 @@ def test_only_active_coordinators_hear_of_a_referral_sent_to_them(
 ):
     referral = make_referral(bergen)
     services.referral_transfer(referral=referral, to=oslo, reason="Nærmere", by=coordinator_bergen)
-    assert recipients(Kind.NEW_REFERRAL) == {coordinator_oslo}
+    assert recipients(matching_kinds.NEW_REFERRAL) == {coordinator_oslo}
 
 
 def test_former_coordinators_are_not_listed_on_a_coordinators_start_page(
