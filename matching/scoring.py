@@ -767,81 +767,90 @@ def _reasons(
     completed: int,
     her_languages: list[str],
 ) -> list[Part]:
-    speaks = set(volunteer.language_codes)
-    if referral.municipality_id == volunteer.municipality_id:
-        distance = _("Lives in the same municipality")
-    else:
-        distance = _("%(km)s km away (%(municipality)s)") % {
-            "km": round(km),
-            "municipality": volunteer.municipality.name,
-        }
-    if referral.preferred_language in speaks:
-        language = _("Speaks %(language)s – her preferred language") % {
-            "language": language_name(referral.preferred_language).lower()
-        }
-    elif referral.wish_language and referral.wish_language in speaks:
-        language = _("Speaks %(language)s, as wished") % {
-            "language": language_name(referral.wish_language).lower()
-        }
-    else:
-        common = [code for code in her_languages if code in speaks]
-        language = (
-            _("Speaks %(language)s, which she also speaks")
-            % {"language": language_name(common[0]).lower()}
-            if common
-            else _("No language in common")
-        )
-    wanted = [s for s in Strength if referral.needs & s]
-    if wanted:
-        helps = [str(s.label).lower() for s in wanted if volunteer.strengths & s]
-        needs = (
-            _("Can help with %(covered)s of %(total)s needs: %(list)s")
-            % {"covered": len(helps), "total": len(wanted), "list": ", ".join(helps)}
-            if helps
-            else _("None of her needs among the volunteer's strengths")
-        )
-    else:
-        needs = _("No particular needs given")
-    slots = [a for a in Availability if referral.availability & a]
-    if slots:
-        common_slots = [str(a.label).lower() for a in slots if volunteer.availability & a]
-        availability = (
-            _("Both can meet: %(times)s") % {"times": ", ".join(common_slots)}
-            if common_slots
-            else _("No times in common")
-        )
-    else:
-        availability = _("She gave no times")
-    if referral.wish_age_bracket:
-        age = _("%(age)s years; the wish is %(bracket)s") % {
-            "age": volunteer.age,
-            "bracket": referral.get_wish_age_bracket_display(),
-        }
-    else:
-        age = _("No wish about age")
-    waiting = ngettext(
-        "Has waited %(days)s day since approval or her last match",
-        "Has waited %(days)s days since approval or her last match",
-        waiting_days,
-    ) % {"days": waiting_days}
-    experience = (
-        ngettext("%(n)s earlier match completed", "%(n)s earlier matches completed", completed)
-        % {"n": completed}
-        if completed
-        else _("No earlier matches")
-    )
+    """Each part of the score with its label, its value and, in words, why."""
     texts = {
-        "distance": distance,
-        "language": language,
-        "needs": needs,
-        "availability": availability,
-        "age": age,
-        "waiting": waiting,
-        "experience": experience,
+        "distance": _distance_reason(referral, volunteer, km),
+        "language": _language_reason(referral, volunteer, her_languages),
+        "needs": _needs_reason(referral, volunteer),
+        "availability": _availability_reason(referral, volunteer),
+        "age": _age_reason(referral, volunteer),
+        "waiting": ngettext(
+            "Has waited %(days)s day since approval or her last match",
+            "Has waited %(days)s days since approval or her last match",
+            waiting_days,
+        )
+        % {"days": waiting_days},
+        "experience": (
+            ngettext("%(n)s earlier match completed", "%(n)s earlier matches completed", completed)
+            % {"n": completed}
+            if completed
+            else _("No earlier matches")
+        ),
     }
     return [
         Part(name, PART_LABELS[name](), values[name], texts[name]) for name in MatchingWeights.PARTS
     ]
+
+
+def _distance_reason(referral: Referral, volunteer: Volunteer, km: float) -> str:
+    if referral.municipality_id == volunteer.municipality_id:
+        return _("Lives in the same municipality")
+    return _("%(km)s km away (%(municipality)s)") % {
+        "km": round(km),
+        "municipality": volunteer.municipality.name,
+    }
+
+
+def _language_reason(referral: Referral, volunteer: Volunteer, her_languages: list[str]) -> str:
+    """Her preferred language first, then the language wished for, then any she speaks."""
+    speaks = set(volunteer.language_codes)
+    if referral.preferred_language in speaks:
+        return _("Speaks %(language)s – her preferred language") % {
+            "language": language_name(referral.preferred_language).lower()
+        }
+    if referral.wish_language and referral.wish_language in speaks:
+        return _("Speaks %(language)s, as wished") % {
+            "language": language_name(referral.wish_language).lower()
+        }
+    common = [code for code in her_languages if code in speaks]
+    if common:
+        return _("Speaks %(language)s, which she also speaks") % {
+            "language": language_name(common[0]).lower()
+        }
+    return _("No language in common")
+
+
+def _needs_reason(referral: Referral, volunteer: Volunteer) -> str:
+    wanted = [s for s in Strength if referral.needs & s]
+    if not wanted:
+        return _("No particular needs given")
+    helps = [str(s.label).lower() for s in wanted if volunteer.strengths & s]
+    if not helps:
+        return _("None of her needs among the volunteer's strengths")
+    return _("Can help with %(covered)s of %(total)s needs: %(list)s") % {
+        "covered": len(helps),
+        "total": len(wanted),
+        "list": ", ".join(helps),
+    }
+
+
+def _availability_reason(referral: Referral, volunteer: Volunteer) -> str:
+    slots = [a for a in Availability if referral.availability & a]
+    if not slots:
+        return _("She gave no times")
+    common_slots = [str(a.label).lower() for a in slots if volunteer.availability & a]
+    if not common_slots:
+        return _("No times in common")
+    return _("Both can meet: %(times)s") % {"times": ", ".join(common_slots)}
+
+
+def _age_reason(referral: Referral, volunteer: Volunteer) -> str:
+    if not referral.wish_age_bracket:
+        return _("No wish about age")
+    return _("%(age)s years; the wish is %(bracket)s") % {
+        "age": volunteer.age,
+        "bracket": referral.get_wish_age_bracket_display(),
+    }
 
 
 def neighbour_association_ids(referral: Referral, within_km: float) -> list[int]:
