@@ -36,6 +36,7 @@ from django.db.models import (
     Func,
     IntegerField,
     Q,
+    QuerySet,
     Value,
     When,
 )
@@ -224,10 +225,58 @@ def load_candidates(
     `volunteer_ids` narrows it to those volunteers (checking one pair). `language_codes`
     reads only those languages (the ones the referrals speak or wish for): the language part
     only asks about them, and a suggestion for one referral then reads far fewer rows.
+
+    The steps: read the volunteers as rows of numbers (one query), then what belongs to them
+    elsewhere (municipality centres, languages, match counts: one query each), each lined up
+    with her id; then the rules of her own and the columns of Candidates, on whole columns.
     """
     today = today or timezone.localdate()
     statuses = [Status.APPROVED, Status.PAUSED] if include_paused else [Status.APPROVED]
-    # Never an erased volunteer (her status is ended too; this holds even if it were not).
+    if volunteer_ids is not None:
+        volunteer_ids = list(volunteer_ids)
+    volunteers, volunteer_filter = _candidate_volunteers(association_ids, statuses, volunteer_ids)
+    required, specialisations = required_courses(), specialisation_courses()
+    columns = _sorted_columns(*_volunteer_rows(volunteers, required, specialisations, today))
+
+    ids = columns["pk"].astype(np.int64)
+    municipality_ids = columns["municipality_id"].astype(np.int64)
+    lat, lon = _municipality_centres(municipality_ids)
+    languages = _language_masks(ids, volunteer_filter, language_codes)
+    open_matches, completed_matches = _match_counts(ids, volunteer_filter)
+
+    commitment_ends = _as_dates(columns["ends_on"])
+    free_places = np.maximum(columns["capacity"].astype(np.int64) - open_matches, 0)
+    return Candidates(
+        ids=ids,
+        association_ids=columns["association_id"].astype(np.int64),
+        municipality_ids=municipality_ids,
+        lat=lat,
+        lon=lon,
+        ages=today.year - columns["birth_year"].astype(np.int64),
+        strengths=columns["strengths"].astype(np.int64),
+        availability=columns["availability"].astype(np.int64),
+        languages=languages,
+        qualified=_qualified(columns, specialisations),
+        free_places=free_places,
+        waiting_days=_waiting_days(columns["since"]),
+        completed_matches=completed_matches,
+        commitment_ends=commitment_ends,
+        base_rule=_base_rule(
+            approved=columns["approved"] == 1,
+            courses_complete=columns["courses_done"] == 1,
+            has_commitment=~np.isnat(commitment_ends),
+            free_places=free_places,
+        ),
+        warning=commitment_ends < np.datetime64(today + timedelta(days=COMMITMENT_WARNING_DAYS)),
+    )
+
+
+def _candidate_volunteers(
+    association_ids, statuses: list[str], volunteer_ids: list[int] | None
+) -> tuple[QuerySet, Q]:
+    """The candidates as a queryset of volunteers, and the same condition as a Q for the rows
+    that belong to a volunteer (her languages, her matches). Never an erased volunteer (her
+    status is ended too; this holds even if it were not)."""
     volunteers = Volunteer.objects.filter(
         association_id__in=association_ids, status__in=statuses, erased_at__isnull=True
     )
@@ -237,22 +286,46 @@ def load_candidates(
         volunteer__erased_at__isnull=True,
     )
     if volunteer_ids is not None:
-        volunteer_ids = list(volunteer_ids)
         volunteers = volunteers.filter(pk__in=volunteer_ids)
         volunteer_filter &= Q(volunteer_id__in=volunteer_ids)
+    return volunteers, volunteer_filter
 
-    required = required_courses()
+
+# What each volunteer is read as, in this order; a column per specialisation course follows.
+_VOLUNTEER_COLUMNS = (
+    "pk",
+    "association_id",
+    "municipality_id",
+    "birth_year",
+    "strengths",
+    "availability",
+    "capacity",
+    "approved",  # 1 when approved, 0 when paused
+    "since",  # approval or her last match, the later, in seconds since 1970 (nan: neither)
+    "ends_on",  # the end of her running commitment, in days since 1970 (nan: none running)
+    "courses_done",  # 1 when she completed every required course
+)
+
+
+def _qualifies_column(index: int) -> str:
+    """The column telling whether she completed the `index`th specialisation course (1 or 0)."""
+    return f"qualifies_{index}"
+
+
+def _volunteer_rows(volunteers, required, specialisations, today: date) -> tuple[QuerySet, tuple]:
+    """The query that reads each volunteer as one row of numbers, and the names of its columns
+    (_VOLUNTEER_COLUMNS, then one per specialisation course). Course completion and the running
+    commitment are worked out by the database, in the same query."""
     courses_done = (
         ExpressionWrapper(reduce(and_, map(_completed, required)), output_field=BooleanField())
         if required
         else Value(True, output_field=BooleanField())
     )
-    specialisations = specialisation_courses()
     qualifies = {
-        f"qualifies_{i}": ExpressionWrapper(_completed(course), output_field=BooleanField())
+        _qualifies_column(i): ExpressionWrapper(_completed(course), output_field=BooleanField())
         for i, course in enumerate(specialisations)
     }
-    columns = _matrix(
+    rows = (
         volunteers.annotate(
             running=FilteredRelation(
                 "commitments",
@@ -273,28 +346,21 @@ def load_candidates(
             ),
             **qualifies,
         )
-        .order_by()  # sorted here: cheaper than in the database
-        .values_list(
-            "pk",
-            "association_id",
-            "municipality_id",
-            "birth_year",
-            "strengths",
-            "availability",
-            "capacity",
-            "approved",
-            "since",
-            "ends_on",
-            "courses_done",
-            *qualifies,
-        ),
-        11 + len(qualifies),
+        .order_by()  # sorted in _sorted_columns(): cheaper than in the database
+        .values_list(*_VOLUNTEER_COLUMNS, *qualifies)
     )
-    columns = columns[np.argsort(columns[:, 0], kind="stable")].T
-    ids = columns[0].astype(np.int64)
-    n = len(ids)
+    return rows, (*_VOLUNTEER_COLUMNS, *qualifies)
 
-    municipality_ids = columns[2].astype(np.int64)
+
+def _sorted_columns(rows, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The rows (the first column an id) as float columns by name, sorted by id."""
+    matrix = _matrix(rows, len(names))
+    return dict(zip(names, matrix[np.argsort(matrix[:, 0], kind="stable")].T, strict=True))
+
+
+def _municipality_centres(municipality_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The latitude and longitude of the centre of each of these municipalities (one query
+    reads every municipality: a few hundred rows)."""
     known, lats, lons = (
         np.array(column)
         for column in zip(
@@ -303,8 +369,13 @@ def load_candidates(
         )
     )
     at = np.minimum(np.searchsorted(known, municipality_ids), len(known) - 1)
+    return lats[at].astype(np.float64), lons[at].astype(np.float64)
 
-    languages = np.zeros(n, dtype=np.int64)
+
+def _language_masks(ids: np.ndarray, volunteer_filter: Q, language_codes) -> np.ndarray:
+    """The languages each volunteer (of the sorted `ids`) speaks, as bits (language_bit());
+    only `language_codes` when given. The database turns each code into its bit."""
+    languages = np.zeros(len(ids), dtype=np.int64)
     spoken = VolunteerLanguage.objects.filter(volunteer_filter)
     bits = _LANGUAGE_BIT
     if language_codes is not None:
@@ -320,13 +391,13 @@ def load_candidates(
     ).T.astype(np.int64)
     positions, found = _positions(ids, speakers)
     np.bitwise_or.at(languages, positions, spoken_bits[found])
+    return languages
 
-    qualified = np.zeros(n, dtype=np.int64)
-    for i, course in enumerate(specialisations):
-        qualified[columns[11 + i] == 1] |= course.qualifies_for
 
-    open_count = np.zeros(n, dtype=np.int64)
-    completed_matches = np.zeros(n, dtype=np.int64)
+def _match_counts(ids: np.ndarray, volunteer_filter: Q) -> tuple[np.ndarray, np.ndarray]:
+    """How many open and how many ended matches each volunteer (of the sorted `ids`) has."""
+    open_matches = np.zeros(len(ids), dtype=np.int64)
+    ended_matches = np.zeros(len(ids), dtype=np.int64)
     matched, opened, ended = _matrix(
         Match.objects.filter(volunteer_filter)
         .order_by()
@@ -339,43 +410,40 @@ def load_candidates(
         3,
     ).T.astype(np.int64)
     positions, found = _positions(ids, matched)
-    open_count[positions], completed_matches[positions] = opened[found], ended[found]
+    open_matches[positions], ended_matches[positions] = opened[found], ended[found]
+    return open_matches, ended_matches
 
-    commitment_ends = _as_dates(columns[9])
-    has_commitment = ~np.isnat(commitment_ends)
-    warning = commitment_ends < np.datetime64(today + timedelta(days=COMMITMENT_WARNING_DAYS))
 
-    free_places = np.maximum(columns[6].astype(np.int64) - open_count, 0)
-    since = columns[8]
-    waiting_days = np.where(
-        np.isnan(since), 0.0, np.floor((timezone.now().timestamp() - since) / 86400)
-    )
-    approved = columns[7] == 1
-    courses_complete = columns[10] == 1
-    base_rule = np.zeros(n, dtype=np.int8)
+def _qualified(columns: dict[str, np.ndarray], specialisations) -> np.ndarray:
+    """The considerations (bits) each volunteer's completed specialisation courses qualify
+    her for."""
+    qualified = np.zeros(len(columns["pk"]), dtype=np.int64)
+    for i, course in enumerate(specialisations):
+        qualified[columns[_qualifies_column(i)] == 1] |= course.qualifies_for
+    return qualified
+
+
+def _waiting_days(since: np.ndarray) -> np.ndarray:
+    """Whole days waited since approval or the last match (seconds since 1970; nan: 0 days)."""
+    return np.where(np.isnan(since), 0.0, np.floor((timezone.now().timestamp() - since) / 86400))
+
+
+def _base_rule(
+    *,
+    approved: np.ndarray,
+    courses_complete: np.ndarray,
+    has_commitment: np.ndarray,
+    free_places: np.ndarray,
+) -> np.ndarray:
+    """The first hard rule each volunteer fails on her own, whatever the referral (RULE_OK when
+    none); rules() adds those that depend on the referral."""
+    base_rule = np.zeros(len(approved), dtype=np.int8)
     # First failing rule wins: fill from the last rule to the first.
     base_rule[free_places == 0] = RULE_CAPACITY
     base_rule[~has_commitment] = RULE_COMMITMENT
     base_rule[~courses_complete] = RULE_COURSES
     base_rule[~approved] = RULE_PAUSED
-    return Candidates(
-        ids=ids,
-        association_ids=columns[1].astype(np.int64),
-        municipality_ids=municipality_ids,
-        lat=lats[at].astype(np.float64),
-        lon=lons[at].astype(np.float64),
-        ages=today.year - columns[3].astype(np.int64),
-        strengths=columns[4].astype(np.int64),
-        availability=columns[5].astype(np.int64),
-        languages=languages,
-        qualified=qualified,
-        free_places=free_places,
-        waiting_days=waiting_days,
-        completed_matches=completed_matches,
-        commitment_ends=commitment_ends,
-        base_rule=base_rule,
-        warning=warning,
-    )
+    return base_rule
 
 
 @dataclass
@@ -699,81 +767,90 @@ def _reasons(
     completed: int,
     her_languages: list[str],
 ) -> list[Part]:
-    speaks = set(volunteer.language_codes)
-    if referral.municipality_id == volunteer.municipality_id:
-        distance = _("Lives in the same municipality")
-    else:
-        distance = _("%(km)s km away (%(municipality)s)") % {
-            "km": round(km),
-            "municipality": volunteer.municipality.name,
-        }
-    if referral.preferred_language in speaks:
-        language = _("Speaks %(language)s – her preferred language") % {
-            "language": language_name(referral.preferred_language).lower()
-        }
-    elif referral.wish_language and referral.wish_language in speaks:
-        language = _("Speaks %(language)s, as wished") % {
-            "language": language_name(referral.wish_language).lower()
-        }
-    else:
-        common = [code for code in her_languages if code in speaks]
-        language = (
-            _("Speaks %(language)s, which she also speaks")
-            % {"language": language_name(common[0]).lower()}
-            if common
-            else _("No language in common")
-        )
-    wanted = [s for s in Strength if referral.needs & s]
-    if wanted:
-        helps = [str(s.label).lower() for s in wanted if volunteer.strengths & s]
-        needs = (
-            _("Can help with %(covered)s of %(total)s needs: %(list)s")
-            % {"covered": len(helps), "total": len(wanted), "list": ", ".join(helps)}
-            if helps
-            else _("None of her needs among the volunteer's strengths")
-        )
-    else:
-        needs = _("No particular needs given")
-    slots = [a for a in Availability if referral.availability & a]
-    if slots:
-        common_slots = [str(a.label).lower() for a in slots if volunteer.availability & a]
-        availability = (
-            _("Both can meet: %(times)s") % {"times": ", ".join(common_slots)}
-            if common_slots
-            else _("No times in common")
-        )
-    else:
-        availability = _("She gave no times")
-    if referral.wish_age_bracket:
-        age = _("%(age)s years; the wish is %(bracket)s") % {
-            "age": volunteer.age,
-            "bracket": referral.get_wish_age_bracket_display(),
-        }
-    else:
-        age = _("No wish about age")
-    waiting = ngettext(
-        "Has waited %(days)s day since approval or her last match",
-        "Has waited %(days)s days since approval or her last match",
-        waiting_days,
-    ) % {"days": waiting_days}
-    experience = (
-        ngettext("%(n)s earlier match completed", "%(n)s earlier matches completed", completed)
-        % {"n": completed}
-        if completed
-        else _("No earlier matches")
-    )
+    """Each part of the score with its label, its value and, in words, why."""
     texts = {
-        "distance": distance,
-        "language": language,
-        "needs": needs,
-        "availability": availability,
-        "age": age,
-        "waiting": waiting,
-        "experience": experience,
+        "distance": _distance_reason(referral, volunteer, km),
+        "language": _language_reason(referral, volunteer, her_languages),
+        "needs": _needs_reason(referral, volunteer),
+        "availability": _availability_reason(referral, volunteer),
+        "age": _age_reason(referral, volunteer),
+        "waiting": ngettext(
+            "Has waited %(days)s day since approval or her last match",
+            "Has waited %(days)s days since approval or her last match",
+            waiting_days,
+        )
+        % {"days": waiting_days},
+        "experience": (
+            ngettext("%(n)s earlier match completed", "%(n)s earlier matches completed", completed)
+            % {"n": completed}
+            if completed
+            else _("No earlier matches")
+        ),
     }
     return [
         Part(name, PART_LABELS[name](), values[name], texts[name]) for name in MatchingWeights.PARTS
     ]
+
+
+def _distance_reason(referral: Referral, volunteer: Volunteer, km: float) -> str:
+    if referral.municipality_id == volunteer.municipality_id:
+        return _("Lives in the same municipality")
+    return _("%(km)s km away (%(municipality)s)") % {
+        "km": round(km),
+        "municipality": volunteer.municipality.name,
+    }
+
+
+def _language_reason(referral: Referral, volunteer: Volunteer, her_languages: list[str]) -> str:
+    """Her preferred language first, then the language wished for, then any she speaks."""
+    speaks = set(volunteer.language_codes)
+    if referral.preferred_language in speaks:
+        return _("Speaks %(language)s – her preferred language") % {
+            "language": language_name(referral.preferred_language).lower()
+        }
+    if referral.wish_language and referral.wish_language in speaks:
+        return _("Speaks %(language)s, as wished") % {
+            "language": language_name(referral.wish_language).lower()
+        }
+    common = [code for code in her_languages if code in speaks]
+    if common:
+        return _("Speaks %(language)s, which she also speaks") % {
+            "language": language_name(common[0]).lower()
+        }
+    return _("No language in common")
+
+
+def _needs_reason(referral: Referral, volunteer: Volunteer) -> str:
+    wanted = [s for s in Strength if referral.needs & s]
+    if not wanted:
+        return _("No particular needs given")
+    helps = [str(s.label).lower() for s in wanted if volunteer.strengths & s]
+    if not helps:
+        return _("None of her needs among the volunteer's strengths")
+    return _("Can help with %(covered)s of %(total)s needs: %(list)s") % {
+        "covered": len(helps),
+        "total": len(wanted),
+        "list": ", ".join(helps),
+    }
+
+
+def _availability_reason(referral: Referral, volunteer: Volunteer) -> str:
+    slots = [a for a in Availability if referral.availability & a]
+    if not slots:
+        return _("She gave no times")
+    common_slots = [str(a.label).lower() for a in slots if volunteer.availability & a]
+    if not common_slots:
+        return _("No times in common")
+    return _("Both can meet: %(times)s") % {"times": ", ".join(common_slots)}
+
+
+def _age_reason(referral: Referral, volunteer: Volunteer) -> str:
+    if not referral.wish_age_bracket:
+        return _("No wish about age")
+    return _("%(age)s years; the wish is %(bracket)s") % {
+        "age": volunteer.age,
+        "bracket": referral.get_wish_age_bracket_display(),
+    }
 
 
 def neighbour_association_ids(referral: Referral, within_km: float) -> list[int]:

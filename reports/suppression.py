@@ -176,16 +176,40 @@ def _candidate(values, state, fixed, i: int, j: int) -> tuple[int, int] | None:
 
 
 def _exposed(values: list[list[int]], state: list[list[str]]) -> list[tuple[int, int]]:
-    """Hidden cells of the augmented grid whose value the published figures determine."""
+    """Hidden cells of the augmented grid whose value the published figures determine: those
+    that lie on no cycle along which every cell can move by one (see the module's text)."""
     n_rows, n_columns = len(values), len(values[0])
     if n_columns > n_rows:  # follow paths over the shorter side
-        transposed = _exposed(
-            [list(col) for col in zip(*values, strict=True)],
-            [list(col) for col in zip(*state, strict=True)],
-        )
+        transposed = _exposed(_transposed(values), _transposed(state))
         return sorted((j, i) for i, j in transposed)
+    hidden, up, down = _hidden_moves(values, state)
+    if not hidden:
+        return []
+    hops = _hops(up, down)
+    everywhere = _reach(n_columns, hops, ())
+    reach_without: dict[int, list[int]] = {}
+    exposed = []
+    for i, j in hidden:
+        if i not in reach_without:
+            reach_without[i] = _reach_avoiding_row(n_columns, hops, up[i], down[i], everywhere)
+        if not _on_cycle(j, up[i], down[i], reach_without[i]):
+            exposed.append((i, j))
+    return exposed
+
+
+def _transposed(grid: list[list]) -> list[list]:
+    return [list(column) for column in zip(*grid, strict=True)]
+
+
+def _hidden_moves(
+    values: list[list[int]], state: list[list[str]]
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """The hidden cells, row by row, and for each row which of its hidden cells can rise by
+    one (bit j of up[i]) and which can fall by one (bit j of down[i]), in the sign-flipped
+    table."""
+    n_rows, n_columns = len(values), len(values[0])
     total_row, total_column = n_rows - 1, n_columns - 1
-    up = [0] * n_rows  # bit j: cell (i, j) can rise by one (in the sign-flipped table)
+    up = [0] * n_rows
     down = [0] * n_rows
     hidden: list[tuple[int, int]] = []
     for i in range(n_rows):
@@ -193,44 +217,49 @@ def _exposed(values: list[list[int]], state: list[list[str]]) -> list[tuple[int,
             if state[i][j] == SHOWN:
                 continue
             hidden.append((i, j))
-            v = values[i][j]
-            low, high = (1, SMALL_MAX) if state[i][j] == PRIMARY else (SMALL_MAX + 1, INFINITE)
-            can_rise, can_fall = v + 1 <= high, v - 1 >= low
-            if (i == total_row) != (j == total_column):  # a total: its sign is flipped
-                can_rise, can_fall = can_fall, can_rise
+            # A total's sign is flipped.
+            can_rise, can_fall = _moves(
+                values[i][j], state[i][j], (i == total_row) != (j == total_column)
+            )
             if can_rise:
                 up[i] |= 1 << j
             if can_fall:
                 down[i] |= 1 << j
-    if not hidden:
-        return []
-    # Column a leads to column b through row k when (k, a) can fall and (k, b) can rise.
+    return hidden, up, down
+
+
+def _hops(up: list[int], down: list[int]) -> dict[tuple[int, int], int]:
+    """Column a leads to column b through row k when (k, a) can fall and (k, b) can rise: for
+    each such pair of columns, through how many rows."""
     hops: dict[tuple[int, int], int] = {}
-    for k in range(n_rows):
+    for k in range(len(up)):
         if down[k] and up[k]:
             for a in _bits(down[k]):
                 for b in _bits(up[k]):
                     if a != b:
                         hops[a, b] = hops.get((a, b), 0) + 1
-    everywhere = _reach(n_columns, hops, ())
-    exposed = []
-    reach_without: dict[int, list[int]] = {}
-    for i, j in hidden:
-        if i not in reach_without:
-            # Paths may not pass through row i itself: leave out the hops only it provides.
-            own = [
-                (a, b) for a in _bits(down[i]) for b in _bits(up[i]) if a != b and hops[a, b] == 1
-            ]
-            reach_without[i] = _reach(n_columns, hops, own) if own else everywhere
-        reach = reach_without[i]
-        others_down = down[i] & ~(1 << j)
-        others_up = up[i] & ~(1 << j)
-        safe = bool(up[i] >> j & 1 and others_down & reach[j]) or bool(
-            down[i] >> j & 1 and any(reach[m] >> j & 1 for m in _bits(others_up))
-        )
-        if not safe:
-            exposed.append((i, j))
-    return exposed
+    return hops
+
+
+def _reach_avoiding_row(
+    n_columns: int, hops: dict[tuple[int, int], int], up_row: int, down_row: int, everywhere
+) -> list[int]:
+    """What each column reaches by paths that do not pass through this row (whose moves are
+    `up_row` and `down_row`): the hops only it provides are left out. `everywhere` (the reach
+    with every hop) when it provides none of its own."""
+    own = [(a, b) for a in _bits(down_row) for b in _bits(up_row) if a != b and hops[a, b] == 1]
+    return _reach(n_columns, hops, own) if own else everywhere
+
+
+def _on_cycle(j: int, up_row: int, down_row: int, reach: list[int]) -> bool:
+    """Whether cell j of a row can move by one on a cycle through the other rows: it rises and
+    a path leads from its column to another cell of its row that can fall, or it falls and a
+    path leads from another cell of its row that can rise back to its column."""
+    others_down = down_row & ~(1 << j)
+    others_up = up_row & ~(1 << j)
+    if up_row >> j & 1 and others_down & reach[j]:
+        return True
+    return bool(down_row >> j & 1 and any(reach[m] >> j & 1 for m in _bits(others_up)))
 
 
 def _bits(mask: int):

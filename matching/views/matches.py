@@ -1,15 +1,21 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.access import role_required
 from accounts.audit import log_access
-from accounts.models import Role
+from accounts.models import Role, User
 from courses import ics
 from matching import selectors, services
 from matching.forms import (
@@ -105,70 +111,114 @@ def _match_context(match: Match, **forms) -> dict:
     }
 
 
+def _plan_first_meeting(match: Match, form: FirstMeetingForm, by: User) -> None:
+    services.match_plan_first_meeting(
+        match=match, at=form.at(), place=form.cleaned_data["place"], by=by
+    )
+
+
+def _activate(match: Match, form: ActivateForm, by: User) -> None:
+    services.match_activate(match=match, started_on=form.cleaned_data["started_on"], by=by)
+
+
+def _pause(match: Match, form: None, by: User) -> None:
+    services.match_pause(match=match, by=by)
+
+
+def _resume(match: Match, form: None, by: User) -> None:
+    services.match_resume(match=match, by=by)
+
+
+def _cancel(match: Match, form: CancelForm, by: User) -> None:
+    services.match_cancel(match=match, reason=form.cleaned_data["reason"], by=by)
+
+
+def _end(match: Match, form: EndForm, by: User) -> None:
+    data = dict(form.cleaned_data)
+    services.match_end(match=match, ended_on=data.pop("ended_on"), by=by, **data)
+
+
+@dataclass(frozen=True)
+class MatchAction:
+    """A step the coordinator takes on a match from its page.
+
+    `perform(match, form, by)` calls its service (`form` is None when the step is a bare
+    button); `form`, when there is one, is validated first and shown again under `form_name`
+    on the match page when it is not valid; `done` is what she is told when it went through;
+    then she sees the match again, or the referral when `to_referral`.
+    """
+
+    perform: Callable[[Match, forms.Form | None, User], None]
+    form: type[forms.Form] | None = None
+    form_name: str = ""
+    done: Promise | str = ""
+    to_referral: bool = False
+
+
+# The steps by the name in their URL: adding one is an entry here (and its form on the page).
+MATCH_ACTIONS = {
+    "first-meeting": MatchAction(
+        _plan_first_meeting,
+        form=FirstMeetingForm,
+        form_name="meeting_form",
+        done=gettext_lazy(
+            "The first meeting is planned. The shelter can now see the volunteer's first name and phone."
+        ),
+    ),
+    "activate": MatchAction(
+        _activate,
+        form=ActivateForm,
+        form_name="activate_form",
+        done=gettext_lazy("The match is active. Their year has started."),
+    ),
+    "pause": MatchAction(_pause),
+    "resume": MatchAction(_resume),
+    "cancel": MatchAction(
+        _cancel,
+        form=CancelForm,
+        form_name="cancel_form",
+        done=gettext_lazy(
+            "The proposal is cancelled. The referral is waiting for a volunteer again."
+        ),
+        to_referral=True,
+    ),
+    "end": MatchAction(
+        _end,
+        form=EndForm,
+        form_name="end_form",
+        done=gettext_lazy("The match is ended and the outcome recorded. Thank you."),
+    ),
+}
+
+
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
 def match_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
-    """The coordinator moves a match along: plan the first meeting, activate, pause, resume,
-    cancel or end. Each is one service; a refusal is shown on the page, nothing changes."""
+    """The coordinator moves a match along: one of MATCH_ACTIONS (plan the first meeting,
+    activate, pause, resume, cancel or end), each one service. A form that is not valid, or a
+    refusal of the service, is shown on the match page, and nothing changes; an unknown
+    action only leads back to the match."""
     match = _match(request, public_id)
-    forms: dict = {}
-    try:
-        if action == "first-meeting":
-            form = forms["meeting_form"] = FirstMeetingForm(request.POST)
-            if form.is_valid():
-                services.match_plan_first_meeting(
-                    match=match, at=form.at(), place=form.cleaned_data["place"], by=request.user
-                )
-                messages.success(
-                    request,
-                    _(
-                        "The first meeting is planned. The shelter can now see the volunteer's first name and phone."
-                    ),
-                )
-                return redirect(match.get_absolute_url())
-        elif action == "activate":
-            form = forms["activate_form"] = ActivateForm(request.POST)
-            if form.is_valid():
-                services.match_activate(
-                    match=match, started_on=form.cleaned_data["started_on"], by=request.user
-                )
-                messages.success(request, _("The match is active. Their year has started."))
-                return redirect(match.get_absolute_url())
-        elif action == "pause":
-            services.match_pause(match=match, by=request.user)
-            return redirect(match.get_absolute_url())
-        elif action == "resume":
-            services.match_resume(match=match, by=request.user)
-            return redirect(match.get_absolute_url())
-        elif action == "cancel":
-            form = forms["cancel_form"] = CancelForm(request.POST)
-            if form.is_valid():
-                services.match_cancel(
-                    match=match, reason=form.cleaned_data["reason"], by=request.user
-                )
-                messages.success(
-                    request,
-                    _("The proposal is cancelled. The referral is waiting for a volunteer again."),
-                )
-                return redirect(match.referral.get_absolute_url())
-        elif action == "end":
-            form = forms["end_form"] = EndForm(request.POST)
-            if form.is_valid():
-                data = dict(form.cleaned_data)
-                services.match_end(
-                    match=match, ended_on=data.pop("ended_on"), by=request.user, **data
-                )
-                messages.success(
-                    request, _("The match is ended and the outcome recorded. Thank you.")
-                )
-                return redirect(match.get_absolute_url())
+    step = MATCH_ACTIONS.get(action)
+    if step is None:
+        return redirect(match.get_absolute_url())
+    shown: dict = {}
+    form = step.form(request.POST) if step.form else None
+    if form is not None:
+        shown[step.form_name] = form
+    if form is None or form.is_valid():
+        try:
+            step.perform(match, form, request.user)
+        except services.MatchingError as error:
+            shown["error"] = str(error)
         else:
-            return redirect(match.get_absolute_url())
-    except services.MatchingError as error:
-        forms["error"] = str(error)
+            if step.done:
+                messages.success(request, str(step.done))
+            target = match.referral if step.to_referral else match
+            return redirect(target.get_absolute_url())
     match.refresh_from_db()
-    return render(request, "matching/match_detail.html", _match_context(match, **forms))
+    return render(request, "matching/match_detail.html", _match_context(match, **shown))
 
 
 # --- The volunteer -----------------------------------------------------------------------------
