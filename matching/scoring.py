@@ -495,9 +495,9 @@ def rules(refs: ReferralFeatures, cands: Candidates) -> np.ndarray:
     for r in np.flatnonzero(needed):
         row = rule[r]
         row[(row == RULE_OK) & ((needed[r] & ~cands.qualified) != 0)] = RULE_SPECIALISATION
-    for r, earlier in enumerate(refs.earlier):
+    for index, earlier in enumerate(refs.earlier):
         if earlier:
-            row = rule[r]
+            row = rule[index]
             row[(row == RULE_OK) & np.isin(cands.ids, list(earlier))] = RULE_EARLIER_PAIRING
     return rule
 
@@ -567,7 +567,7 @@ def effective_weights(refs: ReferralFeatures, weights: dict[str, int]) -> dict[s
 
 def total(score_parts: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> np.ndarray:
     """R×V total 0–100: the weighted mean of the parts."""
-    acc = np.zeros(score_parts["distance"].shape)
+    acc: np.ndarray = np.zeros(score_parts["distance"].shape)
     weighted = np.empty_like(acc)  # one scratch array: R×V can be millions of numbers
     weight_sum = np.zeros((acc.shape[0], 1))
     for name in MatchingWeights.PARTS:

@@ -198,7 +198,8 @@ class Notification(models.Model):
     @property
     def text(self) -> str:
         """What the bell and the list say (the email says the kind's label)."""
-        return IN_APP_TEXT.get(self.kind) or Kind(self.kind).label
+        kind = Kind(self.kind)
+        return str(IN_APP_TEXT.get(kind) or kind.label)
 
     def is_for(self, membership: Membership | None) -> bool:
         """Whether she sees it while acting in `membership` (the rule of `in_role`)."""

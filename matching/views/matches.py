@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.access import role_required
+from accounts.access import RoleRequest, role_required
 from accounts.audit import log_access
 from accounts.models import Role
 from courses import ics
@@ -32,11 +34,11 @@ from matching.models import (
 @login_required
 @role_required(Role.COORDINATOR)
 @require_safe
-def match_list(request: HttpRequest) -> HttpResponse:
+def match_list(request: RoleRequest) -> HttpResponse:
     """Every open match by stage, or one filtered list (`?vis=`, the start page's cards link
     here); an unknown filter shows the default."""
     form = ListFilterForm(request.GET, lists=selectors.MatchList)
-    context = {"tabs": form.tabs(), "show": form.show}
+    context: dict[str, Any] = {"tabs": form.tabs(), "show": form.show}
     if form.show:
         context["matches"] = selectors.match_list(request.user, show=form.show)
         context["title"] = selectors.MatchList(form.show).label
@@ -59,7 +61,7 @@ def _match(request: HttpRequest, public_id) -> Match:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_safe
-def match_detail(request: HttpRequest, public_id) -> HttpResponse:
+def match_detail(request: RoleRequest, public_id) -> HttpResponse:
     match = _match(request, public_id)
     log_access(
         request,
@@ -101,17 +103,20 @@ def _match_context(match: Match, **forms) -> dict:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def match_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
+def match_action(request: RoleRequest, public_id, action: str) -> HttpResponse:
     """The coordinator moves a match along: plan the first meeting, activate, pause, resume,
     cancel or end. Each is one service; a refusal is shown on the page, nothing changes."""
     match = _match(request, public_id)
     forms: dict = {}
     try:
         if action == "first-meeting":
-            form = forms["meeting_form"] = FirstMeetingForm(request.POST)
-            if form.is_valid():
+            meeting_form = forms["meeting_form"] = FirstMeetingForm(request.POST)
+            if meeting_form.is_valid():
                 services.match_plan_first_meeting(
-                    match=match, at=form.at(), place=form.cleaned_data["place"], by=request.user
+                    match=match,
+                    at=meeting_form.at(),
+                    place=meeting_form.cleaned_data["place"],
+                    by=request.user,
                 )
                 messages.success(
                     request,
@@ -121,10 +126,12 @@ def match_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
                 )
                 return redirect(match.get_absolute_url())
         elif action == "activate":
-            form = forms["activate_form"] = ActivateForm(request.POST)
-            if form.is_valid():
+            activate_form = forms["activate_form"] = ActivateForm(request.POST)
+            if activate_form.is_valid():
                 services.match_activate(
-                    match=match, started_on=form.cleaned_data["started_on"], by=request.user
+                    match=match,
+                    started_on=activate_form.cleaned_data["started_on"],
+                    by=request.user,
                 )
                 messages.success(request, _("The match is active. Their year has started."))
                 return redirect(match.get_absolute_url())
@@ -135,10 +142,10 @@ def match_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
             services.match_resume(match=match, by=request.user)
             return redirect(match.get_absolute_url())
         elif action == "cancel":
-            form = forms["cancel_form"] = CancelForm(request.POST)
-            if form.is_valid():
+            cancel_form = forms["cancel_form"] = CancelForm(request.POST)
+            if cancel_form.is_valid():
                 services.match_cancel(
-                    match=match, reason=form.cleaned_data["reason"], by=request.user
+                    match=match, reason=cancel_form.cleaned_data["reason"], by=request.user
                 )
                 messages.success(
                     request,
@@ -146,9 +153,9 @@ def match_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
                 )
                 return redirect(match.referral.get_absolute_url())
         elif action == "end":
-            form = forms["end_form"] = EndForm(request.POST)
-            if form.is_valid():
-                data = dict(form.cleaned_data)
+            end_form = forms["end_form"] = EndForm(request.POST)
+            if end_form.is_valid():
+                data = dict(end_form.cleaned_data)
                 services.match_end(
                     match=match, ended_on=data.pop("ended_on"), by=request.user, **data
                 )
@@ -170,7 +177,7 @@ def match_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_safe
-def my_match(request: HttpRequest) -> HttpResponse:
+def my_match(request: RoleRequest) -> HttpResponse:
     matches = list(
         Match.objects.for_user(request.user)
         .filter(status__in=OPEN_MATCH)
@@ -184,7 +191,7 @@ def my_match(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_safe
-def my_first_meeting_ics(request: HttpRequest, public_id) -> HttpResponse:
+def my_first_meeting_ics(request: RoleRequest, public_id) -> HttpResponse:
     """Her first meeting with the woman as a calendar file: the time and a link, no place."""
     match = get_object_or_404(
         Match.objects.for_user(request.user).filter(
@@ -201,7 +208,7 @@ def my_first_meeting_ics(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_POST
-def my_match_answer(request: HttpRequest, public_id) -> HttpResponse:
+def my_match_answer(request: RoleRequest, public_id) -> HttpResponse:
     """Her answer to a proposal: she knows neither of them (confirm), or she declines."""
     match = get_object_or_404(Match.objects.for_user(request.user), public_id=public_id)
     try:
