@@ -9,7 +9,7 @@ PORT ?= 8000
 # when neither the environment nor .env sets DEBUG (as in manage.py), so a DEBUG=false there wins.
 export DEBUG_DEFAULT ?= true
 
-.PHONY: run test lint format messages compiled-messages bench install lock upgrade clean
+.PHONY: run test lint typecheck format messages compiled-messages bench install lock upgrade clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -78,6 +78,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates $(wildcard */templates) --lint
+
+# Types: mypy with django-stubs' plugin, configured in pyproject.toml ([tool.mypy]). The plugin
+# imports the settings, so it runs with the DEBUG default above.
+typecheck: install
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -8,12 +8,28 @@ from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from accounts.models import TWO_STEP_ROLES, Membership, Role
+from accounts.models import TWO_STEP_ROLES, Membership, Role, User
 
 ACTING_SESSION_KEY = "rv_acting_membership"
 TWO_STEP_ENROLLED_SESSION_KEY = "rv_two_step_enrolled"
 LAST_ACTIVITY_SESSION_KEY = "rv_last_activity"
 LOGIN_AT_SESSION_KEY = "rv_login_at"
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request of a logged-in person, as AccessMiddleware leaves it: the annotation of a
+    view behind login_required. Only for the type checker: at run time it is Django's
+    HttpRequest with these attributes set."""
+
+    user: User
+    membership: Membership | None
+    memberships: list[Membership]
+
+
+class RoleRequest(AuthenticatedRequest):
+    """Behind role_required: she acts in one of the view's roles."""
+
+    membership: Membership
 
 
 def needs_two_step(user, memberships: Iterable[Membership]) -> bool:
@@ -40,7 +56,7 @@ def mark_password_just_proved(request: HttpRequest, user) -> None:
     record_authentication(request, user, method="password", reauthenticated=True)
 
 
-def act_as(request: HttpRequest, membership: Membership) -> None:
+def act_as(request: AuthenticatedRequest, membership: Membership) -> None:
     """From now on in this session she acts in `membership` (one of her active ones: the caller
     takes it from request.memberships). Takes effect on this request too."""
     request.session[ACTING_SESSION_KEY] = membership.pk
@@ -57,7 +73,7 @@ def role_required(*roles: Role, switch: bool = False) -> Callable:
 
     def decorator(view):
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs):
+        def wrapped(request: AuthenticatedRequest, *args, **kwargs):
             membership = getattr(request, "membership", None)
             if membership is None or membership.role not in roles:
                 held = next(

@@ -111,7 +111,7 @@ def _search_address(request) -> str:
 
 
 def _kinds_only(items: list) -> list:
-    shown = []
+    shown: list = []
     for item in items:
         if isinstance(item, list):
             shown.append(_kinds_only(item))

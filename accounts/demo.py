@@ -28,7 +28,7 @@ DEMO_PASSWORD = "kaffe-og-en-prat"  # noqa: S105 - demo data, refused without DE
 DEMO_DOMAIN = "demo.example"
 
 # email local part: (first name, last name, phone, [(role, association or shelter name)])
-DEMO_PEOPLE = {
+DEMO_PEOPLE: dict[str, tuple[str, str, str, list[tuple[Role, str | None]]]] = {
     "admin": ("Ingrid", "Solberg", "+47 400 00 001", [(Role.NATIONAL_ADMIN, None)]),
     "koordinator.oslo": (
         "Hanne",

@@ -1,3 +1,5 @@
+from typing import cast
+
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.mfa.webauthn.forms import AddWebAuthnForm
 from django import forms
@@ -44,8 +46,10 @@ class InvitationForm(forms.Form):
         self.acting = acting
         self.helper = fields_only_helper()
         if acting.role == Role.NATIONAL_ADMIN:
-            self.fields["association"].queryset = Association.objects.for_user(user)
-            self.fields["shelter"].queryset = Shelter.objects.for_user(user)
+            association = cast(forms.ModelChoiceField, self.fields["association"])
+            association.queryset = Association.objects.for_user(user)
+            shelter = cast(forms.ModelChoiceField, self.fields["shelter"])
+            shelter.queryset = Shelter.objects.for_user(user)
         else:
             for name in ("role", "association", "shelter"):
                 del self.fields[name]
@@ -118,8 +122,15 @@ class SetPasswordForm(forms.Form):
         return cleaned
 
 
+class MembershipChoiceField(forms.ModelChoiceField):
+    """Each of her memberships by its label: "Koordinator · Oslo Sanitetsforening"."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.label
+
+
 class RoleSwitchForm(forms.Form):
-    membership = forms.ModelChoiceField(
+    membership = MembershipChoiceField(
         label=_("Act as"),
         queryset=Membership.objects.none(),
         to_field_name="public_id",
@@ -129,11 +140,10 @@ class RoleSwitchForm(forms.Form):
 
     def __init__(self, *args, memberships: list[Membership], **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["membership"]
+        field = cast(forms.ModelChoiceField, self.fields["membership"])
         field.queryset = Membership.objects.filter(
             pk__in=[m.pk for m in memberships]
         ).select_related("association", "shelter")
-        field.label_from_instance = lambda membership: membership.label
         self.helper = fields_only_helper()
 
 
@@ -171,7 +181,7 @@ class SettingsForm(forms.ModelForm):
 def _security_key_name(form: forms.Form) -> None:
     form.fields["name"].label = _("Name of the key")
     form.fields["name"].help_text = _("So that you can tell your keys apart.")
-    field = form.fields["name"]
+    field = cast(forms.CharField, form.fields["name"])
     field.max_length = 100
     field.validators.append(MaxLengthValidator(100))
     field.widget.attrs["maxlength"] = "100"

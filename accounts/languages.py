@@ -1,9 +1,10 @@
 """Languages a volunteer or a woman may speak: ISO 639 codes with names, Norwegian and English
 first (ISO 639-1 where it has one; ISO 639-3 for Dari, Kurmanji and Sorani)."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-LANGUAGES: list[tuple[str, str]] = [
+LANGUAGES: list[tuple[str, str | Promise]] = [
     ("no", _("Norwegian")),
     ("en", _("English")),
     ("ar", _("Arabic")),

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import uuid
 from datetime import timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -105,8 +106,20 @@ class UserQuerySet(models.QuerySet):
         return self.filter(pk__in=memberships.values("user_id"))
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    # Written out rather than made with BaseUserManager.from_queryset(UserQuerySet): mypy's Django
+    # plugin cannot build that class for the user model (AUTH_USER_MODEL), which it is resolving
+    # at the same time.
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
+
+    def for_user(self, user) -> UserQuerySet:
+        return self.get_queryset().for_user(user)
+
+    def active_coordinators_of(self, association) -> UserQuerySet:
+        return self.get_queryset().active_coordinators_of(association)
 
     def _create_user(self, email: str, password: str | None, **extra):
         if not email:
@@ -160,10 +173,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
+    # The membership she acts in on this request (see acting_membership()); set, not stored.
+    _acting_membership: "Membership | None"
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -249,7 +264,7 @@ class Association(models.Model):
     email = models.EmailField(_("contact email"), blank=True)
     phone = phone_field(_("contact phone"))
     is_active = models.BooleanField(_("runs the programme"), default=True)
-    municipalities = models.ManyToManyField(
+    municipalities: "models.ManyToManyField[Municipality, Coverage]" = models.ManyToManyField(
         Municipality,
         through="Coverage",
         related_name="associations",
@@ -443,6 +458,14 @@ class Membership(models.Model):
         return self.association or self.shelter
 
     @property
+    def own_association(self) -> Association:
+        """The association of a coordinator or a volunteer, which the check constraint above
+        guarantees; asking for it in another role is a programming error."""
+        if self.association is None:
+            raise ValueError(f"A membership as {self.role} has no association.")
+        return self.association
+
+    @property
     def label(self) -> str:
         """What the header shows: "Koordinator · Oslo Sanitetsforening"."""
         place = self.place
@@ -563,7 +586,7 @@ class Invitation(models.Model):
         return self.Status.PENDING
 
     def get_status_display(self) -> str:
-        return self.Status(self.status).label
+        return str(self.Status(self.status).label)
 
     @property
     def place(self) -> "Association | Shelter | None":

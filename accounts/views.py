@@ -18,6 +18,8 @@ from accounts import services
 from accounts.access import (
     LAST_ACTIVITY_SESSION_KEY,
     TWO_STEP_ENROLLED_SESSION_KEY,
+    AuthenticatedRequest,
+    RoleRequest,
     act_as,
     mark_password_just_proved,
     role_required,
@@ -38,7 +40,7 @@ def _safe_next(request: HttpRequest, default: str = "/") -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def role_switch(request: HttpRequest) -> HttpResponse:
+def role_switch(request: AuthenticatedRequest) -> HttpResponse:
     """Choose which of her roles she acts in; remembered for the session."""
     form = RoleSwitchForm(
         request.POST or None,
@@ -61,7 +63,7 @@ def role_switch(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.NATIONAL_ADMIN, Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: RoleRequest) -> HttpResponse:
     """Invitations she may see, newest first, and the form to send a new one."""
     form = InvitationForm(request.POST or None, user=request.user, acting=request.membership)
     if request.method == "POST" and form.is_valid():
@@ -99,7 +101,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.NATIONAL_ADMIN, Role.COORDINATOR)
 @require_POST
-def invitation_revoke(request: HttpRequest, public_id) -> HttpResponse:
+def invitation_revoke(request: RoleRequest, public_id) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.for_user(request.user), public_id=public_id)
     try:
         services.invitation_revoke(invitation=invitation)
@@ -170,14 +172,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def session_status(request: HttpRequest) -> JsonResponse:
+def session_status(request: AuthenticatedRequest) -> JsonResponse:
     """How many seconds are left before the idle timeout (asking does not count as activity)."""
     return JsonResponse({"remaining": _remaining(request)})
 
 
 @login_required
 @require_POST
-def session_keepalive(request: HttpRequest) -> JsonResponse:
+def session_keepalive(request: AuthenticatedRequest) -> JsonResponse:
     """The "stay logged in" button: the middleware has just recorded this as activity."""
     return JsonResponse({"remaining": _remaining(request)})
 
@@ -214,7 +216,7 @@ class AuthenticateView(AllauthAuthenticateView):
 
 
 @login_required
-def remove_security_key(request: HttpRequest, pk: int) -> HttpResponse:
+def remove_security_key(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """allauth's removal of a security key, after making sure it is hers: someone else's
     number gets 404 at once, before allauth asks for the password again."""
     get_object_or_404(Authenticator, pk=pk, user=request.user, type=Authenticator.Type.WEBAUTHN)
@@ -230,7 +232,7 @@ class MFAIndexView(AllauthMFAIndexView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_settings(request: HttpRequest) -> HttpResponse:
+def account_settings(request: AuthenticatedRequest) -> HttpResponse:
     coordinator = any(m.role == Role.COORDINATOR for m in request.memberships)
     form = SettingsForm(request.POST or None, instance=request.user, coordinator=coordinator)
     if request.method == "POST" and form.is_valid():

@@ -6,11 +6,15 @@ so that the text and the rule cannot disagree.
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
-from django.utils.functional import Promise, lazy
+from django.utils.functional import lazy
+
+if TYPE_CHECKING:  # the stubs are a development tool, not installed on a server
+    from django_stubs_ext import StrPromise
 
 
-def filled(text: Promise, **numbers: int | Callable[[], int]) -> Promise:
+def filled(text: "StrPromise", **numbers: int | Callable[[], int]) -> "StrPromise":
     """`text` (a gettext_lazy, or an ngettext_lazy counted by one of the names) with its
     placeholders filled from `numbers` when it is read, in the language active then.
 
@@ -24,4 +28,4 @@ def filled(text: Promise, **numbers: int | Callable[[], int]) -> Promise:
     def fill() -> str:
         return str(text % {name: n() if callable(n) else n for name, n in numbers.items()})
 
-    return lazy(fill, str)()
+    return cast("StrPromise", lazy(fill, str)())  # a lazy proxy: the stubs see only str

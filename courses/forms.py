@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import cast
 
 from django import forms
 from django.apps import apps
@@ -58,7 +59,8 @@ class SessionForm(forms.Form):
         offered = Q(is_active=True)
         if session is not None:
             offered |= Q(pk=session.course_id)  # keep its course even if no longer offered
-        self.fields["course"].queryset = Course.objects.filter(offered)
+        course = cast(forms.ModelChoiceField, self.fields["course"])
+        course.queryset = Course.objects.filter(offered)
         self.helper = fields_only_helper()
 
     @staticmethod
@@ -125,7 +127,7 @@ class EnrolForm(forms.Form):
         on_session = Enrolment.objects.filter(session=session).exclude(
             status=EnrolmentStatus.CANCELLED
         )
-        field = self.fields["volunteers"]
+        field = cast(forms.ModelMultipleChoiceField, self.fields["volunteers"])
         field.queryset = mine
         self.candidates = [
             volunteer
@@ -142,7 +144,7 @@ class EnrolForm(forms.Form):
 class AttendanceForm(forms.Form):
     """One box per volunteer with a seat: ticked attended, unticked absent."""
 
-    attended = forms.ModelMultipleChoiceField(
+    attended: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Attended"),
         queryset=None,
         to_field_name="public_id",

@@ -6,10 +6,10 @@ her: a neutral summary, the place, and a link. Never the course title ("... vold
 """
 
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
-from icalendar import Calendar, Event, vDuration
+from icalendar import STATUS, Calendar, Event, vDuration
 
 from courses.models import EnrolmentStatus, Session
 
@@ -33,11 +33,11 @@ def _event(session: Session, *, link: str, tentative: bool = False) -> Event:
     # stays at 18:00 in Oslo across the daylight-saving change.
     oslo = timezone.get_default_timezone()
     if session.is_cancelled:
-        status = "CANCELLED"
+        status = STATUS.CANCELLED
     elif tentative:
-        status = "TENTATIVE"
+        status = STATUS.TENTATIVE
     else:
-        status = "CONFIRMED"
+        status = STATUS.CONFIRMED
     return Event.new(
         uid=session_uid(session),
         summary=SUMMARY,
@@ -48,6 +48,10 @@ def _event(session: Session, *, link: str, tentative: bool = False) -> Event:
         description=link,
         status=status,
     )
+
+
+def _day(moment: date | datetime) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def calendar_bytes(events: list[Event], *, feed: bool) -> bytes:
@@ -66,8 +70,8 @@ def calendar_bytes(events: list[Event], *, feed: bool) -> bytes:
         calendar.add_component(event)
     if events:
         # Only the transitions the events need, not every one since 1970.
-        first = min(event.start for event in events).date()
-        last = max(event.end for event in events).date() + timedelta(days=1)
+        first = min(_day(event.start) for event in events)
+        last = max(_day(event.end) for event in events) + timedelta(days=1)
         calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar.to_ical()
 
@@ -85,7 +89,7 @@ def first_meeting_ics(match, *, link: str) -> bytes:
         end=starts + FIRST_MEETING_LENGTH,
         stamp=timezone.now(),
         description=link,
-        status="CONFIRMED",
+        status=STATUS.CONFIRMED,
     )
     return calendar_bytes([event], feed=False)
 

@@ -5,6 +5,7 @@ within the course's validity when it has one. Everything is decided in the datab
 """
 
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from common.dates import add_months
@@ -49,12 +50,12 @@ def annotate_completion(volunteers: QuerySet) -> QuerySet:
     (combine those with qualified_mask()). Runs as subqueries: no query per volunteer."""
     ref = OuterRef("pk")
     required = required_courses()
-    complete = Value(True, output_field=BooleanField())
+    complete: Combinable | Q = Value(True, output_field=BooleanField())
     if required:
         complete = Exists(Enrolment.objects.filter(completion_condition(required[0], ref)))
         for course in required[1:]:
             complete &= Exists(Enrolment.objects.filter(completion_condition(course, ref)))
-    annotations = {"required_courses_complete": complete}
+    annotations: dict[str, Combinable | Q] = {"required_courses_complete": complete}
     for course in specialisation_courses():
         annotations[f"qualifies_{course.pk}"] = Exists(
             Enrolment.objects.filter(completion_condition(course, ref))

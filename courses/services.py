@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -31,7 +32,8 @@ class CourseError(Exception):
 class EnrolmentResult:
     enrolled: list = field(default_factory=list)
     waiting: list = field(default_factory=list)
-    skipped: list[tuple[object, str]] = field(default_factory=list)
+    # (volunteer, reason): Any, as courses sit below volunteers and do not import them.
+    skipped: list[tuple[Any, str]] = field(default_factory=list)
 
 
 def _tell(session: Session, volunteers: Iterable, kind: NotificationKind) -> None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import role_required
+from accounts.access import RoleRequest, role_required
 from accounts.models import Role
 from courses import ics, services
 from courses.forms import AttendanceForm, EnrolForm, SessionForm
@@ -94,7 +94,7 @@ def _calendar_response(content: bytes, filename: str) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_safe
-def course_list(request: HttpRequest) -> HttpResponse:
+def course_list(request: RoleRequest) -> HttpResponse:
     """The catalogue, and the association's upcoming and most recent past sessions."""
     sessions = _with_counts(Session.objects.for_user(request.user))
     past = sessions.filter(ends_at__lt=timezone.now(), cancelled_at__isnull=True).order_by(
@@ -114,13 +114,13 @@ def course_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def session_create(request: HttpRequest) -> HttpResponse:
+def session_create(request: RoleRequest) -> HttpResponse:
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             session = services.session_create(
-                association=request.membership.association,
+                association=request.membership.own_association,
                 course=data["course"],
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
@@ -172,7 +172,7 @@ def _render_detail(
 @login_required
 @role_required(Role.COORDINATOR)
 @require_safe
-def session_detail(request: HttpRequest, public_id) -> HttpResponse:
+def session_detail(request: RoleRequest, public_id) -> HttpResponse:
     """A session with its seats and waiting list, and the form to sign volunteers up."""
     return _render_detail(request, _session_for(request, public_id))
 
@@ -180,7 +180,7 @@ def session_detail(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def session_enrol(request: HttpRequest, public_id) -> HttpResponse:
+def session_enrol(request: RoleRequest, public_id) -> HttpResponse:
     session = _session_for(request, public_id)
     form = EnrolForm(request.POST, user=request.user, session=session)
     if not form.is_valid():
@@ -224,7 +224,7 @@ def session_enrol(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def session_update(request: HttpRequest, public_id) -> HttpResponse:
+def session_update(request: RoleRequest, public_id) -> HttpResponse:
     session = _session_for(request, public_id)
     if not _can_change(session):
         messages.error(request, _("A session that is cancelled or has started cannot be changed."))
@@ -253,7 +253,7 @@ def session_update(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def session_cancel(request: HttpRequest, public_id) -> HttpResponse:
+def session_cancel(request: RoleRequest, public_id) -> HttpResponse:
     """Asks first (GET), cancels on POST; those signed up or waiting get a notification."""
     session = _session_for(request, public_id)
     if request.method == "POST":
@@ -281,7 +281,7 @@ def session_cancel(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def session_attendance(request: HttpRequest, public_id) -> HttpResponse:
+def session_attendance(request: RoleRequest, public_id) -> HttpResponse:
     """Everyone with a seat, ticked if she came. Only once the session has started."""
     session = _session_for(request, public_id)
     seated = (
@@ -302,7 +302,7 @@ def session_attendance(request: HttpRequest, public_id) -> HttpResponse:
         except CourseError as error:
             messages.error(request, str(error))
             return redirect("session_attendance", public_id=session.public_id)
-        total = len(form.fields["attended"].queryset)
+        total = len(seated)  # recording attendance keeps every seat
         messages.success(
             request,
             _("Attendance is registered: %(attended)s of %(total)s attended.")
@@ -323,7 +323,7 @@ def session_attendance(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR, Role.VOLUNTEER)
 @require_POST
-def enrolment_cancel(request: HttpRequest, public_id) -> HttpResponse:
+def enrolment_cancel(request: RoleRequest, public_id) -> HttpResponse:
     """Sign off: a coordinator for anyone of her association, a volunteer for herself."""
     enrolment = get_object_or_404(
         Enrolment.objects.for_user(request.user).select_related("session", "volunteer"),
@@ -353,7 +353,7 @@ def enrolment_cancel(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR, Role.VOLUNTEER)
 @require_safe
-def session_ics(request: HttpRequest, public_id) -> HttpResponse:
+def session_ics(request: RoleRequest, public_id) -> HttpResponse:
     """One session as a calendar file."""
     session = _session_for(request, public_id)
     if request.membership.role == Role.COORDINATOR:
@@ -372,7 +372,7 @@ def session_ics(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_safe
-def my_courses(request: HttpRequest) -> HttpResponse:
+def my_courses(request: RoleRequest) -> HttpResponse:
     """Her sessions, the sessions she can sign up for, and her calendar link."""
     volunteer = _own_volunteer(request)
     now = timezone.now()
@@ -428,7 +428,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_POST
-def my_session_sign_up(request: HttpRequest, public_id) -> HttpResponse:
+def my_session_sign_up(request: RoleRequest, public_id) -> HttpResponse:
     volunteer = _own_volunteer(request)
     session = _session_for(request, public_id)
     if not volunteer.can_be_enrolled(self_service=True):
@@ -462,7 +462,7 @@ def my_session_sign_up(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_POST
-def calendar_feed_renew(request: HttpRequest) -> HttpResponse:
+def calendar_feed_renew(request: RoleRequest) -> HttpResponse:
     volunteer = _own_volunteer(request)
     services.calendar_feed_renew(volunteer=volunteer)
     messages.success(

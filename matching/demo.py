@@ -61,10 +61,10 @@ def seed(stdout) -> None:
         staff = User.objects.filter(
             memberships__shelter=shelter, memberships__role=Role.SHELTER_STAFF
         ).first()
-        if staff is None:
-            continue
         association = shelter.municipality.coverage.association
         coordinator = User.objects.active_coordinators_of(association).first()
+        if staff is None or coordinator is None:
+            continue
         municipalities = list(association.municipalities.order_by("number"))
         for index, (alias, age, preferred, others, needs, considerations, fate) in enumerate(PLAN):
             days_ago = [3, 9, 5, 12, 20, 140, 250, 400, 30][index]

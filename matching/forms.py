@@ -1,4 +1,5 @@
 import re
+from typing import cast
 
 from django import forms
 from django.db import models
@@ -173,9 +174,8 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, exclude: Association, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["association"].queryset = Association.objects.filter(is_active=True).exclude(
-            pk=exclude.pk
-        )
+        association = cast(forms.ModelChoiceField, self.fields["association"])
+        association.queryset = Association.objects.filter(is_active=True).exclude(pk=exclude.pk)
         self.helper = fields_only_helper()
 
 
@@ -437,7 +437,8 @@ class ListFilterForm(forms.Form):
 
     def __init__(self, *args, lists: type[models.TextChoices], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["vis"].choices = [("", _("Open")), *lists.choices]
+        self.lists = [("", _("Open")), *lists.choices]
+        cast(forms.ChoiceField, self.fields["vis"]).choices = self.lists
 
     @property
     def show(self) -> str:
@@ -448,7 +449,7 @@ class ListFilterForm(forms.Form):
         show = self.show
         return [
             {"label": label, "query": f"?vis={value}" if value else "", "current": value == show}
-            for value, label in self.fields["vis"].choices
+            for value, label in self.lists
         ]
 
 

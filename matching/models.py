@@ -4,6 +4,7 @@ A woman is never identified here: an alias or first name, an age bracket, munici
 """
 
 import uuid
+from typing import cast
 
 from django.conf import settings
 from django.db import models
@@ -29,7 +30,7 @@ class AgeBracket(models.TextChoices):
 
 
 # The ages each bracket covers (inclusive), for the volunteer-age wish.
-AGE_RANGES = {
+AGE_RANGES: dict[str, tuple[int, int]] = {
     AgeBracket.AGE_18_25: (18, 25),
     AgeBracket.AGE_26_35: (26, 35),
     AgeBracket.AGE_36_45: (36, 45),
@@ -514,7 +515,7 @@ class MatchingWeights(models.Model):
 
     @classmethod
     def defaults(cls) -> dict[str, int]:
-        return {part: cls._meta.get_field(part).default for part in cls.PARTS}
+        return {part: cast(models.Field, cls._meta.get_field(part)).default for part in cls.PARTS}
 
     @classmethod
     def current(cls) -> dict[str, int]:

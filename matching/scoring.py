@@ -272,7 +272,7 @@ def load_candidates(
 
 
 def _candidate_volunteers(
-    association_ids, statuses: list[str], volunteer_ids: list[int] | None
+    association_ids, statuses: Sequence[str], volunteer_ids: list[int] | None
 ) -> tuple[QuerySet, Q]:
     """The candidates as a queryset of volunteers, and the same condition as a Q for the rows
     that belong to a volunteer (her languages, her matches). Never an erased volunteer (her
@@ -563,9 +563,9 @@ def rules(refs: ReferralFeatures, cands: Candidates) -> np.ndarray:
     for r in np.flatnonzero(needed):
         row = rule[r]
         row[(row == RULE_OK) & ((needed[r] & ~cands.qualified) != 0)] = RULE_SPECIALISATION
-    for r, earlier in enumerate(refs.earlier):
+    for index, earlier in enumerate(refs.earlier):
         if earlier:
-            row = rule[r]
+            row = rule[index]
             row[(row == RULE_OK) & np.isin(cands.ids, list(earlier))] = RULE_EARLIER_PAIRING
     return rule
 
@@ -635,7 +635,7 @@ def effective_weights(refs: ReferralFeatures, weights: dict[str, int]) -> dict[s
 
 def total(score_parts: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> np.ndarray:
     """R×V total 0–100: the weighted mean of the parts."""
-    acc = np.zeros(score_parts["distance"].shape)
+    acc: np.ndarray = np.zeros(score_parts["distance"].shape)
     weighted = np.empty_like(acc)  # one scratch array: R×V can be millions of numbers
     weight_sum = np.zeros((acc.shape[0], 1))
     for name in MatchingWeights.PARTS:

@@ -1,5 +1,6 @@
 """Read queries shared by the referral and match pages."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.db.models import (
     Subquery,
     TextChoices,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -266,7 +268,7 @@ def match_list(user, *, show: str, today: date | None = None) -> list[Match]:
     """The rows of one of the coordinator's filtered match lists (a MatchList value), each with
     what its row shows, the most urgent (or the most recently closed) first."""
     today = today or timezone.localdate()
-    lists = {
+    lists: dict[MatchList, tuple[Callable[[], QuerySet[Match]], tuple[str | Combinable, ...]]] = {
         MatchList.STARTING: (lambda: matches_starting(user), OPEN_MATCH_ORDER),
         MatchList.RUNNING: (lambda: matches_running(user), OPEN_MATCH_ORDER),
         MatchList.FOLLOW_UP: (

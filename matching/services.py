@@ -603,8 +603,13 @@ def follow_ups_plan(match: Match) -> list[FollowUp]:
     closing conversation at the planned end. Side effects: creates the missing FollowUps."""
     from datetime import timedelta
 
-    planned = [(kind, match.started_on + timedelta(days=days)) for kind, days in FOLLOW_UP_SCHEDULE]
-    planned.append((FollowUpKind.CLOSING, match.planned_end_on))
+    started, planned_end = match.started_on, match.planned_end_on
+    if started is None or planned_end is None:
+        raise ValueError("Only a started match has follow-up conversations.")
+    planned: list[tuple[str, date]] = [
+        (kind, started + timedelta(days=days)) for kind, days in FOLLOW_UP_SCHEDULE
+    ]
+    planned.append((FollowUpKind.CLOSING, planned_end))
     existing = set(match.follow_ups.values_list("kind", flat=True))
     return FollowUp.objects.bulk_create(
         [

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import act_as
+from accounts.access import AuthenticatedRequest, act_as
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -14,7 +14,7 @@ SHOWN = 100
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     """Her notifications in the role she acts in, and how many wait in each of her others."""
     return render(
         request,
@@ -30,7 +30,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_open(request: HttpRequest, public_id) -> HttpResponse:
+def notification_open(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """Mark it read and go to the page where the task is, in the role the task is for: one
     meant for another of her roles switches to that role first (it would be refused in this
     one)."""
@@ -55,7 +55,7 @@ def notification_open(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedRequest) -> HttpResponse:
     services.notifications_mark_all_read(user=request.user, membership=request.membership)
     messages.success(request, _("All notifications are marked as read."))
     return redirect("notification_list")

@@ -85,7 +85,7 @@ def monthly(table: Table) -> Chart | None:
         return None
     width, height, left, right, top, bottom = 720, 260, 44, 8, 36, 40
     plot_width, plot_height = width - left - right, height - top - bottom
-    shown = [c.value for row in month_rows for c in row.cells if c.shown]
+    shown = [c.value for row in month_rows for c in row.cells if c.shown and c.value is not None]
     top_value = nice_ceiling(max(shown, default=0))
     chart = Chart(
         slug="monthly",
@@ -275,7 +275,7 @@ def headline_sentences(
         return [str(words["none"])]
     if ended.state == PRIMARY:
         return [words["fewer"] % {"n": SMALL_MAX + 1}]
-    if not ended.shown:
+    if not ended.shown or ended.value is None:  # (a shown cell has a value)
         return [str(words["hidden"])]
     figures = {"n": int(ended.value), "ended": ended.text(), "no": no.text()}
     first = words["ended" if no.state == SECONDARY else "outcome"] % figures

@@ -58,7 +58,7 @@ class SqlitePercentile:
     """The rv_percentile(value, fraction) aggregate for SQLite: percentile_cont's linear
     interpolation between the two nearest ranks."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.values: list[float] = []
         self.fraction = 0.5
 

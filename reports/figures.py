@@ -519,7 +519,9 @@ def _merge(*groups: dict[int, dict]) -> dict[int, dict]:
 
 
 def empty_row() -> dict:
-    row = dict.fromkeys([*PARTITIONS, *SINGLE_COUNTS, *ACTIVITY, "concerns_followed_up"], 0)
+    row: dict[str, int | None] = dict.fromkeys(
+        [*PARTITIONS, *SINGLE_COUNTS, *ACTIVITY, "concerns_followed_up"], 0
+    )
     for parts in PARTITIONS.values():
         row.update(dict.fromkeys(parts, 0))
     row.update(dict.fromkeys(END_REASONS, 0))

@@ -8,6 +8,8 @@ coordinators see them, or `PublishedSource`, the same figures as they may leave 
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -53,13 +55,14 @@ class Cell:
         return self.state in (PRIMARY, SECONDARY)
 
     def _number(self) -> float | int | None:
-        if not self.shown:
+        value = self.value
+        if not self.shown or value is None:
             return None
         if self.kind in ("count", "activity"):
-            return int(self.value)
+            return int(value)
         if self.kind == "share":
-            return round(self.value)
-        return round(self.value, 1)
+            return round(value)
+        return round(value, 1)
 
     def text(self) -> str:
         """As the page shows it, in the active language's number format."""
@@ -76,9 +79,9 @@ class Cell:
 
     def csv(self) -> str:
         """As the CSV file has it: Norwegian spreadsheets read a decimal comma."""
-        if self.state != SHOWN or self._number() is None:
-            return self.text()
         number = self._number()
+        if self.state != SHOWN or number is None:
+            return self.text()
         if float(number).is_integer():
             return str(int(number))
         return f"{number:.1f}".replace(".", ",")
@@ -155,18 +158,25 @@ class PublishedSource(OwnSource):
         return super().measure(key, kind)
 
     def line(self, values: list[int], total_key: str) -> tuple[list[Cell], bool]:
-        total = self.count(total_key)
-        states, withheld = dependent_line(values, (total.value, total.state))
+        states, withheld = dependent_line(
+            values, self.publication.cell(total_key, self.association_id)
+        )
         return [Cell(v, s) for v, s in zip(values, states, strict=True)], withheld
 
 
-def derived(parts: list[Cell], *, total: Cell | None = None, others: list[Cell] = ()) -> Cell:
+def derived(parts: list[Cell], *, total: Cell | None = None, others: Sequence[Cell] = ()) -> Cell:
     """A sum of published counts (the parts), or their total minus the other parts: known
-    when either can be computed from what is shown, hidden otherwise."""
+    when either can be computed from what is shown, hidden otherwise. (A shown cell has a
+    value: the `is not None` tests only tell the type checker so.)"""
     if all(p.shown for p in parts):
-        return Cell(sum(p.value for p in parts))
-    if total is not None and total.shown and all(o.shown for o in others):
-        return Cell(total.value - sum(o.value for o in others))
+        return Cell(sum(p.value for p in parts if p.value is not None))
+    if (
+        total is not None
+        and total.shown
+        and total.value is not None
+        and all(o.shown for o in others)
+    ):
+        return Cell(total.value - sum(o.value for o in others if o.value is not None))
     return Cell(None, SECONDARY)
 
 
@@ -511,7 +521,9 @@ def month_label(month: date) -> str:
     return formats.date_format(month, "F Y")
 
 
-def associations(publication: Publication, names: dict[int, tuple[str, str]], query: str) -> Table:
+def associations(
+    publication: Publication, names: dict[int, tuple[str, uuid.UUID]], query: str
+) -> Table:
     """The national overview: a row per association (linking to its page), and the totals."""
     keys = ["applied", "approved", "received", "started", "active_end", "ended", "outcome_no"]
     rows = [

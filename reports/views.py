@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import csv
 import uuid
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from accounts.access import role_required
+from accounts.access import RoleRequest, role_required
 from accounts.models import Association, Role
 from reports import charts, tables
 from reports.figures import Figures, collect
@@ -52,20 +53,22 @@ SECTIONS = [
 ]
 
 
-def _association(request: HttpRequest) -> Association | None:
+def _association(request: RoleRequest) -> Association | None:
     """The association the page is about (None: all of them, for national admins). A
     coordinator asking for another association's figures gets 404, as does an unknown id."""
     membership = request.membership
-    public_id = request.GET.get("forening", "").strip()
-    if public_id:
+    asked = request.GET.get("forening", "").strip()
+    public_id = None
+    if asked:
         try:
-            public_id = uuid.UUID(public_id)
+            public_id = uuid.UUID(asked)
         except ValueError:
             raise Http404 from None
     if membership.role == Role.COORDINATOR:
-        if public_id and public_id != membership.association.public_id:
+        own = membership.own_association
+        if public_id and public_id != own.public_id:
             raise Http404
-        return membership.association
+        return own
     if not public_id:
         return None
     return get_object_or_404(Association.objects.for_user(request.user), public_id=public_id)
@@ -111,12 +114,13 @@ def _national_names() -> dict[int, tuple[str, uuid.UUID]]:
 
 
 def report(
-    request: HttpRequest, association: Association | None, period: Period, query: str
+    request: RoleRequest, association: Association | None, period: Period, query: str
 ) -> dict[str, tables.Table]:
     """The tables the person may see for `association` (None: all) in `period`."""
     if request.membership.role == Role.COORDINATOR:
-        figures = collect(period, [association.pk], withdrawal_reasons=True)
-        source = tables.OwnSource(figures, association.pk)
+        own = request.membership.own_association  # the `association` of a coordinator's page
+        figures = collect(period, [own.pk], withdrawal_reasons=True)
+        source = tables.OwnSource(figures, own.pk)
         return build_tables(source, lists=figures, reasons=figures.withdrawal_reasons)
     names = _national_names()
     figures = collect(period, list(names), national=True)
@@ -129,24 +133,25 @@ def report(
 
 
 def export(
-    request: HttpRequest, association: Association | None, period: Period, query: str
+    request: RoleRequest, association: Association | None, period: Period, query: str
 ) -> dict[str, tables.Table]:
     """The tables as they may leave the system: a coordinator's as the national view of her
     association shows them, with her own lists per month and shelter suppressed against it."""
     if request.membership.role != Role.COORDINATOR:
         return report(request, association, period, query)
     publication = Publication(collect(period, list(_national_names()), national=True))
-    own = collect(period, [association.pk])
-    return build_tables(tables.PublishedSource(publication, association.pk), lists=own)
+    association_id = request.membership.own_association.pk  # the `association` of her page
+    own = collect(period, [association_id])
+    return build_tables(tables.PublishedSource(publication, association_id), lists=own)
 
 
 @login_required
 @role_required(Role.COORDINATOR, Role.NATIONAL_ADMIN)
 @require_safe
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: RoleRequest) -> HttpResponse:
     association = _association(request)
     form = PeriodForm(request.GET or None)
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "association": association,
         "national": request.membership.role == Role.NATIONAL_ADMIN,
@@ -192,7 +197,7 @@ def _csv_text(value: str) -> str:
 @login_required
 @role_required(Role.COORDINATOR, Role.NATIONAL_ADMIN)
 @require_safe
-def statistics_csv(request: HttpRequest, table: str) -> HttpResponse:
+def statistics_csv(request: RoleRequest, table: str) -> HttpResponse:
     """One table as CSV: UTF-8 with a byte order mark and semicolons, as Excel in Norway
     expects; small counts suppressed."""
     association = _association(request)

@@ -10,13 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from accounts.access import role_required
+from accounts.access import RoleRequest, role_required
 from accounts.models import AccessLog, Role
 from matching.models import Concern, Match, Referral
 from volunteers.models import Volunteer
@@ -87,7 +87,7 @@ def change_summary(entry: LogEntry) -> str:
     return ", ".join(dict.fromkeys(label for label in labels if label)) or "–"
 
 
-def _changes_for(request: HttpRequest):
+def _changes_for(request: RoleRequest):
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
     if request.membership.role == Role.NATIONAL_ADMIN:
         return entries[:SHOWN]
@@ -111,7 +111,7 @@ def _ids(queryset):
 @login_required
 @role_required(Role.COORDINATOR, Role.NATIONAL_ADMIN)
 @require_safe
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: RoleRequest) -> HttpResponse:
     roles = dict(Role.choices)
     accesses = list(AccessLog.objects.for_user(request.user).select_related("actor")[:SHOWN])
     for entry in accesses:

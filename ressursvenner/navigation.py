@@ -1,5 +1,7 @@
 """The main menu of each role, in one place. Entries are (url name, label)."""
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +43,9 @@ def navigation(request) -> dict:
     membership = getattr(request, "membership", None)
     if membership is None:
         return {"nav_items": []}
-    items = [{"url": reverse(name), "label": label} for name, label in NAVIGATION[membership.role]]
+    items: list[dict[str, Any]] = [
+        {"url": reverse(name), "label": label} for name, label in NAVIGATION[membership.role]
+    ]
     # The current item is the one whose address is the longest start of this page's address.
     matching = [
         i

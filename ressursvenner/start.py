@@ -1,5 +1,6 @@
 """Each role's start page: what she needs first. Later issues add their cards here."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db.models import Count, Q
@@ -49,7 +50,7 @@ def national_admin_start(request: HttpRequest, membership: Membership) -> HttpRe
 
 
 def coordinator_start(request: HttpRequest, membership: Membership) -> HttpResponse:
-    association = membership.association
+    association = membership.own_association
     today = timezone.localdate()
     # Each card counts the rows of the list it links to, through the same selector.
     referrals_waiting = list(matching_selectors.referrals_waiting(request.user))
@@ -149,7 +150,7 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
             else [],
             "association": membership.association,
             "coordinators": matching_selectors.coordinators_for_volunteer(
-                request.user, membership.association_id
+                request.user, membership.own_association.pk
             ),
             "notifications": list(
                 notification_selectors.in_acting_role(request.user, membership).unread()[
@@ -160,7 +161,7 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
     )
 
 
-START_PAGES = {
+START_PAGES: dict[str, Callable[[HttpRequest, Membership], HttpResponse]] = {
     Role.NATIONAL_ADMIN: national_admin_start,
     Role.COORDINATOR: coordinator_start,
     Role.SHELTER_STAFF: shelter_staff_start,

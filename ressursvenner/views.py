@@ -1,6 +1,7 @@
 """Public pages that belong to no single app: landing, privacy notice, health and errors."""
 
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts.access import role_required
+from accounts.access import AuthenticatedRequest, RoleRequest, role_required
 from accounts.models import Role
 from ressursvenner import health as health_checks
 from ressursvenner.start import START_PAGES, volunteer_start
@@ -24,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The landing page when logged out; the start page of her acting role when logged in."""
     if not request.user.is_authenticated:
         return render(request, "pages/landing.html")
-    membership = request.membership
+    membership = cast(AuthenticatedRequest, request).membership  # she is logged in
     if membership is None:
         return render(request, "start/no_role.html")
     if membership.role == Role.VOLUNTEER:
@@ -34,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required(Role.VOLUNTEER)
-def my_page(request: HttpRequest) -> HttpResponse:
+def my_page(request: RoleRequest) -> HttpResponse:
     """The volunteer's start page; it reads her match, so it lives on the top floor."""
     return volunteer_start(request, request.membership)
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -84,8 +86,14 @@ def test_an_unhandled_error_gives_the_500_page(client: Client, settings):
 def test_static_files_come_from_our_own_server(client: Client):
     html = client.get("/").content.decode()
     assert "/static/vendor/bootstrap/bootstrap.min.css" in html
-    assert "/static/vendor/htmx/htmx.min.js" in html
     assert "/static/css/app.css" in html
+
+
+def test_every_page_loads_only_bootstraps_script_and_ours(client: Client):
+    # A volunteer's phone downloads these on every page: nothing else is loaded unasked.
+    html = client.get("/").content.decode()
+    scripts = re.findall(r"<script\b[^>]*\bsrc=\"([^\"]*)\"", html)
+    assert scripts == ["/static/vendor/bootstrap/bootstrap.bundle.min.js", "/static/js/app.js"]
 
 
 def test_security_txt_says_where_to_report(client, settings):

@@ -1,8 +1,10 @@
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +27,7 @@ from volunteers.models import (
 from volunteers.selectors import COMMITMENT_ENDING_DAYS
 
 
-def language_choices() -> list[tuple[str, str]]:
+def language_choices() -> list[tuple[str, str | Promise]]:
     return LANGUAGES
 
 
@@ -177,7 +179,8 @@ class VolunteerFilterForm(forms.Form):
 
     def __init__(self, *args, association: Association, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = association.municipalities.order_by("name")
+        municipality = cast(forms.ModelChoiceField, self.fields["municipality"])
+        municipality.queryset = association.municipalities.order_by("name")
 
 
 class TransitionForm(forms.Form):

@@ -3,6 +3,7 @@
 import uuid
 from datetime import date
 from enum import StrEnum
+from typing import cast
 
 from django.conf import settings
 from django.db import models
@@ -256,7 +257,12 @@ class Volunteer(models.Model):
     @property
     def changed_on_reapplying_labels(self) -> list[str]:
         return [
-            _("languages") if name == "languages" else self._meta.get_field(name).verbose_name
+            # The names are those of fields on this model, never of a relation.
+            str(
+                _("languages")
+                if name == "languages"
+                else cast(models.Field, self._meta.get_field(name)).verbose_name
+            )
             for name in self.changed_on_reapplying
         ]
 

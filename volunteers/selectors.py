@@ -46,7 +46,7 @@ def with_open_commitment(volunteers: QuerySet) -> QuerySet:
 def volunteer_list(user, *, filters: dict) -> QuerySet:
     """The coordinator's list: her association's applicants and volunteers, filtered, with
     course completion and the end of the open commitment computed in the same query."""
-    volunteers = (
+    volunteers: QuerySet = (
         Volunteer.objects.for_user(user)
         .select_related("municipality")
         .prefetch_related("languages")

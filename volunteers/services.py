@@ -552,9 +552,10 @@ def volunteer_log_out_everywhere(*, volunteer: Volunteer) -> None:
     login.
     """
     volunteer_check_actionable(volunteer, VolunteerAction.LOG_OUT)
-    if volunteer.user_id is None:
+    user = volunteer.user
+    if user is None:
         raise VolunteerError(_("She has no login."))
-    sessions_end_all(user=volunteer.user)
+    sessions_end_all(user=user)
 
 
 def volunteer_reset_two_step(*, volunteer: Volunteer) -> None:
@@ -564,9 +565,10 @@ def volunteer_reset_two_step(*, volunteer: Volunteer) -> None:
     login.
     """
     volunteer_check_actionable(volunteer, VolunteerAction.RESET_TWO_STEP)
-    if volunteer.user_id is None:
+    user = volunteer.user
+    if user is None:
         raise VolunteerError(_("She has no login."))
     try:
-        two_step_reset(user=volunteer.user)
+        two_step_reset(user=user)
     except TwoStepResetRefused as error:
         raise VolunteerError(str(error)) from error

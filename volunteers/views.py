@@ -1,11 +1,12 @@
 import uuid
+from typing import cast
 
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import role_required
+from accounts.access import RoleRequest, role_required
 from accounts.audit import log_access
 from accounts.models import Municipality, Role
 from common import searches
@@ -85,11 +86,11 @@ def application_received(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def volunteer_list(request: HttpRequest) -> HttpResponse:
+def volunteer_list(request: RoleRequest) -> HttpResponse:
     """Her association's applicants and volunteers. The search box posts its text, which is
     kept in the session (common.searches): the address carries only the codes of the
     filters and the search's id, never a name, an email address or a phone number."""
-    association = request.membership.association
+    association = request.membership.own_association
     if request.method == "POST":
         form = VolunteerFilterForm(request.POST, association=association)
         if form.is_valid():
@@ -122,7 +123,7 @@ def _volunteer_list_address(request: HttpRequest, form: VolunteerFilterForm) -> 
         (name, value)
         for name in form.fields
         if name != "q"
-        for value in form.data.getlist(name)
+        for value in cast(QueryDict, form.data).getlist(name)  # the posted form
         if value
     ]
     if form.cleaned_data["q"]:
@@ -179,7 +180,7 @@ def _screening_initial(name: str, volunteer: Volunteer) -> dict:
 
 @login_required
 @role_required(Role.COORDINATOR)
-def volunteer_detail(request: HttpRequest, public_id) -> HttpResponse:
+def volunteer_detail(request: RoleRequest, public_id) -> HttpResponse:
     volunteer = selectors.volunteer_detail(request.user, public_id)
     log_access(
         request,
@@ -194,7 +195,7 @@ def volunteer_detail(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def screening_record(request: HttpRequest, public_id, step: str) -> HttpResponse:
+def screening_record(request: RoleRequest, public_id, step: str) -> HttpResponse:
     volunteer = selectors.volunteer_detail(request.user, public_id)
     if step not in SCREENING_FORMS:
         return redirect("volunteer_detail", public_id=public_id)
@@ -232,7 +233,7 @@ def screening_record(request: HttpRequest, public_id, step: str) -> HttpResponse
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def volunteer_transition(request: HttpRequest, public_id) -> HttpResponse:
+def volunteer_transition(request: RoleRequest, public_id) -> HttpResponse:
     volunteer = selectors.volunteer_detail(request.user, public_id)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -254,7 +255,7 @@ def volunteer_transition(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def volunteer_approve(request: HttpRequest, public_id) -> HttpResponse:
+def volunteer_approve(request: RoleRequest, public_id) -> HttpResponse:
     volunteer = selectors.volunteer_detail(request.user, public_id)
     try:
         services.volunteer_approve(volunteer=volunteer, by=request.user, acting=request.membership)
@@ -274,7 +275,7 @@ def volunteer_approve(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def commitment_renew(request: HttpRequest, public_id) -> HttpResponse:
+def commitment_renew(request: RoleRequest, public_id) -> HttpResponse:
     volunteer = selectors.volunteer_detail(request.user, public_id)
     try:
         period = services.commitment_renew(volunteer=volunteer)
@@ -290,7 +291,7 @@ def commitment_renew(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def commitment_end(request: HttpRequest, public_id) -> HttpResponse:
+def commitment_end(request: RoleRequest, public_id) -> HttpResponse:
     volunteer = selectors.volunteer_detail(request.user, public_id)
     period = get_object_or_404(volunteer.commitments.open())
     form = CommitmentEndForm(request.POST)
@@ -308,7 +309,7 @@ def commitment_end(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def volunteer_log_out_everywhere(request: HttpRequest, public_id) -> HttpResponse:
+def volunteer_log_out_everywhere(request: RoleRequest, public_id) -> HttpResponse:
     """Her phone was lost or shared: end every session of her login at once."""
     volunteer = selectors.volunteer_detail(request.user, public_id)
     try:
@@ -325,7 +326,7 @@ def volunteer_log_out_everywhere(request: HttpRequest, public_id) -> HttpRespons
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def volunteer_reset_two_step(request: HttpRequest, public_id) -> HttpResponse:
+def volunteer_reset_two_step(request: RoleRequest, public_id) -> HttpResponse:
     """She lost her phone and her recovery codes: she sets up two-step login again."""
     volunteer = selectors.volunteer_detail(request.user, public_id)
     refusal = volunteer.refusal(VolunteerAction.RESET_TWO_STEP)
@@ -355,8 +356,10 @@ def volunteer_reset_two_step(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @role_required(Role.COORDINATOR)
-def confidentiality_overview(request: HttpRequest) -> HttpResponse:
-    current, volunteers = selectors.unsigned_current_declaration(request.membership.association_id)
+def confidentiality_overview(request: RoleRequest) -> HttpResponse:
+    current, volunteers = selectors.unsigned_current_declaration(
+        request.membership.own_association.pk
+    )
     return render(
         request, "volunteers/confidentiality.html", {"current": current, "volunteers": volunteers}
     )
@@ -368,7 +371,7 @@ def confidentiality_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.NATIONAL_ADMIN)
 @require_http_methods(["GET", "POST"])
-def outside_area(request: HttpRequest) -> HttpResponse:
+def outside_area(request: RoleRequest) -> HttpResponse:
     applications = (
         Volunteer.objects.for_user(request.user)
         .select_related("municipality__county", "association")
@@ -415,7 +418,7 @@ def _own_volunteer(request: HttpRequest) -> Volunteer:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_http_methods(["GET", "POST"])
-def my_profile(request: HttpRequest) -> HttpResponse:
+def my_profile(request: RoleRequest) -> HttpResponse:
     volunteer = _own_volunteer(request)
     initial = {
         "phone": volunteer.phone,
@@ -441,7 +444,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_safe
-def volunteer_data(request: HttpRequest, public_id) -> HttpResponse:
+def volunteer_data(request: RoleRequest, public_id) -> HttpResponse:
     """Everything stored about her (innsyn), as a page or as JSON (?format=json)."""
     volunteer = selectors.volunteer_detail(request.user, public_id)
     log_access(
@@ -460,7 +463,7 @@ def volunteer_data(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def volunteer_erase(request: HttpRequest, public_id) -> HttpResponse:
+def volunteer_erase(request: RoleRequest, public_id) -> HttpResponse:
     """She withdrew her consent: end her as a volunteer and erase her personal data now."""
     volunteer = selectors.volunteer_detail(request.user, public_id)
     refusal = volunteer.refusal(VolunteerAction.ERASE)

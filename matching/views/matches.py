@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.access import role_required
+from accounts.access import RoleRequest, role_required
 from accounts.audit import log_access
 from accounts.models import Role, User
 from courses import ics
@@ -38,11 +39,11 @@ from matching.models import (
 @login_required
 @role_required(Role.COORDINATOR)
 @require_safe
-def match_list(request: HttpRequest) -> HttpResponse:
+def match_list(request: RoleRequest) -> HttpResponse:
     """Every open match by stage, or one filtered list (`?vis=`, the start page's cards link
     here); an unknown filter shows the default."""
     form = ListFilterForm(request.GET, lists=selectors.MatchList)
-    context = {
+    context: dict[str, Any] = {
         "tabs": form.tabs(),
         "show": form.show,
         # The rules' numbers, for the texts that state them.
@@ -72,7 +73,7 @@ def _match(request: HttpRequest, public_id) -> Match:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_safe
-def match_detail(request: HttpRequest, public_id) -> HttpResponse:
+def match_detail(request: RoleRequest, public_id) -> HttpResponse:
     match = _match(request, public_id)
     log_access(
         request,
@@ -148,7 +149,7 @@ class MatchAction:
     then she sees the match again, or the referral when `to_referral`.
     """
 
-    perform: Callable[[Match, forms.Form | None, User], None]
+    perform: Callable[[Match, Any, User], None]  # its form's class, or None
     form: type[forms.Form] | None = None
     form_name: str = ""
     done: Promise | str = ""
@@ -194,7 +195,7 @@ MATCH_ACTIONS = {
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def match_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
+def match_action(request: RoleRequest, public_id, action: str) -> HttpResponse:
     """The coordinator moves a match along: one of MATCH_ACTIONS (plan the first meeting,
     activate, pause, resume, cancel or end), each one service. A form that is not valid, or a
     refusal of the service, is shown on the match page, and nothing changes; an unknown
@@ -227,7 +228,7 @@ def match_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_safe
-def my_match(request: HttpRequest) -> HttpResponse:
+def my_match(request: RoleRequest) -> HttpResponse:
     matches = list(
         Match.objects.for_user(request.user)
         .filter(status__in=OPEN_MATCH)
@@ -241,7 +242,7 @@ def my_match(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_safe
-def my_first_meeting_ics(request: HttpRequest, public_id) -> HttpResponse:
+def my_first_meeting_ics(request: RoleRequest, public_id) -> HttpResponse:
     """Her first meeting with the woman as a calendar file: the time and a link, no place."""
     match = get_object_or_404(
         Match.objects.for_user(request.user).filter(
@@ -258,7 +259,7 @@ def my_first_meeting_ics(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_POST
-def my_match_answer(request: HttpRequest, public_id) -> HttpResponse:
+def my_match_answer(request: RoleRequest, public_id) -> HttpResponse:
     """Her answer to a proposal: she knows neither of them (confirm), or she declines."""
     match = get_object_or_404(Match.objects.for_user(request.user), public_id=public_id)
     try:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import role_required
+from accounts.access import RoleRequest, role_required
 from accounts.audit import log_access
 from accounts.models import Role
 from matching import selectors, services
@@ -29,7 +29,7 @@ def _running_matches(request: HttpRequest) -> list[Match]:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_http_methods(["GET", "POST"])
-def meeting_log(request: HttpRequest) -> HttpResponse:
+def meeting_log(request: RoleRequest) -> HttpResponse:
     """Log a meeting (the volunteer, on her phone). With several matches she picks which."""
     matches = _running_matches(request)
     if not matches:
@@ -37,9 +37,10 @@ def meeting_log(request: HttpRequest) -> HttpResponse:
     chosen = matches[0]
     wanted = request.POST.get("match") or request.GET.get("kobling")
     if wanted:
-        chosen = next((m for m in matches if str(m.public_id) == wanted), None)
-        if chosen is None:
+        found = next((m for m in matches if str(m.public_id) == wanted), None)
+        if found is None:
             return render(request, "errors/404.html", status=404)
+        chosen = found
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -75,7 +76,7 @@ def meeting_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_safe
-def my_meetings(request: HttpRequest) -> HttpResponse:
+def my_meetings(request: RoleRequest) -> HttpResponse:
     meetings = (
         Meeting.objects.for_user(request.user)
         .select_related("match__referral")
@@ -87,7 +88,7 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request: HttpRequest, public_id) -> HttpResponse:
+def meeting_edit(request: RoleRequest, public_id) -> HttpResponse:
     meeting = get_object_or_404(
         Meeting.objects.for_user(request.user).select_related("match__referral"),
         public_id=public_id,
@@ -123,11 +124,11 @@ def meeting_edit(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.VOLUNTEER, switch=True)
 @require_safe
-def emergency(request: HttpRequest) -> HttpResponse:
+def emergency(request: RoleRequest) -> HttpResponse:
     """Where to turn now: 112, the shelter that referred her woman, her coordinators."""
     shelters = selectors.shelters_for_volunteer(request.user)
     coordinators = selectors.coordinators_for_volunteer(
-        request.user, request.membership.association_id
+        request.user, request.membership.own_association.pk
     )
     return render(
         request, "matching/emergency.html", {"shelters": shelters, "coordinators": coordinators}
@@ -140,7 +141,7 @@ def emergency(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
-def concern_detail(request: HttpRequest, public_id) -> HttpResponse:
+def concern_detail(request: RoleRequest, public_id) -> HttpResponse:
     concern = get_object_or_404(
         Concern.objects.for_user(request.user).select_related(
             "match__referral", "match__volunteer", "meeting", "followed_up_by"
@@ -171,7 +172,7 @@ def concern_detail(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def follow_up_action(request: HttpRequest, public_id, action: str) -> HttpResponse:
+def follow_up_action(request: RoleRequest, public_id, action: str) -> HttpResponse:
     follow_up = get_object_or_404(
         FollowUp.objects.for_user(request.user).select_related("match"), public_id=public_id
     )

@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import role_required
+from accounts.access import RoleRequest, role_required
 from accounts.audit import log_access
 from accounts.models import Municipality, Role
 from common.downloads import json_download
@@ -48,7 +49,7 @@ def _public_id(value: str | None) -> uuid.UUID:
 @login_required
 @role_required(Role.SHELTER_STAFF)
 @require_http_methods(["GET", "POST"])
-def referral_create(request: HttpRequest) -> HttpResponse:
+def referral_create(request: RoleRequest) -> HttpResponse:
     previous = None
     if request.GET.get("tidligere") or request.POST.get("previous"):
         previous = get_object_or_404(
@@ -89,7 +90,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
 @require_safe
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: RoleRequest) -> HttpResponse:
     """The coordinator's queue (oldest waiting first; `?vis=` for only the waiting or the closed
     ones), or the shelter's referrals."""
     if request.membership.role == Role.SHELTER_STAFF:
@@ -99,7 +100,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             {"referrals": selectors.shelter_referrals(request.user)},
         )
     form = ListFilterForm(request.GET, lists=selectors.ReferralList)
-    context = {"tabs": form.tabs(), "show": form.show}
+    context: dict[str, Any] = {"tabs": form.tabs(), "show": form.show}
     if form.show == selectors.ReferralList.WAITING:
         context["waiting"] = list(selectors.referrals_waiting(request.user))
     elif form.show == selectors.ReferralList.CLOSED:
@@ -132,7 +133,7 @@ def _referral(request: HttpRequest, public_id) -> Referral:
 @login_required
 @role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
 @require_safe
-def referral_detail(request: HttpRequest, public_id) -> HttpResponse:
+def referral_detail(request: RoleRequest, public_id) -> HttpResponse:
     referral = _referral(request, public_id)
     log_access(
         request,
@@ -163,7 +164,7 @@ def referral_detail(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
 @require_safe
-def referral_safety_notes(request: HttpRequest, public_id) -> HttpResponse:
+def referral_safety_notes(request: RoleRequest, public_id) -> HttpResponse:
     """The safety notes, behind a "show" of their own (every view of them is logged)."""
     referral = _referral(request, public_id)
     log_access(
@@ -179,7 +180,7 @@ def referral_safety_notes(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def referral_take(request: HttpRequest, public_id) -> HttpResponse:
+def referral_take(request: RoleRequest, public_id) -> HttpResponse:
     referral = _referral(request, public_id)
     try:
         services.referral_take(referral=referral, by=request.user)
@@ -192,7 +193,7 @@ def referral_take(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def referral_transfer(request: HttpRequest, public_id) -> HttpResponse:
+def referral_transfer(request: RoleRequest, public_id) -> HttpResponse:
     referral = _referral(request, public_id)
     form = TransferForm(request.POST, exclude=referral.association)
     if form.is_valid():
@@ -228,7 +229,7 @@ def referral_transfer(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.SHELTER_STAFF)
 @require_http_methods(["GET", "POST"])
-def referral_withdraw(request: HttpRequest, public_id) -> HttpResponse:
+def referral_withdraw(request: RoleRequest, public_id) -> HttpResponse:
     referral = _referral(request, public_id)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -250,7 +251,7 @@ def referral_withdraw(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_safe
-def referral_suggestions(request: HttpRequest, public_id) -> HttpResponse:
+def referral_suggestions(request: RoleRequest, public_id) -> HttpResponse:
     referral = _referral(request, public_id)
     log_access(
         request,
@@ -281,7 +282,7 @@ def referral_suggestions(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
-def match_propose(request: HttpRequest, public_id) -> HttpResponse:
+def match_propose(request: RoleRequest, public_id) -> HttpResponse:
     referral = _referral(request, public_id)
     # She may belong to a neighbouring association; the service checks every rule again.
     volunteer = get_object_or_404(
@@ -310,8 +311,8 @@ def match_propose(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR)
 @require_safe
-def match_batch(request: HttpRequest) -> HttpResponse:
-    proposal = batch_proposal(request.membership.association)
+def match_batch(request: RoleRequest) -> HttpResponse:
+    proposal = batch_proposal(request.membership.own_association)
     return render(request, "matching/batch.html", {"proposal": proposal})
 
 
@@ -321,7 +322,7 @@ def match_batch(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
 @require_safe
-def referral_data(request: HttpRequest, public_id) -> HttpResponse:
+def referral_data(request: RoleRequest, public_id) -> HttpResponse:
     """Everything stored about her, for the shelter to hand over: a page, or JSON.
 
     Shelter staff get the part their shelter may see; the coordinator makes the whole export.
@@ -348,7 +349,7 @@ def referral_data(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
 @require_http_methods(["GET", "POST"])
-def referral_consent_withdrawn(request: HttpRequest, public_id) -> HttpResponse:
+def referral_consent_withdrawn(request: RoleRequest, public_id) -> HttpResponse:
     referral = _referral(request, public_id)
     if referral.erased_at:
         messages.info(request, _("Her personal data is already erased."))

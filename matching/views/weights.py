@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import role_required
+from accounts.access import RoleRequest, role_required
 from accounts.models import Role
 from matching import selectors, services
 from matching.forms import MatchingWeightsForm
@@ -31,7 +31,7 @@ def _saved_message(request: HttpRequest, changed: dict) -> None:
 @login_required
 @role_required(Role.NATIONAL_ADMIN)
 @require_http_methods(["GET", "POST"])
-def matching_weights(request: HttpRequest) -> HttpResponse:
+def matching_weights(request: RoleRequest) -> HttpResponse:
     """The weights of the score's parts: see them, change them, see who changed them."""
     current = MatchingWeights.current()
     form = MatchingWeightsForm(request.POST or None, initial=current)
@@ -60,6 +60,6 @@ def matching_weights(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.NATIONAL_ADMIN)
 @require_POST
-def matching_weights_restore(request: HttpRequest) -> HttpResponse:
+def matching_weights_restore(request: RoleRequest) -> HttpResponse:
     _saved_message(request, services.matching_weights_restore_defaults(by=request.user))
     return redirect("matching_weights")

@@ -94,8 +94,6 @@
       keepAlive();
     }
   });
-  // Requests made by htmx count as activity on the server: restart the clock.
-  document.body.addEventListener("htmx:afterRequest", () => schedule(timeout));
   schedule(timeout);
 })();
 
