@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeListSearchForm
 from django.core.exceptions import PermissionDenied
@@ -129,6 +130,11 @@ class NationalAdminSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return is_national_admin(request)
+
+    def each_context(self, request):
+        """The version in the footer of every admin page (templates/admin/base_site.html), for
+        whoever reports a problem; public pages never show it."""
+        return {**super().each_context(request), "app_version": settings.APP_VERSION}
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every changelist's search box keeps its text out of the address, Django's and other

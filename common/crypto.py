@@ -10,6 +10,7 @@ filters and orderings run on other fields, and a page that ever needs to sort by
 bounded, already-filtered rows after decryption.
 """
 
+import hashlib
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -31,6 +32,13 @@ def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
 
 def fernet() -> MultiFernet:
     return _fernet_for(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def key_fingerprint(key: str) -> str:
+    """A short fingerprint naming a key of FIELD_ENCRYPTION_KEYS (in a backup's manifest, on a
+    sealed copy of the key), never the key itself: the first 16 hex digits of a SHA-256 over
+    the key with a prefix of its own, so it matches no other hash of the key."""
+    return hashlib.sha256(b"ressursvenner.field-key|" + key.strip().encode()).hexdigest()[:16]
 
 
 def encrypt(text: str) -> str:

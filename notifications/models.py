@@ -13,8 +13,10 @@ from notifications import kinds
 class WorkerHeartbeat(models.Model):
     """When a Celery worker last ran the periodic heartbeat; the health check reads it.
 
-    One row per worker queue name. Kept in the database (not a local cache) so that every web
-    process, on any host, sees the same value.
+    One row per name: "default", a worker ran the heartbeat task (what /helse/ reads); "beat",
+    Celery beat's scheduler was alive (ressursvenner/beat.py); "backup", the last backup was
+    made (ressursvenner/backup.py). Kept in the database (not a local cache or file) so that
+    every process, on any host, sees the same value (`manage.py status` reads them all).
     """
 
     name = models.CharField(max_length=100, unique=True)

@@ -97,6 +97,9 @@ INSTALLED_APPS = [
     "volunteers",
     "matching",
     "reports",
+    # The project itself, last (the top floor): its management commands (backup, restore,
+    # status) and the nightly backup task.
+    "ressursvenner",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +150,11 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if not DEBUG else 0)
+# Behind PgBouncer in transaction mode a cursor cannot outlive its transaction: set true there
+# (docs/operations.md, "Connection pooling").
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite (development and the demo) with the web server and a Celery worker writing side by
     # side: write-ahead logging lets readers go on during a write, a transaction takes the write
@@ -376,7 +384,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# Beat's record of when each entry last ran: a local file, the one beat writes. Set it outside
+# the checkout when that is read-only (systemd's ProtectSystem=strict), e.g.
+# /var/lib/ressursvenner/celerybeat-schedule.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+)
+# Beat's scheduler records that it is alive (for `manage.py status`; ressursvenner/beat.py).
+CELERY_BEAT_SCHEDULER = "ressursvenner.beat:RecordingScheduler"
 # The one place the periodic schedule is defined.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "notifications.heartbeat", "schedule": 60.0},
@@ -406,6 +421,48 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_week=1, hour=env.int("REMINDER_HOUR", default=7), minute=30),
     },
 }
+
+# --- Operations: the version, backups, status (docs/operations.md) ----------------------------
+
+
+def _app_version() -> str:
+    """The one source of the version is pyproject.toml; the service runs from a checkout, so it
+    is read from there, or from the installed metadata when the file is not beside the code."""
+    import tomllib
+    from importlib import metadata
+
+    try:
+        with (BASE_DIR / "pyproject.toml").open("rb") as handle:
+            return str(tomllib.load(handle)["project"]["version"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        pass
+    try:
+        return metadata.version("ressursvenner")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+APP_VERSION = _app_version()
+
+# Where `manage.py backup` writes (and the nightly backup, when set); empty: no nightly backup.
+BACKUP_DIR = env.str("BACKUP_DIR", default="")
+# How many backups the nightly run keeps (0: all); `manage.py backup --keep N` for one run.
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+# `manage.py status` fails when the last backup is older than this (0: backups are made another
+# way and not checked).
+BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", default=26)
+# The folder of pg_dump and pg_restore, when they are not those of the server's version in
+# /usr/lib/postgresql/<version>/bin or on PATH.
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
+# The task queue of the nightly backup: the default queue, or one that only the worker on the
+# host that keeps the backups consumes (`celery worker -Q celery,backup`).
+BACKUP_QUEUE = env.str("BACKUP_QUEUE", default="celery")
+if BACKUP_DIR:
+    CELERY_BEAT_SCHEDULE["backup-nightly"] = {
+        "task": "ressursvenner.backup_nightly",
+        "schedule": crontab(hour=env.int("BACKUP_HOUR", default=2), minute=0),
+        "options": {"queue": BACKUP_QUEUE},
+    }
 
 # --- Change history (django-auditlog) ---------------------------------------------------------
 

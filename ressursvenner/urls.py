@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("personvern/", views.privacy, name="privacy"),
     path("helse/", views.health, name="health"),
+    path("helse/web/", views.health_web, name="health_web"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("logg/", audit_views.audit_log, name="audit_log"),
     path("min-side/", views.my_page, name="my_page"),

@@ -63,6 +63,19 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse(payload, status=200 if healthy else 503)
 
 
+@never_cache
+@require_GET
+def health_web(request: HttpRequest) -> JsonResponse:
+    """For the load balancer: 200 when this web process answers and reaches the database, else
+    503. The broker and the worker are left out on purpose: they are shared, so their failure
+    would take every web host out of the load balancer at once and turn delayed emails into a
+    site that is down. /helse/ checks them, for the monitor."""
+    database = health_checks.database_ok()
+    payload = {"status": "ok" if database else "unavailable"}
+    payload["database"] = "ok" if database else "unavailable"
+    return JsonResponse(payload, status=200 if database else 503)
+
+
 def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
     if (
         status in (403, 404)

@@ -127,3 +127,33 @@ def test_an_unreachable_database_is_503(client):
     }
     # Back on the real server, the same endpoint is healthy again.
     assert client.get(URL).status_code == 200
+
+
+# --- /helse/web/: the load balancer's check, this web process and its database only ----------
+
+WEB_URL = reverse("health_web")
+
+
+def test_the_web_check_stays_200_while_the_worker_and_the_broker_are_down(client, settings):
+    settings.CELERY_BROKER_URL = CLOSED_PORT_BROKER  # and no heartbeat ever
+    assert client.get(URL).status_code == 503  # the monitor sees it
+    response = client.get(WEB_URL)  # the load balancer keeps the web host
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_the_web_check_is_503_when_the_database_does_not_answer(client):
+    if connection.vendor != "postgresql":
+        pytest.skip("a refused TCP connection needs a database server (PostgreSQL)")
+    unreachable = connections.create_connection(DEFAULT_DB_ALIAS)
+    unreachable.settings_dict = {**unreachable.settings_dict, "HOST": "127.0.0.1", "PORT": "1"}
+    real = connections[DEFAULT_DB_ALIAS]
+    connections[DEFAULT_DB_ALIAS] = unreachable
+    try:
+        response = client.get(WEB_URL)
+    finally:
+        connections[DEFAULT_DB_ALIAS] = real
+        unreachable.close()
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unavailable"}

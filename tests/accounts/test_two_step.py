@@ -14,7 +14,7 @@ from tests.factories import PASSWORD, person
 pytestmark = pytest.mark.django_db
 
 # Pages anyone may reach, logged in or not.
-PUBLIC = {"home", "privacy", "become_volunteer", "health", "set_language"}
+PUBLIC = {"home", "privacy", "become_volunteer", "health", "health_web", "set_language"}
 
 
 def _named_urls_without_arguments():

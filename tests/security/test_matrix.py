@@ -70,6 +70,7 @@ PUBLIC = {
     "home": "the landing page, or her own start page",
     "privacy": "the privacy notice",
     "health": "monitoring",
+    "health_web": "the load balancer's check",
     "security_txt": "where to report a vulnerability",
     "become_volunteer": "the public application",
     "application_received": "the receipt after applying",
