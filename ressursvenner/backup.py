@@ -26,6 +26,7 @@ import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import django
 from allauth.mfa.models import Authenticator
@@ -33,6 +34,7 @@ from cryptography.fernet import InvalidToken
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Field
 from django.db.migrations.loader import MigrationLoader
 
 from accounts import audit
@@ -73,8 +75,9 @@ def require_postgresql() -> None:
 
 
 def _server_major() -> int:
-    connection.ensure_connection()
-    return connection.pg_version // 10000
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version_num")
+        return int(cursor.fetchone()[0]) // 10000
 
 
 def postgres_tool(name: str) -> Path:
@@ -476,7 +479,7 @@ def _undecryptable() -> list[str]:
         for model, names in crypto.encrypted_fields():
             table = quote(model._meta.db_table)
             for name in names:
-                column = quote(model._meta.get_field(name).column)
+                column = quote(cast(Field, model._meta.get_field(name)).column)
                 values = []
                 for order in ("ASC", "DESC"):
                     cursor.execute(
