@@ -34,8 +34,8 @@ from cryptography.fernet import InvalidToken
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Field
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import Field
 
 from accounts import audit
 from accounts.models import AccessLogHead
