@@ -6,6 +6,7 @@ tests/integration/test_worker_logs.py."""
 import io
 import json
 import logging
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +19,7 @@ from common.logcontext import log_user_id
 from common.logging import JsonFormatter
 from tests.conftest import login
 from tests.helpers import ProjectLog
+from tests.test_settings import PRODUCTION, _run
 
 FIELDS = {"time", "level", "logger", "message", "request_id", "role", "user"}
 
@@ -144,23 +146,26 @@ def test_the_json_format_redacts_the_message_the_extra_fields_and_the_traceback(
     assert failed["time"].endswith("+00:00") and failed["level"] == "ERROR"
 
 
-def test_the_configured_format_follows_log_format_and_debug(monkeypatch):
-    import runpy
-    from pathlib import Path
+LOG_PROBE = (
+    "import logging, django; django.setup(); "
+    "logging.getLogger('ressursvenner.probe').warning('probe æøå /invitasjon/Zq9tok3nZq9/')"
+)
 
-    from django.conf import settings
 
-    path = str(Path(settings.BASE_DIR) / "ressursvenner" / "settings.py")
-    for value, formatter in (("json", "json"), ("text", "plain")):
-        monkeypatch.setenv("LOG_FORMAT", value)
-        made = runpy.run_path(path)
-        assert made["LOGGING"]["handlers"]["console"]["formatter"] == formatter
-    monkeypatch.delenv("LOG_FORMAT")
-    monkeypatch.setenv("DEBUG", "true")
-    assert runpy.run_path(path)["LOG_FORMAT"] == "text"
-    monkeypatch.setenv("LOG_FORMAT", "xml")
-    with pytest.raises(Exception, match="LOG_FORMAT must be json or text"):
-        runpy.run_path(path)
+def test_production_writes_json_lines_and_development_text_unless_log_format_says():
+    production = _run([sys.executable, "-c", LOG_PROBE], **PRODUCTION)
+    assert production.returncode == 0, production.stderr
+    (line,) = [json.loads(text) for text in production.stderr.splitlines()]
+    assert line["message"] == "probe æøå /invitasjon/[hidden]/"
+    assert line.keys() >= FIELDS and line["logger"] == "ressursvenner.probe"
+    development = _run([sys.executable, "-c", LOG_PROBE], DEBUG="true")
+    assert development.stderr.startswith("20") and " WARNING ressursvenner.probe [- - -] " in (
+        development.stderr
+    )
+    as_text = _run([sys.executable, "-c", LOG_PROBE], **PRODUCTION, LOG_FORMAT="text")
+    assert "[- - -] probe æøå /invitasjon/[hidden]/" in as_text.stderr
+    refused = _run([sys.executable, "-c", LOG_PROBE], **PRODUCTION, LOG_FORMAT="xml")
+    assert refused.returncode != 0 and "LOG_FORMAT must be json or text" in refused.stderr
 
 
 # --- The request id ----------------------------------------------------------------------------
