@@ -100,7 +100,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the request id of every log line, and the role and pseudonymous user once known.
+    # First: the request id of every log line (common/logcontext.py).
     "common.logcontext.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -513,7 +513,7 @@ MEETING_EDIT_DAYS = 7
 # Suggestions also show volunteers of other associations this close (km) to where she lives.
 MATCHING_NEIGHBOUR_KM = env.int("MATCHING_NEIGHBOUR_KM", default=40)
 
-# --- Logging ---------------------------------------------------------------------------------
+# --- Logging ----------------------------------------------------------------------------------
 
 # Every record of every logger goes through the one console handler, whose filters add the
 # request id, the acting role and the pseudonymous user (common/logcontext.py) and hide the
