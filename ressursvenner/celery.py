@@ -3,7 +3,9 @@
 import os
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
+
+from common import logcontext
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ressursvenner.settings")
 
@@ -22,3 +24,10 @@ def use_the_project_logging(**kwargs) -> None:
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+
+
+# The request id, role and pseudonymous user of the request that enqueued a task travel in the
+# task's headers, and the worker's lines for that task carry them (common/logcontext.py).
+before_task_publish.connect(logcontext.task_headers, weak=False)
+task_prerun.connect(logcontext.task_started, weak=False)
+task_postrun.connect(logcontext.task_finished, weak=False)

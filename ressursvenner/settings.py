@@ -103,6 +103,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id of every log line (common/logcontext.py).
+    "common.logcontext.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "ressursvenner.middleware.SecurityHeadersMiddleware",
@@ -118,6 +120,8 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     # Memberships, idle timeout, the two-step gate and the acting role (accounts/middleware.py).
     "accounts.middleware.AccessMiddleware",
+    # The acting role and pseudonymous user of every log line from here on.
+    "common.logcontext.LogActorMiddleware",
 ]
 
 ROOT_URLCONF = "ressursvenner.urls"
@@ -568,24 +572,54 @@ MATCHING_NEIGHBOUR_KM = env.int("MATCHING_NEIGHBOUR_KM", default=40)
 
 # --- Logging ----------------------------------------------------------------------------------
 
-# Every record of every logger goes through the one console handler, whose filter hides the
+# Every record of every logger goes through the one console handler, whose filters add the
+# request id, the acting role and the pseudonymous user (common/logcontext.py) and hide the
 # secrets that travel in URLs (reset keys, invitation and calendar-feed tokens) in the message,
-# the traceback and the stack. Django's own handlers (its DEBUG console, mail_admins, runserver's
-# request lines) would bypass it, so "django" and "django.server" lose theirs and propagate here;
-# the Celery worker uses this configuration too (ressursvenner/celery.py).
+# the extra fields, the traceback and the stack (common/logging.py). Django's own handlers (its
+# DEBUG console, mail_admins, runserver's request lines) would bypass them, so "django" and
+# "django.server" lose theirs and propagate here; the Celery worker and beat use this
+# configuration too (ressursvenner/celery.py).
+# LOG_FORMAT: "json" (one JSON object a line, the default in production) or "text" (the
+# default in development).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise RefusedStart(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+# The request id comes from the reverse proxy's X-Request-ID when there is a trusted proxy (it
+# sets the header, e.g. nginx's $request_id); otherwise, and when the header is not a sane id,
+# the application makes one.
+LOG_TRUST_REQUEST_ID = ALLAUTH_TRUSTED_PROXY_COUNT > 0
+_LOG_FILTERS = ["log_context", "redact_secrets"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_secrets": {"()": "common.logging.RedactSecretsFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(role)s %(user)s] "
+            "%(message)s"
+        },
+        "json": {"()": "common.logging.JsonFormatter"},
+    },
+    "filters": {
+        "log_context": {"()": "common.logcontext.LogContextFilter"},
+        "redact_secrets": {"()": "common.logging.RedactSecretsFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_secrets"],
-        }
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": _LOG_FILTERS,
+        },
+        # Unhandled errors to ADMINS, with no personal data (common/errors.py).
+        "mail_admins": {
+            "class": "common.errors.AdminErrorEmailHandler",
+            "level": "ERROR",
+            "filters": _LOG_FILTERS,
+        },
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {
+        "handlers": ["console", "mail_admins"],
+        "level": env.str("LOG_LEVEL", default="INFO"),
+    },
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         # runserver's request lines: paths carry random ids and codes only (never a search or
@@ -593,3 +627,41 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }
+
+# --- Errors: to ADMINS by email, and to Sentry when SENTRY_DSN is set ----------------------------
+
+
+def _admins(value: str) -> list[tuple[str, str]]:
+    """ADMINS="Name <email>, other@example.org" as Django's [(name, email), ...]."""
+    from email.utils import getaddresses
+
+    admins = [(name or address, address) for name, address in getaddresses([value]) if address]
+    if any("@" not in address for _name, address in admins):
+        raise RefusedStart("ADMINS must be email addresses: Name <name@example.org>, ...")
+    return admins
+
+
+# Who gets an email for every unhandled error (a 500, a failed task), sent straight through
+# EMAIL_URL: no request data, no personal data (common/errors.py). Empty: nobody.
+ADMINS = _admins(env.str("ADMINS", default=""))
+EMAIL_SUBJECT_PREFIX = "[Ressursvenner] "
+# Should Django's exception report be rendered outside DEBUG, it shows no request data or variables.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "common.errors.NothingPersonalReporterFilter"
+
+# Optional: error reports to Sentry, scrubbed of everything personal (common/sentry.py). Unset:
+# sentry-sdk is not even imported.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from common import sentry
+
+    try:
+        _release: str | None = f"ressursvenner@{version('ressursvenner')}"
+    except PackageNotFoundError:
+        _release = None
+    sentry.init(
+        SENTRY_DSN,
+        release=_release,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+    )

@@ -59,10 +59,11 @@ class ProjectLog:
     """While open, everything the project's logging writes goes also to `stream`: every logger
     at DEBUG, through the project's formatter and filters (settings.LOGGING, redaction
     included), and the live server's request lines as runserver writes them (the test server
-    keeps quiet otherwise). The project's own handler keeps its level."""
+    keeps quiet otherwise). The project's own handler keeps its level. `formatter` replaces the
+    project's formatter (common.logging.JsonFormatter() for the production format)."""
 
-    def __init__(self, stream, level: int = logging.DEBUG):
-        self.stream, self.level = stream, level
+    def __init__(self, stream, level: int = logging.DEBUG, formatter=None):
+        self.stream, self.level, self.formatter = stream, level, formatter
 
     def __enter__(self):
         from django.core.servers.basehttp import WSGIRequestHandler
@@ -76,7 +77,7 @@ class ProjectLog:
         ]
         assert projects, "settings.LOGGING's handler with the redaction filter is not installed"
         self.handler = logging.StreamHandler(self.stream)
-        self.handler.setFormatter(projects[0].formatter)
+        self.handler.setFormatter(self.formatter or projects[0].formatter)
         for log_filter in projects[0].filters:
             self.handler.addFilter(log_filter)
         self.handler.addFilter(lambda record: not record.name.startswith(TOOLING_LOGGERS))

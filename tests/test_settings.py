@@ -24,6 +24,10 @@ _NOT_INHERITED = {
     "CACHE_URL",
     "ENV_FILE",
     "AUDIT_LOG_KEYS",
+    "LOG_FORMAT",
+    "ADMINS",
+    "SENTRY_DSN",
+    "SENTRY_ENVIRONMENT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests (tests/e2e/conftest.py), when collected
     "MAKEFLAGS",
     "MAKELEVEL",

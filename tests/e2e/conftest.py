@@ -6,9 +6,11 @@ page a window shows is checked (`Checker`): axe-core finds no serious or critica
 AA violation, the console logs no error, and no request leaves the test server.
 
 Everything the application logs while they run (every logger at DEBUG, through the project's
-formatter and redaction filter, and the live server's request lines) is kept, and at the end
-of the run must hold none of the names, email addresses, phone numbers, aliases and notes the
-journeys created (`RunLog`); both are written to e2e-screenshots/ (log.txt, log-values.txt).
+formatter and redaction filter, and the live server's request lines) is kept, in the text format
+and in production's JSON format, and at the end of the run must hold none of the names, email
+addresses, phone numbers, aliases and notes the journeys created (`RunLog`); every JSON line must
+parse and carry the request id, role and user fields. All are written to e2e-screenshots/
+(log.txt, log.jsonl, log-values.txt).
 
 Run them alone with `pytest -m e2e`; UPDATE_SCREENSHOTS=1 also refreshes docs/screenshots/.
 """
@@ -31,6 +33,7 @@ from matching import services
 # setting up and for checking afterwards are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from common.logging import JsonFormatter
 from tests.helpers import ProjectLog
 from tests.matching.conftest import make_referral, make_volunteer  # noqa: F401 (fixtures)
 
@@ -89,6 +92,9 @@ def _serialized_rollback_under_playwright(django_db_setup, django_db_blocker):
 # --- The log of the run: no personal data in it -----------------------------------------------
 
 LOG = SCREENSHOTS / "log.txt"
+JSON_LOG = SCREENSHOTS / "log.jsonl"
+# What every line of the JSON log carries (common/logging.py, common/logcontext.py).
+JSON_FIELDS = {"time", "level", "logger", "message", "request_id", "role", "user"}
 
 # The fields that hold a person's data (and the one secret stored in clear, a calendar feed's
 # token), by model: every value saved into one of them during the run is looked for in the log.
@@ -122,6 +128,7 @@ class RunLog:
 
     def __init__(self):
         self.stream = io.StringIO()
+        self.json_stream = io.StringIO()  # the same records in production's JSON format
         self.values: set[str] = set()
 
     def remember(self, sender, instance, **kwargs) -> None:
@@ -146,10 +153,27 @@ class RunLog:
                 " ".join(digits[i : i + 2] for i in range(0, 8, 2)),
             }
 
-    def hits(self) -> list[str]:
+    def json_lines(self) -> tuple[list[dict], list[str]]:
+        """The JSON log's lines, parsed, and what is wrong with any of them."""
+        import json
+
+        lines, problems = [], []
+        for number, line in enumerate(self.json_stream.getvalue().splitlines(), 1):
+            try:
+                parsed = json.loads(line)
+            except ValueError:
+                problems.append(f"log.jsonl line {number} is not JSON: {line[:200]}")
+                continue
+            if not isinstance(parsed, dict) or not parsed.keys() >= JSON_FIELDS:
+                problems.append(f"log.jsonl line {number} lacks {JSON_FIELDS}: {line[:200]}")
+                continue
+            lines.append(parsed)
+        return lines, problems
+
+    def hits(self, text: str | None = None) -> list[str]:
         from urllib.parse import quote, quote_plus
 
-        text = self.stream.getvalue()
+        text = self.stream.getvalue() if text is None else text
         found = []
         for value in sorted(self.values):
             for form in {value, quote(value), quote_plus(value)}:
@@ -169,7 +193,7 @@ def _log_of_the_run(request):
     run = RunLog()
     post_save.connect(run.remember, weak=False, dispatch_uid="e2e-personal-values")
     try:
-        with ProjectLog(run.stream):
+        with ProjectLog(run.stream), ProjectLog(run.json_stream, formatter=JsonFormatter()):
             yield run
     finally:
         post_save.disconnect(dispatch_uid="e2e-personal-values")
@@ -193,6 +217,15 @@ def pytest_sessionfinish(session, exitstatus):
     hits = run.hits()
     if '"GET / HTTP/1.1" 200' not in text:
         hits.append("the log of the run holds no request line: is the capture working?")
+    # The JSON log: every line parses and carries the fields; its values, decoded, hold no
+    # personal value either.
+    JSON_LOG.write_text(run.json_stream.getvalue())
+    json_lines, problems = run.json_lines()
+    hits += problems
+    decoded = "\n".join(" ".join(str(value) for value in line.values()) for line in json_lines)
+    hits += [f"(log.jsonl) {hit}" for hit in run.hits(decoded)]
+    if not any('"GET / HTTP/1.1" 200' in line["message"] for line in json_lines):
+        hits.append("the JSON log of the run holds no request line: is the capture working?")
     session.config.stash[LOG_HITS] = hits
     if hits:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -211,7 +244,8 @@ def pytest_terminal_summary(terminalreporter, config):
     else:
         terminalreporter.line(
             f"log of the run: none of {len(run.values)} personal values in "
-            f"{len(run.stream.getvalue().splitlines())} lines ({LOG})"
+            f"{len(run.stream.getvalue().splitlines())} lines ({LOG}), nor in "
+            f"{len(run.json_stream.getvalue().splitlines())} JSON lines ({JSON_LOG})"
         )
 
 

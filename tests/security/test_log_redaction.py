@@ -92,6 +92,30 @@ def test_a_traceback_and_arguments_are_redacted_too():
 
 
 @pytest.mark.django_db
+def test_a_database_errors_detail_which_quotes_the_row_is_hidden(oslo, coordinator_oslo):
+    """PostgreSQL's "DETAIL:  Key (email)=(...) already exists." (SQLite says less)."""
+    from django.db import IntegrityError, transaction
+
+    from accounts.models import User
+
+    row = "(7, Kari, " + "Nordmann)"  # built, so that the traceback's source line lacks it
+    stream = io.StringIO()
+    with ProjectLog(stream):
+        try:
+            with transaction.atomic():
+                User.objects.create(email=coordinator_oslo.email)
+        except IntegrityError:
+            logging.getLogger("ressursvenner.test").exception("Could not save")
+        try:
+            raise ValueError(f"failed\nDETAIL:  Failing row contains {row}.")
+        except ValueError:
+            logging.getLogger("ressursvenner.test").exception("Could not save")
+    text = stream.getvalue()
+    assert coordinator_oslo.email not in text and row not in text
+    assert "DETAIL: [hidden]" in text and "IntegrityError" in text
+
+
+@pytest.mark.django_db
 def test_a_password_reset_leaves_its_key_in_no_log_and_no_console_mail(
     client, coordinator_oslo, settings, capsys, django_capture_on_commit_callbacks
 ):
