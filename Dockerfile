@@ -27,16 +27,16 @@ FROM builder AS assets
 WORKDIR /app
 COPY . .
 # collectstatic runs with production storage (hashed names, compressed copies), so DEBUG is off
-# and the settings want their secrets: throwaway values for this one command, not kept in the
+# and the settings want their secrets: throwaway values for these commands only, not kept in the
 # image. The real ones come from the environment at run time.
-RUN /opt/venv/bin/python manage.py compilemessages --ignore=.venv -v 0 \
-    && DEBUG=false ENV_FILE=/dev/null \
-       SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-build-only \
-       FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1ub3QtYS1rZXktYnVpbGQtb25seS0= \
-       AUDIT_LOG_KEYS=build-only-not-an-audit-key-build-only-not-an-audit-key \
-       ALLOWED_HOSTS=build.invalid EMAIL_URL=smtp://build.invalid:25 \
-       CELERY_BROKER_URL=redis://build.invalid:6379/0 \
-       /opt/venv/bin/python manage.py collectstatic --noinput -v 0
+RUN export DEBUG=false ENV_FILE=/dev/null \
+        SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-build-only \
+        FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1ub3QtYS1rZXktYnVpbGQtb25seS0= \
+        AUDIT_LOG_KEYS=build-only-not-an-audit-key-build-only-not-an-audit-key \
+        ALLOWED_HOSTS=build.invalid EMAIL_URL=smtp://build.invalid:25 \
+        CELERY_BROKER_URL=redis://build.invalid:6379/0 \
+    && /opt/venv/bin/python manage.py compilemessages -v 0 \
+    && /opt/venv/bin/python manage.py collectstatic --noinput -v 0
 
 # --- 3. What runs: no compiler, no root ----------------------------------------------------------
 FROM ${PYTHON_IMAGE}

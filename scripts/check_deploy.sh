@@ -37,6 +37,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   status=$?
+  trap - EXIT INT TERM
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   for _ in $(seq 1 20); do
     alive=""
@@ -47,7 +48,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
   if [ "$status" -ne 0 ]; then
     for log in "$work"/*.log; do
-      [ -f "$log" ] && { echo "=== $(basename "$log") (last lines)"; tail -25 "$log"; }
+      if [ -f "$log" ]; then echo "=== $(basename "$log") (last lines)"; tail -25 "$log"; fi
     done
   fi
   dropdb -h 127.0.0.1 -U postgres --if-exists "$database" 2>/dev/null || true
@@ -59,17 +60,20 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# --- nginx from Debian, if missing (not started: the packages' policy may try, so forbid it) ---
-if ! command -v nginx >/dev/null; then
-  say "Installing nginx from Debian"
+# --- nginx (and systemd-analyze) from Debian, if missing; never started by the package ---------
+packages=()
+command -v nginx >/dev/null || packages+=(nginx)
+command -v systemd-analyze >/dev/null || packages+=(systemd)
+if [ "${#packages[@]}" -gt 0 ]; then
+  say "Installing ${packages[*]} from Debian"
   added_policy=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
     added_policy=yes
   fi
-  apt-get install -y -q nginx >/dev/null 2>&1 \
-    || { apt-get update -q >/dev/null && apt-get install -y -q nginx >/dev/null; }
-  [ -n "$added_policy" ] && rm -f /usr/sbin/policy-rc.d
+  apt-get install -y -q "${packages[@]}" >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null && apt-get install -y -q "${packages[@]}" >/dev/null; }
+  if [ -n "$added_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 nginx -v
 
