@@ -17,10 +17,11 @@ $(BIN)/python:
 
 # Exactly the locked versions, checked against their hashes; reinstalled when a lock file changes.
 # requirements/production.txt is what a server needs; requirements/dev.txt adds the test tools.
+# The project itself is not installed: it runs from this checkout, the working directory, as on a
+# server (docs/deployment.md, "What runs from where").
 $(VENV)/.installed: pyproject.toml requirements/dev.txt requirements/production.txt | $(BIN)/python
 	$(BIN)/python scripts/check_lock.py
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
 # The lock is resolved from the package index alone: a machine's own pip settings (extra
