@@ -44,6 +44,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     GUNICORN_BIND=0.0.0.0:8000
+# pg_dump and pg_restore for `manage.py backup` and `restore` (PostgreSQL 15, as in compose.yaml).
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 ressursvenner \
     && useradd --system --uid 10001 --gid ressursvenner --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin ressursvenner

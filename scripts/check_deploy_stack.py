@@ -45,11 +45,19 @@ class Browser:
         self.context = ssl.create_default_context(cafile=cafile)
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict | None = None, body: bytes | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict | None = None,
+        body: bytes | None = None,
+        extra_headers: dict | None = None,
+    ):
         connection = http.client.HTTPSConnection(
             "127.0.0.1", self.port, context=self.context, timeout=30
         )
         headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "ressursvenner-deploy-check"}
+        headers.update(extra_headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if form is not None:
@@ -181,6 +189,11 @@ def body_limit(browser: Browser) -> None:
 
 
 def secrets_stay_out_of_the_logs(browser: Browser, access_log: Path, log_dir: Path) -> None:
+    # nginx gives each request its own id and passes it on; one a visitor sends is not used.
+    _, headers, _ = browser.request(
+        "GET", "/helse/", extra_headers={"X-Request-ID": "visitor-chosen"}
+    )
+    request_id = headers.get("X-Request-ID") or ""
     browser.request("GET", f"/helse/?sok={QUERY_MARKER}")
     browser.request("GET", f"/invitasjon/{INVITATION_MARKER}/")
     browser.request("GET", f"/kalender/{FEED_MARKER}.ics")
@@ -195,6 +208,12 @@ def secrets_stay_out_of_the_logs(browser: Browser, access_log: Path, log_dir: Pa
         any(" /invitasjon/[hidden]/ " in line for line in lines)
         and any(" /kalender/[hidden].ics " in line for line in lines),
         "secret-bearing paths logged with [hidden] in place of the secret",
+    )
+    check(
+        bool(request_id)
+        and request_id != "visitor-chosen"
+        and any(line.endswith(" " + request_id) for line in lines),
+        f"nginx's request id ({request_id or 'none'}) answered by the app and in the access log",
     )
     for path in sorted(log_dir.glob("*.log")):
         text = path.read_text(errors="replace")
