@@ -144,7 +144,8 @@ def _record_and_send(rule: Rule, due: list[Due]) -> int:
             )
             for d in fresh
             if not new[(d.object_id, d.recipient_id, d.period)] and people[d.recipient_id].email
-        ]
+        ],
+        in_chunks=True,
     )
     return len(fresh)
 
@@ -173,7 +174,8 @@ def digests_send(*, now=None) -> int:
             )
             for person in people.values()
             if person.email
-        ]
+        ],
+        in_chunks=True,
     )
     pending.update(digested_at=now)
     return len(people)

@@ -114,8 +114,13 @@ def email_send(
     return queued[0] if queued else None
 
 
-def emails_queue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+def emails_queue(messages: list[OutboxMessage], *, in_chunks: bool = False) -> list[OutboxMessage]:
     """Write `messages` to the outbox and deliver them after commit (ids only to the worker).
+
+    One task per message, so an interactive email goes out at once; with `in_chunks` (a sweep,
+    the digest: many emails nobody waits for) one task per DELIVERY_CHUNK ids, so queueing
+    costs a few publishes however many emails there are. Each message is still sent once: the
+    worker claims every id on its own (outbox_deliver), so a chunk run twice sends nothing twice.
 
     A message to an erased person's address is dropped here, the one door every email passes:
     the services refuse to act on her, and this makes sure that nothing reaches her either way.
@@ -128,16 +133,23 @@ def emails_queue(messages: list[OutboxMessage]) -> list[OutboxMessage]:
         return []
     created = OutboxMessage.objects.bulk_create(messages)
     ids = [message.pk for message in created]
+    size = DELIVERY_CHUNK if in_chunks else 1
+    chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
 
     def enqueue() -> None:
-        from notifications.tasks import deliver_email
+        from notifications.tasks import deliver_email, deliver_emails
 
-        for message_id in ids:
+        for chunk in chunks:
             try:
-                deliver_email.delay(message_id=message_id)
-            except Exception:  # the broker is down: the periodic sweep delivers it later
+                if in_chunks:
+                    deliver_emails.delay(message_ids=chunk)
+                else:
+                    deliver_email.delay(message_id=chunk[0])
+            except Exception:  # the broker is down: the periodic sweep delivers them later
                 logger.warning(
-                    "Could not enqueue outbox message %s; the sweep will send it", message_id
+                    "Could not enqueue %s outbox message(s) from %s; the sweep will send them",
+                    len(chunk),
+                    chunk[0],
                 )
 
     transaction.on_commit(enqueue)
