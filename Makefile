@@ -90,7 +90,7 @@ format: install
 	$(BIN)/ruff format .
 
 messages: install
-	$(MANAGE) makemessages -l nb --ignore=.venv --ignore=static/vendor --no-obsolete
+	$(MANAGE) makemessages -l nb --ignore=.venv --ignore=static/vendor --ignore=tests --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
 clean:
