@@ -1,16 +1,29 @@
 """Who may do what: two-step requirements and role checks for views. One place for each rule."""
 
+import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from accounts.models import TWO_STEP_ROLES, Membership, Role, User
 
+logger = logging.getLogger(__name__)
+
 ACTING_SESSION_KEY = "rv_acting_membership"
+# The session's activity stamp is rewritten at most this often (a tenth of the idle timeout when
+# that is shorter): a request that changes nothing else writes nothing. The idle timeout counts
+# from the stamp, so it ends a session at most this much early, never late.
+ACTIVITY_STAMP_INTERVAL_SECONDS = 60
+# How long the cached copy of someone's access may be kept (it is keyed by her access_version,
+# so a change never waits for this; it only bounds what the cache holds).
+ACCESS_CACHE_SECONDS = 10 * 60
 TWO_STEP_ENROLLED_SESSION_KEY = "rv_two_step_enrolled"
 LAST_ACTIVITY_SESSION_KEY = "rv_last_activity"
 LOGIN_AT_SESSION_KEY = "rv_login_at"
@@ -30,6 +43,45 @@ class RoleRequest(AuthenticatedRequest):
     """Behind role_required: she acts in one of the view's roles."""
 
     membership: Membership
+
+
+def activity_stamp_interval() -> int:
+    return min(ACTIVITY_STAMP_INTERVAL_SECONDS, settings.IDLE_TIMEOUT_SECONDS // 10)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a logged-in person may do, as the middleware needs it on every request."""
+
+    memberships: list[Membership]
+    has_two_step: bool
+
+
+def access_of(user: User) -> Access:
+    """Her active memberships (with their association and shelter) and whether she has set up
+    two-step login: from the cache when her access has not changed since it was stored (the key
+    holds user.access_version, which every change raises, see accounts/signals.py), else from
+    the database. So a request usually spends no query on it, and a role removed still takes
+    effect on the very next request, whichever process serves it."""
+    key = f"rv:access:{user.pk}:{user.access_version}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # a cache that is down costs speed, never access
+        logger.warning("The cache could not be read; access read from the database.")
+        cached = None
+    if isinstance(cached, Access):
+        return cached
+    access = Access(
+        memberships=list(
+            Membership.objects.active().filter(user=user).select_related("association", "shelter")
+        ),
+        has_two_step=has_two_step(user),
+    )
+    try:
+        cache.set(key, access, ACCESS_CACHE_SECONDS)
+    except Exception:
+        logger.warning("The cache could not be written; access will be read again.")
+    return access
 
 
 def needs_two_step(user, memberships: Iterable[Membership]) -> bool:

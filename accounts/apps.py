@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and organisations")
 
     def ready(self) -> None:
-        from accounts import checks  # noqa: F401  (registers the deploy checks)
+        from accounts import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            signals,
+        )
+
+        signals.connect()

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from accounts.access import activity_stamp_interval
+
 
 def acting_role(request) -> dict:
     membership = getattr(request, "membership", None)
@@ -10,4 +12,5 @@ def acting_role(request) -> dict:
             settings.IDLE_TIMEOUT_SECONDS if getattr(request, "needs_two_step", False) else None
         ),
         "idle_warning_seconds": settings.IDLE_WARNING_SECONDS,
+        "idle_stamp_interval_seconds": activity_stamp_interval(),
     }

@@ -13,7 +13,9 @@ from accounts.access import (
     ACTING_SESSION_KEY,
     LAST_ACTIVITY_SESSION_KEY,
     LOGIN_AT_SESSION_KEY,
-    has_two_step,
+    Access,
+    access_of,
+    activity_stamp_interval,
     needs_two_step,
     two_step_passed,
 )
@@ -71,14 +73,15 @@ class AccessMiddleware:
 
         if (response := _end_revoked_session(request)) is not None:
             return response
-        memberships = _load_memberships(request)
+        access = access_of(user)
+        memberships = _load_memberships(request, access.memberships)
         url_name = _url_name(request)
         if request.needs_two_step:
             now = int(time.time())
             if (response := _end_idle_session(request, now)) is not None:
                 return response
             _touch_session(request, url_name, now)
-            if (response := _require_two_step(request, memberships, url_name)) is not None:
+            if (response := _require_two_step(request, access, url_name)) is not None:
                 return response
         if (response := _set_acting_membership(request, memberships, url_name)) is not None:
             return response
@@ -95,14 +98,9 @@ def _end_revoked_session(request):
     return None
 
 
-def _load_memberships(request) -> list[Membership]:
+def _load_memberships(request, memberships: list[Membership]) -> list[Membership]:
     """Her active memberships (request.memberships), and whether they call for two-step login
     (request.needs_two_step)."""
-    memberships = list(
-        Membership.objects.active()
-        .filter(user=request.user)
-        .select_related("association", "shelter")
-    )
     request.memberships = memberships
     request.needs_two_step = needs_two_step(request.user, memberships)
     return memberships
@@ -129,15 +127,21 @@ def _end_idle_session(request, now: int):
 
 
 def _touch_session(request, url_name: str | None, now: int) -> None:
-    """Records this request as activity (asking how long is left is not activity)."""
-    if url_name != "session_status":
+    """Records this request as activity (asking how long is left is not activity). The stamp is
+    rewritten only when it is activity_stamp_interval() old, so most requests write no
+    session; "stay logged in" always writes it."""
+    if url_name == "session_status":
+        return
+    last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
+    if last is None or now - last >= activity_stamp_interval() or url_name == "session_keepalive":
         request.session[LAST_ACTIVITY_SESSION_KEY] = now
 
 
-def _require_two_step(request, memberships: list[Membership], url_name: str | None):
+def _require_two_step(request, access: Access, url_name: str | None):
     """Without two-step login set up she may only set it up (and is told why); with it set up,
     a session that skipped the second step ends."""
-    if not has_two_step(request.user):
+    memberships = access.memberships
+    if not access.has_two_step:
         if url_name in TWO_STEP_SETUP_PAGES:
             return None
         volunteer_only = all(m.role == Role.VOLUNTEER for m in memberships)

@@ -170,6 +170,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     sessions_revoked_at = models.DateTimeField(
         _("logged out everywhere"), null=True, blank=True, editable=False
     )
+    # Raised whenever what she may do changes: by the database when a membership or an
+    # authenticator of hers is written (triggers, migration 0011), and by accounts/signals.py
+    # when her association or shelter is. The middleware's cached copy of her access is keyed
+    # by it (accounts/access.py, access_of). Never saved from an instance (see save()), so a
+    # stale copy in memory cannot lower it again.
+    access_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -199,6 +205,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "access_version"
+            ]
+        super().save(*args, **kwargs)
+
+
+def access_changed(user_ids) -> None:
+    """What these people may do has changed: their next request reads it afresh."""
+    User.objects.filter(pk__in=list(user_ids)).update(access_version=models.F("access_version") + 1)
 
 
 class County(models.Model):
@@ -352,6 +372,11 @@ class Shelter(models.Model):
 class MembershipQuerySet(models.QuerySet):
     def active(self) -> "MembershipQuerySet":
         return self.filter(ended_at__isnull=True)
+
+    def end(self) -> int:
+        """Ends these memberships now; their holders' next request sees it (the database raises
+        their access_version, see migration 0011)."""
+        return self.update(ended_at=timezone.now())
 
     def active_coordinators(self) -> "MembershipQuerySet":
         """Coordinator memberships that count (see UserQuerySet.active_coordinators_of): not

@@ -20,6 +20,7 @@ proxy's access log already has it.
 """
 
 import contextvars
+import functools
 import logging
 import re
 import uuid
@@ -53,8 +54,17 @@ _TASK_HEADERS = {"request_id": "x_request_id", "role": "x_log_role", "user": "x_
 
 def log_user_id(pk) -> str:
     """The pseudonymous id of the login with primary key `pk`: 16 hex digits of an HMAC-SHA256
-    keyed with SECRET_KEY (a new SECRET_KEY gives everybody a new id)."""
-    return salted_hmac("ressursvenner.log-user-id", str(pk), algorithm="sha256").hexdigest()[:16]
+    keyed with SECRET_KEY (a new SECRET_KEY gives everybody a new id). Computed once per login
+    and key in a process: each request asks for it twice (once its role is known, and again
+    after the response, in case the view logged someone in or out)."""
+    return _log_user_id(settings.SECRET_KEY, str(pk))
+
+
+@functools.lru_cache(maxsize=4096)
+def _log_user_id(secret: str, pk: str) -> str:
+    return salted_hmac(
+        "ressursvenner.log-user-id", pk, secret=secret, algorithm="sha256"
+    ).hexdigest()[:16]
 
 
 def valid_request_id(value: str | None) -> str | None:

@@ -1,4 +1,5 @@
 import runpy
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from accounts.access import LAST_ACTIVITY_SESSION_KEY, LOGIN_AT_SESSION_KEY, access_of
 from accounts.models import Role
 from ressursvenner.celery import app as celery_app
 from tests.factories import AssociationFactory, ShelterFactory, person
@@ -67,7 +69,13 @@ def login(client, user) -> None:
         {"method": "mfa", "at": 0, "type": "totp"},
     ]
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    # What her first page view after the login records (accounts/middleware.py), so that a
+    # measured request is an ordinary one, not the first of a session.
+    session[LOGIN_AT_SESSION_KEY] = session[LAST_ACTIVITY_SESSION_KEY] = int(time.time())
     session.save()
+    # And the cached copy of her access that the login's own requests leave (read afresh: the
+    # database has raised her access_version since `user` was loaded).
+    access_of(type(user).objects.get(pk=user.pk))
 
 
 # --- The cast: two associations with their people, and a stranger -----------------------------

@@ -91,3 +91,49 @@ def test_the_sqlite_options_apply_to_sqlite_only(settings):
         assert "journal_mode=WAL" in options["init_command"]
     else:
         assert "transaction_mode" not in options and "init_command" not in options
+
+
+# `make run`'s database keeps the cached access honest too: its triggers raise the version.
+ACCESS_TRIGGERS = """
+import django
+
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+call_command("migrate", verbosity=0)
+from accounts.models import Membership, Role, User
+from tests.factories import person
+
+user = person(Role.NATIONAL_ADMIN, email="a@example.no")
+versions = [User.objects.get(pk=user.pk).access_version]
+Membership.objects.filter(user=user).update(ended_at=timezone.now())
+versions.append(User.objects.get(pk=user.pk).access_version)
+with connection.cursor() as cursor:
+    cursor.execute("DELETE FROM accounts_membership WHERE user_id = %s", [user.pk])
+versions.append(User.objects.get(pk=user.pk).access_version)
+print("versions", *versions)
+"""
+
+
+def test_the_access_version_triggers_work_on_sqlite(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DEBUG_DEFAULT"}},
+        "DJANGO_SETTINGS_MODULE": "ressursvenner.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "ENV_FILE": str(tmp_path / "no.env"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", ACCESS_TRIGGERS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    line = next(line for line in done.stdout.splitlines() if line.startswith("versions"))
+    created, ended, deleted = map(int, line.split()[1:])
+    assert created < ended < deleted

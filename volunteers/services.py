@@ -346,7 +346,7 @@ def volunteer_transition(*, volunteer: Volunteer, to: str, reason: str = "") -> 
         if locked.user_id:
             Membership.objects.active().filter(
                 user_id=locked.user_id, role=Role.VOLUNTEER, association_id=locked.association_id
-            ).update(ended_at=timezone.now())
+            ).end()
         invitations_withdraw(
             email=locked.email, role=Role.VOLUNTEER, association=locked.association
         )
@@ -528,7 +528,7 @@ def volunteer_erase(*, volunteer: Volunteer) -> Volunteer:
         user is not None
         and not Membership.objects.active().exclude(role=Role.VOLUNTEER).filter(user=user).exists()
     ):
-        Membership.objects.active().filter(user=user).update(ended_at=timezone.now())
+        Membership.objects.active().filter(user=user).end()
         user.first_name, user.last_name, user.phone = "", "", ""
         user.email = erased_email(user.public_id)
         user.is_active = False

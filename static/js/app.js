@@ -9,6 +9,9 @@
   const timeout = Number(body.dataset.idleTimeout || 0);
   if (!timeout) return;
   const warningSeconds = Number(body.dataset.idleWarning || 60);
+  // The server rewrites its activity stamp at most this often, so this page's load may not have
+  // moved it: count from the oldest moment it can hold (check() then asks the server).
+  const stampInterval = Number(body.dataset.idleStampInterval || 0);
   const statusUrl = body.dataset.sessionStatusUrl;
   const keepaliveUrl = body.dataset.sessionKeepaliveUrl;
   const dialog = document.getElementById("idle-warning");
@@ -94,7 +97,7 @@
       keepAlive();
     }
   });
-  schedule(timeout);
+  schedule(Math.max(warningSeconds, timeout - stampInterval));
 })();
 
 // --- A form sent back with errors: take her to the first field to fix. Its label and its

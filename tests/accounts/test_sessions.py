@@ -164,8 +164,8 @@ def test_the_invitation_list_makes_a_fixed_number_of_queries(
     login(client, coordinator_oslo)
     invite(2)
     client.get(reverse("invitation_list"))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(4):
         client.get(reverse("invitation_list"))
     invite(20)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(4):
         client.get(reverse("invitation_list"))

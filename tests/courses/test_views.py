@@ -103,7 +103,7 @@ def test_the_list_takes_the_same_number_of_queries_for_few_and_many_sessions(
         Enrolment.objects.create(session=held, volunteer=applicant, status=EnrolmentStatus.ATTENDED)
     login(client, coordinator_oslo)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(6):
         response = client.get(reverse("course_list"))
     assert len(response.context["upcoming"]) == sessions
 

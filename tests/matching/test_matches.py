@@ -274,11 +274,11 @@ def test_the_match_list_makes_a_fixed_number_of_queries(
 ):
     make_match(make_volunteer(oslo))
     login(client, coordinator_oslo)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(4):
         client.get(reverse("match_list"))
     for _n in range(10):
         make_match(make_volunteer(oslo))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(4):
         client.get(reverse("match_list"))
 
 

@@ -181,7 +181,7 @@ def test_the_national_admin_start_page_links_to_the_weights(client, national_adm
 
 
 # Session, user, roles, two-step, the weights, the bell, the history; the session save (3).
-QUERIES = 10
+QUERIES = 5
 
 
 def test_the_page_makes_a_fixed_number_of_queries(

@@ -384,7 +384,7 @@ def test_the_national_page_makes_the_same_number_of_queries_whatever_the_data(
     """4 for the session and the person, 1 for the associations, 17 for the figures, 1 for
     the notification bell, 3 to save the session."""
     login(english, national_admin)
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(21):
         page(english)
     # Much more of everything: another association, more meetings and referrals.
     from tests.factories import AssociationFactory
@@ -394,7 +394,7 @@ def test_the_national_page_makes_the_same_number_of_queries_whatever_the_data(
     Meeting.objects.bulk_create(
         [Meeting(match=dataset.m3, date=date(2025, 8, 1 + n % 28)) for n in range(60)]
     )
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(21):
         page(english)
 
 
@@ -402,7 +402,7 @@ def test_the_coordinator_page_makes_a_fixed_number_of_queries(
     english, dataset, coordinator_oslo, django_assert_num_queries
 ):
     login(english, coordinator_oslo)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(17):
         page(english)
 
 
