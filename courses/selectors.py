@@ -33,30 +33,33 @@ def _completed(course: Course, volunteer_id: int) -> bool:
     return Enrolment.objects.filter(completion_condition(course, volunteer_id)).exists()
 
 
-def required_courses() -> list[Course]:
-    return list(Course.objects.filter(required_for_matching=True, is_active=True))
+def required_courses(active: list[Course] | None = None) -> list[Course]:
+    """The courses a volunteer must complete to be matched (from `active`, the active courses,
+    when the caller has them: one query for both lists)."""
+    if active is None:
+        return list(Course.objects.filter(required_for_matching=True, is_active=True))
+    return [course for course in active if course.required_for_matching]
 
 
-def specialisation_courses() -> list[Course]:
-    return [
-        course
-        for course in Course.objects.filter(is_active=True, qualifies_for__gt=0)
-        if course.qualifies_for & NEEDS_SPECIALISATION
-    ]
+def specialisation_courses(active: list[Course] | None = None) -> list[Course]:
+    if active is None:
+        active = list(Course.objects.filter(is_active=True, qualifies_for__gt=0))
+    return [course for course in active if course.qualifies_for & NEEDS_SPECIALISATION]
 
 
 def annotate_completion(volunteers: QuerySet) -> QuerySet:
     """Adds `required_courses_complete` and, per specialisation course, `qualifies_<id>`
     (combine those with qualified_mask()). Runs as subqueries: no query per volunteer."""
     ref = OuterRef("pk")
-    required = required_courses()
+    active = list(Course.objects.filter(is_active=True))
+    required = required_courses(active)
     complete: Combinable | Q = Value(True, output_field=BooleanField())
     if required:
         complete = Exists(Enrolment.objects.filter(completion_condition(required[0], ref)))
         for course in required[1:]:
             complete &= Exists(Enrolment.objects.filter(completion_condition(course, ref)))
     annotations: dict[str, Combinable | Q] = {"required_courses_complete": complete}
-    for course in specialisation_courses():
+    for course in specialisation_courses(active):
         annotations[f"qualifies_{course.pk}"] = Exists(
             Enrolment.objects.filter(completion_condition(course, ref))
         )

@@ -3,12 +3,13 @@
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import Association, Invitation, Membership, Role, Shelter, User
+from common.counting import count_each
 from courses.models import SEATED, Session
 from matching import selectors as matching_selectors
 from matching.models import Concern, Match, MatchStatus
@@ -51,22 +52,41 @@ def national_admin_start(request: HttpRequest, membership: Membership) -> HttpRe
 
 def coordinator_start(request: HttpRequest, membership: Membership) -> HttpResponse:
     association = membership.own_association
+    user = request.user
     today = timezone.localdate()
-    # Each card counts the rows of the list it links to, through the same selector.
-    referrals_waiting = list(matching_selectors.referrals_waiting(request.user))
-    starting = list(
-        matching_selectors.matches_starting(request.user).values_list("status", flat=True)
+    # Each card counts the rows of the list it links to, through the same selector; the counts
+    # of one table come in one query (count_each).
+    referrals = matching_selectors.referrals_waiting(user).aggregate(
+        count=Count("pk"), oldest=Min("created_at")
     )
-    waiting = volunteer_selectors.applications_waiting(request.user)
-    oldest_applied_at = waiting.order_by("applied_at").values_list("applied_at", flat=True).first()
+    starting = matching_selectors.matches_starting(user)
+    matches = count_each(
+        Match.objects.for_user(user),
+        proposed=starting.filter(status=MatchStatus.PROPOSED),
+        first_meetings=starting.filter(status=MatchStatus.FIRST_MEETING_PLANNED),
+        follow_ups_due=matching_selectors.matches_follow_up_due(user, today=today),
+        inactive=matching_selectors.matches_inactive(user, today=today),
+        running=matching_selectors.matches_running(user),
+        ending=matching_selectors.matches_ending(user, today=today),
+    )
+    waiting = volunteer_selectors.applications_waiting(user)
+    volunteers = count_each(
+        Volunteer.objects.for_user(user),
+        applications=waiting,
+        commitments_ending=volunteer_selectors.commitments_ending(user),
+        unsigned=volunteer_selectors.unsigned_current_declaration(association.pk)[1],
+        also={"oldest_applied_at": Min("applied_at", filter=Q(pk__in=waiting.values("pk")))},
+    )
+    oldest_applied_at = volunteers["oldest_applied_at"]
     now = timezone.now()
-    month_end = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+    month_end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     sessions = (
-        Session.objects.for_user(request.user)
+        Session.objects.for_user(user)
         .upcoming()
         .filter(starts_at__date__lt=month_end)
         .select_related("course")
         .annotate(seated=Count("enrolments", filter=Q(enrolments__status__in=SEATED)))
+        .filter(seated__lt=F("capacity"))
         .order_by("starts_at")
     )
     return render(
@@ -78,37 +98,31 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
             "coordinators": User.objects.active_coordinators_of(association).order_by(
                 "first_name", "last_name"
             ),
-            "pending_invitations": Invitation.objects.for_user(request.user).pending().count(),
+            "pending_invitations": Invitation.objects.for_user(user).pending().count(),
             "open_concerns": list(
-                Concern.objects.for_user(request.user)
+                Concern.objects.for_user(user)
                 .open()
                 .select_related("match__referral")
                 .order_by("raised_at")
             ),
-            "follow_ups_due": matching_selectors.matches_follow_up_due(
-                request.user, today=today
-            ).count(),
-            "inactive_matches": matching_selectors.matches_inactive(
-                request.user, today=today
-            ).count(),
-            "referrals_waiting": len(referrals_waiting),
-            "oldest_referral_days": referrals_waiting[0].days_waiting
-            if referrals_waiting
+            "follow_ups_due": matches["follow_ups_due"],
+            "inactive_matches": matches["inactive"],
+            "referrals_waiting": referrals["count"],
+            "oldest_referral_days": (now - referrals["oldest"]).days
+            if referrals["oldest"]
             else None,
-            "matches_starting": len(starting),
-            "matches_proposed": starting.count(MatchStatus.PROPOSED),
-            "first_meetings": starting.count(MatchStatus.FIRST_MEETING_PLANNED),
-            "matches_running": matching_selectors.matches_running(request.user).count(),
-            "matches_ending": matching_selectors.matches_ending(request.user, today=today).count(),
-            "applications_waiting": waiting.count(),
+            "matches_starting": matches["proposed"] + matches["first_meetings"],
+            "matches_proposed": matches["proposed"],
+            "first_meetings": matches["first_meetings"],
+            "matches_running": matches["running"],
+            "matches_ending": matches["ending"],
+            "applications_waiting": volunteers["applications"],
             "oldest_application_days": (now - oldest_applied_at).days
             if oldest_applied_at
             else None,
-            "commitments_ending": volunteer_selectors.commitments_ending(request.user).count(),
-            "unsigned_declarations": volunteer_selectors.unsigned_current_declaration(
-                association.pk
-            )[1].count(),
-            "sessions": [s for s in sessions if s.seated < s.capacity],
+            "commitments_ending": volunteers["commitments_ending"],
+            "unsigned_declarations": volunteers["unsigned"],
+            "sessions": sessions,
             # The rules' numbers, for the cards that state them (the lists' own thresholds).
             "inactive_days": matching_selectors.INACTIVE_MATCH_DAYS,
             "match_ending_days": matching_selectors.MATCH_ENDING_DAYS,

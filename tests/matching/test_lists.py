@@ -538,7 +538,7 @@ def test_the_referral_lists_make_a_fixed_number_of_queries(
 
 
 # The whole volunteer page (screening, courses, commitment, audit log); her matches take one.
-QUERIES_VOLUNTEER_PAGE = 23
+QUERIES_VOLUNTEER_PAGE = 22
 
 
 def test_the_volunteer_page_makes_a_fixed_number_of_queries(
