@@ -295,6 +295,45 @@ def chain_pending(batch: int = CHAIN_BATCH) -> ChainRun:
     return ChainRun(chained=chained, refused=tuple(refused))
 
 
+class HeadNotResumed(Exception):
+    pass
+
+
+@transaction.atomic
+def head_resume() -> AccessLog | None:
+    """After tampering with the newest entries or the head was found and recorded (the report
+    of `verify_audit_log` kept with the incident): sign the head again at the newest chained
+    entry, so that chaining goes on. Whatever was cut off before it is then gone for good; a
+    break further back stays reported.
+
+    Refuses when the newest chained entry is not signed with a key of AUDIT_LOG_KEYS (it could
+    be one forged without the key). Returns that entry (None: the chain is empty).
+
+    Side effects: the head's hash, key id and signature; the head is created if it was deleted.
+    """
+    keys = audit_keys()
+    head, _created = AccessLogHead.objects.select_for_update().get_or_create(
+        pk=1, defaults={"hash": GENESIS}
+    )
+    last = (
+        AccessLog.objects.filter(chain_position__isnull=False).order_by("-chain_position").first()
+    )
+    if last is not None:
+        key = keys.get(last.key_id)
+        if key is None or not hmac.compare_digest(last.compute_hash(key), last.hash or ""):
+            raise HeadNotResumed(
+                f"{_entry(last)}, the newest chained, is not signed with a key of "
+                "AUDIT_LOG_KEYS: the head is not moved to it"
+            )
+    head.hash = (last.hash or "") if last else GENESIS
+    head_sign(head)
+    head.save()
+    logger.warning(
+        "The access log's head was signed again at entry %s, as asked.", last.pk if last else 0
+    )
+    return last
+
+
 @dataclass(frozen=True)
 class Waiting:
     count: int

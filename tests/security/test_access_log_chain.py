@@ -405,3 +405,26 @@ def test_entries_the_previous_release_writes_during_the_upgrade_are_taken_in_as_
     assert [e.pk for e in entries[5:]] == [old[0].pk, old[1].pk, new.pk]
     assert [e.hash for e in entries[5:7]] == hashes
     assert verify() == []
+
+
+def test_after_the_incident_is_recorded_chaining_resumes_from_the_newest_entry(five):
+    AccessLog.objects.filter(pk=five[4].pk).delete()
+    AccessLogHead.objects.filter(pk=1).update(hash=five[3].hash)
+    (meanwhile,) = _write(1)
+    with pytest.raises(CommandError, match="Nothing was chained: the chain head was changed"):
+        call_command("chain_access_log", stdout=StringIO())
+    out = StringIO()
+    call_command("chain_access_log", "--resume-after-tampering", stdout=out)
+    assert f"signed again at entry {five[3].pk}." in out.getvalue()
+    assert "Chained 1 entries." in out.getvalue()
+    meanwhile.refresh_from_db()
+    assert meanwhile.previous_hash == five[3].hash
+    assert verify() == []
+
+
+def test_chaining_does_not_resume_at_a_newest_entry_forged_without_the_key(five):
+    AccessLog.objects.filter(pk=five[4].pk).update(object_id="forged")
+    AccessLogHead.objects.filter(pk=1).update(hash="f" * 64)
+    with pytest.raises(CommandError, match=f"entry {five[4].pk} .* is not signed with a key"):
+        call_command("chain_access_log", "--resume-after-tampering", stdout=StringIO())
+    assert _head().hash == "f" * 64
