@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -198,6 +198,19 @@ def _written_chained(tip: str, keys: dict[str, bytes]) -> list[AccessLog]:
     return found
 
 
+def _save_chained(entries: list[AccessLog]) -> None:
+    """One UPDATE by id per entry, sent together (psycopg's pipeline): a tenth of the time of
+    `bulk_update`, whose CASE expressions Django builds slowly and PostgreSQL scans per row."""
+    quote = connection.ops.quote_name
+    table = quote(AccessLog._meta.db_table)
+    columns = ", ".join(f"{quote(name)} = %s" for name in CHAINED_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {columns} WHERE id = %s",  # noqa: S608 - our own names
+            [[getattr(entry, name) for name in CHAINED_FIELDS] + [entry.pk] for entry in entries],
+        )
+
+
 @dataclass(frozen=True)
 class ChainRun:
     chained: int = 0
@@ -277,7 +290,7 @@ def chain_pending(batch: int = CHAIN_BATCH) -> ChainRun:
                 tip = entry.hash
                 ready.append(entry)
             if ready:
-                AccessLog.objects.bulk_update(ready, CHAINED_FIELDS)
+                _save_chained(ready)
             if ready or created:
                 head.hash = tip
                 head_sign(head)
