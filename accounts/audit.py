@@ -314,9 +314,9 @@ class HeadNotResumed(Exception):
 
 @transaction.atomic
 def head_resume() -> AccessLog | None:
-    """After tampering with the newest entries or the head was found and recorded (the report
-    of `verify_audit_log` kept with the incident): sign the head again at the newest chained
-    entry, so that chaining goes on. Whatever was cut off before it is then gone for good; a
+    """Once tampering with the head or the newest entries has been found and recorded (the
+    report of `verify_audit_log` kept with the incident): sign the head again at the newest
+    chained entry, so that chaining goes on. Whatever was cut off before it is then gone for good; a
     break further back stays reported.
 
     Refuses when the newest chained entry is not signed with a key of AUDIT_LOG_KEYS (it could
