@@ -647,10 +647,13 @@ class AccessLog(models.Model):
     """Who looked at (or was refused) a sensitive record, in which role, when: never the data.
 
     Append-only: nothing in the application edits or deletes it (retention only pseudonymises,
-    dropping the link to the person and keeping `actor_ref`). Each entry carries the hash of the
-    previous one and is signed with a key from the environment (HMAC-SHA256, AUDIT_LOG_KEYS), so
-    a changed or removed entry is found by `manage.py verify_audit_log`, even when whoever changed
-    it could write the database and recompute hashes (see accounts.audit).
+    dropping the link to the person and keeping `actor_ref`). A page view writes its entry
+    sealed (`seal`: an HMAC-SHA256 of its id and content with a key from the environment,
+    AUDIT_LOG_KEYS) and takes no lock; a periodic task then chains the entries: each chained
+    entry carries its place in the chain (`chain_position`) and the hash of the one before it,
+    and is signed with the key, so a changed, removed or inserted entry is found by
+    `manage.py verify_audit_log`, even when whoever changed it could write the database and
+    recompute hashes (see accounts.audit).
     """
 
     class Action(models.TextChoices):
@@ -671,16 +674,34 @@ class AccessLog(models.Model):
     object_type = models.CharField(_("record"), max_length=40)
     object_id = models.CharField(_("record id"), max_length=64)
     association_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-    # Which of AUDIT_LOG_KEYS signed it (a fingerprint of the key, never the key). Empty: written
-    # before the chain was keyed, covered by a plain SHA-256 (the legacy segment).
+    # Empty and null while the entry waits to be chained (accounts.audit.chain_pending).
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Which of AUDIT_LOG_KEYS signed it (a fingerprint of the key, never the key): the seal while
+    # it waits, the hash once chained. Empty: written before the chain was keyed, covered by a
+    # plain SHA-256 (the legacy segment).
     key_id = models.CharField(max_length=16, blank=True, default="")
+    # Its place in the chain, given when it is chained (null: not chained yet). The chain's
+    # order, which is not always the order of the ids: an entry whose transaction commits late
+    # is chained after entries with higher ids.
+    chain_position = models.BigIntegerField(null=True, blank=True, unique=True)
+    # The entry's own signature while it waits to be chained (its id and content, with the key
+    # named by `key_id`); emptied when it is chained, since the chained hash then covers it.
+    # A database default, so that the previous release can still insert during an upgrade.
+    seal = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         ordering = ("-at", "-id")
+        indexes = (
+            # The entries waiting to be chained, in id order: few, found without a scan.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(chain_position__isnull=True),
+                name="accesslog_unchained",
+            ),
+        )
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
 
@@ -710,10 +731,17 @@ class AccessLog(models.Model):
         message = f"{self.key_id}|{self.content()}".encode()
         return hmac.new(key, message, hashlib.sha256).hexdigest()
 
+    def compute_seal(self, key: bytes) -> str:
+        """HMAC-SHA256 with `key` of the entry's id, key id and content, as written (not chained:
+        no previous hash). Bound to the id, so a copy of a sealed entry does not verify."""
+        message = f"seal|{self.pk}|{self.key_id}|{self.content()}".encode()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+
 
 class AccessLogHead(models.Model):
-    """One row: the hash of the newest access log entry. Locked while an entry is appended, so
-    two requests at once cannot both chain from the same entry.
+    """One row: the hash of the newest chained access log entry. Locked only by the task that
+    chains the entries (never by a page view), so two chaining runs cannot both chain from the
+    same entry.
 
     Signed like the entries (over the hash and `legacy_until`), so that neither cutting off the
     newest entries nor passing keyed entries off as unkeyed ones can be hidden by whoever can

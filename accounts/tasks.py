@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from accounts import retention
+from accounts import audit, retention
 
 
 @shared_task(name="accounts.retention_daily", ignore_result=True)
@@ -13,3 +13,10 @@ def retention_daily() -> None:
 def clear_expired_sessions() -> None:
     """Every night: expired sessions are removed (Django's clearsessions)."""
     retention.sessions_clear_expired()
+
+
+@shared_task(name="accounts.chain_access_log", ignore_result=True)
+def chain_access_log() -> None:
+    """Every half minute: chain the access log entries written since the last run (page views
+    write them unchained, so that they never wait for each other; accounts.audit)."""
+    audit.chain_pending()

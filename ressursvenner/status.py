@@ -1,6 +1,7 @@
 """The facts `manage.py status` prints for a person (and its exit code for cron, monit or
 Nagios): what /helse/ checks, and what a monitor should alert on besides (docs/operations.md,
-"Monitoring"): beat, a stuck outbox, the last backup, the free disk.
+"Monitoring"): beat, a stuck outbox, access log entries left unchained, the last backup, the
+free disk.
 
 Every fact is read from a shared place (the database, the broker) except the disk, so the
 command tells the same on every host - but for the disk of the host it runs on.
@@ -19,6 +20,7 @@ from django.db.models import Min
 from django.utils import timezone
 from kombu import Connection
 
+from accounts import audit
 from notifications.models import OutboxMessage, OutboxStatus, WorkerHeartbeat
 from ressursvenner import backup, health
 
@@ -109,6 +111,22 @@ def outbox_fact(now: datetime) -> Fact:
     return Fact("outbox", not stuck, text)
 
 
+def access_log_fact(now: datetime) -> Fact:
+    """Entries waiting to be chained (page views write them unchained; a task every half
+    minute chains them): one waiting longer than CHAIN_LATE means the chaining stopped."""
+    found = audit.waiting()
+    text = f"{found.count} entries waiting to be chained"
+    if found.oldest is not None:
+        text += f" (the oldest for {age(now - found.oldest)})"
+    late = found.late(now)
+    if late:
+        text += (
+            f": late (one waits longer than {age(audit.CHAIN_LATE)}; the workers or beat stopped, "
+            "or the chaining refuses: see verify_audit_log --no-chain)"
+        )
+    return Fact("access log", not late, text)
+
+
 def backup_fact(now: datetime) -> Fact:
     at = _heartbeat("backup")
     text = "none recorded" if at is None else f"the last made {age(now - at)} ago"
@@ -163,12 +181,13 @@ def facts(now: datetime | None = None) -> list[Fact]:
             _alive("worker", "default", health.WORKER_SILENCE, now),
             _alive("beat", "beat", BEAT_SILENCE, now),
             outbox_fact(now),
+            access_log_fact(now),
             backup_fact(now),
         ]
     else:
         found += [
             Fact(name, False, "unknown: the database does not answer")
-            for name in ("worker", "beat", "outbox", "backup")
+            for name in ("worker", "beat", "outbox", "access log", "backup")
         ]
     found.append(disk_fact())
     keys = backup.key_fingerprints()

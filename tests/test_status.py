@@ -44,6 +44,7 @@ def test_all_well_prints_every_fact_and_exits_zero(all_well, settings):
     assert error == ""
     for name in ("database", "broker", "worker", "beat", "outbox", "backup", "disk"):
         assert _line(output, name).split()[1] == "ok", output
+    assert _line(output, "access log").split()[2] == "ok", output
     assert settings.APP_VERSION in _line(output, "version")
     assert "encryption key " in _line(output, "keys")
     for key in settings.FIELD_ENCRYPTION_KEYS + settings.AUDIT_LOG_KEYS:
@@ -61,6 +62,25 @@ def test_an_email_waiting_over_15_minutes_is_a_stuck_outbox(all_well):
     output, error = _status()
     assert error == "1 wrong: outbox."
     assert "FAILED" in _line(output, "outbox") and "the oldest for 16 min" in output
+
+
+def test_an_access_log_entry_waiting_over_10_minutes_to_be_chained_is_late(all_well):
+    from accounts.audit import access_log_record
+    from accounts.models import AccessLog
+
+    entry = access_log_record(
+        user=None, role="coordinator", action="view", object_type="referral", object_id="x"
+    )
+    output, error = _status()
+    assert error == ""
+    assert _line(output, "access log").split()[2] == "ok"
+    assert "1 entries waiting to be chained" in _line(output, "access log")
+
+    # The chaining task stopped (no worker, no beat, or it refuses a head it cannot trust).
+    AccessLog.objects.filter(pk=entry.pk).update(at=timezone.now() - timedelta(minutes=11))
+    output, error = _status()
+    assert error == "1 wrong: access log."
+    assert "FAILED" in _line(output, "access log") and "the oldest for 11 min" in output
 
 
 def test_a_silent_beat_is_named_apart_from_the_worker(all_well):

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.audit import actor_ref, pseudonymise_older_than, verify
+from accounts.audit import actor_ref, chain_pending, pseudonymise_older_than, verify
 from accounts.models import AccessLog
 from tests.conftest import login
 
@@ -74,6 +74,7 @@ def test_removing_the_newest_entry_shows(client, oslo, coordinator_oslo, make_re
     login(client, coordinator_oslo)
     client.get(referral.get_absolute_url())
     client.get(referral.get_absolute_url())
+    chain_pending()
     AccessLog.objects.order_by("-id").first().delete()
     assert any("removed" in p for p in verify())
 
@@ -241,9 +242,10 @@ WRONG_KEY = "an-attackers-key-that-is-not-in-audit-log-keys-0123"
 
 
 def _entries(count: int, user) -> list[AccessLog]:
+    """`count` entries written as page views write them, then chained (as the task does)."""
     from accounts.audit import access_log_record
 
-    return [
+    written = [
         access_log_record(
             user=user,
             role="coordinator",
@@ -254,6 +256,8 @@ def _entries(count: int, user) -> list[AccessLog]:
         )
         for n in range(count)
     ]
+    chain_pending()
+    return [AccessLog.objects.get(pk=entry.pk) for entry in written]
 
 
 def _rechain(from_pk: int, sign) -> None:
@@ -262,9 +266,11 @@ def _rechain(from_pk: int, sign) -> None:
     from accounts.audit import GENESIS
     from accounts.models import AccessLogHead
 
-    before = AccessLog.objects.filter(pk__lt=from_pk).order_by("-id").first()
+    position = AccessLog.objects.get(pk=from_pk).chain_position
+    chained = AccessLog.objects.filter(chain_position__isnull=False)
+    before = chained.filter(chain_position__lt=position).order_by("-chain_position").first()
     previous = before.hash if before else GENESIS
-    for entry in AccessLog.objects.filter(pk__gte=from_pk).order_by("id"):
+    for entry in chained.filter(chain_position__gte=position).order_by("chain_position"):
         entry.previous_hash = previous
         sign(entry)
         entry.save(update_fields=["previous_hash", "hash", "key_id"])
@@ -411,7 +417,7 @@ def test_after_rotation_the_old_key_alone_cannot_rewrite_the_old_entries(
 
 def _as_before_the_key(count: int) -> list[AccessLog]:
     """Entries as the code before the keyed chain wrote them: plain SHA-256, no key id; the head
-    moves on unsigned."""
+    moves on unsigned. With their places in the chain, as migration 0011 numbered them."""
     from accounts.audit import GENESIS
     from accounts.models import AccessLogHead
 
@@ -426,6 +432,7 @@ def _as_before_the_key(count: int) -> list[AccessLog]:
             object_type="referral",
             object_id=str(n),
             previous_hash=head.hash,
+            chain_position=AccessLog.objects.filter(chain_position__isnull=False).count() + 1,
         )
         entry.hash = entry.compute_hash()
         entry.save()

@@ -8,8 +8,9 @@ MARK = {True: "ok", False: "FAILED", None: "-"}
 class Command(BaseCommand):
     help = (
         "Print the state of the service for a person: database, broker, the worker's heartbeat, "
-        "beat, the email outbox, the last backup, free disk, the keys' fingerprints. Exits "
-        "non-zero when something is wrong (for cron, monit or Nagios). See docs/operations.md."
+        "beat, the email outbox, the access log's unchained entries, the last backup, free disk, "
+        "the keys' fingerprints. Exits non-zero when something is wrong (for cron, monit or "
+        "Nagios). See docs/operations.md."
     )
 
     def handle(self, *args, **options):
