@@ -26,6 +26,7 @@ from accounts.access import (
 )
 from accounts.forms import InvitationForm, RoleSwitchForm, SetPasswordForm, SettingsForm
 from accounts.models import Invitation, Role
+from common.pagination import page_of
 
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:
@@ -89,12 +90,16 @@ def invitation_list(request: RoleRequest) -> HttpResponse:
     invitations = (
         Invitation.objects.for_user(request.user)
         .select_related("association", "shelter", "invited_by")
-        .order_by("-created_at")[:200]
+        .order_by("-created_at", "-pk")
     )
     return render(
         request,
         "accounts/invitation_list.html",
-        {"form": form, "invitations": invitations, "valid_days": settings.INVITATION_VALID_DAYS},
+        {
+            "form": form,
+            "page": page_of(request, invitations),
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        },
     )
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from common.flags import FlagsFormField
 from common.forms import fields_only_helper
-from courses.models import Consideration, Course, Enrolment, EnrolmentStatus, Session
+from courses.models import Consideration, Course, EnrolmentStatus, Session
 
 
 class SessionForm(forms.Form):
@@ -99,46 +99,59 @@ class SessionForm(forms.Form):
         return cleaned
 
 
+class EnrolSearchForm(forms.Form):
+    """Find volunteers to sign up for a session by a part of the name, the email address or
+    the phone number. Posted, and kept out of the address (common.searches)."""
+
+    q = forms.CharField(
+        label=_("Name, email or phone"),
+        min_length=2,
+        max_length=100,
+        error_messages={
+            "required": _("Type a part of her name, her email address or her phone number."),
+            "min_length": _("Type at least 2 letters or digits."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
 class VolunteerChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, volunteer) -> str:
-        return f"{volunteer.full_name} ({volunteer.get_status_display()})"
+        return f"{volunteer.full_name} ({volunteer.get_status_display()}, {volunteer.email})"
 
 
 class EnrolForm(forms.Form):
-    """Sign several volunteers of the association up for a session at once.
+    """Sign up one or a few volunteers found by a search (`candidates`, courses.selectors).
 
-    The boxes offered are those who can be enrolled and are not on the session yet; any
-    volunteer of her association is accepted, so someone enrolled meanwhile by a colleague is
-    reported by the service with a reason instead of failing the form.
+    The boxes offered are the candidates; any volunteer of her association is accepted, so
+    someone enrolled meanwhile by a colleague is reported by the service with a reason instead
+    of failing the form.
     """
 
     volunteers = VolunteerChoiceField(
-        label=_("Volunteers"),
+        label=_("Volunteers found"),
         queryset=None,
         to_field_name="public_id",
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick at least one volunteer to sign up.")},
     )
 
-    def __init__(self, *args, user, session: Session, **kwargs):
+    def __init__(self, *args, user, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
         volunteer_model = apps.get_model("volunteers", "Volunteer")
-        mine = volunteer_model.objects.for_user(user)
-        on_session = Enrolment.objects.filter(session=session).exclude(
-            status=EnrolmentStatus.CANCELLED
-        )
         field = cast(forms.ModelMultipleChoiceField, self.fields["volunteers"])
-        field.queryset = mine
-        self.candidates = [
-            volunteer
-            for volunteer in mine.exclude(pk__in=on_session.values("volunteer_id"))
-            if volunteer.can_be_enrolled(self_service=False)
-        ]
-        field.choices = [
-            (volunteer.public_id, field.label_from_instance(volunteer))
-            for volunteer in self.candidates
-        ]
+        field.queryset = volunteer_model.objects.for_user(user)
+        self.offer(candidates)
         self.helper = fields_only_helper()
+
+    def offer(self, candidates) -> None:
+        """The boxes shown: the volunteers a search found."""
+        field = cast(VolunteerChoiceField, self.fields["volunteers"])
+        self.candidates = list(candidates)
+        field.choices = [(v.public_id, field.label_from_instance(v)) for v in self.candidates]
 
 
 class AttendanceForm(forms.Form):

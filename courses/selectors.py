@@ -1,9 +1,11 @@
-"""What a volunteer has completed. Approval and matching ask these; lists annotate in bulk.
+"""What a volunteer has completed (approval and matching ask these; lists annotate in bulk),
+and the search for volunteers to sign up for a session.
 
 A course is completed by attending a session of it that has ended (and was not cancelled),
 within the course's validity when it has one. Everything is decided in the database.
 """
 
+from django.apps import apps
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.utils import timezone
@@ -94,3 +96,26 @@ def qualifies_for(volunteer, consideration: int) -> bool:
 
 def completed_courses(volunteer) -> list[Course]:
     return [c for c in Course.objects.filter(is_active=True) if _completed(c, volunteer.pk)]
+
+
+def enrol_candidates(user, session, text: str, *, limit: int) -> tuple[list, bool]:
+    """Volunteers of the user's association whose name, email address or phone number holds
+    every word of `text`, who can be signed up for `session` by a coordinator and are not on it
+    yet: at most `limit` of them, by name, and whether there were more.
+
+    Who may be enrolled is the volunteer's rule (VolunteerQuerySet.can_be_enrolled, the same
+    stages as Volunteer.can_be_enrolled); the enrolment service asks it again for each one."""
+    volunteer_model = apps.get_model("volunteers", "Volunteer")
+    on_session = (
+        Enrolment.objects.filter(session=session)
+        .exclude(status=EnrolmentStatus.CANCELLED)
+        .values("volunteer_id")
+    )
+    found = list(
+        volunteer_model.objects.for_user(user)
+        .can_be_enrolled(self_service=False)
+        .search(text)
+        .exclude(pk__in=on_session)
+        .order_by("first_name", "last_name", "pk")[: limit + 1]
+    )
+    return found[:limit], len(found) > limit

@@ -13,18 +13,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import RoleRequest, role_required
 from accounts.models import Role
-from courses import ics, services
-from courses.forms import AttendanceForm, EnrolForm, SessionForm
+from common import searches
+from common.pagination import PAGE_SIZE, page_of
+from courses import ics, selectors, services
+from courses.forms import AttendanceForm, EnrolForm, EnrolSearchForm, SessionForm
 from courses.models import SEATED, CalendarFeed, Course, Enrolment, EnrolmentStatus, Session
 from courses.services import CourseError
 
 PAST_SESSIONS_SHOWN = 20
+# The coordinator's list shows this many upcoming sessions (the soonest); more are rarely planned.
+UPCOMING_SHOWN = PAGE_SIZE
+# A search for volunteers to sign up for a session shows at most this many.
+SEARCH_RESULTS_SHOWN = 20
 # How far back a calendar feed reaches; older sessions drop out of her calendar.
 FEED_HISTORY = timedelta(days=365)
 
@@ -95,20 +102,27 @@ def _calendar_response(content: bytes, filename: str) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 @require_safe
 def course_list(request: RoleRequest) -> HttpResponse:
-    """The catalogue, and the association's upcoming and most recent past sessions."""
+    """The association's upcoming sessions and the catalogue first; the held sessions below,
+    newest first, a page at a time (`?side=2` shows only them)."""
     sessions = _with_counts(Session.objects.for_user(request.user))
-    past = sessions.filter(ends_at__lt=timezone.now(), cancelled_at__isnull=True).order_by(
-        "-starts_at"
-    )[:PAST_SESSIONS_SHOWN]
-    return render(
+    past = page_of(
         request,
-        "courses/course_list.html",
-        {
-            "courses": Course.objects.filter(is_active=True),
-            "upcoming": sessions.upcoming(),
-            "past": past,
-        },
+        sessions.filter(ends_at__lt=timezone.now(), cancelled_at__isnull=True).order_by(
+            "-starts_at", "-pk"
+        ),
     )
+    context: dict = {"past": past}
+    if past.number == 1:
+        # One more than shown tells whether there are more, without counting them.
+        upcoming = list(sessions.upcoming().order_by("starts_at", "pk")[: UPCOMING_SHOWN + 1])
+        context.update(
+            {
+                "courses": Course.objects.filter(is_active=True),
+                "upcoming": upcoming[:UPCOMING_SHOWN],
+                "more_upcoming": len(upcoming) > UPCOMING_SHOWN,
+            }
+        )
+    return render(request, "courses/course_list.html", context)
 
 
 @login_required
@@ -141,8 +155,38 @@ def session_create(request: RoleRequest) -> HttpResponse:
     return render(request, "courses/session_form.html", {"form": form, "session": None})
 
 
+def _enrol_search(request: HttpRequest, session: Session, search_id: str | None) -> dict:
+    """The search for volunteers to sign up, as the address names it (`?sok=<id>`, the text in
+    her session: common.searches): the form, the volunteers found and whether there are more."""
+    if not search_id:
+        return {"search_form": EnrolSearchForm(), "search_id": ""}
+    text = searches.search_text(request, search_id)
+    if text is None:
+        form = EnrolSearchForm({})  # bound, so that the message stands at the field
+        form.errors["q"] = form.error_class([_("This search has expired. Please search again.")])
+        return {"search_form": form, "search_id": ""}
+    form = EnrolSearchForm({"q": text})
+    if not form.is_valid():
+        return {"search_form": form, "search_id": ""}
+    candidates, more = selectors.enrol_candidates(
+        request.user, session, form.cleaned_data["q"], limit=SEARCH_RESULTS_SHOWN
+    )
+    return {
+        "search_form": form,
+        "search_id": search_id,
+        "searched": True,
+        "candidates": candidates,
+        "more": more,
+    }
+
+
 def _render_detail(
-    request: HttpRequest, session: Session, enrol_form: EnrolForm | None = None
+    request: HttpRequest,
+    session: Session,
+    *,
+    search_id: str | None = None,
+    search_form: EnrolSearchForm | None = None,
+    enrol_form: EnrolForm | None = None,
 ) -> HttpResponse:
     enrolments = list(
         Enrolment.objects.for_user(request.user)
@@ -156,35 +200,59 @@ def _render_detail(
         key=lambda e: (e.queued_at, e.pk),
     )
     can_change = _can_change(session)
-    if enrol_form is None and can_change:
-        enrol_form = EnrolForm(user=request.user, session=session)
     context = {
         "session": session,
         "seated": seated,
         "waiting": waiting,
         "seats_free": max(0, session.capacity - len(seated)),
         "can_change": can_change,
-        "enrol_form": enrol_form if can_change else None,
+        "search_results_shown": SEARCH_RESULTS_SHOWN,
     }
+    if can_change:
+        if search_form is not None:  # a search sent with a mistake: shown at its field
+            search: dict = {"search_form": search_form, "search_id": ""}
+        else:
+            search = _enrol_search(request, session, search_id)
+        candidates = search.get("candidates", [])
+        if enrol_form is None:
+            enrol_form = EnrolForm(user=request.user, candidates=candidates)
+        else:
+            enrol_form.offer(candidates)
+        context.update(search, enrol_form=enrol_form)
     return render(request, "courses/session_detail.html", context)
 
 
 @login_required
 @role_required(Role.COORDINATOR)
-@require_safe
+@require_http_methods(["GET", "POST"])
 def session_detail(request: RoleRequest, public_id) -> HttpResponse:
-    """A session with its seats and waiting list, and the form to sign volunteers up."""
-    return _render_detail(request, _session_for(request, public_id))
+    """A session with its seats and waiting list, and the search for volunteers to sign up.
+    The search posts its text, which is kept in the session (common.searches): the address
+    carries only the search's id, never a name, an email address or a phone number."""
+    session = _session_for(request, public_id)
+    if request.method == "POST":
+        form = EnrolSearchForm(request.POST)
+        if not _can_change(session):
+            return redirect("session_detail", public_id=session.public_id)
+        if form.is_valid():
+            search_id = searches.search_keep(request, form.cleaned_data["q"])
+            address = reverse("session_detail", kwargs={"public_id": session.public_id})
+            return redirect(f"{address}?{urlencode({searches.PARAM: search_id})}#sign-up")
+        return _render_detail(request, session, search_form=form)
+    return _render_detail(request, session, search_id=request.GET.get(searches.PARAM))
 
 
 @login_required
 @role_required(Role.COORDINATOR)
 @require_POST
 def session_enrol(request: RoleRequest, public_id) -> HttpResponse:
+    """Signs up the volunteers ticked among those a search found, and shows the search again
+    (without them) for the next one."""
     session = _session_for(request, public_id)
-    form = EnrolForm(request.POST, user=request.user, session=session)
+    search_id = request.POST.get(searches.PARAM) or None
+    form = EnrolForm(request.POST, user=request.user)
     if not form.is_valid():
-        return _render_detail(request, session, form)
+        return _render_detail(request, session, search_id=search_id, enrol_form=form)
     try:
         result = services.enrol(
             session=session, volunteers=form.cleaned_data["volunteers"], by=request.user
@@ -218,7 +286,10 @@ def session_enrol(request: RoleRequest, public_id) -> HttpResponse:
                 _("%(name)s was not signed up. %(reason)s")
                 % {"name": volunteer.full_name, "reason": reason},
             )
-    return redirect("session_detail", public_id=session.public_id)
+    address = reverse("session_detail", kwargs={"public_id": session.public_id})
+    if search_id and searches.search_text(request, search_id) is not None:
+        address = f"{address}?{urlencode({searches.PARAM: search_id})}"
+    return redirect(address)
 
 
 @login_required

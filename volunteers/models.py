@@ -110,6 +110,27 @@ class VolunteerQuerySet(models.QuerySet):
             return self.filter(outside_area=True, status=Status.APPLIED)
         return self.none()
 
+    def search(self, text: str) -> "VolunteerQuerySet":
+        """Those whose name, email address or phone number holds every word of `text`: the
+        coordinator's list and the search for someone to sign up for a course use this one
+        definition."""
+        found = self
+        for word in text.split():
+            found = found.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(phone__icontains=word.lstrip("0"))
+            )
+        return found
+
+    def can_be_enrolled(self, *, self_service: bool) -> "VolunteerQuerySet":
+        """Those Volunteer.can_be_enrolled() says yes to, and not erased (Volunteer.refusal):
+        for offering her for a course session. The enrolment service asks both again."""
+        return self.filter(
+            status__in=SELF_ENROL if self_service else CAN_BE_ENROLLED, erased_at__isnull=True
+        )
+
 
 class Volunteer(models.Model):
     """An applicant, and later a ressursvenn. One row per application that is not merged."""

@@ -7,7 +7,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -46,22 +45,15 @@ def with_open_commitment(volunteers: QuerySet) -> QuerySet:
 def volunteer_list(user, *, filters: dict) -> QuerySet:
     """The coordinator's list: her association's applicants and volunteers, filtered, with
     course completion and the end of the open commitment computed in the same query."""
+    mine = Volunteer.objects.for_user(user)
+    if filters.get("q"):
+        mine = mine.search(filters["q"])
     volunteers: QuerySet = (
-        Volunteer.objects.for_user(user)
-        .select_related("municipality")
+        mine.select_related("municipality")
         .prefetch_related("languages")
-        .order_by(STAGE_ORDER, "first_name", "last_name")
+        .order_by(STAGE_ORDER, "first_name", "last_name", "pk")
     )
     volunteers = with_open_commitment(annotate_completion(volunteers))
-    if filters.get("q"):
-        words = filters["q"].split()
-        for word in words:
-            volunteers = volunteers.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(phone__icontains=word.lstrip("0"))
-            )
     if filters.get("status"):
         volunteers = volunteers.filter(status=filters["status"])
     if filters.get("municipality"):
@@ -124,7 +116,9 @@ def unsigned_current_declaration(
     volunteers = Volunteer.objects.filter(association_id=association_id, status__in=ACTIVE)
     if current is not None:
         volunteers = volunteers.exclude(confidentiality_version=current)
-    return current, volunteers.select_related("confidentiality_version").order_by("first_name")
+    return current, volunteers.select_related("confidentiality_version").order_by(
+        "first_name", "last_name", "pk"
+    )
 
 
 def upcoming_sessions_of(volunteer: Volunteer) -> QuerySet:

@@ -20,6 +20,7 @@ from accounts.audit import log_access
 from accounts.models import Municipality, Role
 from common import searches
 from common.downloads import json_download
+from common.pagination import page_of
 from volunteers import hooks, selectors, services
 from volunteers.exports import volunteer_export
 from volunteers.forms import (
@@ -108,11 +109,11 @@ def volunteer_list(request: RoleRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if expired:
         form.add_error("q", _("This search has expired. Please search again."))
-    volunteers = selectors.volunteer_list(request.user, filters=filters)
+    page = page_of(request, selectors.volunteer_list(request.user, filters=filters))
     return render(
         request,
         "volunteers/volunteer_list.html",
-        {"form": form, "volunteers": volunteers[:500], "today": timezone.localdate()},
+        {"form": form, "page": page, "today": timezone.localdate()},
     )
 
 
@@ -361,7 +362,9 @@ def confidentiality_overview(request: RoleRequest) -> HttpResponse:
         request.membership.own_association.pk
     )
     return render(
-        request, "volunteers/confidentiality.html", {"current": current, "volunteers": volunteers}
+        request,
+        "volunteers/confidentiality.html",
+        {"current": current, "page": page_of(request, volunteers)},
     )
 
 
@@ -372,14 +375,19 @@ def confidentiality_overview(request: RoleRequest) -> HttpResponse:
 @role_required(Role.NATIONAL_ADMIN)
 @require_http_methods(["GET", "POST"])
 def outside_area(request: RoleRequest) -> HttpResponse:
+    """One page of the applications, each with a box to choose it, and one list of the
+    associations to send the chosen one to (not a list per application: there are hundreds)."""
     applications = (
         Volunteer.objects.for_user(request.user)
         .select_related("municipality__county", "association")
-        .order_by("applied_at")
+        .order_by("applied_at", "pk")
     )
+    if request.method == "POST" and not request.POST.get("volunteer"):
+        messages.error(request, _("Choose the application to send."))
+        return redirect(request.get_full_path())
     if request.method == "POST":
         try:
-            public_id = uuid.UUID(request.POST.get("volunteer") or "")
+            public_id = uuid.UUID(request.POST["volunteer"])
         except ValueError:
             raise Http404 from None
         volunteer = get_object_or_404(applications, public_id=public_id)
@@ -402,7 +410,7 @@ def outside_area(request: RoleRequest) -> HttpResponse:
     return render(
         request,
         "volunteers/outside_area.html",
-        {"applications": applications, "route_form": RouteForm()},
+        {"page": page_of(request, applications), "route_form": RouteForm()},
     )
 
 

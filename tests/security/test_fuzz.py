@@ -324,6 +324,12 @@ FORMS = [
         lambda w: {"volunteers": [str(w.applicant.public_id), str(w.bergen_volunteer.public_id)]},
     ),
     Form(
+        "session_enrol_search",
+        "coordinator_oslo",
+        _url("session_detail", "session"),
+        lambda w: {"q": "Zqx"},
+    ),
+    Form(
         "session_attendance",
         "coordinator_oslo",
         _url("session_attendance", "held_session"),

@@ -272,6 +272,8 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
             "notes": "",
         },
         "session_enrol": {"volunteers": [w.applicant.public_id]},
+        # The search for someone to sign up posts too: a prefix of the applicant's name.
+        "session_detail": {"q": "zqxsok"},
         "session_attendance": {"attended": [w.held_enrolments[0].public_id]},
         "referral_transfer": {"association": w.bergen.public_id, "reason": "Hun flytter"},
         "referral_withdraw": {"reason": "Hun ønsker ikke lenger"},
