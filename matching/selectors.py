@@ -1,11 +1,13 @@
 """Read queries shared by the referral and match pages."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    Case,
+    Count,
     DateTimeField,
     Exists,
     ExpressionWrapper,
@@ -16,9 +18,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     TextChoices,
+    Value,
+    When,
+    Window,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -30,13 +35,13 @@ from matching.models import (
     CLOSED,
     OPEN_MATCH,
     RUNNING,
+    WAITING,
     FollowUp,
     Match,
     MatchEvent,
     MatchStatus,
     Meeting,
     Referral,
-    ReferralStatus,
 )
 from volunteers.hooks import OpenMatch
 from volunteers.models import Status as VolunteerStatus
@@ -63,8 +68,11 @@ FINISHED = (MatchStatus.ENDED, MatchStatus.CANCELLED)
 # The order of open matches wherever they are listed by stage (the default list, its sections,
 # and the lists of proposals, active and ending matches): the running ones by planned end, the
 # nearest first; those not started (no planned end yet) by when they were proposed, the longest
-# waiting first.
-OPEN_MATCH_ORDER = (F("planned_end_on").asc(nulls_last=True), "proposed_at")
+# waiting first (and by id where both tie, so that a row keeps its page).
+OPEN_MATCH_ORDER = (F("planned_end_on").asc(nulls_last=True), "proposed_at", "pk")
+# The default match list shows at most this many rows of each stage, with the count of the stage
+# and a link to its own list (a page at a time).
+OVERVIEW_SHOWN = 10
 
 
 class ReferralList(TextChoices):
@@ -97,13 +105,15 @@ class MatchList(TextChoices):
     CLOSED = "avsluttet", _("Ended and cancelled")
 
 
-def referral_queue(user) -> list[Referral]:
-    """Her association's open referrals: waiting ones oldest first, then those in progress."""
-    return list(
+def referral_queue(user) -> QuerySet:
+    """Her association's open referrals, each with `is_waiting`: the waiting ones first, oldest
+    first, then those in progress, oldest first (one list, so that it can be paged)."""
+    return (
         Referral.objects.for_user(user)
-        .exclude(status__in=[ReferralStatus.ENDED, ReferralStatus.WITHDRAWN])
+        .exclude(status__in=CLOSED)
         .select_related("shelter", "municipality")
-        .order_by("created_at")
+        .annotate(is_waiting=ExpressionWrapper(Q(status__in=WAITING), output_field=BooleanField()))
+        .order_by(F("is_waiting").desc(), "created_at", "pk")
     )
 
 
@@ -113,7 +123,7 @@ def referrals_waiting(user) -> QuerySet:
         Referral.objects.for_user(user)
         .waiting()
         .select_related("shelter", "municipality")
-        .order_by("created_at")
+        .order_by("created_at", "pk")
     )
 
 
@@ -133,13 +143,14 @@ def referrals_closed(user) -> QuerySet:
                 to_attr="all_matches",
             )
         )
-        .order_by(F("closed_at").desc(nulls_last=True), "-status_changed_at")
+        .order_by(F("closed_at").desc(nulls_last=True), "-status_changed_at", "-pk")
     )
 
 
-def shelter_referrals(user) -> list[Referral]:
-    """The shelter's referrals, newest first, each with the match the shelter may know about."""
-    referrals = list(
+def shelter_referrals(user) -> QuerySet:
+    """The shelter's referrals, newest first, each with `visible_matches`: the match the shelter
+    may know about (see with_volunteer_contact)."""
+    return (
         Referral.objects.for_user(user)
         .select_related("municipality", "association")
         .prefetch_related(
@@ -151,13 +162,31 @@ def shelter_referrals(user) -> list[Referral]:
                 to_attr="visible_matches",
             )
         )
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
-    for referral in referrals:
+
+
+def shelter_referrals_open(user) -> QuerySet:
+    """The shelter's referrals not yet withdrawn or ended, newest first (its start page)."""
+    return shelter_referrals(user).exclude(status__in=CLOSED)
+
+
+def shelter_referral_counts(user) -> dict[str, int]:
+    """How many referrals the shelter has made (`total`), and how many of them are open (`open`):
+    one query."""
+    return Referral.objects.for_user(user).aggregate(
+        total=Count("pk"), open=Count("pk", filter=~Q(status__in=CLOSED))
+    )
+
+
+def with_volunteer_contact(referrals: Iterable[Referral]) -> list[Referral]:
+    """The rows of shelter_referrals (one page of them), each with `volunteer_contact`."""
+    rows = list(referrals)
+    for referral in rows:
         referral.volunteer_contact = volunteer_contact_for_shelter(
             referral.visible_matches[0] if referral.visible_matches else None
         )
-    return referrals
+    return rows
 
 
 def volunteer_contact_for_shelter(match: Match | None) -> dict | None:
@@ -201,21 +230,40 @@ def _ending_soon(today: date) -> Q:
     return Q(status__in=RUNNING, planned_end_on__lte=today + timedelta(days=MATCH_ENDING_DAYS))
 
 
-def match_overview(user, *, today: date | None = None) -> dict:
-    """The coordinator's open matches by stage, and those ending within MATCH_ENDING_DAYS, each
-    list in OPEN_MATCH_ORDER (as the filtered lists)."""
+def match_overview(user, *, today: date | None = None, shown: int = OVERVIEW_SHOWN) -> dict:
+    """The coordinator's open matches by stage (`proposed`, `first_meeting`, `running`), and the
+    running ones ending within MATCH_ENDING_DAYS (`ending`): each list in OPEN_MATCH_ORDER (as
+    the filtered lists), at most `shown` rows of it, with how many it holds in all (`<name>_total`).
+
+    One query: each row is numbered within its stage and counted with window functions, and the
+    rows past `shown` are left in the database. The ending ones come first among the running ones
+    (the order is by planned end), so the rows of `ending` are the first rows of `running`."""
     today = today or timezone.localdate()
+    ending = _ending_soon(today)
+    stage = Case(
+        When(status=MatchStatus.PROPOSED, then=Value("proposed")),
+        When(status=MatchStatus.FIRST_MEETING_PLANNED, then=Value("first_meeting")),
+        default=Value("running"),
+    )
     matches = list(
         with_row_columns(Match.objects.for_user(user).filter(status__in=OPEN_MATCH))
-        .annotate(ending_soon=ExpressionWrapper(_ending_soon(today), output_field=BooleanField()))
+        .annotate(
+            ending_soon=ExpressionWrapper(ending, output_field=BooleanField()),
+            stage=stage,
+            stage_row=Window(RowNumber(), partition_by=[stage], order_by=OPEN_MATCH_ORDER),
+            stage_total=Window(Count("pk"), partition_by=[stage]),
+            ending_total=Window(Count("pk", filter=ending)),
+        )
+        .filter(stage_row__lte=shown)
         .order_by(*OPEN_MATCH_ORDER)
     )
-    return {
-        "proposed": [m for m in matches if m.status == MatchStatus.PROPOSED],
-        "first_meeting": [m for m in matches if m.status == MatchStatus.FIRST_MEETING_PLANNED],
-        "running": [m for m in matches if m.status in RUNNING],
-        "ending": [m for m in matches if m.ending_soon],
-    }
+    overview: dict = {"ending_total": matches[0].ending_total if matches else 0}
+    for name in ("proposed", "first_meeting", "running"):
+        rows = [m for m in matches if m.stage == name]
+        overview[name] = rows
+        overview[f"{name}_total"] = rows[0].stage_total if rows else 0
+    overview["ending"] = [m for m in overview["running"] if m.ending_soon]
+    return overview
 
 
 def matches_starting(user) -> QuerySet:
@@ -264,29 +312,30 @@ def matches_finished(user) -> QuerySet:
     )
 
 
-def match_list(user, *, show: str, today: date | None = None) -> list[Match]:
+def match_list(user, *, show: str, today: date | None = None) -> QuerySet[Match]:
     """The rows of one of the coordinator's filtered match lists (a MatchList value), each with
-    what its row shows, the most urgent (or the most recently closed) first."""
+    what its row shows, the most urgent (or the most recently closed) first; the view shows a
+    page of them."""
     today = today or timezone.localdate()
     lists: dict[MatchList, tuple[Callable[[], QuerySet[Match]], tuple[str | Combinable, ...]]] = {
         MatchList.STARTING: (lambda: matches_starting(user), OPEN_MATCH_ORDER),
         MatchList.RUNNING: (lambda: matches_running(user), OPEN_MATCH_ORDER),
         MatchList.FOLLOW_UP: (
             lambda: matches_follow_up_due(user, today=today),
-            ("next_follow_up_on", "proposed_at"),
+            ("next_follow_up_on", "proposed_at", "pk"),
         ),
         MatchList.INACTIVE: (
             lambda: matches_inactive(user, today=today),
-            ("last_contact_on", "proposed_at"),
+            ("last_contact_on", "proposed_at", "pk"),
         ),
         MatchList.ENDING: (lambda: matches_ending(user, today=today), OPEN_MATCH_ORDER),
         MatchList.CLOSED: (
             lambda: matches_finished(user),
-            (F("closed_on").desc(nulls_last=True), "-proposed_at"),
+            (F("closed_on").desc(nulls_last=True), "-proposed_at", "-pk"),
         ),
     }
     matches, ordering = lists[MatchList(show)]
-    return list(with_row_columns(matches()).order_by(*ordering))
+    return with_row_columns(matches()).order_by(*ordering)
 
 
 def volunteer_matches(user, volunteer) -> QuerySet:

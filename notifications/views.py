@@ -7,20 +7,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedRequest, act_as
+from common.pagination import page_of
 from notifications import selectors, services
 from notifications.models import Notification
-
-SHOWN = 100
 
 
 @login_required
 def notification_list(request: AuthenticatedRequest) -> HttpResponse:
-    """Her notifications in the role she acts in, and how many wait in each of her others."""
+    """Her notifications in the role she acts in, newest first, a page at a time (`?side=`), and
+    how many wait in each of her others."""
+    page = page_of(request, selectors.in_acting_role(request.user, request.membership))
     return render(
         request,
         "notifications/list.html",
         {
-            "notifications": selectors.in_acting_role(request.user, request.membership)[:SHOWN],
+            "page": page,
+            "notifications": page.object_list,
             "waiting_elsewhere": selectors.unread_elsewhere(
                 request.user, request.membership, request.memberships
             ),

@@ -18,10 +18,12 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import RoleRequest, role_required
 from accounts.models import AccessLog, Role
+from common.pagination import page_of
 from matching.models import Concern, Match, Referral
 from volunteers.models import Volunteer
 
-SHOWN = 200
+# The change history's tab (`?vis=`); without it the page shows the access log.
+CHANGES = "endringer"
 
 # The access log's record types (the `object_type` the views log), in words.
 RECORD_TYPES = {
@@ -88,9 +90,9 @@ def change_summary(entry: LogEntry) -> str:
 
 
 def _changes_for(request: RoleRequest):
-    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
     if request.membership.role == Role.NATIONAL_ADMIN:
-        return entries[:SHOWN]
+        return entries
     types = ContentType.objects.get_for_models(Referral, Match, Volunteer)
     scoped = Q()
     for model in (Referral, Match, Volunteer):
@@ -98,7 +100,7 @@ def _changes_for(request: RoleRequest):
             content_type=types[model],
             object_pk__in=_ids(model.objects.for_user(request.user)),
         )
-    return entries.filter(scoped)[:SHOWN]
+    return entries.filter(scoped)
 
 
 def _ids(queryset):
@@ -112,16 +114,25 @@ def _ids(queryset):
 @role_required(Role.COORDINATOR, Role.NATIONAL_ADMIN)
 @require_safe
 def audit_log(request: RoleRequest) -> HttpResponse:
-    roles = dict(Role.choices)
-    accesses = list(AccessLog.objects.for_user(request.user).select_related("actor")[:SHOWN])
-    for entry in accesses:
-        entry.role_label = roles.get(entry.role, "–")
-        entry.record_label = record_type_label(entry.object_type)
-    changes = list(_changes_for(request))
-    for entry in changes:
-        entry.summary = change_summary(entry)
+    """The access log, or the change history (`?vis=endringer`): the newest first, a page at a
+    time (`?side=`)."""
+    changes = request.GET.get("vis") == CHANGES
+    tabs = [
+        {"label": _("Access"), "query": "", "current": not changes},
+        {"label": _("Changes"), "query": f"?vis={CHANGES}", "current": changes},
+    ]
+    if changes:
+        page = page_of(request, _changes_for(request))
+        for change in page:
+            change.summary = change_summary(change)
+    else:
+        roles = dict(Role.choices)
+        page = page_of(request, AccessLog.objects.for_user(request.user).select_related("actor"))
+        for access in page:
+            access.role_label = roles.get(access.role, "–")
+            access.record_label = record_type_label(access.object_type)
     return render(
         request,
         "pages/audit_log.html",
-        {"accesses": accesses, "changes": changes, "shown": SHOWN},
+        {"tabs": tabs, "changes": changes, "page": page},
     )

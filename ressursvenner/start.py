@@ -131,13 +131,21 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
     )
 
 
+# The shelter's newest open referrals on its start page; all of them are on the referral list.
+SHELTER_REFERRALS_SHOWN = 10
+
+
 def shelter_staff_start(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Her shelter's open referrals, the newest first and at most SHELTER_REFERRALS_SHOWN; every
+    referral, closed ones too, is on the referral list, a page at a time."""
+    referrals = matching_selectors.shelter_referrals_open(request.user)[:SHELTER_REFERRALS_SHOWN]
     return render(
         request,
         "start/shelter_staff.html",
         {
             "shelter": membership.shelter,
-            "referrals": matching_selectors.shelter_referrals(request.user),
+            "referrals": matching_selectors.with_volunteer_contact(referrals),
+            "counts": matching_selectors.shelter_referral_counts(request.user),
         },
     )
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.access import RoleRequest, role_required
 from accounts.audit import log_access
 from accounts.models import Role, User
+from common.pagination import page_of
 from courses import ics
 from matching import selectors, services
 from matching.forms import (
@@ -40,8 +41,9 @@ from matching.models import (
 @role_required(Role.COORDINATOR)
 @require_safe
 def match_list(request: RoleRequest) -> HttpResponse:
-    """Every open match by stage, or one filtered list (`?vis=`, the start page's cards link
-    here); an unknown filter shows the default."""
+    """Every open match by stage (the first rows of each, with a link to its own list), or one
+    filtered list (`?vis=`, the start page's cards link here), a page at a time (`?side=`); an
+    unknown filter shows the default."""
     form = ListFilterForm(request.GET, lists=selectors.MatchList)
     context: dict[str, Any] = {
         "tabs": form.tabs(),
@@ -50,9 +52,11 @@ def match_list(request: RoleRequest) -> HttpResponse:
         "inactive_days": selectors.INACTIVE_MATCH_DAYS,
         "ending_days": selectors.MATCH_ENDING_DAYS,
         "ending_title": selectors.MatchList.ENDING.label,
+        "starting_title": selectors.MatchList.STARTING.label,
+        "running_title": selectors.MatchList.RUNNING.label,
     }
     if form.show:
-        context["matches"] = selectors.match_list(request.user, show=form.show)
+        context["page"] = page_of(request, selectors.match_list(request.user, show=form.show))
         context["title"] = selectors.MatchList(form.show).label
         # Ended and cancelled: how each ended, instead of meetings and follow-ups.
         context["finished"] = form.show == selectors.MatchList.CLOSED

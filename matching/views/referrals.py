@@ -14,6 +14,7 @@ from accounts.access import RoleRequest, role_required
 from accounts.audit import log_access
 from accounts.models import Municipality, Role
 from common.downloads import json_download
+from common.pagination import page_of
 from matching import scoring, selectors, services
 from matching.batch import batch_proposal
 from matching.exports import referral_export
@@ -91,24 +92,34 @@ def referral_create(request: RoleRequest) -> HttpResponse:
 @role_required(Role.COORDINATOR, Role.SHELTER_STAFF)
 @require_safe
 def referral_list(request: RoleRequest) -> HttpResponse:
-    """The coordinator's queue (oldest waiting first; `?vis=` for only the waiting or the closed
-    ones), or the shelter's referrals."""
+    """The coordinator's queue (the waiting ones first, oldest first, then those in progress;
+    `?vis=` for only the waiting or the closed ones), or the shelter's referrals: a page at a
+    time (`?side=`), the filter kept in the page links."""
     if request.membership.role == Role.SHELTER_STAFF:
-        return render(
-            request,
-            "matching/shelter_referrals.html",
-            {"referrals": selectors.shelter_referrals(request.user)},
-        )
+        page = page_of(request, selectors.shelter_referrals(request.user))
+        page.object_list = selectors.with_volunteer_contact(page.object_list)
+        return render(request, "matching/shelter_referrals.html", {"page": page})
     form = ListFilterForm(request.GET, lists=selectors.ReferralList)
     context: dict[str, Any] = {"tabs": form.tabs(), "show": form.show}
-    if form.show == selectors.ReferralList.WAITING:
-        context["waiting"] = list(selectors.referrals_waiting(request.user))
-    elif form.show == selectors.ReferralList.CLOSED:
-        context["closed"] = list(selectors.referrals_closed(request.user))
+    if form.show == selectors.ReferralList.CLOSED:
+        context["page"] = page_of(request, selectors.referrals_closed(request.user))
+        context["closed"] = context["page"].object_list
+    elif form.show == selectors.ReferralList.WAITING:
+        context["page"] = page = page_of(request, selectors.referrals_waiting(request.user))
+        context["waiting"] = page.object_list
+        context["can_batch"] = page.paginator.count > 1
     else:
-        referrals = selectors.referral_queue(request.user)
-        context["waiting"] = [r for r in referrals if r.status in WAITING]
-        context["in_progress"] = [r for r in referrals if r.status not in WAITING]
+        # One list, the waiting ones first: a page may hold the end of them and the first of
+        # those in progress.
+        context["page"] = page = page_of(request, selectors.referral_queue(request.user))
+        rows = list(page.object_list)
+        context["waiting"] = [r for r in rows if r.is_waiting]
+        context["in_progress"] = [r for r in rows if not r.is_waiting]
+        # The first page holds the first of the waiting ones (all of them, or a full page):
+        # "at least two are waiting" is known there. Later pages show the waiting section only
+        # when the waiting ones reach them.
+        context["can_batch"] = page.number == 1 and len(context["waiting"]) > 1
+        context["waiting_section"] = page.number == 1 or bool(context["waiting"])
     return render(request, "matching/referral_queue.html", context)
 
 

@@ -237,9 +237,9 @@ def test_the_bell_is_one_query_however_many_notifications_and_roles(
     }
 
 
-# Session, user, roles, two-step; the notifications, those waiting elsewhere; the bell; the
-# session save (3).
-LIST_QUERIES = 5
+# Session, user; a page of the notifications (the rows and their count), those waiting
+# elsewhere; the bell.
+LIST_QUERIES = 6
 
 
 def test_the_list_makes_a_fixed_number_of_queries(
