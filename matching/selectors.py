@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -181,7 +182,7 @@ def shelter_referral_counts(user) -> dict[str, int]:
 
 def with_volunteer_contact(referrals: Iterable[Referral]) -> list[Referral]:
     """The rows of shelter_referrals (one page of them), each with `volunteer_contact`."""
-    rows = list(referrals)
+    rows: list[Any] = list(referrals)  # rows of shelter_referrals: with `visible_matches`
     for referral in rows:
         referral.volunteer_contact = volunteer_contact_for_shelter(
             referral.visible_matches[0] if referral.visible_matches else None
