@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "pages.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ressursvenner_bench_scale"
 # Bump when seed_scale makes different data: a kept database built by another version is rebuilt.
-SEED_VERSION = 1
+SEED_VERSION = 2
 REPEAT = int(os.environ.get("BENCH_PAGES_REPEAT", "15"))
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "10"))
 
@@ -669,7 +669,7 @@ def render(
     lines = [
         "# Page benchmark: latest results",
         "",
-        f"Measured {datetime.now():%Y-%m-%d %H:%M} by `python -m bench.pages` "
+        f"Measured {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} by `python -m bench.pages` "
         f"({context['seconds']:.0f} s in all) on {context['machine']}.",
         "",
         f"Data: `manage.py seed_scale --factor {context['factor']:g}` ({context['built']}). "

@@ -379,6 +379,7 @@ class Case:
     closed: date | None = None
     erased: bool = False
     match_id: int | None = None
+    match_public_id: object = None
     volunteer: Person | None = None
     match_status: str = ""
     quiet: bool = False
@@ -1366,6 +1367,7 @@ class Filler:
             row = self._match(case, person, state, case.proposed, coordinator)
             matches.append(row)
             case.match_id, case.volunteer, case.match_status = row[0], person, state
+            case.match_public_id = row[1]
             mid = row[0]
             events.append((mid, _moment(case.proposed, 13), MatchStatus.PROPOSED, coordinator))
             if state != MatchStatus.PROPOSED:
@@ -1615,8 +1617,10 @@ class Filler:
                     )
                     if followed and followed > self.now:
                         followed = None
+                    concern = self.writer.uuid()
                     concern_rows.append(
                         (
+                            concern,
                             mid,
                             case.match_id,
                             "–" if case.erased else rng.choice(CONCERNS),
@@ -1627,9 +1631,9 @@ class Filler:
                             "" if case.erased or not followed else rng.choice(FOLLOW_UP_NOTES),
                         )
                     )
-                    self.concern_events.append((case, raised))
+                    self.concern_events.append((case, raised, concern))
 
-        self.concern_events: list[tuple[Case, datetime]] = []
+        self.concern_events: list[tuple[Case, datetime, object]] = []
         self.writer.copy(
             Meeting,
             [
@@ -1649,6 +1653,7 @@ class Filler:
         self.writer.copy(
             Concern,
             [
+                "public_id",
                 "meeting_id",
                 "match_id",
                 "text",
@@ -1742,7 +1747,7 @@ class Filler:
                         _moment(known(case.proposed) + timedelta(days=1), 9),
                         coordinators(case.association),
                         "match_accepted",
-                        self.link("match_detail", case.public_id),
+                        self.link("match_detail", case.match_public_id),
                         Role.COORDINATOR,
                         self.associations[case.association],
                         None,
@@ -1787,13 +1792,13 @@ class Filler:
                     ("follow_up_due", case.match_id, u, f"{kind}", _moment(due, 7))
                     for u in coordinators(case.association)
                 ]
-        for case, raised in self.concern_events:
+        for case, raised, concern in self.concern_events:
             told.append(
                 (
                     raised + timedelta(seconds=1),
                     coordinators(case.association),
                     "concern",
-                    self.link("match_detail", case.public_id),
+                    self.link("concern_detail", concern),
                     Role.COORDINATOR,
                     self.associations[case.association],
                     None,
