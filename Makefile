@@ -9,7 +9,7 @@ PORT ?= 8000
 # when neither the environment nor .env sets DEBUG (as in manage.py), so a DEBUG=false there wins.
 export DEBUG_DEFAULT ?= true
 
-.PHONY: run test lint typecheck format messages compiled-messages bench install lock upgrade clean
+.PHONY: run test lint typecheck format messages compiled-messages bench bench-pages bench-tools install lock upgrade clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -67,13 +67,32 @@ test: install compiled-messages
 	$(BIN)/pytest -n $(TEST_PROCESSES) -m "not e2e" $(PYTEST_ARGS)
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
-# Speed of matching, the reminder sweep and the statistics (docs/benchmarks.md); not part of
-# `make test`. Needs PostgreSQL (and Redis for the sweep): each drops, creates and fills its own
-# *bench* database, then writes its table to bench/results/.
-bench: install
+# Speed of matching, the reminder sweep and the statistics (docs/benchmarks.md), and every
+# role's main pages on the national data set (docs/performance.md); not part of `make test`.
+# Needs PostgreSQL and Redis: the first three drop, create and fill their own *bench* database;
+# the page benchmark keeps its one (ressursvenner_bench_scale) between runs and builds it with
+# seed_scale when it is missing (`make bench-pages REBUILD=1` builds it anew). Each writes its
+# table to bench/results/.
+bench: install bench-tools
 	$(BIN)/python -m bench.matching
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.reports
+	$(BIN)/python -m bench.pages
+
+bench-pages: install bench-tools
+	$(BIN)/python -m bench.pages $(if $(REBUILD),--rebuild)
+
+# The load generator of the page benchmark's throughput part: Debian's wrk, installed when make
+# runs as root with apt-get (a CI container); otherwise the command is shown, and that part is
+# skipped until it is installed.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; \
+	  else \
+	    echo "wrk is not installed: the throughput part of the page benchmark is skipped (sudo apt-get install -y wrk)"; \
+	  fi; \
+	}
 
 lint: install
 	$(BIN)/ruff check .

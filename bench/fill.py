@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.geo import haversine_km
-from accounts.languages import COMMON, LANGUAGES
+from accounts.languages import COMMON
 from accounts.models import Association, Coverage, Municipality, Shelter, User
 from courses.models import Consideration, Course, Enrolment, EnrolmentStatus, Session
 from matching.models import (
@@ -30,6 +30,8 @@ from matching.models import (
     ReferralLanguage,
     ReferralStatus,
 )
+from ressursvenner.scale.distributions import flags as _flags
+from ressursvenner.scale.distributions import languages as _languages
 from volunteers.models import CommitmentPeriod, Status, Volunteer, VolunteerLanguage
 
 CITIES = {"Oslo": "0301", "Bergen": "4601", "Trondheim": "5001", "Stavanger": "1103"}
@@ -64,19 +66,6 @@ def _covered(cities: dict[str, str]) -> dict[str, list[Municipality]]:
         taken.update(m.pk for m in nearest)
         result[city] = nearest
     return result
-
-
-def _languages(rng: random.Random) -> list[str]:
-    """Norwegian nearly always; one or two others, the common ones most often."""
-    codes = ["no"] if rng.random() < 0.95 else []
-    others = [c for c, _name in LANGUAGES if c != "no"]
-    for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
-        codes.append(rng.choice(COMMON[1:]) if rng.random() < 0.7 else rng.choice(others))
-    return list(dict.fromkeys(codes)) or ["en"]
-
-
-def _flags(rng: random.Random, bits: int, chance: float) -> int:
-    return sum(1 << b for b in range(bits) if rng.random() < chance)
 
 
 @transaction.atomic

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Association, Municipality, Shelter, User
-from common.dates import add_years
 from courses.models import Course, CourseKind, Enrolment, EnrolmentStatus, Session
 from matching.models import (
     AgeBracket,
@@ -33,8 +32,14 @@ from matching.models import (
     ReferralStatus,
     YesNoUnknown,
 )
+from ressursvenner.scale.distributions import (
+    association_weights,
+    commitment_periods,
+    largest_remainder,
+    volunteer_stage,
+)
+from ressursvenner.scale.distributions import day_between as between
 from volunteers.models import CommitmentPeriod, Status, Volunteer
-from volunteers.models import EndReason as CommitmentEnd
 
 ASSOCIATIONS = 400
 SHELTERS = 47
@@ -76,14 +81,14 @@ def fill(*, seed: int = 2025) -> Filled:
     municipalities = list(Municipality.objects.all())
 
     def day_between(start: date, end: date) -> date:
-        return start + timedelta(days=rng.randint(0, max((end - start).days, 0)))
+        return between(rng, start, end)
 
     # --- Associations (a few large, many small) and shelters ------------------------------
     associations = _save(
         Association,
         [Association(name=f"Sanitetsforening {n:03d} (bench)") for n in range(ASSOCIATIONS)],
     )
-    weights = [min(rng.paretovariate(1.1), 60) for _ in associations]
+    weights = association_weights(rng, len(associations))
     shelters = _save(
         Shelter,
         [
@@ -101,34 +106,9 @@ def fill(*, seed: int = 2025) -> Filled:
     for n in range(VOLUNTEERS):
         association = rng.choices(associations, weights)[0]
         applied = day_between(first_day, today)
-        age = (today - applied).days
-        stage = rng.random()
-        approved = interview = None
-        if age < 30:
-            status = rng.choice((Status.APPLIED, Status.SCREENING))
-            changed = applied
-        elif stage < 0.05:
-            status, changed = Status.APPLIED, applied
-        elif stage < 0.10:
-            status, changed = Status.SCREENING, applied + timedelta(days=rng.randint(1, 20))
-        elif stage < 0.15:
-            status, changed = Status.COURSE, applied + timedelta(days=rng.randint(10, 30))
-            interview = applied + timedelta(days=rng.randint(3, 10))
-        elif stage < 0.25:
-            status, changed = Status.REJECTED, applied + timedelta(days=rng.randint(5, 60))
-            interview = applied + timedelta(days=3) if rng.random() < 0.5 else None
-        else:
-            approved = applied + timedelta(days=rng.randint(20, min(120, age)))
-            interview = applied + timedelta(days=rng.randint(3, 15))
-            status, changed = Status.APPROVED, approved
-            after = stage - 0.25
-            if after < 0.08:
-                status = Status.PAUSED
-                changed = day_between(approved, today)
-            elif after < 0.22:
-                status = Status.ENDED
-                changed = day_between(approved, today)
-        changed = min(changed, today)
+        stage = volunteer_stage(rng, applied, today)
+        status, changed = stage.status, stage.changed
+        approved, interview = stage.approved, stage.interview
         people.append(
             Volunteer(
                 association=association,
@@ -197,30 +177,16 @@ def fill(*, seed: int = 2025) -> Filled:
     for person in people:
         if not person.approved_at:
             continue
-        start = person.approved_at.date()
-        while True:
-            end = add_years(start, 1)
-            if end > today:
-                periods.append(CommitmentPeriod(volunteer=person, starts_on=start, ends_on=end))
-                break
-            renewed = rng.random() < 0.6
-            reason = (
-                CommitmentEnd.RENEWED
-                if renewed
-                else rng.choice([r for r in CommitmentEnd.values if r != CommitmentEnd.RENEWED])
+        periods += [
+            CommitmentPeriod(
+                volunteer=person,
+                starts_on=period.starts_on,
+                ends_on=period.ends_on,
+                ended_on=period.ended_on,
+                end_reason=period.end_reason,
             )
-            periods.append(
-                CommitmentPeriod(
-                    volunteer=person,
-                    starts_on=start,
-                    ends_on=end,
-                    ended_on=end,
-                    end_reason=reason,
-                )
-            )
-            if not renewed:
-                break
-            start = end
+            for period in commitment_periods(rng, person.approved_at.date(), today)
+        ]
     _save(CommitmentPeriod, periods)
 
     # --- Referrals, matches, events ------------------------------------------------------------
@@ -335,13 +301,7 @@ def fill(*, seed: int = 2025) -> Filled:
     # --- Meetings (about weekly while a match runs) and concerns -----------------------------
     running = [m for m in matches if m.started_on]
     days_running = [((m.ended_on or today) - m.started_on).days + 1 for m in running]
-    per_day = MEETINGS / sum(days_running)
-    shares = [d * per_day for d in days_running]
-    counts = [int(s) for s in shares]
-    for index in sorted(range(len(shares)), key=lambda i: shares[i] - counts[i], reverse=True)[
-        : MEETINGS - sum(counts)
-    ]:
-        counts[index] += 1
+    counts = largest_remainder(MEETINGS, days_running)
     meetings: list[Meeting] = []
     written = 0
     concern_rows = []
