@@ -1,7 +1,12 @@
-"""The figures, computed in the database: one aggregate query per group of figures, grouped by
-association, whatever the number of rows. Nothing here loops over volunteers, referrals,
-matches or meetings; Python only does arithmetic on the aggregates (a partition's last part is
-its total minus the others).
+"""The figures, computed in the database: one aggregate query per topic (volunteers, courses,
+referrals, matches, meetings, ...), grouped by association, and the topics sent together as
+one statement per group (STATEMENTS, reports/queries.py), whatever the number of associations
+or rows. Nothing here loops over volunteers, referrals, matches or meetings; Python only does
+arithmetic on the aggregates (a partition's last part is its total minus the others; the lists
+of all associations are the sums of theirs).
+
+For one association every query is filtered on it before anything is counted. For all of them
+the queries filter on "has an association" and group by it.
 
 Every figure covers a Period (Europe/Oslo days). Definitions, in the words the pages use, are
 in docs/statistics.md.
@@ -11,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import (
     Case,
@@ -26,10 +31,17 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    ExtractMonth,
+    ExtractYear,
+    Greatest,
+    Least,
+    TruncDate,
+)
 from django.utils import timezone
 
-from common.dates import add_months
 from courses.models import CourseKind, Enrolment, EnrolmentStatus, Session
 from matching.models import (
     CancelReason,
@@ -218,29 +230,18 @@ class Plan:
     totals: bool = False
 
 
-# A branch's role: a row per association, one row of medians for all together, or the
-# referrals per association and shelter.
+# A branch's role: a row per association; one row of medians for all together; the referrals
+# per association and shelter; the referrals received, or the matches started, per month.
 ROWS, TOTAL, SHELTERS = "rows", "total", "shelters"
-# The per-month columns of the referrals' and the matches' rows: "received_in_3" is the
-# referrals received in the period's fourth month.
-MONTH_COLUMNS = {"referrals": "received_in_", "matches": "started_in_"}
+MONTHLY = {"referrals": "monthly_referrals", "matches": "monthly_matches"}
 
 
-def _months(prefix: str, period: Period, on: str, *, moment: bool) -> dict[str, Q]:
-    """A filter per calendar month the period touches, by column name: `on` (a moment, or a
-    date) falls in that month (Oslo days). The period's own limits are in the count's filter."""
-    months = {}
-    for n, first in enumerate(period.months()):
-        after = add_months(first, 1)
-        if moment:
-            months[f"{prefix}{n}"] = Q(**{f"{on}__gte": _at(first), f"{on}__lt": _at(after)})
-        else:
-            months[f"{prefix}{n}"] = Q(**{f"{on}__gte": first, f"{on}__lt": after})
-    return months
-
-
-def _at(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _per_month(role: str, queryset, on: str, *, moment: bool) -> tuple[str, Part]:
+    """The rows of `queryset` counted per calendar month of `on` (a moment: its Oslo day; or
+    a date), the month written as "YYYYMM"."""
+    local = {"tzinfo": oslo()} if moment else {}
+    month = Cast(ExtractYear(on, **local) * 100 + ExtractMonth(on, **local), CharField())
+    return role, Part(queryset.annotate(month=month), {"count": Count("pk")}, label="month")
 
 
 def _measures(plan: Plan, measures: dict) -> dict:
@@ -332,7 +333,7 @@ def course_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str,
 
 def referral_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Referrals received and where they stood at the end; referrals withdrawn; received per
-    month (a column each)."""
+    month."""
     received = _between("created_at", period)
     withdrawn_in = Q(status=ReferralStatus.WITHDRAWN) & _between("closed_at", period)
     # IN (subquery), hashed once (see volunteer_parts).
@@ -343,7 +344,6 @@ def referral_parts(period: Period, association_ids, plan: Plan) -> list[tuple[st
     referrals = Referral.objects.filter(
         _scope("association", association_ids), received | withdrawn_in
     )
-    months = _months("received_in_", period, "created_at", moment=True) if plan.lists else {}
     rows = Part(
         referrals,
         {
@@ -357,11 +357,13 @@ def referral_parts(period: Period, association_ids, plan: Plan) -> list[tuple[st
             ),
             "withdrawn_before_proposal": Count("pk", filter=withdrawn_in & ~ever_proposed),
             "withdrawn_after_proposal": Count("pk", filter=withdrawn_in & ever_proposed),
-            **{name: Count("pk", filter=received & month) for name, month in months.items()},
         },
         group="association_id",
     )
-    return [(ROWS, rows)]
+    if not plan.lists:
+        return [(ROWS, rows)]
+    received_in = Referral.objects.filter(_scope("association", association_ids), received)
+    return [(ROWS, rows), _per_month(MONTHLY["referrals"], received_in, "created_at", moment=True)]
 
 
 def shelter_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
@@ -406,7 +408,7 @@ def first_proposal_parts(period: Period, association_ids, plan: Plan) -> list[tu
 def match_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Matches proposed, started, running and ended; outcomes and end reasons; lengths; the
     days of running matches in the period (for meetings per match and month); started per
-    month (a column each)."""
+    month."""
     proposed_in = _between("proposed_at", period)
     started_in = _on_days("started_on", period)
     ended_in = Q(status=MatchStatus.ENDED) & _on_days("ended_on", period)
@@ -432,7 +434,6 @@ def match_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, 
             DaysBetween("ended_on", "started_on"), 0.5, filter=ended_in
         ),
     }
-    months = _months("started_in_", period, "started_on", moment=False) if plan.lists else {}
     known_reasons = Q(end_reason__in=EndReason.values)
     matches = Match.objects.filter(
         _scope("referral__association", association_ids), proposed_in | running_during
@@ -457,11 +458,14 @@ def match_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, 
             "end_not_recorded": Count("pk", filter=ended_in & ~known_reasons),
             "match_days": Coalesce(Sum(days_running, filter=running_during), 0),
             **_measures(plan, measures),
-            **{name: Count("pk", filter=started_in & month) for name, month in months.items()},
         },
         group="referral__association_id",
     )
-    return [(ROWS, rows), *_total(plan, matches, measures)]
+    branches = [(ROWS, rows), *_total(plan, matches, measures)]
+    if plan.lists:
+        started = Match.objects.filter(_scope("referral__association", association_ids), started_in)
+        branches.append(_per_month(MONTHLY["matches"], started, "started_on", moment=False))
+    return branches
 
 
 def meeting_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
@@ -629,6 +633,7 @@ def collect(
     found: dict[int, dict] = {}
     measured: dict = {}
     shelters: Counter[str] = Counter()
+    monthly: dict[str, dict[date, int]] = {role: {} for role in MONTHLY.values()}
     wanted = set(association_ids)
     for statement in STATEMENTS:
         built = [
@@ -638,28 +643,27 @@ def collect(
             for branch in BUILDERS[topic](period, scope, plan)
         ]
         results = run([part for _role, part in built])
-        for (role, _part), rows in zip(built, results, strict=True):
-            for result in rows:
+        for (role, _part), answers in zip(built, results, strict=True):
+            for result in answers:
                 group, label = result.pop("group"), result.pop("label")
                 if role == TOTAL:
                     measured.update(result)
                 elif role == SHELTERS:
                     if group in wanted:
                         shelters[label] += result["count"]
+                elif role in MONTHLY.values():
+                    month = date(int(label) // 100, int(label) % 100, 1)
+                    counts = monthly[role]
+                    counts[month] = counts.get(month, 0) + result["count"]
                 else:
                     found.setdefault(group, {}).update(result)
-    months = period.months()
-    monthly: dict[str, dict[date, int]] = {kind: {} for kind in MONTH_COLUMNS}
-    rows = {}
+    rows: dict[int, dict] = {}
     for association_id in association_ids:
         row = empty_row()
         row.update(found.get(association_id, {}))
-        for kind, prefix in MONTH_COLUMNS.items():
-            for n, month in enumerate(months):
-                if count := row.pop(f"{prefix}{n}", 0):
-                    monthly[kind][month] = monthly[kind].get(month, 0) + count
         _derive(row)
         rows[association_id] = row
+    totals: dict
     if national or len(association_ids) != 1:
         totals = {
             key: sum(row[key] for row in rows.values())
@@ -672,7 +676,7 @@ def collect(
         totals = dict(rows[association_ids[0]])
     figures = Figures(period=period, rows=rows, totals=totals, topics=chosen)
     if plan.lists:
-        figures.monthly = monthly
+        figures.monthly = {kind: monthly[role] for kind, role in MONTHLY.items()}
         figures.by_shelter = sorted(shelters.items(), key=lambda item: (-item[1], item[0]))
     if withdrawal_reasons:
         figures.withdrawal_reasons = withdrawal_reason_figures(period, scope)
