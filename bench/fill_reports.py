@@ -386,9 +386,7 @@ def fill(*, seed: int = 2025) -> Filled:
     Membership.objects.create(user=coordinator, role=Role.COORDINATOR, association=largest)
     smallest = min(associations, key=lambda a: len(approved_by_association.get(a.pk, [])))
     small_coordinator = User.objects.create(email="liten@bench.example", first_name="Bench")
-    Membership.objects.create(
-        user=small_coordinator, role=Role.COORDINATOR, association=smallest
-    )
+    Membership.objects.create(user=small_coordinator, role=Role.COORDINATOR, association=smallest)
     return Filled(
         associations=associations,
         largest=largest,
