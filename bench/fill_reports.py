@@ -55,8 +55,10 @@ CHUNK = 5_000
 class Filled:
     associations: list[Association]
     largest: Association
+    smallest: Association
     admin: User
     coordinator: User
+    small_coordinator: User
     counts: dict[str, int]
 
 
@@ -342,11 +344,16 @@ def fill(*, seed: int = 2025) -> Filled:
     largest = max(associations, key=lambda a: len(approved_by_association.get(a.pk, [])))
     coordinator = User.objects.create(email="koordinator@bench.example", first_name="Bench")
     Membership.objects.create(user=coordinator, role=Role.COORDINATOR, association=largest)
+    smallest = min(associations, key=lambda a: len(approved_by_association.get(a.pk, [])))
+    small_coordinator = User.objects.create(email="liten@bench.example", first_name="Bench")
+    Membership.objects.create(user=small_coordinator, role=Role.COORDINATOR, association=smallest)
     return Filled(
         associations=associations,
         largest=largest,
+        smallest=smallest,
         admin=admin,
         coordinator=coordinator,
+        small_coordinator=small_coordinator,
         counts={
             "associations": len(associations),
             "shelters": len(shelters),

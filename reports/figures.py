@@ -1,7 +1,12 @@
-"""The figures, computed in the database: one aggregate query per group of figures, grouped by
-association, whatever the number of rows. Nothing here loops over volunteers, referrals,
-matches or meetings; Python only does arithmetic on the aggregates (a partition's last part is
-its total minus the others).
+"""The figures, computed in the database: one aggregate query per topic (volunteers, courses,
+referrals, matches, meetings, ...), grouped by association, and the topics sent together as
+one statement per group (STATEMENTS, reports/queries.py), whatever the number of associations
+or rows. Nothing here loops over volunteers, referrals, matches or meetings; Python only does
+arithmetic on the aggregates (a partition's last part is its total minus the others; the lists
+of all associations are the sums of theirs).
+
+For one association every query is filtered on it before anything is counted. For all of them
+the queries filter on "has an association" and group by it.
 
 Every figure covers a Period (Europe/Oslo days). Definitions, in the words the pages use, are
 in docs/statistics.md.
@@ -26,7 +31,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate, TruncMonth
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    ExtractMonth,
+    ExtractYear,
+    Greatest,
+    Least,
+    TruncDate,
+)
 from django.utils import timezone
 
 from courses.models import CourseKind, Enrolment, EnrolmentStatus, Session
@@ -44,6 +57,7 @@ from matching.models import (
 )
 from reports.expressions import DaysBetween, HoursBetween, Percentile
 from reports.periods import Period
+from reports.queries import Part, run
 from volunteers.models import CommitmentPeriod, Status, Volunteer
 from volunteers.models import EndReason as CommitmentEndReason
 
@@ -96,6 +110,48 @@ MEASURES = {
 }
 
 
+# The topics of figures: each is one aggregate query (a `Part`), two for courses. A table reads
+# the topics named beside it in reports/tables.py, so an export computes only those.
+TOPICS = (
+    "volunteers",
+    "courses",
+    "commitments",
+    "referrals",
+    "shelters",
+    "first_proposals",
+    "matches",
+    "meetings",
+    "concerns",
+    "cancelled",
+)
+# The topics sent together in one statement. Two statements rather than one: each stays far
+# below the cost at which PostgreSQL starts compiling a query with JIT (jit_above_cost), which
+# on the national data set would take longer than the query itself (docs/statistics.md).
+STATEMENTS = (
+    ("volunteers", "courses", "commitments"),
+    ("referrals", "shelters", "first_proposals", "matches", "meetings", "concerns", "cancelled"),
+)
+# The topic whose query counts each group of figures that is suppressed (publication.py).
+GROUP_TOPICS = {
+    "applied": "volunteers",
+    "pipeline_total": "volunteers",
+    "approved": "volunteers",
+    "seats_filled": "courses",
+    "commitments_ended": "commitments",
+    "received": "referrals",
+    "withdrawn": "referrals",
+    "first_proposals": "first_proposals",
+    "proposed": "matches",
+    "started": "matches",
+    "active_end": "matches",
+    "active_during": "matches",
+    "ended": "matches",
+    "meetings": "meetings",
+    "concerns": "concerns",
+    "cancelled": "cancelled",
+}
+
+
 @dataclass
 class Figures:
     """The figures of a period for some associations.
@@ -103,6 +159,7 @@ class Figures:
     `rows`: per association id, every count and measure. `totals`: the same for all of them
     together (counts are sums of the rows; medians come from their own queries). `monthly`:
     referrals received and matches started per month (first day of the month → count).
+    `topics`: the topics computed (the others are left at zero).
     """
 
     period: Period
@@ -111,6 +168,7 @@ class Figures:
     monthly: dict[str, dict[date, int]] = field(default_factory=dict)
     by_shelter: list[tuple[str, int]] = field(default_factory=list)
     withdrawal_reasons: list[tuple[str, int]] = field(default_factory=list)
+    topics: tuple[str, ...] = TOPICS
 
 
 def oslo():
@@ -133,14 +191,13 @@ def _scope(path: str, association_ids: list[int] | None) -> Q:
     return Q(**{f"{path}__in": association_ids})
 
 
-def _grouped(queryset, path: str, aggregates: dict) -> dict[int, dict]:
-    return {
-        row.pop("group"): row
-        for row in queryset.annotate(group=F(path))
-        .values("group")
-        .annotate(**aggregates)
-        .order_by()
-    }
+def _within(queryset, path: str, association_ids: list[int] | None):
+    """A subquery's rows narrowed to the associations counted, when they are a few: the
+    query around it asks only about theirs, and hashing one association's rows is quicker
+    than everyone's. (For all associations there is nothing to narrow.)"""
+    if association_ids is None:
+        return queryset
+    return queryset.filter(_scope(path, association_ids))
 
 
 def _status_at_end(period: Period) -> Case:
@@ -171,15 +228,55 @@ def _status_at_end(period: Period) -> Case:
     )
 
 
-def volunteer_figures(period: Period, association_ids, *, totals: bool):
+@dataclass(frozen=True)
+class Plan:
+    """What a collection computes besides the counts: `measures`, the medians and percentiles
+    of each association; `lists`, the referrals and matches per month and the referrals per
+    shelter; `totals`, the medians of all associations together (their own branches)."""
+
+    measures: bool = True
+    lists: bool = True
+    totals: bool = False
+
+
+# A branch's role: a row per association; one row of medians for all together; the referrals
+# per association and shelter; the referrals received, or the matches started, per month.
+ROWS, TOTAL, SHELTERS = "rows", "total", "shelters"
+MONTHLY = {"referrals": "monthly_referrals", "matches": "monthly_matches"}
+
+
+def _per_month(role: str, queryset, on: str, *, moment: bool) -> tuple[str, Part]:
+    """The rows of `queryset` counted per calendar month of `on` (a moment: its Oslo day; or
+    a date), the month written as "YYYYMM"."""
+    local = {"tzinfo": oslo()} if moment else {}
+    month = Cast(ExtractYear(on, **local) * 100 + ExtractMonth(on, **local), CharField())
+    return role, Part(queryset.annotate(month=month), {"count": Count("pk")}, label="month")
+
+
+def _measures(plan: Plan, measures: dict) -> dict:
+    return measures if plan.measures else {}
+
+
+def _total(plan: Plan, queryset, measures: dict) -> list[tuple[str, Part]]:
+    """The medians of all associations together, when the plan asks for them."""
+    if not (plan.totals and plan.measures):
+        return []
+    return [(TOTAL, Part(queryset, measures))]
+
+
+def volunteer_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Applications, the cohort's way through the pipeline, approvals, status at the end."""
     # IN (subquery) rather than EXISTS: PostgreSQL hashes it once, and estimates it so; with
     # EXISTS its estimate passes the JIT threshold and compiling takes ten times the query.
-    basic_course_done = Enrolment.objects.filter(
-        status=EnrolmentStatus.ATTENDED,
-        session__course__kind=CourseKind.BASIC,
-        session__cancelled_at__isnull=True,
-        session__ends_at__lte=timezone.now(),
+    basic_course_done = _within(
+        Enrolment.objects.filter(
+            status=EnrolmentStatus.ATTENDED,
+            session__course__kind=CourseKind.BASIC,
+            session__cancelled_at__isnull=True,
+            session__ends_at__lte=timezone.now(),
+        ),
+        "volunteer__association",
+        association_ids,
     ).values("volunteer_id")
     volunteers = Volunteer.objects.filter(
         _scope("association", association_ids), applied_at__lt=period.end_before
@@ -193,79 +290,74 @@ def volunteer_figures(period: Period, association_ids, *, totals: bool):
         | Q(status__in=[Status.SCREENING, Status.COURSE, Status.APPROVED, Status.PAUSED])
     )
     approved_in = _between("approved_at", period)
-    approval_days = Percentile(
-        DaysBetween(
-            TruncDate("approved_at", tzinfo=oslo()), TruncDate("applied_at", tzinfo=oslo())
-        ),
-        0.5,
-        filter=approved_in,
-    )
-    rows = _grouped(
+    measures = {
+        "approval_days_median": Percentile(
+            DaysBetween(
+                TruncDate("approved_at", tzinfo=oslo()), TruncDate("applied_at", tzinfo=oslo())
+            ),
+            0.5,
+            filter=approved_in,
+        )
+    }
+    rows = Part(
         volunteers,
-        "association_id",
         {
             "applied": Count("pk", filter=applied),
             "reached_screening": Count("pk", filter=applied & reached_screening),
             "reached_course": Count("pk", filter=applied & reached_course),
             "reached_approval": Count("pk", filter=applied & reached_approval),
             "approved": Count("pk", filter=approved_in),
-            "approval_days_median": approval_days,
+            **_measures(plan, measures),
             **{f"status_{s}": Count("pk", filter=Q(status_at_end=s)) for s in Status.values},
         },
+        group="association_id",
     )
-    for row in rows.values():
-        row["funnel_application"] = row["applied"] - row["reached_screening"]
-        row["funnel_screening"] = row["reached_screening"] - row["reached_course"]
-        row["funnel_course"] = row["reached_course"] - row["reached_approval"]
-        row["funnel_approved"] = row["reached_approval"]
-    total = volunteers.aggregate(approval_days_median=approval_days) if totals else {}
-    return rows, total
+    return [(ROWS, rows), *_total(plan, volunteers, measures)]
 
 
-def course_figures(period: Period, association_ids):
+def course_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Sessions held (started, not cancelled) in the period, their seats and attendance."""
     held = Q(
         cancelled_at__isnull=True,
         starts_at__gte=period.start_at,
         starts_at__lt=min(period.end_before, timezone.now()),
     )
-    sessions = _grouped(
+    sessions = Part(
         Session.objects.filter(_scope("association", association_ids), held),
-        "association_id",
         {"sessions_held": Count("pk"), "seats_offered": Coalesce(Sum("capacity"), 0)},
+        group="association_id",
     )
-    enrolments = _grouped(
+    enrolments = Part(
         Enrolment.objects.filter(
             _scope("session__association", association_ids),
             session__cancelled_at__isnull=True,
             session__starts_at__gte=period.start_at,
             session__starts_at__lt=min(period.end_before, timezone.now()),
         ),
-        "session__association_id",
         {
             "attended": Count("pk", filter=Q(status=EnrolmentStatus.ATTENDED)),
             "absent": Count("pk", filter=Q(status=EnrolmentStatus.ABSENT)),
             "unregistered": Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED)),
         },
+        group="session__association_id",
     )
-    return _merge(sessions, enrolments)
+    return [(ROWS, sessions), (ROWS, enrolments)]
 
 
-def referral_figures(period: Period, association_ids):
-    """Referrals received and where they stood at the end; referrals withdrawn."""
+def referral_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
+    """Referrals received and where they stood at the end; referrals withdrawn; received per
+    month."""
     received = _between("created_at", period)
     withdrawn_in = Q(status=ReferralStatus.WITHDRAWN) & _between("closed_at", period)
-    # IN (subquery), hashed once (see volunteer_figures).
-    matched_by_end = Q(
-        pk__in=Match.objects.filter(started_on__lte=period.end).values("referral_id")
-    )
-    ever_proposed = Q(pk__in=Match.objects.values("referral_id"))
+    # IN (subquery), hashed once (see volunteer_parts).
+    matches = _within(Match.objects.all(), "referral__association", association_ids)
+    matched_by_end = Q(pk__in=matches.filter(started_on__lte=period.end).values("referral_id"))
+    ever_proposed = Q(pk__in=matches.values("referral_id"))
     referrals = Referral.objects.filter(
         _scope("association", association_ids), received | withdrawn_in
     )
-    rows = _grouped(
+    rows = Part(
         referrals,
-        "association_id",
         {
             "received": Count("pk", filter=received),
             "received_matched": Count("pk", filter=received & matched_by_end),
@@ -278,15 +370,30 @@ def referral_figures(period: Period, association_ids):
             "withdrawn_before_proposal": Count("pk", filter=withdrawn_in & ~ever_proposed),
             "withdrawn_after_proposal": Count("pk", filter=withdrawn_in & ever_proposed),
         },
+        group="association_id",
     )
-    for row in rows.values():
-        row["received_waiting"] = (
-            row["received"] - row["received_matched"] - row["received_withdrawn"]
+    if not plan.lists:
+        return [(ROWS, rows)]
+    received_in = Referral.objects.filter(_scope("association", association_ids), received)
+    return [(ROWS, rows), _per_month(MONTHLY["referrals"], received_in, "created_at", moment=True)]
+
+
+def shelter_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
+    """Referrals received per association and crisis shelter (the lists add them up)."""
+    if not plan.lists:
+        return []
+    received = Referral.objects.filter(
+        _scope("association", association_ids), _between("created_at", period)
+    )
+    return [
+        (
+            SHELTERS,
+            Part(received, {"count": Count("pk")}, group="association_id", label="shelter__name"),
         )
-    return rows
+    ]
 
 
-def first_proposal_figures(period: Period, association_ids, *, totals: bool):
+def first_proposal_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Days from referral to the first proposed match, for referrals first proposed in the
     period."""
     earlier = Match.objects.filter(
@@ -302,15 +409,18 @@ def first_proposal_figures(period: Period, association_ids, *, totals: bool):
         "proposal_days_median": Percentile(days, 0.5),
         "proposal_days_p90": Percentile(days, 0.9),
     }
-    rows = _grouped(
-        firsts, "referral__association_id", {"first_proposals": Count("pk"), **measures}
+    rows = Part(
+        firsts,
+        {"first_proposals": Count("pk"), **_measures(plan, measures)},
+        group="referral__association_id",
     )
-    return rows, firsts.aggregate(**measures) if totals else {}
+    return [(ROWS, rows), *_total(plan, firsts, measures)]
 
 
-def match_figures(period: Period, association_ids, *, totals: bool):
+def match_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Matches proposed, started, running and ended; outcomes and end reasons; lengths; the
-    days of running matches in the period (for meetings per match and month)."""
+    days of running matches in the period (for meetings per match and month); started per
+    month."""
     proposed_in = _between("proposed_at", period)
     started_in = _on_days("started_on", period)
     ended_in = Q(status=MatchStatus.ENDED) & _on_days("ended_on", period)
@@ -340,9 +450,8 @@ def match_figures(period: Period, association_ids, *, totals: bool):
     matches = Match.objects.filter(
         _scope("referral__association", association_ids), proposed_in | running_during
     )
-    rows = _grouped(
+    rows = Part(
         matches,
-        "referral__association_id",
         {
             "proposed": Count("pk", filter=proposed_in),
             "started": Count("pk", filter=started_in),
@@ -360,26 +469,30 @@ def match_figures(period: Period, association_ids, *, totals: bool):
             },
             "end_not_recorded": Count("pk", filter=ended_in & ~known_reasons),
             "match_days": Coalesce(Sum(days_running, filter=running_during), 0),
-            **measures,
+            **_measures(plan, measures),
         },
+        group="referral__association_id",
     )
-    return rows, matches.aggregate(**measures) if totals else {}
+    branches = [(ROWS, rows), *_total(plan, matches, measures)]
+    if plan.lists:
+        started = Match.objects.filter(_scope("referral__association", association_ids), started_in)
+        branches.append(_per_month(MONTHLY["matches"], started, "started_on", moment=False))
+    return branches
 
 
-def meeting_figures(period: Period, association_ids):
+def meeting_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Meetings held (met, not only tried) on days of the period."""
-    return _grouped(
-        Meeting.objects.filter(
-            _scope("match__referral__association", association_ids),
-            _on_days("date", period),
-            met=True,
-        ),
-        "match__referral__association_id",
-        {"meetings": Count("pk")},
+    meetings = Meeting.objects.filter(
+        _scope("match__referral__association", association_ids),
+        _on_days("date", period),
+        met=True,
     )
+    return [
+        (ROWS, Part(meetings, {"meetings": Count("pk")}, group="match__referral__association_id"))
+    ]
 
 
-def concern_figures(period: Period, association_ids, *, totals: bool):
+def concern_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Concerns raised in the period and how fast they were followed up (until now)."""
     deadline = F("raised_at") + timedelta(hours=CONCERN_FOLLOW_UP_HOURS)
     followed_up = Q(followed_up_at__isnull=False)
@@ -391,29 +504,29 @@ def concern_figures(period: Period, association_ids, *, totals: bool):
     concerns = Concern.objects.filter(
         _scope("match__referral__association", association_ids), _between("raised_at", period)
     )
-    rows = _grouped(
+    rows = Part(
         concerns,
-        "match__referral__association_id",
         {
             "concerns": Count("pk"),
             "concerns_followed_up": Count("pk", filter=followed_up),
             "concern_within_24h": Count("pk", filter=followed_up & Q(followed_up_at__lte=deadline)),
             "concern_later": Count("pk", filter=Q(followed_up_at__gt=deadline)),
             "concern_open": Count("pk", filter=~followed_up),
-            **measures,
+            **_measures(plan, measures),
         },
+        group="match__referral__association_id",
     )
-    return rows, concerns.aggregate(**measures) if totals else {}
+    return [(ROWS, rows), *_total(plan, concerns, measures)]
 
 
-def commitment_figures(period: Period, association_ids):
+def commitment_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Commitment periods that ended in the period, by reason (renewed is one of them)."""
     known = Q(end_reason__in=CommitmentEndReason.values)
-    return _grouped(
-        CommitmentPeriod.objects.filter(
-            _scope("volunteer__association", association_ids), _on_days("ended_on", period)
-        ),
-        "volunteer__association_id",
+    ended = CommitmentPeriod.objects.filter(
+        _scope("volunteer__association", association_ids), _on_days("ended_on", period)
+    )
+    rows = Part(
+        ended,
         {
             "commitments_ended": Count("pk"),
             **{
@@ -422,19 +535,21 @@ def commitment_figures(period: Period, association_ids):
             },
             "commitment_not_recorded": Count("pk", filter=~known),
         },
+        group="volunteer__association_id",
     )
+    return [(ROWS, rows)]
 
 
-def cancelled_figures(period: Period, association_ids):
+def cancelled_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Proposed matches cancelled in the period, by reason."""
     known = Q(match__cancel_reason__in=CancelReason.values)
-    return _grouped(
-        MatchEvent.objects.filter(
-            _scope("match__referral__association", association_ids),
-            _between("at", period),
-            status=MatchStatus.CANCELLED,
-        ),
-        "match__referral__association_id",
+    events = MatchEvent.objects.filter(
+        _scope("match__referral__association", association_ids),
+        _between("at", period),
+        status=MatchStatus.CANCELLED,
+    )
+    rows = Part(
+        events,
         {
             "cancelled": Count("pk"),
             **{
@@ -443,52 +558,23 @@ def cancelled_figures(period: Period, association_ids):
             },
             "cancelled_not_recorded": Count("pk", filter=~known),
         },
+        group="match__referral__association_id",
     )
+    return [(ROWS, rows)]
 
 
-def monthly_figures(period: Period, association_ids) -> dict[str, dict[date, int]]:
-    """Referrals received and matches started, per calendar month."""
-    referrals = (
-        Referral.objects.filter(
-            _scope("association", association_ids), _between("created_at", period)
-        )
-        .annotate(month=TruncMonth("created_at", tzinfo=oslo()))
-        .values("month")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    matches = (
-        Match.objects.filter(
-            _scope("referral__association", association_ids), _on_days("started_on", period)
-        )
-        .annotate(month=TruncMonth("started_on"))
-        .values("month")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return {
-        "referrals": {_first_day(r["month"]): r["count"] for r in referrals},
-        "matches": {_first_day(r["month"]): r["count"] for r in matches},
-    }
-
-
-def _first_day(month) -> date:
-    if hasattr(month, "tzinfo") and month.tzinfo is not None:
-        month = timezone.localtime(month)
-    return date(month.year, month.month, 1)
-
-
-def shelter_figures(period: Period, association_ids) -> list[tuple[str, int]]:
-    """Referrals received per crisis shelter, most first."""
-    return [
-        (row["shelter__name"], row["count"])
-        for row in Referral.objects.filter(
-            _scope("association", association_ids), _between("created_at", period)
-        )
-        .values("shelter__name")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "shelter__name")
-    ]
+BUILDERS = {
+    "volunteers": volunteer_parts,
+    "courses": course_parts,
+    "commitments": commitment_parts,
+    "referrals": referral_parts,
+    "shelters": shelter_parts,
+    "first_proposals": first_proposal_parts,
+    "matches": match_parts,
+    "meetings": meeting_parts,
+    "concerns": concern_parts,
+    "cancelled": cancelled_parts,
+}
 
 
 def withdrawal_reason_figures(period: Period, association_ids) -> list[tuple[str, int]]:
@@ -510,14 +596,6 @@ def withdrawal_reason_figures(period: Period, association_ids) -> list[tuple[str
     return sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _merge(*groups: dict[int, dict]) -> dict[int, dict]:
-    merged: dict[int, dict] = {}
-    for group in groups:
-        for key, row in group.items():
-            merged.setdefault(key, {}).update(row)
-    return merged
-
-
 def empty_row() -> dict:
     row: dict[str, int | None] = dict.fromkeys(
         [*PARTITIONS, *SINGLE_COUNTS, *ACTIVITY, "concerns_followed_up"], 0
@@ -530,55 +608,88 @@ def empty_row() -> dict:
     return row
 
 
+def _derive(row: dict) -> None:
+    """The figures worked out from others: the funnel's steps, the referrals still waiting, and
+    the totals of the partitions counted in parts."""
+    row["funnel_application"] = row["applied"] - row["reached_screening"]
+    row["funnel_screening"] = row["reached_screening"] - row["reached_course"]
+    row["funnel_course"] = row["reached_course"] - row["reached_approval"]
+    row["funnel_approved"] = row["reached_approval"]
+    row["received_waiting"] = row["received"] - row["received_matched"] - row["received_withdrawn"]
+    row["pipeline_total"] = sum(row[key] for key in PIPELINE)
+    row["seats_filled"] = sum(row[key] for key in ENROLMENTS)
+    row["withdrawn"] = sum(row[key] for key in WITHDRAWN)
+
+
 def collect(
     period: Period,
     association_ids: list[int],
     *,
     national: bool = False,
     withdrawal_reasons: bool = False,
+    topics: tuple[str, ...] | list[str] = TOPICS,
+    plan: Plan | None = None,
 ) -> Figures:
-    """Every figure of `period` for each of `association_ids` and for all of them together.
+    """Every figure of `period` for each of `association_ids` and for all of them together,
+    in one statement per group of topics (STATEMENTS), whatever the number of associations.
 
     national=True: the ids are every association (the queries then filter on "has an
     association" rather than a list of ids) and the medians of all together get their own
-    queries; otherwise there must be one id, and its row is also the total.
+    branches; otherwise the queries are filtered on the ids before anything is counted, and
+    with one id its row is also the total. `topics`: only these (a CSV file's table needs one
+    or two); `plan`: what to compute besides the counts (Plan: everything).
     """
     scope = None if national else list(association_ids)
-    volunteers, volunteer_total = volunteer_figures(period, scope, totals=national)
-    proposals, proposal_total = first_proposal_figures(period, scope, totals=national)
-    matches, match_total = match_figures(period, scope, totals=national)
-    concerns, concern_total = concern_figures(period, scope, totals=national)
-    found = _merge(
-        volunteers,
-        course_figures(period, scope),
-        referral_figures(period, scope),
-        proposals,
-        matches,
-        meeting_figures(period, scope),
-        concerns,
-        commitment_figures(period, scope),
-        cancelled_figures(period, scope),
-    )
-    rows = {}
+    plan = plan or Plan(totals=national)
+    chosen = tuple(topic for topic in TOPICS if topic in topics)
+    found: dict[int, dict] = {}
+    measured: dict = {}
+    shelters: Counter[str] = Counter()
+    monthly: dict[str, dict[date, int]] = {role: {} for role in MONTHLY.values()}
+    wanted = set(association_ids)
+    for statement in STATEMENTS:
+        built = [
+            branch
+            for topic in statement
+            if topic in chosen
+            for branch in BUILDERS[topic](period, scope, plan)
+        ]
+        results = run([part for _role, part in built])
+        for (role, _part), answers in zip(built, results, strict=True):
+            for result in answers:
+                group, label = result.pop("group"), result.pop("label")
+                if role == TOTAL:
+                    measured.update(result)
+                elif role == SHELTERS:
+                    if group in wanted:
+                        shelters[label] += result["count"]
+                elif role in MONTHLY.values():
+                    month = date(int(label) // 100, int(label) % 100, 1)
+                    counts = monthly[role]
+                    counts[month] = counts.get(month, 0) + result["count"]
+                else:
+                    found.setdefault(group, {}).update(result)
+    rows: dict[int, dict] = {}
     for association_id in association_ids:
         row = empty_row()
         row.update(found.get(association_id, {}))
-        row["pipeline_total"] = sum(row[key] for key in PIPELINE)
-        row["seats_filled"] = sum(row[key] for key in ENROLMENTS)
-        row["withdrawn"] = sum(row[key] for key in WITHDRAWN)
+        _derive(row)
         rows[association_id] = row
-    if national:
+    totals: dict
+    if national or len(association_ids) != 1:
         totals = {
             key: sum(row[key] for row in rows.values())
             for key in empty_row()
             if key not in MEASURES
         }
-        totals.update({**volunteer_total, **proposal_total, **match_total, **concern_total})
+        totals.update(dict.fromkeys(MEASURES))
+        totals.update(measured)
     else:
         totals = dict(rows[association_ids[0]])
-    figures = Figures(period=period, rows=rows, totals=totals)
-    figures.monthly = monthly_figures(period, scope)
-    figures.by_shelter = shelter_figures(period, scope)
+    figures = Figures(period=period, rows=rows, totals=totals, topics=chosen)
+    if plan.lists:
+        figures.monthly = {kind: monthly[role] for kind, role in MONTHLY.items()}
+        figures.by_shelter = sorted(shelters.items(), key=lambda item: (-item[1], item[0]))
     if withdrawal_reasons:
         figures.withdrawal_reasons = withdrawal_reason_figures(period, scope)
     return figures

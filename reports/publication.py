@@ -12,7 +12,15 @@ from django.db.models import Count, Q
 
 from accounts.models import Association
 from matching.models import Match, MatchStatus, YesNoUnknown
-from reports.figures import OUTCOMES, PARTITIONS, SINGLE_COUNTS, Figures, _on_days, _scope
+from reports.figures import (
+    GROUP_TOPICS,
+    OUTCOMES,
+    PARTITIONS,
+    SINGLE_COUNTS,
+    Figures,
+    _on_days,
+    _scope,
+)
 from reports.periods import Period, preset
 from reports.suppression import PRIMARY, SECONDARY, SHOWN, Suppressed, suppress
 
@@ -20,7 +28,12 @@ HIDDEN = (PRIMARY, SECONDARY)
 
 
 class Publication:
-    """Counts as they may be published: (value, state) per association (None: all together)."""
+    """Counts as they may be published: (value, state) per association (None: all together).
+
+    Only the groups of the topics the figures cover (Figures.topics): a CSV file of one table
+    needs one or two. Each group is suppressed on its own, so leaving the others out changes
+    nothing in the ones kept.
+    """
 
     def __init__(self, figures: Figures):
         self.figures = figures
@@ -31,6 +44,8 @@ class Publication:
         self.where: dict[str, tuple[str, int]] = {}  # figure -> (table, column)
         groups = {**PARTITIONS, **{key: [key] for key in SINGLE_COUNTS}}
         for total, parts in groups.items():
+            if GROUP_TOPICS[total] not in figures.topics:
+                continue
             cells = [[figures.rows[a][part] for part in parts] for a in self.ids]
             if not cells:  # no association at all: one empty row keeps the shape
                 cells = [[0] * len(parts)]

@@ -139,12 +139,18 @@ class OwnSource:
 class PublishedSource(OwnSource):
     """The figures as they may leave the association: counts from the jointly suppressed
     publication; medians only when they rest on enough observations; lists that add up to a
-    published total (per month, per shelter, per end reason) suppressed against it."""
+    published total (per month, per shelter, per end reason) suppressed against it.
+
+    `own`: the association's own figures, counted for it alone, to take its medians and
+    activity from when the publication's figures hold only the counts (a coordinator's
+    export); they are the same numbers as its row of the national figures."""
 
     published = True
 
-    def __init__(self, publication: Publication, association_id: int | None):
-        super().__init__(publication.figures, association_id)
+    def __init__(
+        self, publication: Publication, association_id: int | None, own: Figures | None = None
+    ):
+        super().__init__(own or publication.figures, association_id)
         self.publication = publication
         self.association_id = association_id
 
@@ -198,6 +204,28 @@ def ratio(part: Cell, whole: Cell, *, kind: str = "rate") -> Cell:
 
 
 # --- The tables ------------------------------------------------------------------------------
+
+# The topics of figures (reports.figures.TOPICS) each table reads: a CSV file of one table is
+# computed from these alone.
+TOPICS_OF: dict[str, tuple[str, ...]] = {
+    "outcomes": ("matches",),
+    "applications": ("volunteers",),
+    "approvals": ("volunteers",),
+    "pipeline": ("volunteers",),
+    "commitments": ("commitments",),
+    "courses": ("courses",),
+    "referrals": ("referrals",),
+    "waiting-times": ("first_proposals", "matches"),
+    "referrals-by-shelter": ("referrals", "shelters"),
+    "withdrawn": ("referrals",),
+    "cancelled": ("cancelled",),
+    "withdrawal-reasons": ("referrals",),
+    "matches": ("matches", "meetings"),
+    "end-reasons": ("matches",),
+    "concerns": ("concerns",),
+    "monthly": ("referrals", "matches"),
+    "associations": ("volunteers", "referrals", "matches"),
+}
 
 
 def _figure_table(slug: str, title: str, rows: list[Row], **extra) -> Table:
@@ -549,6 +577,7 @@ def associations(
             _("Did not move back"),
         ],
         rows=rows,
+        note=_("The CSV file has every association."),
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import uuid
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -21,8 +23,9 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import RoleRequest, role_required
 from accounts.models import Association, Role
+from common.pagination import page_of
 from reports import charts, tables
-from reports.figures import Figures, collect
+from reports.figures import Figures, Plan, collect
 from reports.periods import Period, PeriodForm
 from reports.publication import Publication
 from reports.suppression import SMALL_MAX
@@ -53,6 +56,11 @@ SECTIONS = [
 ]
 
 
+# Rows of the national table of each association on one page: seven counts each, with words
+# for screen readers beside every hidden one; 25 keep the national page well under 100 KB.
+ASSOCIATIONS_PER_PAGE = 25
+
+
 def _association(request: RoleRequest) -> Association | None:
     """The association the page is about (None: all of them, for national admins). A
     coordinator asking for another association's figures gets 404, as does an unknown id."""
@@ -75,33 +83,33 @@ def _association(request: RoleRequest) -> Association | None:
 
 
 def build_tables(
-    source, *, lists: Figures | None, reasons: list | None = None
+    source, *, lists: Figures | None, reasons: list | None = None, only: str | None = None
 ) -> dict[str, tables.Table]:
-    """Every table of the page. `lists`: the figures to take the per-month and per-shelter
-    lists from (None: leave those tables out); `reasons`: free-text withdrawal reasons."""
-    built = [
-        tables.outcomes(source),
-        tables.applications(source),
-        tables.approvals(source),
-        tables.pipeline(source),
-        tables.commitments(source),
-        tables.courses(source),
-        tables.referrals(source),
-        tables.waiting_times(source),
-        tables.withdrawn(source),
-        tables.cancelled(source),
-        tables.matches(source),
-        tables.concerns(source),
-    ]
+    """Every table of the page (`only`: just that one). `lists`: the figures to take the
+    per-month and per-shelter lists from (None: leave those tables out); `reasons`: free-text
+    withdrawal reasons."""
+    builders: dict[str, Callable[[], tables.Table]] = {
+        "outcomes": lambda: tables.outcomes(source),
+        "applications": lambda: tables.applications(source),
+        "approvals": lambda: tables.approvals(source),
+        "pipeline": lambda: tables.pipeline(source),
+        "commitments": lambda: tables.commitments(source),
+        "courses": lambda: tables.courses(source),
+        "referrals": lambda: tables.referrals(source),
+        "waiting-times": lambda: tables.waiting_times(source),
+        "withdrawn": lambda: tables.withdrawn(source),
+        "cancelled": lambda: tables.cancelled(source),
+        "matches": lambda: tables.matches(source),
+        "concerns": lambda: tables.concerns(source),
+    }
     if lists is not None:
-        built += [
-            tables.by_shelter(source, lists.by_shelter),
-            tables.end_reasons(source),
-            tables.monthly(source, lists),
-        ]
+        builders["referrals-by-shelter"] = lambda: tables.by_shelter(source, lists.by_shelter)
+        builders["end-reasons"] = lambda: tables.end_reasons(source)
+        builders["monthly"] = lambda: tables.monthly(source, lists)
     if reasons is not None:
-        built.append(tables.withdrawal_reasons(reasons))
-    return {table.slug: table for table in built}
+        builders["withdrawal-reasons"] = lambda: tables.withdrawal_reasons(reasons)
+    chosen = [only] if only is not None else list(builders)
+    return {slug: builders[slug]() for slug in chosen if slug in builders}
 
 
 def _national_names() -> dict[int, tuple[str, uuid.UUID]]:
@@ -116,7 +124,9 @@ def _national_names() -> dict[int, tuple[str, uuid.UUID]]:
 def report(
     request: RoleRequest, association: Association | None, period: Period, query: str
 ) -> dict[str, tables.Table]:
-    """The tables the person may see for `association` (None: all) in `period`."""
+    """The tables the person may see for `association` (None: all) in `period`. A
+    coordinator's are counted for her association alone; the national ones over all
+    associations, grouped by association (their small numbers are suppressed together)."""
     if request.membership.role == Role.COORDINATOR:
         own = request.membership.own_association  # the `association` of a coordinator's page
         figures = collect(period, [own.pk], withdrawal_reasons=True)
@@ -133,16 +143,39 @@ def report(
 
 
 def export(
-    request: RoleRequest, association: Association | None, period: Period, query: str
-) -> dict[str, tables.Table]:
-    """The tables as they may leave the system: a coordinator's as the national view of her
-    association shows them, with her own lists per month and shelter suppressed against it."""
-    if request.membership.role != Role.COORDINATOR:
-        return report(request, association, period, query)
-    publication = Publication(collect(period, list(_national_names()), national=True))
-    association_id = request.membership.own_association.pk  # the `association` of her page
-    own = collect(period, [association_id])
-    return build_tables(tables.PublishedSource(publication, association_id), lists=own)
+    request: RoleRequest, association: Association | None, period: Period, query: str, slug: str
+) -> tables.Table | None:
+    """One table as it may leave the system, computed from the topics it reads alone (None:
+    no such table, or not for this person).
+
+    A coordinator's: her association's figures counted for it alone, each cell published or
+    hidden as the national view of her association has it. Which of her counts that view
+    hides depends on the other associations' counts in the same groups (a small number
+    elsewhere may need one of hers hidden with it), so those groups' counts, and only they,
+    are also counted for every association: no medians, no lists, nothing else."""
+    topics = tables.TOPICS_OF.get(slug)
+    if topics is None:
+        return None
+    if request.membership.role == Role.COORDINATOR:
+        own_id = request.membership.own_association.pk  # the `association` of her page
+        ids = list(Association.objects.values_list("pk", flat=True))
+        counts = collect(
+            period, ids, national=True, topics=topics, plan=Plan(measures=False, lists=False)
+        )
+        own = collect(period, [own_id], topics=topics)
+        source = tables.PublishedSource(Publication(counts), own_id, own=own)
+        return build_tables(source, lists=own, only=slug).get(slug)
+    names = _national_names()
+    figures = collect(period, list(names), national=True, topics=topics)
+    publication = Publication(figures)
+    if association is not None:
+        source = tables.PublishedSource(publication, association.pk)
+        return build_tables(source, lists=None, only=slug).get(slug)
+    if slug == "associations":
+        return tables.associations(publication, names, query)
+    return build_tables(tables.PublishedSource(publication, None), lists=figures, only=slug).get(
+        slug
+    )
 
 
 @login_required
@@ -163,6 +196,13 @@ def statistics(request: RoleRequest) -> HttpResponse:
         return render(request, "reports/statistics.html", context)
     period, query = form.period, form.query()
     built = report(request, association, period, query)
+    if "associations" in built:
+        # A page of associations at a time, so that the page stays small with 400 of them;
+        # the totals of all associations below every page; the CSV file has every row.
+        overview = built["associations"]
+        page = page_of(request, overview.rows[:-1], per_page=ASSOCIATIONS_PER_PAGE)
+        context["associations_page"] = page
+        built["associations"] = replace(overview, rows=[*page.object_list, overview.rows[-1]])
     forening = f"&forening={association.public_id}" if association and context["national"] else ""
     context.update(
         period=period,
@@ -209,7 +249,7 @@ def statistics_csv(request: RoleRequest, table: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     period = form.period
-    chosen = export(request, association, period, form.query()).get(table)
+    chosen = export(request, association, period, form.query(), table)
     if chosen is None or not chosen.exportable:
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -291,3 +291,53 @@ def dataset(oslo, bergen, oslo_shelter, coordinator_oslo):
             **ended,
         )
     return data
+
+
+@pytest.fixture
+def grow(dataset):
+    """grow(n): n more associations with a little of everything in 2025 (an approved
+    volunteer, a referral whose match started, ended and met once, a concern), and as much
+    again in Oslo, so that the national tables and the coordinator's own lists both grow."""
+    shelter = ShelterFactory(name="Vekst krisesenter")
+    staff = UserFactory(email="vekst@krisesenter.example")
+    made = 0
+
+    def add(association, n: int) -> None:
+        person = applicant(
+            association, at(2025, 2, 1), status=Status.APPROVED, approved_at=at(2025, 3, 1)
+        )
+        ref = Referral.objects.create(
+            association=association,
+            shelter=shelter,
+            created_at=at(2025, 1 + n % 12, 1),
+            alias=f"Vekst{n}",
+            age_bracket=AgeBracket.AGE_26_35,
+            municipality=municipality("0301"),
+            preferred_language="no",
+            consent_on=date(2025, 1, 1),
+            consent_recorded_by=staff,
+            status=ReferralStatus.ENDED,
+        )
+        met = Match.objects.create(
+            referral=ref,
+            volunteer=person,
+            proposed_at=at(2025, 1 + n % 12, 5),
+            status=MatchStatus.ENDED,
+            started_on=date(2025, 1 + n % 12, 10),
+            ended_on=date(2025, 12, 1),
+            outcome_moved_back=YesNoUnknown.NO,
+            end_reason=EndReason.YEAR_OVER,
+        )
+        Meeting.objects.create(match=met, date=date(2025, 12, 1))
+        Concern.objects.create(match=met, text="x", raised_at=at(2025, 12, 1))
+
+    def grow(n: int) -> None:
+        nonlocal made
+        from tests.factories import AssociationFactory
+
+        for _ in range(n):
+            made += 1
+            add(AssociationFactory(name=f"Vekst Sanitetsforening {made:03d}"), made)
+            add(dataset.oslo, made)
+
+    return grow

@@ -10,16 +10,21 @@ import re
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Association, Shelter
-from matching.models import Meeting
 from reports.figures import collect
 from reports.periods import PeriodForm, preset
 from reports.publication import Publication
 from reports.suppression import SHOWN
+from reports.tables import PublishedSource
+from reports.views import ASSOCIATIONS_PER_PAGE, build_tables
 from tests.conftest import login
 from tests.helpers import assert_no_inline_code, assert_nothing_from_other_origins
+from tests.querycount import assert_constant_queries
 from tests.reports.conftest import PERIOD, PERIOD_QUERY
 from tests.reports.test_suppression import possible_values
 
@@ -378,32 +383,183 @@ def test_every_table_on_the_page_can_be_exported(english, dataset, national_admi
 # --- Queries --------------------------------------------------------------------------------
 
 
-def test_the_national_page_makes_the_same_number_of_queries_whatever_the_data(
-    english, dataset, national_admin, django_assert_num_queries
+def test_the_statistics_pages_make_a_fixed_number_of_queries(
+    english, dataset, coordinator_oslo, national_admin, grow
 ):
-    """4 for the session and the person, 1 for the associations, 17 for the figures, 1 for
-    the notification bell, 3 to save the session."""
+    """The same number of queries with 3 and with 30 more associations (and as many more
+    referrals, matches and meetings in Oslo), at most 15: the figures are sent as one
+    statement per group of topics, whatever the number of associations."""
     login(english, national_admin)
-    with django_assert_num_queries(21):
-        page(english)
-    # Much more of everything: another association, more meetings and referrals.
-    from tests.factories import AssociationFactory
-
-    for n in range(3):
-        AssociationFactory(name=f"Ekstra Sanitetsforening {n}")
-    Meeting.objects.bulk_create(
-        [Meeting(match=dataset.m3, date=date(2025, 8, 1 + n % 28)) for n in range(60)]
+    assert_constant_queries(english, f"{URL}?{PERIOD_QUERY}", grow)
+    login(english, national_admin)
+    assert_constant_queries(
+        english, f"{URL}?{PERIOD_QUERY}&forening={dataset.oslo.public_id}&side=2", grow
     )
-    with django_assert_num_queries(21):
-        page(english)
+    login(english, coordinator_oslo)
+    assert_constant_queries(english, f"{URL}?{PERIOD_QUERY}", grow)
 
 
-def test_the_coordinator_page_makes_a_fixed_number_of_queries(
-    english, dataset, coordinator_oslo, django_assert_num_queries
+@pytest.mark.parametrize(
+    "slug", ["monthly", "referrals-by-shelter", "matches", "applications", "waiting-times"]
+)
+def test_a_coordinators_export_makes_a_fixed_number_of_queries(
+    english, dataset, coordinator_oslo, grow, slug
 ):
     login(english, coordinator_oslo)
-    with django_assert_num_queries(17):
-        page(english)
+    url = reverse("statistics_csv", args=[slug])
+    assert_constant_queries(english, f"{url}?{PERIOD_QUERY}", grow)
+
+
+@pytest.mark.parametrize("slug", ["associations", "monthly", "outcomes"])
+def test_a_national_export_makes_a_fixed_number_of_queries(
+    english, dataset, national_admin, grow, slug
+):
+    login(english, national_admin)
+    url = reverse("statistics_csv", args=[slug])
+    assert_constant_queries(english, f"{url}?{PERIOD_QUERY}", grow)
+
+
+# --- 400 associations -----------------------------------------------------------------------
+
+
+def test_the_national_page_shows_a_page_of_associations_and_stays_small(
+    english, dataset, national_admin, grow
+):
+    grow(40)  # with Oslo and Bergen: 42 associations
+    login(english, national_admin)
+    first = page(english)
+    overview = table(first, "associations")
+    assert len(overview) == ASSOCIATIONS_PER_PAGE + 1
+    assert list(overview)[:2] == ["Bergen Sanitetsforening", "Oslo Sanitetsforening"]
+    assert overview["All associations"][0] == str(15 + 2 * 40)  # applications, all of them
+    html = first.content.decode()
+    assert len(first.content) < 100_000
+    assert f"Showing 1–{ASSOCIATIONS_PER_PAGE} of 42" in html
+    assert "side=2" in html and "The CSV file has every association." in html
+    # The national totals and the other tables are on every page.
+    second = page(english, f"{PERIOD_QUERY}&side=2")
+    rest = table(second, "associations")
+    assert len(rest) == 42 - ASSOCIATIONS_PER_PAGE + 1
+    assert rest["All associations"] == overview["All associations"]
+    assert table(second, "outcomes") == table(first, "outcomes")
+    assert not set(rest) - {"All associations"} & set(overview)
+    # The export has every association.
+    url = reverse("statistics_csv", args=["associations"])
+    rows = read_csv(english.get(f"{url}?{PERIOD_QUERY}&side=2"))
+    assert len(rows) == 1 + 42 + 1
+    assert [row[0] for row in rows[1:-1]] == sorted(
+        Association.objects.values_list("name", flat=True)
+    )
+
+
+# --- A coordinator's export: her association alone ------------------------------------------
+
+EXPORTABLE = [
+    "outcomes",
+    "applications",
+    "approvals",
+    "pipeline",
+    "commitments",
+    "courses",
+    "referrals",
+    "waiting-times",
+    "referrals-by-shelter",
+    "withdrawn",
+    "cancelled",
+    "matches",
+    "end-reasons",
+    "concerns",
+    "monthly",
+]
+
+
+def national_view_of(association, period=PERIOD) -> dict:
+    """Every table of `association` as the national computation gives it: every figure of
+    every association counted and suppressed together, her own lists (per month, per shelter,
+    per end reason) suppressed against the totals it publishes for her. (What a coordinator's
+    export was computed from before it counted her association alone.)"""
+    ids = list(Association.objects.values_list("pk", flat=True))
+    publication = Publication(collect(period, ids, national=True))
+    own = collect(period, [association.pk])
+    with translation.override("en"):
+        return build_tables(PublishedSource(publication, association.pk), lists=own)
+
+
+def as_csv(shown) -> list[list[str]]:
+    return [
+        shown.columns,
+        *[[row.label, *[cell.csv() for cell in row.cells]] for row in shown.rows],
+    ]
+
+
+@pytest.mark.parametrize("slug", EXPORTABLE)
+def test_a_coordinators_export_equals_the_national_computation_for_her_association(
+    english, dataset, coordinator_oslo, grow, slug
+):
+    grow(6)  # more associations, so that their small numbers and hers are suppressed together
+    login(english, coordinator_oslo)
+    url = reverse("statistics_csv", args=[slug])
+    assert read_csv(english.get(f"{url}?{PERIOD_QUERY}")) == as_csv(
+        national_view_of(dataset.oslo)[slug]
+    )
+
+
+def test_every_table_of_a_coordinators_export_is_checked(english, dataset, coordinator_oslo):
+    login(english, coordinator_oslo)
+    shown = {t.slug for s in page(english).context["sections"] for t in s["tables"] if t.exportable}
+    assert shown == set(EXPORTABLE)
+
+
+def test_a_coordinators_export_holds_her_association_alone(english, dataset, coordinator_oslo):
+    login(english, coordinator_oslo)
+    url = reverse("statistics_csv", args=["referrals-by-shelter"])
+    shelters = [row[0] for row in read_csv(english.get(f"{url}?{PERIOD_QUERY}"))[1:]]
+    assert shelters == ["Oslo krisesenter", "Sør-Øst krisesenter", "In all"]
+    # Her counts, where they are shown, not those of all associations.
+    url = reverse("statistics_csv", args=["matches"])
+    rows = {row[0]: row[1] for row in read_csv(english.get(f"{url}?{PERIOD_QUERY}"))[1:]}
+    own = collect(PERIOD, [dataset.oslo.pk]).totals
+    ids = list(Association.objects.values_list("pk", flat=True))
+    everyone = collect(PERIOD, ids, national=True).totals
+    labels = {
+        "Proposed in the period": "proposed",
+        "Started in the period": "started",
+        "Active at the end of the period": "active_end",
+        "Active at some time in the period": "active_during",
+        "Ended in the period": "ended",
+        "Meetings held in the period": "meetings",
+    }
+    shown = [label for label in labels if rows[label] not in ("<5", ":")]
+    assert "Proposed in the period" in shown
+    assert rows["Proposed in the period"] == "6" != str(everyone["proposed"])
+    for label in shown:
+        assert rows[label] == str(own[labels[label]])
+
+
+def test_her_lists_and_medians_are_counted_from_her_associations_rows_alone(
+    english, dataset, coordinator_oslo
+):
+    """Only the counts that decide which of her cells are hidden are counted for every
+    association; the lists per month and per shelter and the medians are filtered on her
+    association in the database, before anything is counted."""
+    login(english, coordinator_oslo)
+    for slug in ("monthly", "referrals-by-shelter", "waiting-times"):
+        url = reverse("statistics_csv", args=[slug])
+        with CaptureQueriesContext(connection) as captured:
+            assert english.get(f"{url}?{PERIOD_QUERY}").status_code == 200
+        statements = [q["sql"] for q in captured.captured_queries]
+        own = [sql for sql in statements if f'association_id" IN ({dataset.oslo.pk})' in sql]
+        national = [sql for sql in statements if 'association_id" IS NOT NULL' in sql]
+        assert len(own) == len(national) == 1, slug
+        # No list (grouped by a month or a shelter: a "label") and no median in the counts.
+        counts = national[0]
+        assert '"label"' not in counts and "percentile" not in counts.lower(), slug
+        if slug == "monthly":
+            assert own[0].count('AS "label"') == 2  # the referrals' and the matches' months
+        if slug == "referrals-by-shelter":
+            assert '"name" AS "label"' in own[0]
+        if slug == "waiting-times":
+            assert "percentile" in own[0].lower()
 
 
 def test_shown_primary_cells_are_marked_for_screen_readers(english, dataset, national_admin):
