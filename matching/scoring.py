@@ -45,7 +45,7 @@ from django.utils.translation import ngettext
 
 from accounts.languages import LANGUAGES, language_name
 from accounts.models import Municipality
-from courses.models import NEEDS_SPECIALISATION, Enrolment
+from courses.models import NEEDS_SPECIALISATION, Course, Enrolment
 from courses.selectors import completion_condition, required_courses, specialisation_courses
 from matching.models import (
     AGE_RANGES,
@@ -310,7 +310,8 @@ def load_candidates(
     if volunteer_ids is not None:
         volunteer_ids = list(volunteer_ids)
     volunteers, volunteer_filter = _candidate_volunteers(association_ids, statuses, volunteer_ids)
-    required, specialisations = required_courses(), specialisation_courses()
+    active = list(Course.objects.filter(is_active=True))  # one query for both lists
+    required, specialisations = required_courses(active), specialisation_courses(active)
     columns = _sorted_columns(volunteers.order_by())
 
     ids = columns["pk"].astype(np.int64)
@@ -391,10 +392,9 @@ _VOLUNTEER_COLUMNS = {
 }
 
 
-def _sorted_columns(volunteers: QuerySet) -> dict[str, np.ndarray]:
-    """Each volunteer as one row of numbers (_VOLUNTEER_COLUMNS), as float columns by name,
-    sorted by id."""
-    rows = volunteers.annotate(
+def _volunteer_columns(volunteers: QuerySet) -> QuerySet:
+    """Each volunteer as one row of numbers: _VOLUNTEER_COLUMNS."""
+    return volunteers.annotate(
         approved=_flag(Q(status=Status.APPROVED)),
         since=_EpochSeconds(
             Greatest(
@@ -403,8 +403,13 @@ def _sorted_columns(volunteers: QuerySet) -> dict[str, np.ndarray]:
             )
         ),
     ).values_list(*_VOLUNTEER_COLUMNS)
-    matrix = _matrix(rows, list(_VOLUNTEER_COLUMNS.values()))
-    matrix = matrix[np.argsort(matrix[:, 0], kind="stable")]  # cheaper than in the database
+
+
+def _sorted_columns(volunteers: QuerySet) -> dict[str, np.ndarray]:
+    """The volunteers' _volunteer_columns() as float columns by name, sorted by id (cheaper
+    here than in the database)."""
+    matrix = _matrix(_volunteer_columns(volunteers), list(_VOLUNTEER_COLUMNS.values()))
+    matrix = matrix[np.argsort(matrix[:, 0], kind="stable")]
     return dict(zip(_VOLUNTEER_COLUMNS, matrix.T, strict=True))
 
 
