@@ -3,14 +3,17 @@
 Everything is computed on whole columns with numpy: a referral against every candidate at
 once (the suggestion page), or every waiting referral against every candidate (the batch
 proposal). The database is asked a fixed number of questions, whatever the number of
-volunteers: the municipalities' centres, the volunteers (with their running commitment and
-course completion), their languages, the required and the specialisation courses, and their
-match counts; for the referrals their avoid lists, languages and earlier pairings.
+volunteers: the active courses, the volunteers, the facts about them kept in other tables
+(completed courses, running commitments, languages, open and ended matches: one query on
+PostgreSQL) and the municipalities' centres; for the referrals their avoid lists, languages
+and earlier pairings.
 
 Speed (see docs/benchmarks.md): what costs is reading thousands of rows, so each volunteer is
-one row of numbers that goes straight into a numpy array (a date or time is read as a number:
-parsing datetimes is slow), and in the batch a part of the score that depends on one of her
-values (municipality, languages, strengths, times, age) is computed once per distinct value
+one row of numbers (a date or time read as a number), and on PostgreSQL each column of those
+numbers arrives packed in one string of bytes that numpy reads without a Python object per
+value (_matrices()). The facts are pairs (her id, a number) combined here rather than joined
+in the database, which costs it more. In the batch a part of the score that depends on one of
+her values (municipality, languages, strengths, times, age) is computed once per distinct value
 and spread to every volunteer with that value.
 """
 
