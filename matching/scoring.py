@@ -19,7 +19,7 @@ and spread to every volunteer with that value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import reduce
@@ -320,9 +320,16 @@ def load_candidates(
     ids = columns["pk"].astype(np.int64)
     if len(ids) > FILTER_FACTS_UP_TO and 2 * len(ids) >= Volunteer.objects.count():
         volunteer_filter = Q()
-    facts = _facts(ids, volunteer_filter, [*required, *specialisations], language_codes, today)
+    courses = [*required, *specialisations]
+    *fact_rows, centres = _matrices(
+        [
+            *_fact_queries(volunteer_filter, courses, language_codes, today),
+            (Municipality.objects.order_by().values_list("pk", "latitude", "longitude"), _CENTRES),
+        ]
+    )
+    facts = _facts(ids, courses, *fact_rows)
     municipality_ids = columns["municipality_id"].astype(np.int64)
-    lat, lon = _municipality_centres(municipality_ids)
+    lat, lon = _municipality_centres(centres, municipality_ids)
 
     commitment_ends = _as_dates(facts.commitment_ends)
     free_places = np.maximum(columns["capacity"].astype(np.int64) - facts.open_matches, 0)
@@ -427,59 +434,69 @@ class _Facts:
     ended_matches: np.ndarray
 
 
-def _facts(ids: np.ndarray, rows_filter: Q, courses, language_codes, today: date) -> _Facts:
-    """The facts about the volunteers of the sorted `ids` kept in other tables, read as pairs
-    (her id, a number) in one query on PostgreSQL: the courses she completed (the course),
-    her running commitment (its end), the languages she speaks (their bits) and her open or
-    ended matches (1: open). `rows_filter` picks the rows of these volunteers (an empty Q:
-    every row, those of others are dropped here). Course completion is decided in the
+def _fact_queries(rows_filter: Q, courses, language_codes, today: date) -> list:
+    """The facts about volunteers kept in other tables, as pairs (her id, a number), for
+    _matrices(): the courses she completed (the course), her running commitment (its end in
+    days since 1970), the languages she speaks (their bits; only `language_codes` when given)
+    and her open or ended matches (1: open). `rows_filter` picks the rows of the candidates (an
+    empty Q: every row; _facts() drops those of others). Course completion is decided in the
     database (courses.selectors)."""
     bits = _LANGUAGE_BIT
     if language_codes is not None:
         bits = {code: bits[code] for code in language_codes if code in bits}
-    completions, commitments, spoken, matches = _matrices(
-        [
-            (
-                Enrolment.objects.filter(rows_filter)
-                .filter(reduce(or_, (completion_condition(course) for course in courses)))
-                .order_by()
-                .values_list("volunteer_id", "session__course_id")
-                if courses
-                else None,
-                ("int8", "int8"),
-            ),
-            (
-                CommitmentPeriod.objects.filter(rows_filter)
-                .filter(ended_on__isnull=True, starts_on__lte=today, ends_on__gte=today)
-                .order_by()
-                .annotate(days=_EpochDays("ends_on"))
-                .values_list("volunteer_id", "days"),
-                ("int8", "int4"),
-            ),
-            (
-                VolunteerLanguage.objects.filter(rows_filter)
-                .filter(code__in=bits)
-                .order_by()
-                .annotate(
-                    bit=Case(
-                        *(When(code=code, then=Value(value)) for code, value in bits.items()),
-                        default=Value(0),
-                        output_field=BigIntegerField(),
-                    )
+    return [
+        (
+            Enrolment.objects.filter(rows_filter)
+            .filter(reduce(or_, (completion_condition(course) for course in courses)))
+            .order_by()
+            .values_list("volunteer_id", "session__course_id")
+            if courses
+            else None,
+            ("int8", "int8"),
+        ),
+        (
+            CommitmentPeriod.objects.filter(rows_filter)
+            .filter(ended_on__isnull=True, starts_on__lte=today, ends_on__gte=today)
+            .order_by()
+            .annotate(days=_EpochDays("ends_on"))
+            .values_list("volunteer_id", "days"),
+            ("int8", "int4"),
+        ),
+        (
+            VolunteerLanguage.objects.filter(rows_filter)
+            .filter(code__in=bits)
+            .order_by()
+            .annotate(
+                bit=Case(
+                    *(When(code=code, then=Value(value)) for code, value in bits.items()),
+                    default=Value(0),
+                    output_field=BigIntegerField(),
                 )
-                .values_list("volunteer_id", "bit"),
-                ("int8", "int8"),
-            ),
-            (
-                Match.objects.filter(rows_filter)
-                .filter(status__in=[*OPEN_MATCH, MatchStatus.ENDED])
-                .order_by()
-                .annotate(is_open=_flag(Q(status__in=OPEN_MATCH)))
-                .values_list("volunteer_id", "is_open"),
-                ("int8", "int2"),
-            ),
-        ]
-    )
+            )
+            .values_list("volunteer_id", "bit"),
+            ("int8", "int8"),
+        ),
+        (
+            Match.objects.filter(rows_filter)
+            .filter(status__in=[*OPEN_MATCH, MatchStatus.ENDED])
+            .order_by()
+            .annotate(is_open=_flag(Q(status__in=OPEN_MATCH)))
+            .values_list("volunteer_id", "is_open"),
+            ("int8", "int2"),
+        ),
+    ]
+
+
+def _facts(
+    ids: np.ndarray,
+    courses,
+    completions: np.ndarray,
+    commitments: np.ndarray,
+    spoken: np.ndarray,
+    matches: np.ndarray,
+) -> _Facts:
+    """The rows of _fact_queries() lined up with the volunteers of the sorted `ids` (rows of
+    other volunteers dropped)."""
 
     def lined_up(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where each pair's volunteer is in `ids`, and the numbers of the pairs found there."""
@@ -503,18 +520,19 @@ def _facts(ids: np.ndarray, rows_filter: Q, courses, language_codes, today: date
     return _Facts(completed, commitment_ends, languages, open_matches, ended_matches)
 
 
-def _municipality_centres(municipality_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The latitude and longitude of the centre of each of these municipalities (one query
-    reads every municipality: a few hundred rows)."""
-    known, lats, lons = (
-        np.array(column)
-        for column in zip(
-            *Municipality.objects.order_by("pk").values_list("pk", "latitude", "longitude"),
-            strict=True,
-        )
-    )
-    at = np.minimum(np.searchsorted(known, municipality_ids), len(known) - 1)
-    return lats[at].astype(np.float64), lons[at].astype(np.float64)
+# The municipalities' centres, as _matrices() reads them: a few hundred rows.
+_CENTRES = ("int8", "float8", "float8")
+
+
+def _municipality_centres(
+    centres: np.ndarray, municipality_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The latitude and longitude of each of these municipalities, from `centres` (rows of id,
+    latitude and longitude of every municipality)."""
+    centres = centres[np.argsort(centres[:, 0], kind="stable")]
+    known = centres[:, 0].astype(np.int64)
+    at = np.minimum(np.searchsorted(known, municipality_ids), max(len(known) - 1, 0))
+    return centres[at, 1], centres[at, 2]
 
 
 def _qualified(count: int, completed: dict[int, np.ndarray], specialisations) -> np.ndarray:
@@ -797,12 +815,15 @@ class Exclusions(Sequence):
     loaded in one query when the list is first read, with only EXCLUSION_FIELDS, so a page
     that shows only the counts, or lists them on demand, does not pay for thousands of them.
     The first few (a slice from the start, as a page shows) cost two queries whatever their
-    number, when `among` (volunteers that include them all) is given: the order of their names,
-    as numbers, and then those few.
+    number, when `among` gives volunteers that include them all: the order of their names, as
+    numbers, and then those few.
     """
 
     def __init__(
-        self, volunteer_ids: Iterable[int], rules: Iterable[int], among: QuerySet | None = None
+        self,
+        volunteer_ids: Iterable[int],
+        rules: Iterable[int],
+        among: Callable[[], QuerySet] | None = None,
     ):
         self._ids = np.asarray(volunteer_ids, dtype=np.int64)
         self._rules = np.asarray(rules, dtype=np.int64)
@@ -832,7 +853,7 @@ class Exclusions(Sequence):
         volunteers of `among` by name (as Python compares strings: by code point), and only
         the first `count` by rule and that number are loaded."""
         assert self._among is not None
-        ranked = _matrix(_by_name(self._among), ("int8", "int8"))
+        ranked = _matrix(_by_name(self._among()), ("int8", "int8"))
         ranked = ranked[np.argsort(ranked[:, 0], kind="stable")]
         positions, found = _positions(ranked[:, 0].astype(np.int64), self._ids)
         rank = np.full(len(self._ids), np.inf)  # a volunteer since erased: last, then dropped
@@ -1080,9 +1101,13 @@ def suggest(referral: Referral, *, limit: int = 20, neighbours_km: float = 0) ->
     excluded = np.flatnonzero(
         (rule != RULE_OK) & (cands.association_ids == referral.association_id)
     )
-    her_volunteers, _filter = _candidate_volunteers(
-        [referral.association_id], [Status.APPROVED, Status.PAUSED], None
-    )
+
+    def her_volunteers() -> QuerySet:
+        """Every candidate of her association: all she can see excluded, and more."""
+        return _candidate_volunteers(
+            [referral.association_id], [Status.APPROVED, Status.PAUSED], None
+        )[0]
+
     return Suggestions(
         suggestions=suggestions,
         excluded=Exclusions(cands.ids[excluded], rule[excluded], among=her_volunteers),
