@@ -3,35 +3,35 @@
 Everything is computed on whole columns with numpy: a referral against every candidate at
 once (the suggestion page), or every waiting referral against every candidate (the batch
 proposal). The database is asked a fixed number of questions, whatever the number of
-volunteers: the municipalities' centres, the volunteers (with their running commitment and
-course completion), their languages, the required and the specialisation courses, and their
-match counts; for the referrals their avoid lists, languages and earlier pairings.
+volunteers: the active courses, the volunteers, the facts about them kept in other tables
+(completed courses, running commitments, languages, open and ended matches: one query on
+PostgreSQL) and the municipalities' centres; for the referrals their avoid lists, languages
+and earlier pairings.
 
 Speed (see docs/benchmarks.md): what costs is reading thousands of rows, so each volunteer is
-one row of numbers that goes straight into a numpy array (a date or time is read as a number:
-parsing datetimes is slow), and in the batch a part of the score that depends on one of her
-values (municipality, languages, strengths, times, age) is computed once per distinct value
+one row of numbers (a date or time read as a number), and on PostgreSQL each column of those
+numbers arrives packed in one string of bytes that numpy reads without a Python object per
+value (_matrices()). The facts are pairs (her id, a number) combined here rather than joined
+in the database, which costs it more. In the batch a part of the score that depends on one of
+her values (municipality, languages, strengths, times, age) is computed once per distinct value
 and spread to every volunteer with that value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import reduce
-from operator import and_
+from operator import or_
 
 import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
-    BooleanField,
     Case,
-    Count,
-    ExpressionWrapper,
-    FilteredRelation,
+    F,
     FloatField,
     Func,
     IntegerField,
@@ -39,15 +39,16 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Collate, Greatest, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.languages import LANGUAGES, language_name
 from accounts.models import Municipality
-from courses.models import NEEDS_SPECIALISATION, Enrolment
+from courses.models import NEEDS_SPECIALISATION, Course, Enrolment
 from courses.selectors import completion_condition, required_courses, specialisation_courses
 from matching.models import (
     AGE_RANGES,
@@ -58,7 +59,14 @@ from matching.models import (
     Referral,
     ReferralLanguage,
 )
-from volunteers.models import Availability, Status, Strength, Volunteer, VolunteerLanguage
+from volunteers.models import (
+    Availability,
+    CommitmentPeriod,
+    Status,
+    Strength,
+    Volunteer,
+    VolunteerLanguage,
+)
 
 # Near is better, but a neighbouring municipality is not punished: full marks up to
 # DISTANCE_FLOOR_KM, falling to nothing at DISTANCE_ZERO_KM.
@@ -153,26 +161,87 @@ def _as_dates(values: np.ndarray) -> np.ndarray:
     return dates
 
 
-def _completed(course) -> Q:
-    """The volunteers who completed `course`: an IN over one set, not a question per row."""
-    return Q(pk__in=Enrolment.objects.filter(completion_condition(course)).values("volunteer_id"))
+# How _matrices() has PostgreSQL send a column: the SQL type and how numpy reads it. A number
+# that does not fit (an id beyond int8, a small number beyond int2) is an error in the
+# database, never a wrong number; NULL is nan for "float8" and an error for the others.
+_PACKING = {"int8": ">i8", "int4": ">i4", "int2": ">i2", "float8": ">f8"}
 
 
-def _matrix(queryset, width: int) -> np.ndarray:
-    """The rows of a values_list() of numbers and booleans as one float array (NULL: nan),
-    its columns in the order asked for (as Django 5.2 selects them).
+def _matrix(queryset, types: Sequence[str]) -> np.ndarray:
+    """The rows of a values_list() of numbers (booleans as 0 or 1) as one float array (NULL:
+    nan), its columns in the order asked for (as Django 5.2 selects them). `types` are the
+    columns' types (_PACKING): what PostgreSQL sends, short where a number is small."""
+    return _matrices([(queryset, types)])[0]
 
-    With 20,000 rows this is what costs, so the rows go straight from the cursor into numpy:
-    no per-row converters of Django and no Python objects beyond the fetched rows.
+
+def _matrices(asked: Sequence[tuple[QuerySet | None, Sequence[str]]]) -> list[np.ndarray]:
+    """_matrix() of each (queryset, types) (a queryset None: no rows), in one query on
+    PostgreSQL, however many they are.
+
+    With 20,000 rows this is what costs, so no Python object is made per row or value. On
+    PostgreSQL the database packs each column into one string of bytes (see _packed()), which
+    numpy reads as it is; elsewhere the rows of each queryset are fetched and turned into one
+    array, without Django's per-row converters.
     """
-    try:
-        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    except EmptyResultSet:  # e.g. asked about no languages at all
-        return np.zeros((0, width))
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return np.array(rows, dtype=np.float64).reshape(len(rows), width)
+    result = [np.zeros((0, len(types))) for _queryset, types in asked]
+    compiled = {}
+    for index, (queryset, _types) in enumerate(asked):
+        if queryset is None:
+            continue
+        try:
+            compiled[index] = queryset.query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:  # e.g. asked about no languages at all
+            continue
+    if not compiled:
+        return result
+    connection = connections[next(q.db for q, _types in asked if q is not None)]
+    if connection.vendor != "postgresql":
+        for index, (sql, params) in compiled.items():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            width = len(asked[index][1])
+            result[index] = np.array(rows, dtype=np.float64).reshape(len(rows), width)
+        return result
+    width = max(len(types) for _queryset, types in asked)
+    sql = " UNION ALL ".join(
+        _packed(index, sql, asked[index][1], width) for index, (sql, _params) in compiled.items()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param for _sql, params in compiled.values() for param in params])
+        packed = cursor.fetchall()
+    for index, count, *columns in packed:
+        types = asked[index][1]
+        matrix = result[index] = np.empty((count, len(types)))
+        for at, (column, sql_type) in enumerate(zip(columns, types, strict=False)):
+            values = np.frombuffer(column or b"", dtype=_PACKING[sql_type])
+            if len(values) != count:
+                raise ValueError(f"A NULL in column {at} of {sql_type}: not a number.")
+            matrix[:, at] = values
+    return result
+
+
+def _packed(index: int, sql: str, types: Sequence[str], width: int) -> str:
+    """One row for the rows of `sql` (their columns numbers of `types`): `index`, the number of
+    rows, then each column as one bytea of its numbers in turn (big-endian, as each type's
+    binary form), the rows in the same order in every column (one aggregate step feeds them
+    all); NULL up to `width` columns, so that rows of several of these line up (UNION ALL).
+
+    Turning 20,000 rows into Python tuples costs more than the query itself; this numpy reads as
+    it is, and the short types halve what is sent.
+    """
+    names = [f"c{at}" for at in range(len(types))]
+    columns = [
+        f"string_agg(float8send(COALESCE(t.{name}::float8, 'NaN'::float8)), ''::bytea)"
+        if sql_type == "float8"
+        else f"string_agg({sql_type}send(t.{name}::{sql_type}), ''::bytea)"
+        for name, sql_type in zip(names, types, strict=True)
+    ]
+    columns += ["NULL::bytea"] * (width - len(types))
+    return (
+        f"SELECT {index:d}, COUNT(*), {', '.join(columns)} "  # noqa: S608 - our compiled SQL
+        f"FROM ({sql}) AS t({', '.join(names)})"
+    )
 
 
 def _positions(ids: np.ndarray, wanted) -> tuple[np.ndarray, np.ndarray]:
@@ -211,6 +280,14 @@ class Candidates:
         return len(self.ids)
 
 
+# Up to this many candidates, what belongs to them elsewhere (courses, commitments, languages,
+# matches) is read for them alone, through their association; above it, and when they are at
+# least half of all volunteers, every row of those tables is read and the rest dropped here.
+# Joining thousands of rows to their volunteers costs the database more than reading the
+# whole of a table of a few thousand rows (see docs/benchmarks.md); both give the same answer.
+FILTER_FACTS_UP_TO = 2000
+
+
 def load_candidates(
     association_ids,
     *,
@@ -226,26 +303,36 @@ def load_candidates(
     reads only those languages (the ones the referrals speak or wish for): the language part
     only asks about them, and a suggestion for one referral then reads far fewer rows.
 
-    The steps: read the volunteers as rows of numbers (one query), then what belongs to them
-    elsewhere (municipality centres, languages, match counts: one query each), each lined up
-    with her id; then the rules of her own and the columns of Candidates, on whole columns.
+    The steps: read the volunteers as rows of numbers (one query), then the facts about them
+    kept elsewhere (completed courses, running commitments, languages, matches: one query on
+    PostgreSQL) and the municipalities' centres, each lined up with her id; then the rules of
+    her own and the columns of Candidates, on whole columns.
     """
     today = today or timezone.localdate()
     statuses = [Status.APPROVED, Status.PAUSED] if include_paused else [Status.APPROVED]
     if volunteer_ids is not None:
         volunteer_ids = list(volunteer_ids)
     volunteers, volunteer_filter = _candidate_volunteers(association_ids, statuses, volunteer_ids)
-    required, specialisations = required_courses(), specialisation_courses()
-    columns = _sorted_columns(*_volunteer_rows(volunteers, required, specialisations, today))
+    active = list(Course.objects.filter(is_active=True))  # one query for both lists
+    required, specialisations = required_courses(active), specialisation_courses(active)
+    columns = _sorted_columns(volunteers.order_by())
 
     ids = columns["pk"].astype(np.int64)
+    if len(ids) > FILTER_FACTS_UP_TO and 2 * len(ids) >= Volunteer.objects.count():
+        volunteer_filter = Q()
+    courses = [*required, *specialisations]
+    *fact_rows, centres = _matrices(
+        [
+            *_fact_queries(volunteer_filter, courses, language_codes, today),
+            (Municipality.objects.order_by().values_list("pk", "latitude", "longitude"), _CENTRES),
+        ]
+    )
+    facts = _facts(ids, courses, *fact_rows)
     municipality_ids = columns["municipality_id"].astype(np.int64)
-    lat, lon = _municipality_centres(municipality_ids)
-    languages = _language_masks(ids, volunteer_filter, language_codes)
-    open_matches, completed_matches = _match_counts(ids, volunteer_filter)
+    lat, lon = _municipality_centres(centres, municipality_ids)
 
-    commitment_ends = _as_dates(columns["ends_on"])
-    free_places = np.maximum(columns["capacity"].astype(np.int64) - open_matches, 0)
+    commitment_ends = _as_dates(facts.commitment_ends)
+    free_places = np.maximum(columns["capacity"].astype(np.int64) - facts.open_matches, 0)
     return Candidates(
         ids=ids,
         association_ids=columns["association_id"].astype(np.int64),
@@ -255,15 +342,19 @@ def load_candidates(
         ages=today.year - columns["birth_year"].astype(np.int64),
         strengths=columns["strengths"].astype(np.int64),
         availability=columns["availability"].astype(np.int64),
-        languages=languages,
-        qualified=_qualified(columns, specialisations),
+        languages=facts.languages,
+        qualified=_qualified(len(ids), facts.completed, specialisations),
         free_places=free_places,
         waiting_days=_waiting_days(columns["since"]),
-        completed_matches=completed_matches,
+        completed_matches=facts.ended_matches,
         commitment_ends=commitment_ends,
         base_rule=_base_rule(
             approved=columns["approved"] == 1,
-            courses_complete=columns["courses_done"] == 1,
+            courses_complete=reduce(
+                np.logical_and,
+                (facts.completed[course.pk] for course in required),
+                np.ones(len(ids), dtype=bool),
+            ),
             has_commitment=~np.isnat(commitment_ends),
             free_places=free_places,
         ),
@@ -291,135 +382,165 @@ def _candidate_volunteers(
     return volunteers, volunteer_filter
 
 
-# What each volunteer is read as, in this order; a column per specialisation course follows.
-_VOLUNTEER_COLUMNS = (
-    "pk",
-    "association_id",
-    "municipality_id",
-    "birth_year",
-    "strengths",
-    "availability",
-    "capacity",
-    "approved",  # 1 when approved, 0 when paused
-    "since",  # approval or her last match, the later, in seconds since 1970 (nan: neither)
-    "ends_on",  # the end of her running commitment, in days since 1970 (nan: none running)
-    "courses_done",  # 1 when she completed every required course
-)
+def _flag(condition: Q) -> Case:
+    """1 when `condition` holds, else 0: a number, as every column read by _matrix() is."""
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def _qualifies_column(index: int) -> str:
-    """The column telling whether she completed the `index`th specialisation course (1 or 0)."""
-    return f"qualifies_{index}"
+# What each volunteer is read as, in this order (only her own columns, no join), and the type
+# each is sent as (_PACKING).
+_VOLUNTEER_COLUMNS = {
+    "pk": "int8",
+    "association_id": "int8",
+    "municipality_id": "int8",
+    "birth_year": "int2",
+    "strengths": "int2",
+    "availability": "int2",
+    "capacity": "int2",
+    "approved": "int2",  # 1 when approved, 0 when paused
+    "since": "float8",  # approval or her last match, the later, in seconds since 1970 (nan: neither)
+}
 
 
-def _volunteer_rows(volunteers, required, specialisations, today: date) -> tuple[QuerySet, tuple]:
-    """The query that reads each volunteer as one row of numbers, and the names of its columns
-    (_VOLUNTEER_COLUMNS, then one per specialisation course). Course completion and the running
-    commitment are worked out by the database, in the same query."""
-    courses_done = (
-        ExpressionWrapper(reduce(and_, map(_completed, required)), output_field=BooleanField())
-        if required
-        else Value(True, output_field=BooleanField())
-    )
-    qualifies = {
-        _qualifies_column(i): ExpressionWrapper(_completed(course), output_field=BooleanField())
-        for i, course in enumerate(specialisations)
-    }
-    rows = (
-        volunteers.annotate(
-            running=FilteredRelation(
-                "commitments",
-                condition=Q(
-                    commitments__ended_on__isnull=True,
-                    commitments__starts_on__lte=today,
-                    commitments__ends_on__gte=today,
-                ),
-            ),
-            approved=ExpressionWrapper(Q(status=Status.APPROVED), output_field=BooleanField()),
-            ends_on=_EpochDays("running__ends_on"),
-            courses_done=courses_done,
-            since=_EpochSeconds(
-                Greatest(
-                    Coalesce("last_matched_at", "approved_at"),
-                    Coalesce("approved_at", "last_matched_at"),
-                )
-            ),
-            **qualifies,
-        )
-        .order_by()  # sorted in _sorted_columns(): cheaper than in the database
-        .values_list(*_VOLUNTEER_COLUMNS, *qualifies)
-    )
-    return rows, (*_VOLUNTEER_COLUMNS, *qualifies)
+def _volunteer_columns(volunteers: QuerySet) -> QuerySet:
+    """Each volunteer as one row of numbers: _VOLUNTEER_COLUMNS."""
+    return volunteers.annotate(
+        approved=_flag(Q(status=Status.APPROVED)),
+        since=_EpochSeconds(
+            Greatest(
+                Coalesce("last_matched_at", "approved_at"),
+                Coalesce("approved_at", "last_matched_at"),
+            )
+        ),
+    ).values_list(*_VOLUNTEER_COLUMNS)
 
 
-def _sorted_columns(rows, names: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """The rows (the first column an id) as float columns by name, sorted by id."""
-    matrix = _matrix(rows, len(names))
-    return dict(zip(names, matrix[np.argsort(matrix[:, 0], kind="stable")].T, strict=True))
+def _sorted_columns(volunteers: QuerySet) -> dict[str, np.ndarray]:
+    """The volunteers' _volunteer_columns() as float columns by name, sorted by id (cheaper
+    here than in the database)."""
+    matrix = _matrix(_volunteer_columns(volunteers), list(_VOLUNTEER_COLUMNS.values()))
+    matrix = matrix[np.argsort(matrix[:, 0], kind="stable")]
+    return dict(zip(_VOLUNTEER_COLUMNS, matrix.T, strict=True))
 
 
-def _municipality_centres(municipality_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The latitude and longitude of the centre of each of these municipalities (one query
-    reads every municipality: a few hundred rows)."""
-    known, lats, lons = (
-        np.array(column)
-        for column in zip(
-            *Municipality.objects.order_by("pk").values_list("pk", "latitude", "longitude"),
-            strict=True,
-        )
-    )
-    at = np.minimum(np.searchsorted(known, municipality_ids), len(known) - 1)
-    return lats[at].astype(np.float64), lons[at].astype(np.float64)
+@dataclass
+class _Facts:
+    """What belongs to each volunteer (of the sorted ids) in other tables."""
+
+    completed: dict[int, np.ndarray]  # course id: completed it (bool per volunteer)
+    commitment_ends: np.ndarray  # the end of her running commitment, days since 1970 (nan: none)
+    languages: np.ndarray  # language_bit()s
+    open_matches: np.ndarray
+    ended_matches: np.ndarray
 
 
-def _language_masks(ids: np.ndarray, volunteer_filter: Q, language_codes) -> np.ndarray:
-    """The languages each volunteer (of the sorted `ids`) speaks, as bits (language_bit());
-    only `language_codes` when given. The database turns each code into its bit."""
-    languages = np.zeros(len(ids), dtype=np.int64)
-    spoken = VolunteerLanguage.objects.filter(volunteer_filter)
+def _fact_queries(rows_filter: Q, courses, language_codes, today: date) -> list:
+    """The facts about volunteers kept in other tables, as pairs (her id, a number), for
+    _matrices(): the courses she completed (the course), her running commitment (its end in
+    days since 1970), the languages she speaks (their bits; only `language_codes` when given)
+    and her open or ended matches (1: open). `rows_filter` picks the rows of the candidates (an
+    empty Q: every row; _facts() drops those of others). Course completion is decided in the
+    database (courses.selectors)."""
     bits = _LANGUAGE_BIT
     if language_codes is not None:
         bits = {code: bits[code] for code in language_codes if code in bits}
-        spoken = spoken.filter(code__in=bits)
-    bit = Case(
-        *(When(code=code, then=Value(value)) for code, value in bits.items()),
-        default=Value(0),
-        output_field=BigIntegerField(),
-    )
-    speakers, spoken_bits = _matrix(
-        spoken.order_by().annotate(bit=bit).values_list("volunteer_id", "bit"), 2
-    ).T.astype(np.int64)
-    positions, found = _positions(ids, speakers)
-    np.bitwise_or.at(languages, positions, spoken_bits[found])
-    return languages
+    return [
+        (
+            Enrolment.objects.filter(rows_filter)
+            .filter(reduce(or_, (completion_condition(course) for course in courses)))
+            .order_by()
+            .values_list("volunteer_id", "session__course_id")
+            if courses
+            else None,
+            ("int8", "int8"),
+        ),
+        (
+            CommitmentPeriod.objects.filter(rows_filter)
+            .filter(ended_on__isnull=True, starts_on__lte=today, ends_on__gte=today)
+            .order_by()
+            .annotate(days=_EpochDays("ends_on"))
+            .values_list("volunteer_id", "days"),
+            ("int8", "int4"),
+        ),
+        (
+            VolunteerLanguage.objects.filter(rows_filter)
+            .filter(code__in=bits)
+            .order_by()
+            .annotate(
+                bit=Case(
+                    *(When(code=code, then=Value(value)) for code, value in bits.items()),
+                    default=Value(0),
+                    output_field=BigIntegerField(),
+                )
+            )
+            .values_list("volunteer_id", "bit"),
+            ("int8", "int8"),
+        ),
+        (
+            Match.objects.filter(rows_filter)
+            .filter(status__in=[*OPEN_MATCH, MatchStatus.ENDED])
+            .order_by()
+            .annotate(is_open=_flag(Q(status__in=OPEN_MATCH)))
+            .values_list("volunteer_id", "is_open"),
+            ("int8", "int2"),
+        ),
+    ]
 
 
-def _match_counts(ids: np.ndarray, volunteer_filter: Q) -> tuple[np.ndarray, np.ndarray]:
-    """How many open and how many ended matches each volunteer (of the sorted `ids`) has."""
-    open_matches = np.zeros(len(ids), dtype=np.int64)
-    ended_matches = np.zeros(len(ids), dtype=np.int64)
-    matched, opened, ended = _matrix(
-        Match.objects.filter(volunteer_filter)
-        .order_by()
-        .values("volunteer_id")
-        .annotate(
-            open_matches=Count("pk", filter=Q(status__in=OPEN_MATCH)),
-            ended_matches=Count("pk", filter=Q(status=MatchStatus.ENDED)),
-        )
-        .values_list("volunteer_id", "open_matches", "ended_matches"),
-        3,
-    ).T.astype(np.int64)
-    positions, found = _positions(ids, matched)
-    open_matches[positions], ended_matches[positions] = opened[found], ended[found]
-    return open_matches, ended_matches
+def _facts(
+    ids: np.ndarray,
+    courses,
+    completions: np.ndarray,
+    commitments: np.ndarray,
+    spoken: np.ndarray,
+    matches: np.ndarray,
+) -> _Facts:
+    """The rows of _fact_queries() lined up with the volunteers of the sorted `ids` (rows of
+    other volunteers dropped)."""
+
+    def lined_up(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each pair's volunteer is in `ids`, and the numbers of the pairs found there."""
+        positions, found = _positions(ids, pairs[:, 0].astype(np.int64))
+        return positions, pairs[found, 1]
+
+    completed = {}
+    at, course_ids = lined_up(completions)
+    for course in courses:
+        completed[course.pk] = np.zeros(len(ids), dtype=bool)
+        completed[course.pk][at[course_ids == course.pk]] = True
+    commitment_ends = np.full(len(ids), np.nan)
+    at, ends = lined_up(commitments)
+    commitment_ends[at] = ends  # one running commitment at most (a constraint)
+    languages = np.zeros(len(ids), dtype=np.int64)
+    at, spoken_bits = lined_up(spoken)
+    np.bitwise_or.at(languages, at, spoken_bits.astype(np.int64))
+    at, is_open = lined_up(matches)
+    open_matches = np.bincount(at[is_open == 1], minlength=len(ids)).astype(np.int64)
+    ended_matches = np.bincount(at[is_open == 0], minlength=len(ids)).astype(np.int64)
+    return _Facts(completed, commitment_ends, languages, open_matches, ended_matches)
 
 
-def _qualified(columns: dict[str, np.ndarray], specialisations) -> np.ndarray:
-    """The considerations (bits) each volunteer's completed specialisation courses qualify
-    her for."""
-    qualified = np.zeros(len(columns["pk"]), dtype=np.int64)
-    for i, course in enumerate(specialisations):
-        qualified[columns[_qualifies_column(i)] == 1] |= course.qualifies_for
+# The municipalities' centres, as _matrices() reads them: a few hundred rows.
+_CENTRES = ("int8", "float8", "float8")
+
+
+def _municipality_centres(
+    centres: np.ndarray, municipality_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The latitude and longitude of each of these municipalities, from `centres` (rows of id,
+    latitude and longitude of every municipality)."""
+    centres = centres[np.argsort(centres[:, 0], kind="stable")]
+    known = centres[:, 0].astype(np.int64)
+    at = np.minimum(np.searchsorted(known, municipality_ids), max(len(known) - 1, 0))
+    return centres[at, 1], centres[at, 2]
+
+
+def _qualified(count: int, completed: dict[int, np.ndarray], specialisations) -> np.ndarray:
+    """The considerations (bits) each of `count` volunteers' completed specialisation courses
+    qualify her for."""
+    qualified = np.zeros(count, dtype=np.int64)
+    for course in specialisations:
+        qualified[completed[course.pk]] |= course.qualifies_for
     return qualified
 
 
@@ -693,11 +814,20 @@ class Exclusions(Sequence):
     Counting them (len(), by_rule) asks the database nothing. The volunteers themselves are
     loaded in one query when the list is first read, with only EXCLUSION_FIELDS, so a page
     that shows only the counts, or lists them on demand, does not pay for thousands of them.
+    The first few (a slice from the start, as a page shows) cost two queries whatever their
+    number, when `among` gives volunteers that include them all: the order of their names, as
+    numbers, and then those few.
     """
 
-    def __init__(self, volunteer_ids: Iterable[int], rules: Iterable[int]):
+    def __init__(
+        self,
+        volunteer_ids: Iterable[int],
+        rules: Iterable[int],
+        among: Callable[[], QuerySet] | None = None,
+    ):
         self._ids = np.asarray(volunteer_ids, dtype=np.int64)
         self._rules = np.asarray(rules, dtype=np.int64)
+        self._among = among
         self._items: list[Exclusion] | None = None
 
     def _load(self) -> list[Exclusion]:
@@ -718,10 +848,32 @@ class Exclusions(Sequence):
             )
         return self._items
 
+    def _first(self, count: int) -> list[Exclusion]:
+        """The first `count` in order, without loading the others: the database numbers the
+        volunteers of `among` by name (as Python compares strings: by code point), and only
+        the first `count` by rule and that number are loaded."""
+        assert self._among is not None
+        ranked = _matrix(_by_name(self._among()), ("int8", "int8"))
+        ranked = ranked[np.argsort(ranked[:, 0], kind="stable")]
+        positions, found = _positions(ranked[:, 0].astype(np.int64), self._ids)
+        rank = np.full(len(self._ids), np.inf)  # a volunteer since erased: last, then dropped
+        rank[found] = ranked[positions, 1]
+        first = np.lexsort((self._ids, rank, self._rules))[:count]
+        volunteers = Volunteer.objects.only(*EXCLUSION_FIELDS).in_bulk(self._ids[first].tolist())
+        return [
+            Exclusion(volunteers[pk], rule)
+            for pk, rule in zip(self._ids[first].tolist(), self._rules[first].tolist(), strict=True)
+            if pk in volunteers
+        ]
+
     def __len__(self) -> int:
         return len(self._ids)
 
     def __getitem__(self, index):
+        if isinstance(index, slice) and self._items is None and self._among is not None:
+            start, stop, step = index.indices(len(self))
+            if step == 1 and start == 0 and stop < len(self):
+                return self._first(stop)
         return self._load()[index]
 
     def __iter__(self):
@@ -738,6 +890,26 @@ class Exclusions(Sequence):
         """How many each rule excludes, in the order of the rules."""
         rules, counts = np.unique(self._rules, return_counts=True)
         return dict(zip(rules.tolist(), counts.tolist(), strict=True))
+
+
+def _by_name(volunteers: QuerySet) -> QuerySet:
+    """Each volunteer's id and her place in the order of first name, last name and id, compared
+    as Python compares strings (by code point: PostgreSQL's "C" collation, SQLite's own)."""
+    collation = "C" if connections[volunteers.db].vendor == "postgresql" else "BINARY"
+    return (
+        volunteers.order_by()
+        .annotate(
+            place=Window(
+                RowNumber(),
+                order_by=[
+                    Collate("first_name", collation).asc(),
+                    Collate("last_name", collation).asc(),
+                    F("pk").asc(),
+                ],
+            )
+        )
+        .values_list("pk", "place")
+    )
 
 
 @dataclass
@@ -889,12 +1061,17 @@ def suggest(referral: Referral, *, limit: int = 20, neighbours_km: float = 0) ->
     score_parts = parts(refs, cands)
     scores = total(score_parts, effective_weights(refs, weights))[0]
     eligible = np.flatnonzero(rule == RULE_OK)
+    if len(eligible) > limit:  # only those who can be among the best `limit` need sorting
+        eligible = eligible[
+            scores[eligible] >= -np.partition(-scores[eligible], limit - 1)[limit - 1]
+        ]
     # Best first; equal scores: the one who has waited longest, then the lowest id (stable).
     order = eligible[
         np.lexsort((cands.ids[eligible], -cands.waiting_days[eligible], -scores[eligible]))
     ][:limit]
     volunteers = (
         Volunteer.objects.select_related("municipality")
+        .defer(*LIST_DEFERRED)
         .prefetch_related("languages")
         .in_bulk([int(cands.ids[i]) for i in order])
     )
@@ -924,9 +1101,16 @@ def suggest(referral: Referral, *, limit: int = 20, neighbours_km: float = 0) ->
     excluded = np.flatnonzero(
         (rule != RULE_OK) & (cands.association_ids == referral.association_id)
     )
+
+    def her_volunteers() -> QuerySet:
+        """Every candidate of her association: all she can see excluded, and more."""
+        return _candidate_volunteers(
+            [referral.association_id], [Status.APPROVED, Status.PAUSED], None
+        )[0]
+
     return Suggestions(
         suggestions=suggestions,
-        excluded=Exclusions(cands.ids[excluded], rule[excluded]),
+        excluded=Exclusions(cands.ids[excluded], rule[excluded], among=her_volunteers),
         weights=weights,
     )
 

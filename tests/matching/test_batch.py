@@ -239,9 +239,10 @@ def test_the_batch_asks_the_database_the_same_number_of_questions_for_few_and_ma
             make_match(person)
 
     # Weights, the waiting referrals, their avoid lists, languages and earlier pairings, the
-    # required and the specialisation courses, the municipalities, the volunteers, their
-    # languages and matches, and the volunteers proposed.
-    with django_assert_num_queries(12):
+    # active courses, the volunteers, what else they need (completed courses, commitments,
+    # languages, matches and the municipalities' centres: one query), and the volunteers
+    # proposed.
+    with django_assert_num_queries(9):
         proposal = batch_proposal(oslo)
         names = [
             (row.volunteer.full_name, row.volunteer.municipality.name)
