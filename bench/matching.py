@@ -14,7 +14,6 @@ The data is described in bench/fill.py and docs/benchmarks.md.
 from __future__ import annotations
 
 import os
-import platform
 import statistics
 import sys
 import time
@@ -22,6 +21,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from bench.machine import describe
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.md"
@@ -139,26 +140,12 @@ def _phases_once(association) -> list[tuple[str, float]]:
 
 
 def machine() -> str:
-    import django
     import numpy
     import scipy
-    from django.db import connection
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{cpu}, {os.cpu_count()} cores (load average {load} when it finished: other work on the "
-        f"machine makes the figures noisy); Python {platform.python_version()}, "
-        f"Django {django.get_version()}, numpy {numpy.__version__}, scipy {scipy.__version__}, "
-        f"PostgreSQL {postgres} (local, TCP)"
+    return describe(
+        load_note="when it finished: other work on the machine makes the figures noisy",
+        versions=f"numpy {numpy.__version__}, scipy {scipy.__version__}, ",
     )
 
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import platform
 import re
 import shutil
 import signal
@@ -45,6 +44,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+from bench.machine import describe
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "pages.md"
@@ -630,24 +631,7 @@ def measure_throughput(
 
 
 def machine() -> str:
-    import django
-    from django.db import connection
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{cpu}, {os.cpu_count()} cores (load average {load} at the end); Python "
-        f"{platform.python_version()}, Django {django.get_version()}, PostgreSQL {postgres} "
-        "(local, TCP)"
-    )
+    return describe(load_note="at the end")
 
 
 def verdict(page: Page, floor_median: float) -> list[str]:

@@ -16,7 +16,6 @@ CSV export computed for her association (the "KB" column is the size of the resp
 from __future__ import annotations
 
 import os
-import platform
 import statistics
 import sys
 import time
@@ -24,6 +23,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from bench.machine import describe
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "reports.md"
@@ -93,24 +94,7 @@ def logged_in_client(user):
 
 
 def machine() -> str:
-    import django
-    from django.db import connection
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{cpu}, {os.cpu_count()} cores (load average {load} when it finished); "
-        f"Python {platform.python_version()}, Django {django.get_version()}, "
-        f"PostgreSQL {postgres} (local, TCP)"
-    )
+    return describe()
 
 
 def main() -> None:
