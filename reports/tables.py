@@ -205,8 +205,8 @@ def ratio(part: Cell, whole: Cell, *, kind: str = "rate") -> Cell:
 
 # --- The tables ------------------------------------------------------------------------------
 
-# The topics of figures (reports.figures.TOPICS) each table reads: a CSV file of one table is
-# computed from these alone.
+# The topics of figures (reports.figures.TOPICS) each exportable table reads: a CSV file of one
+# table is computed from these alone. (The withdrawal reasons are never exported.)
 TOPICS_OF: dict[str, tuple[str, ...]] = {
     "outcomes": ("matches",),
     "applications": ("volunteers",),
@@ -219,7 +219,6 @@ TOPICS_OF: dict[str, tuple[str, ...]] = {
     "referrals-by-shelter": ("referrals", "shelters"),
     "withdrawn": ("referrals",),
     "cancelled": ("cancelled",),
-    "withdrawal-reasons": ("referrals",),
     "matches": ("matches", "meetings"),
     "end-reasons": ("matches",),
     "concerns": ("concerns",),

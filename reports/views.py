@@ -157,6 +157,8 @@ def export(
     if topics is None:
         return None
     if request.membership.role == Role.COORDINATOR:
+        if slug == "associations":  # national only
+            return None
         own_id = request.membership.own_association.pk  # the `association` of her page
         ids = list(Association.objects.values_list("pk", flat=True))
         counts = collect(

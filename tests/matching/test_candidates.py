@@ -38,8 +38,11 @@ def _english():
         yield
 
 
+SPREAD = 2 * len(NAMES)  # volunteers in a spread: each name twice
+
+
 def a_spread_of_volunteers(
-    association, make_volunteer, make_match, *, referral=None, count=2 * len(NAMES)
+    association, make_volunteer, make_match, *, referral=None, count=SPREAD
 ) -> None:
     """Volunteers who pass and fail each rule, with languages, courses, commitments and
     matches of every kind, named to test the order of names."""
