@@ -18,8 +18,8 @@ def deliver_email(*, message_id: int) -> None:
 
 @shared_task(name="notifications.deliver_emails", ignore_result=True)
 def deliver_emails(*, message_ids: list[int]) -> None:
-    for message_id in message_ids:
-        services.outbox_deliver(message_id=message_id)
+    """A chunk of a sweep's emails: claimed together, sent over one connection."""
+    services.outbox_deliver_chunk(message_ids=message_ids)
 
 
 @shared_task(name="notifications.deliver_pending", ignore_result=True)

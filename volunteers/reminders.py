@@ -41,15 +41,10 @@ def application_waiting(today: date) -> list[Due]:
     )
     coordinators = coordinators_by_association(row[1] for row in rows)
     return [
-        Due(
-            pk,
-            user_id,
-            "",
-            reverse("volunteer_detail", args=[public_id]),
-            Role.COORDINATOR,
-            association_id,
-        )
+        Due(pk, user_id, "", link, Role.COORDINATOR, association_id)
         for pk, association_id, public_id in rows
+        # The link once per row, not per coordinator (reverse() is slow at scale).
+        for link in [reverse("volunteer_detail", args=[public_id])]
         for user_id in coordinators.get(association_id, [])
     ]
 
@@ -85,30 +80,15 @@ def commitment_ending(today: date) -> list[Due]:
         )
     )
     coordinators = coordinators_by_association(row[1] for row in rows)
+    her_page = reverse("my_page")
     due = []
     for pk, association_id, ends_on, public_id, user_id in rows:
+        period = ends_on.isoformat()
+        link = reverse("volunteer_detail", args=[public_id])  # once, not per coordinator
         for coordinator_id in coordinators.get(association_id, []):
-            due.append(
-                Due(
-                    pk,
-                    coordinator_id,
-                    ends_on.isoformat(),
-                    reverse("volunteer_detail", args=[public_id]),
-                    Role.COORDINATOR,
-                    association_id,
-                )
-            )
+            due.append(Due(pk, coordinator_id, period, link, Role.COORDINATOR, association_id))
         if user_id:
-            due.append(
-                Due(
-                    pk,
-                    user_id,
-                    ends_on.isoformat(),
-                    reverse("my_page"),
-                    Role.VOLUNTEER,
-                    association_id,
-                )
-            )
+            due.append(Due(pk, user_id, period, her_page, Role.VOLUNTEER, association_id))
     return due
 
 
@@ -139,15 +119,10 @@ def retention_soon(today: date) -> list[Due]:
     )
     coordinators = coordinators_by_association(row[1] for row in rows)
     return [
-        Due(
-            pk,
-            user_id,
-            "",
-            reverse("volunteer_detail", args=[public_id]),
-            Role.COORDINATOR,
-            association_id,
-        )
+        Due(pk, user_id, "", link, Role.COORDINATOR, association_id)
         for pk, association_id, public_id in rows
+        # The link once per row, not per coordinator (reverse() is slow at scale).
+        for link in [reverse("volunteer_detail", args=[public_id])]
         for user_id in coordinators.get(association_id, [])
     ]
 

@@ -1,21 +1,25 @@
 """A sweep queues its emails in chunks: one task per DELIVERY_CHUNK ids, so queueing costs a
 few publishes however many reminders there are, and each email is still sent exactly once."""
 
+import email
 import math
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from celery.signals import task_prerun
 from django.core import mail
+from django.db import connection
+from django.utils import timezone
 
 from accounts.models import Role
 from matching.reminders import NO_MEETING_VOLUNTEER
-from notifications import services
-from notifications.models import OutboxMessage, OutboxStatus, ReminderSent
+from notifications import reminders, services
+from notifications.models import Notification, OutboxMessage, OutboxStatus, ReminderSent
 from notifications.reminders import Due, Rule, digests_send, sweep
 from notifications.tasks import deliver_emails
 from tests.factories import person
+from tests.notifications import backends
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +111,178 @@ def test_an_interactive_email_is_still_its_own_task_at_once(
         )
     assert delivery_tasks == {"notifications.deliver_email": 1}
     assert [m.to for m in mail.outbox] == [["x@example.no"]]
+
+
+# --- Delivery of a chunk: one connection, each email its own text, a refusal retried ----------
+
+
+def waiting_emails(addresses, *, link="/", language="nb") -> list[int]:
+    """Outbox messages to `addresses`, written (not handed to a worker); their ids."""
+    return [
+        OutboxMessage.objects.create(
+            to=address,
+            template="notifications/email/task",
+            context={"kind": NO_MEETING_VOLUNTEER.code, "link": link},
+            language=language,
+        ).pk
+        for address in addresses
+    ]
+
+
+@pytest.fixture
+def connections(settings):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.ConnectionBackend"
+    backends.ConnectionBackend.opened = 0
+    return backends.ConnectionBackend
+
+
+def test_a_chunk_goes_over_one_connection_to_the_mail_server(connections):
+    ids = waiting_emails([f"frivillig{n}@example.no" for n in range(5)])
+    assert services.outbox_deliver_chunk(message_ids=ids) == 5
+    assert connections.opened == 1
+    assert sorted(m.to[0] for m in mail.outbox) == [f"frivillig{n}@example.no" for n in range(5)]
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
+    # What was written to them is erased once sent, as for one email at a time.
+    assert not OutboxMessage.objects.exclude(context={}).exists()
+
+
+def test_a_refused_email_waits_for_a_retry_and_the_rest_of_its_chunk_goes_out(settings):
+    settings.EMAIL_BACKEND = "tests.notifications.backends.RefusingBackend"
+    backends.RefusingBackend.opened = 0
+    backends.RefusingBackend.refused = {"nei@example.no"}
+    ids = waiting_emails(["a@example.no", "nei@example.no", "b@example.no"])
+    assert services.outbox_deliver_chunk(message_ids=ids) == 2
+    assert [m.to[0] for m in mail.outbox] == ["a@example.no", "b@example.no"]
+    # The connection was closed after the refusal and opened anew for the next email.
+    assert backends.RefusingBackend.opened == 2
+    refused = OutboxMessage.objects.get(to="nei@example.no")
+    assert refused.status == OutboxStatus.PENDING and refused.attempts == 1
+    assert refused.last_error == "SMTPRecipientsRefused"
+    assert refused.next_attempt_at > timezone.now() + timedelta(seconds=90)
+    assert refused.context  # kept, to be sent later
+
+    assert services.outbox_deliver_chunk(message_ids=ids) == 0  # the chunk again: not due yet
+    OutboxMessage.objects.filter(pk=refused.pk).update(next_attempt_at=timezone.now())
+    backends.RefusingBackend.refused = set()
+    assert services.outbox_sweep() == 1  # the periodic sweep retries it, alone
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "a@example.no",
+        "b@example.no",
+        "nei@example.no",
+    ]
+    refused.refresh_from_db()
+    assert refused.status == OutboxStatus.SENT and refused.attempts == 2
+
+
+def test_each_email_of_a_chunk_has_its_own_link_and_language(connections):
+    ids = [
+        *waiting_emails(["a@example.no", "b@example.no"], link="/logg-mote/"),
+        *waiting_emails(["c@example.no"], link="/koblinger/123/"),
+        *waiting_emails(["d@example.no"], link="/logg-mote/", language="en"),
+    ]
+    services.outbox_deliver_chunk(message_ids=ids)
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    html = {m.to[0]: m.alternatives[0][0] for m in mail.outbox}
+    for address in ("a@example.no", "b@example.no"):
+        assert "/logg-mote/" in bodies[address] and "/koblinger/" not in bodies[address]
+        assert "Logg inn" in bodies[address]
+    assert "/koblinger/123/" in bodies["c@example.no"] and "/koblinger/123/" in html["c@example.no"]
+    assert "Log in" in bodies["d@example.no"] and "Logg inn" not in bodies["d@example.no"]
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects["a@example.no"] != subjects["d@example.no"]  # Norwegian and English
+
+
+def test_a_sent_email_is_text_and_html_with_one_boundary_of_its_own(connections):
+    waiting_emails(["a@example.no", "b@example.no"])
+    services.outbox_sweep()
+    parsed = [email.message_from_bytes(m.message().as_bytes()) for m in mail.outbox]
+    for message in parsed:
+        assert message.get_content_type() == "multipart/alternative"
+        assert [part.get_content_type() for part in message.get_payload()] == [
+            "text/plain",
+            "text/html",
+        ]
+    assert parsed[0].get_boundary() != parsed[1].get_boundary()
+
+
+# --- The sweep's emails: as many tasks as chunks, each email once, on every database path -----
+
+
+def test_a_big_rule_is_written_in_batches_each_queued_in_chunks(
+    oslo, monkeypatch, delivery_tasks, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "DELIVERY_CHUNK", 5)
+    monkeypatch.setattr(reminders, "SQL_BATCH", 5)  # PostgreSQL: a statement per 5 reminders
+    people = [person(Role.VOLUNTEER, place=oslo) for _n in range(12)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep(rules=[a_rule_due_for(people, oslo)]).sent == {"test.chunked": 12}
+    assert delivery_tasks == {"notifications.deliver_emails": math.ceil(12 / 5)}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(user.email for user in people)
+    assert Notification.objects.count() == ReminderSent.objects.count() == 12
+
+
+def twin_rule(people, association, stranger_id: int) -> Rule:
+    """What a rule may hand the sweep: the same key twice (two roles of one person), a
+    recipient who is gone, and ordinary ones."""
+    coordinator, volunteer, digest_taker, erased = people
+
+    def due(today: date):
+        common = {"object_id": 7, "period": "2026-01-01", "association_id": association.pk}
+        return [
+            Due(recipient_id=volunteer.pk, link="/a/", role=Role.VOLUNTEER, **common),
+            Due(recipient_id=coordinator.pk, link="/b/", role=Role.COORDINATOR, **common),
+            Due(recipient_id=coordinator.pk, link="/c/", role=Role.VOLUNTEER, **common),
+            Due(recipient_id=digest_taker.pk, link="/d/", role=Role.COORDINATOR, **common),
+            Due(recipient_id=erased.pk, link="/e/", role=Role.COORDINATOR, **common),
+            Due(recipient_id=stranger_id, link="/f/", role=Role.COORDINATOR, **common),
+        ]
+
+    return Rule(name="test.twins", kind=NO_MEETING_VOLUNTEER, due=due)
+
+
+def written() -> dict:
+    """What the sweep wrote, without ids, times and random values."""
+    return {
+        "reminders": sorted(
+            ReminderSent.objects.values_list(
+                "rule", "object_id", "recipient_id", "period", "digest"
+            )
+        ),
+        "notifications": sorted(
+            Notification.objects.values_list(
+                "recipient_id", "kind", "link", "role", "association_id", "shelter_id", "read_at"
+            ),
+            key=str,
+        ),
+        "emails": sorted(
+            OutboxMessage.objects.values_list(
+                "recipient_id", "to", "template", "context", "language", "status", "attempts"
+            ),
+            key=str,
+        ),
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL path is PostgreSQL's")
+def test_the_sql_path_writes_what_the_orm_path_writes(oslo, django_capture_on_commit_callbacks):
+    people = [
+        person(Role.COORDINATOR, place=oslo, language="en"),
+        person(Role.VOLUNTEER, place=oslo),
+        person(Role.COORDINATOR, place=oslo, weekly_digest=True),
+        person(Role.COORDINATOR, place=oslo, email="slettet-1@invalid.example"),
+    ]
+    rule = twin_rule(people, oslo, stranger_id=max(p.pk for p in people) + 100)
+    due = list(rule.due(date.today()))
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert reminders._record_and_send_orm(rule, due) == 5
+    by_orm = written()
+    assert len(by_orm["emails"]) == 3  # not to the digest, the erased address, the one gone
+    for model in (ReminderSent, Notification, OutboxMessage):
+        model.objects.all().delete()
+    with django_capture_on_commit_callbacks() as sql_callbacks:
+        assert reminders._record_and_send_in_sql(rule, due) == 5
+    assert written() == by_orm
+    assert len(callbacks) == len(sql_callbacks) == 1  # the emails handed over after commit
+    # And the key decides the next time, on either path.
+    assert reminders._record_and_send_in_sql(rule, due) == 0
+    assert reminders._record_and_send_orm(rule, due) == 0
