@@ -323,6 +323,7 @@ class Worker:
     """`celery worker` with 2 processes, in production's environment, its log in a file."""
 
     def __init__(self, environment: dict[str, str]) -> None:
+        self.text = ""
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed in stop())
             prefix="bench-reminders-worker-", suffix=".log", delete=False
         )
@@ -360,17 +361,19 @@ class Worker:
         sys.exit("The Celery worker did not start:\n" + Path(self.log.name).read_text()[-3000:])
 
     def stop(self) -> str:
-        """Stop it (a warm shutdown); its log."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-        text = Path(self.log.name).read_text()
-        os.unlink(self.log.name)
-        return text
+        """Stop it (a warm shutdown); its log. Again: the same log."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if not self.log.closed:
+            self.log.close()
+            self.text = Path(self.log.name).read_text()
+            os.unlink(self.log.name)
+        return self.text
 
 
 def _cpu(pid: int) -> float:
@@ -466,6 +469,7 @@ def measure(made: dict, fill_seconds: float) -> str:
     from notifications.services import DELIVERY_CHUNK, emails_queue
 
     redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()
+    load_at_start = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     published: list[str] = []
 
     def count_publish(sender=None, **_kwargs) -> None:
@@ -526,7 +530,8 @@ def measure(made: dict, fill_seconds: float) -> str:
     lines = [
         "# Reminder sweep benchmark: latest results",
         "",
-        f"Measured {datetime.now():%Y-%m-%d %H:%M} by `make bench` on {describe()}; Redis "
+        f"Measured {datetime.now():%Y-%m-%d %H:%M} by `make bench` on {describe()} (load "
+        f"average {load_at_start} at the start); Redis "
         f"{redis.Redis.from_url(os.environ['CELERY_BROKER_URL']).info()['redis_version']}. "
         f"Filling took {fill_seconds:.0f} s.",
         "",
@@ -559,7 +564,7 @@ def measure(made: dict, fill_seconds: float) -> str:
         + ", ".join(f"{n:,} {status}" for status, n in sorted(statuses.items()))
         + f" ({'all sent' if all_sent else '**not all sent**'}). "
         f"SMTP connections: {sink.connections:,} in all, at most {sink.most_open} at once. "
-        f"Tasks: one per {DELIVERY_CHUNK} emails of a rule. "
+        f"Tasks: one per chunk of up to {DELIVERY_CHUNK} emails. "
         + (f"The worker logged {len(errors)} errors." if errors else "The worker logged no error."),
         "",
         "CPU seconds used by each part from the sweep's start until the last email arrived "
