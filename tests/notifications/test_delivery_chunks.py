@@ -3,8 +3,11 @@ few publishes however many reminders there are, and each email is still sent exa
 
 import email
 import math
+import random
+import string
 from collections import Counter
 from datetime import date, timedelta
+from email.policy import compat32
 
 import pytest
 from celery.signals import task_prerun
@@ -17,6 +20,7 @@ from matching.reminders import NO_MEETING_VOLUNTEER
 from notifications import reminders, services
 from notifications.models import Notification, OutboxMessage, OutboxStatus, ReminderSent
 from notifications.reminders import Due, Rule, digests_send, sweep
+from notifications.services import HEADERS
 from notifications.tasks import deliver_emails
 from tests.factories import person
 from tests.notifications import backends
@@ -136,10 +140,10 @@ def connections(settings):
     return backends.ConnectionBackend
 
 
-def test_a_chunk_goes_over_one_connection_to_the_mail_server(connections):
+def test_a_chunk_goes_over_one_connection_per_sender_to_the_mail_server(connections):
     ids = waiting_emails([f"frivillig{n}@example.no" for n in range(5)])
     assert services.outbox_deliver_chunk(message_ids=ids) == 5
-    assert connections.opened == 1
+    assert connections.opened == services.SENDERS == 2
     assert sorted(m.to[0] for m in mail.outbox) == [f"frivillig{n}@example.no" for n in range(5)]
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
     # What was written to them is erased once sent, as for one email at a time.
@@ -150,11 +154,12 @@ def test_a_refused_email_waits_for_a_retry_and_the_rest_of_its_chunk_goes_out(se
     settings.EMAIL_BACKEND = "tests.notifications.backends.RefusingBackend"
     backends.RefusingBackend.opened = 0
     backends.RefusingBackend.refused = {"nei@example.no"}
-    ids = waiting_emails(["a@example.no", "nei@example.no", "b@example.no"])
-    assert services.outbox_deliver_chunk(message_ids=ids) == 2
-    assert [m.to[0] for m in mail.outbox] == ["a@example.no", "b@example.no"]
-    # The connection was closed after the refusal and opened anew for the next email.
-    assert backends.RefusingBackend.opened == 2
+    ids = waiting_emails(["a@example.no", "nei@example.no", "b@example.no", "c@example.no"])
+    assert services.outbox_deliver_chunk(message_ids=ids) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.no", "b@example.no", "c@example.no"]
+    # Two senders (a and b; "nei" and c): the second's connection was closed after the refusal
+    # and opened anew for c.
+    assert backends.RefusingBackend.opened == 3
     refused = OutboxMessage.objects.get(to="nei@example.no")
     assert refused.status == OutboxStatus.PENDING and refused.attempts == 1
     assert refused.last_error == "SMTPRecipientsRefused"
@@ -168,6 +173,7 @@ def test_a_refused_email_waits_for_a_retry_and_the_rest_of_its_chunk_goes_out(se
     assert sorted(m.to[0] for m in mail.outbox) == [
         "a@example.no",
         "b@example.no",
+        "c@example.no",
         "nei@example.no",
     ]
     refused.refresh_from_db()
@@ -286,3 +292,33 @@ def test_the_sql_path_writes_what_the_orm_path_writes(oslo, django_capture_on_co
     # And the key decides the next time, on either path.
     assert reminders._record_and_send_in_sql(rule, due) == 0
     assert reminders._record_and_send_orm(rule, due) == 0
+
+
+def test_headers_are_written_as_the_standard_library_writes_them():
+    """HEADERS writes a short ASCII header as it is: what compat32's folding makes of it."""
+    rng = random.Random(15)
+    alphabet = string.ascii_letters + string.digits + string.punctuation + " \t;,=?" * 5
+    values = [
+        "Ressursvenner: du har en ny oppgave",
+        "Ressursvenner: du har en ny oppgåve – æøå",  # not ASCII: folded as before
+        "a " * 60,  # too long for one line
+        "=?utf-8?q?Ressursvenner=3A_du_har_en_ny_oppg=C3=A5ve?=",
+        "",
+        *("".join(rng.choice(alphabet) for _n in range(rng.randint(0, 90))) for _m in range(3000)),
+    ]
+    ours, theirs = HEADERS.clone(linesep="\r\n"), compat32.clone(linesep="\r\n")
+    for name in ("Subject", "To", "Content-Type", "X-A-Much-Longer-Header-Name"):
+        for value in values:
+            assert ours.fold_binary(name, value) == theirs.fold_binary(name, value), value
+
+
+def test_an_email_is_written_byte_for_byte_as_django_writes_it(connections):
+    for subject in ("Ressursvenner: du har en ny oppgave", "Ressursvenner: " + "ø" * 80):
+        message = OutboxMessage(
+            to="frivillig@example.no", subject=subject, body="Tekst", html="<p>Tekst</p>"
+        )
+        written = services._render(message).message()
+        assert written.policy is HEADERS
+        fast = written.as_bytes(linesep="\r\n")
+        written.policy = compat32
+        assert fast == written.as_bytes(linesep="\r\n")
