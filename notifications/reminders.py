@@ -10,7 +10,8 @@ processes by mistake never send the same reminder twice. The work is set-based: 
 of queries per rule, whatever the number of volunteers or matches (on PostgreSQL one more per
 SQL_BATCH new reminders: the rows are written in SQL there, without a model instance each).
 The emails go to the workers in chunks (notifications.services.emails_enqueue), so queueing
-costs a publish per DELIVERY_CHUNK emails and sending one connection to the mail server each.
+costs a publish per DELIVERY_CHUNK emails, and sending a claim and a few connections to the mail
+server each (notifications.services.outbox_deliver_chunk).
 """
 
 import uuid

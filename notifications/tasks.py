@@ -18,7 +18,7 @@ def deliver_email(*, message_id: int) -> None:
 
 @shared_task(name="notifications.deliver_emails", ignore_result=True)
 def deliver_emails(*, message_ids: list[int]) -> None:
-    """A chunk of a sweep's emails: claimed together, sent over one connection."""
+    """A chunk of a sweep's emails: claimed together, sent over SENDERS connections."""
     services.outbox_deliver_chunk(message_ids=message_ids)
 
 
