@@ -3,13 +3,15 @@
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.models import Association, Invitation, Membership, Role, Shelter, User
+from accounts.models import Association, Coverage, Invitation, Membership, Role, Shelter, User
 from common.counting import count_each
+from common.pagination import page_of
 from courses.models import SEATED, Session
 from matching import selectors as matching_selectors
 from matching.models import Concern, Match, MatchStatus
@@ -23,24 +25,31 @@ from volunteers.models import Volunteer
 VOLUNTEER_NOTIFICATIONS_SHOWN = 3
 
 
+def _count_of(rows: QuerySet) -> Coalesce:
+    """How many of `rows` (filtered on the outer association) there are, as a subquery: counted
+    for the rows of the page alone."""
+    counted = rows.order_by().values("association").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def national_admin_start(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The headline of this year's statistics, the counts that need her, and the associations
+    (a page at a time, with how many municipalities and coordinators each has)."""
     associations = (
         Association.objects.for_user(request.user)
         .annotate(
-            municipality_count=Count("coverage", distinct=True),
-            coordinator_count=Count(
-                "memberships",
-                filter=Q(memberships__in=Membership.objects.active_coordinators()),
-                distinct=True,
+            municipality_count=_count_of(Coverage.objects.filter(association=OuterRef("pk"))),
+            coordinator_count=_count_of(
+                Membership.objects.active_coordinators().filter(association=OuterRef("pk"))
             ),
         )
-        .order_by("name")
+        .order_by("name", "pk")
     )
     return render(
         request,
         "start/national_admin.html",
         {
-            "associations": associations,
+            "associations": page_of(request, associations),
             "shelter_count": Shelter.objects.for_user(request.user).count(),
             "pending_invitations": Invitation.objects.for_user(request.user).pending().count(),
             "outside_area": Volunteer.objects.for_user(request.user).count(),
