@@ -69,7 +69,7 @@ class National:
         self.figures = collect(period, list(self.names), national=True, topics=topics)
         self.publication = Publication(self.figures)
 
-    def tables(self, query: str) -> dict[str, tables.Table]:
+    def all_tables(self, query: str) -> dict[str, tables.Table]:
         """The national page: all associations together, and the table of each association
         (every row; the page shows a page of them) linking to its page with `query`."""
         source = tables.PublishedSource(self.publication, None)
@@ -84,7 +84,7 @@ class National:
 
 
 def national(period: Period, query: str) -> dict[str, tables.Table]:
-    return National(period).tables(query)
+    return National(period).all_tables(query)
 
 
 def published(period: Period, association_id: int) -> dict[str, tables.Table]:

@@ -289,7 +289,7 @@ def refresh(today: date | None = None) -> int:
         national = report.National(period)
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
-                store(key(NATIONAL, None, period, query), None, national.tables(query), started)
+                store(key(NATIONAL, None, period, query), None, national.all_tables(query), started)
             stored += 1
     logger.info("Statistics refreshed: %s snapshots stored, %s deleted.", stored, deleted)
     return stored

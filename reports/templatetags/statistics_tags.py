@@ -29,13 +29,15 @@ def figure_rows(table: Table, hidden_below: int) -> SafeString:
     columns = [escape(column) for column in table.columns[1:]]
     lines = []
     for row in table.rows:
-        label = escape(row.label)
+        label: str = escape(row.label)
         if row.href:
             label = f'<a href="{escape(row.href)}">{label}</a>'
-        heading = "fw-normal" + (" fw-semibold" if row.total else "") + (" ps-4" if row.indent else "")
+        heading = (
+            "fw-normal" + (" fw-semibold" if row.total else "") + (" ps-4" if row.indent else "")
+        )
         cells = []
         for column, cell in zip(columns, row.cells, strict=True):
-            text = escape(cell.text())
+            text: str = escape(cell.text())
             if cell.state in spoken:
                 text = (
                     f'<span aria-hidden="true">{text}</span>'
