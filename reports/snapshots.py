@@ -152,16 +152,21 @@ class Served:
     counts: dict[str, int] = field(default_factory=dict)
     # Every page of the paged tables, when they were computed in this request (else read).
     pages: dict[str, list] | None = None
+    # Pages read with the snapshot: (table, number) -> its rows as stored.
+    read: dict[tuple[str, int], list] = field(default_factory=dict)
 
     def count(self, slug: str) -> int:
         """The rows of a paged table, its totals left out."""
         return self.counts.get(slug, 0)
 
     def page(self, slug: str, number: int) -> list[Row]:
-        """Page `number` (from 1) of a paged table's rows, its totals left out: one query."""
+        """Page `number` (from 1) of a paged table's rows, its totals left out: one query,
+        unless it was read with the snapshot."""
         if self.pages is not None:
             chosen = self.pages.get(slug, [])
             found = chosen[number - 1] if 0 < number <= len(chosen) else None
+        elif (slug, number) in self.read:
+            found = self.read[slug, number]
         else:
             found = (
                 Snapshot.objects.filter(key=self.key)
@@ -236,16 +241,24 @@ def served(
     compute: Callable[[], dict[str, Table]],
     *,
     table: str = "",
+    page: tuple[str, int] | None = None,
 ) -> Served:
     """The view's tables: its snapshot when one is fresh (one query, the paged tables' rows
-    left for `Served.page()`), or else computed by `compute()` now, stored and returned. What
-    is returned is the same either way: read back as it was stored (a hidden count has no
-    number in either)."""
+    left for `Served.page()`, but for `page`, a paged table and the number of the page the
+    view will likely show, read with it), or else computed by `compute()` now, stored and
+    returned. What is returned is the same either way: read back as it was stored (a hidden
+    count has no number in either)."""
     snapshot_key = key(kind, association_id, period, query, table)
-    found = _fresh().filter(key=snapshot_key).values_list("computed_at", "tables").first()
+    fields = ["computed_at", "tables"]
+    if page is not None and page[1] >= 1:
+        fields.append(f"pages__{page[0]}__{page[1] - 1}")
+    found = _fresh().filter(key=snapshot_key).values_list(*fields).first()
     if found is not None:
-        computed_at, tables = found
-        return _served(snapshot_key, computed_at, tables, None)
+        computed_at, tables, *rows = found
+        served = _served(snapshot_key, computed_at, tables, None)
+        if page is not None and rows and rows[0] is not None:
+            served.read[page] = rows[0]
+        return served
     computed_at = timezone.now()
     encoded, pages = store(snapshot_key, association_id, compute(), computed_at)
     return _served(snapshot_key, computed_at, encoded, pages)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import RoleRequest, role_required
 from accounts.models import Association, Role
-from common.pagination import page_of
+from common.pagination import PAGE_PARAMETER, page_of
 from reports import charts, snapshots, tables
 from reports import report as compute
 from reports.periods import Period, PeriodForm
@@ -78,12 +78,18 @@ def _association(request: RoleRequest) -> Association | None:
 
 
 def report(
-    request: RoleRequest, association: Association | None, period: Period, query: str
+    request: RoleRequest,
+    association: Association | None,
+    period: Period,
+    query: str,
+    *,
+    page: int | None = None,
 ) -> Served:
     """The tables the person may see for `association` (None: all) in `period`, from their
     snapshot while it is fresh (reports/snapshots.py). A coordinator's are counted for her
     association alone, her withdrawal reasons read anew (never stored); the national ones over
-    all associations, grouped by association (their small numbers are suppressed together)."""
+    all associations, grouped by association (their small numbers are suppressed together).
+    `page`: the page of the national table of each association the view shows, if it will."""
     if request.membership.role == Role.COORDINATOR:
         own_id = request.membership.own_association.pk  # the `association` of her page
         served = snapshots.served(
@@ -103,7 +109,12 @@ def report(
             lambda: compute.published(period, association_id),
         )
     return snapshots.served(
-        snapshots.NATIONAL, None, period, query, lambda: compute.national(period, query)
+        snapshots.NATIONAL,
+        None,
+        period,
+        query,
+        lambda: compute.national(period, query),
+        page=None if page is None else ("associations", page),
     )
 
 
@@ -155,7 +166,7 @@ def statistics(request: RoleRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return render(request, "reports/statistics.html", context)
     period, query = form.period, form.query()
-    served = report(request, association, period, query)
+    served = report(request, association, period, query, page=_page_asked(request))
     built = served.tables
     if "associations" in built:
         # A page of associations at a time, so that the page stays small with 400 of them
@@ -193,6 +204,15 @@ def statistics(request: RoleRequest) -> HttpResponse:
         max_age_minutes=snapshots.max_age_minutes(),
     )
     return render(request, "reports/statistics.html", context)
+
+
+def _page_asked(request: RoleRequest) -> int:
+    """The page of the table of each association the query string asks for (read with the
+    snapshot; page_of decides which page is shown, and one out of range is read apart)."""
+    try:
+        return int(request.GET.get(PAGE_PARAMETER, 1))
+    except ValueError:
+        return 1
 
 
 def _csv_text(value: str) -> str:
