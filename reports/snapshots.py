@@ -176,8 +176,8 @@ class Served:
         return decode_rows(found or [])
 
     def table(self, slug: str) -> Table | None:
-        """One table whole: a paged one with every row (one query for them), then its
-        totals."""
+        """One table whole: a paged one with every row, then its totals (one query for the
+        rows, unless they were read with the snapshot)."""
         table = self.tables.get(slug)
         if table is None or slug not in PAGED:
             return table
@@ -242,19 +242,26 @@ def served(
     *,
     table: str = "",
     page: tuple[str, int] | None = None,
+    every_page: bool = False,
 ) -> Served:
-    """The view's tables: its snapshot when one is fresh (one query, the paged tables' rows
-    left for `Served.page()`, but for `page`, a paged table and the number of the page the
-    view will likely show, read with it), or else computed by `compute()` now, stored and
-    returned. What is returned is the same either way: read back as it was stored (a hidden
-    count has no number in either)."""
+    """The view's tables: its snapshot when one is fresh (one query), or else computed by
+    `compute()` now, stored and returned. What is returned is the same either way: read back
+    as it was stored (a hidden count has no number in either).
+
+    The rows of the paged tables are read with the snapshot: every page (`every_page`, for a
+    file of the whole table), or `page`, a paged table and the number of the page the view
+    will likely show; another page is read apart (`Served.page()`)."""
     snapshot_key = key(kind, association_id, period, query, table)
     fields = ["computed_at", "tables"]
-    if page is not None and page[1] >= 1:
+    if every_page:
+        fields.append("pages")
+    elif page is not None and page[1] >= 1:
         fields.append(f"pages__{page[0]}__{page[1] - 1}")
     found = _fresh().filter(key=snapshot_key).values_list(*fields).first()
     if found is not None:
         computed_at, tables, *rows = found
+        if every_page:
+            return _served(snapshot_key, computed_at, tables, rows[0])
         served = _served(snapshot_key, computed_at, tables, None)
         if page is not None and rows and rows[0] is not None:
             served.read[page] = rows[0]

@@ -84,12 +84,14 @@ def report(
     query: str,
     *,
     page: int | None = None,
+    every_page: bool = False,
 ) -> Served:
     """The tables the person may see for `association` (None: all) in `period`, from their
     snapshot while it is fresh (reports/snapshots.py). A coordinator's are counted for her
     association alone, her withdrawal reasons read anew (never stored); the national ones over
     all associations, grouped by association (their small numbers are suppressed together).
-    `page`: the page of the national table of each association the view shows, if it will."""
+    `page`: the page of the national table of each association the view shows, if it will;
+    `every_page`: all of that table (its CSV file)."""
     if request.membership.role == Role.COORDINATOR:
         own_id = request.membership.own_association.pk  # the `association` of her page
         served = snapshots.served(
@@ -115,6 +117,7 @@ def report(
         query,
         lambda: compute.national(period, query),
         page=None if page is None else ("associations", page),
+        every_page=every_page,
     )
 
 
@@ -141,7 +144,7 @@ def export(
             table=slug,
         )
     else:
-        served = report(request, association, period, query)
+        served = report(request, association, period, query, every_page=slug == "associations")
     return served.table(slug)
 
 
