@@ -431,6 +431,15 @@ class Membership(models.Model):
         ordering = ("role", "created_at")
         verbose_name = _("role")
         verbose_name_plural = _("roles")
+        indexes = [
+            # "The active coordinators of these associations" (every notice to them, every
+            # volunteer's page): a few rows among an association's hundreds of volunteers.
+            models.Index(
+                fields=["association", "user"],
+                condition=models.Q(ended_at__isnull=True, role=Role.COORDINATOR),
+                name="membership_coordinators",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="accounts_membership_scope_matches_role",

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from accounts.models import User
+from accounts.models import Association, User
 from common.texts import filled
 from matching import scoring
 from matching.models import (
@@ -408,10 +408,12 @@ def coordinators_for_volunteer(user, association_id: int) -> QuerySet:
     woman of a neighbouring association is followed, and its concerns read, by that
     association's coordinators."""
     followed_by = open_matches_of(user).values("referral__association_id")
-    return (
-        User.objects.active_coordinators_of(association_id)
-        | User.objects.active_coordinators_of(followed_by)
-    ).order_by("first_name", "last_name")
+    # One set of associations, so the logins are found through the memberships' index (an OR of
+    # two sets made PostgreSQL read every login).
+    associations = Association.objects.filter(Q(pk=association_id) | Q(pk__in=followed_by))
+    return User.objects.active_coordinators_of(associations.values("pk")).order_by(
+        "first_name", "last_name"
+    )
 
 
 # --- Proposals ----------------------------------------------------------------------------------
