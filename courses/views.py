@@ -189,15 +189,11 @@ def _render_detail(
     enrol_form: EnrolForm | None = None,
 ) -> HttpResponse:
     enrolments = (
-        Enrolment.objects.for_user(request.user)
-        .filter(session=session)
-        .select_related("volunteer")
+        Enrolment.objects.for_user(request.user).filter(session=session).select_related("volunteer")
     )
     # In the order they signed up, a page at a time: a held basic course can seat hundreds.
     seated = page_of(request, enrolments.filter(status__in=SEATED))
-    waiting = list(
-        enrolments.filter(status=EnrolmentStatus.WAITING).order_by("queued_at", "pk")
-    )
+    waiting = list(enrolments.filter(status=EnrolmentStatus.WAITING).order_by("queued_at", "pk"))
     can_change = _can_change(session)
     context = {
         "session": session,
