@@ -27,7 +27,7 @@ def count_each(**lists: QuerySet | Earliest) -> dict:
     asked: list[str] = []
     parts: list[str] = []
     params: list = []
-    using = None
+    using = "default"
     for name, rows in lists.items():
         if isinstance(rows, Earliest):
             queryset, outer = rows.rows.order_by().values(rows.field), f"MIN(t.{_column(rows)})"
@@ -38,7 +38,7 @@ def count_each(**lists: QuerySet | Earliest) -> dict:
         except EmptyResultSet:  # a list that cannot hold a row (`.none()`, `pk__in=[]`)
             values[name] = None if isinstance(rows, Earliest) else 0
             continue
-        using = using or queryset.db
+        using = queryset.db
         asked.append(name)
         # The SQL is the ORM's own, its values passed as parameters.
         parts.append(f"(SELECT {outer} FROM ({sql}) t)")  # noqa: S608

@@ -388,6 +388,29 @@ def inactive_matches(matches: QuerySet, *, days: int, today=None) -> QuerySet:
     )
 
 
+# Her encrypted details that a volunteer's list of meetings does not show: left unread, so not
+# decrypted once per meeting (only her alias is shown).
+_UNLISTED_DETAILS = (
+    "match__referral__phone",
+    "match__referral__wishes",
+    "match__referral__considerations",
+    "match__referral__safety_notes",
+    "match__referral__withdrawn_reason",
+    "match__first_meeting_place",
+    "match__end_note",
+)
+
+
+def my_meetings(user, *, limit: int = 100) -> QuerySet:
+    """The meetings a volunteer has logged, the newest first, at most `limit`."""
+    return (
+        Meeting.objects.for_user(user)
+        .select_related("match__referral")
+        .defer(*_UNLISTED_DETAILS)
+        .order_by("-date", "-created_at")[:limit]
+    )
+
+
 # --- Whom a volunteer can turn to ----------------------------------------------------------------
 
 

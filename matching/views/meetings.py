@@ -77,12 +77,9 @@ def meeting_log(request: RoleRequest) -> HttpResponse:
 @role_required(Role.VOLUNTEER)
 @require_safe
 def my_meetings(request: RoleRequest) -> HttpResponse:
-    meetings = (
-        Meeting.objects.for_user(request.user)
-        .select_related("match__referral")
-        .order_by("-date", "-created_at")[:100]
+    return render(
+        request, "matching/my_meetings.html", {"meetings": selectors.my_meetings(request.user)}
     )
-    return render(request, "matching/my_meetings.html", {"meetings": meetings})
 
 
 @login_required
