@@ -4,7 +4,7 @@ from datetime import date
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from matching.scoring import PART_LABELS, Part
@@ -43,5 +43,8 @@ def score_parts(parts: Iterable[Part]) -> SafeString:
         "\n",
         '<li><meter min="0" max="1" value="{}" aria-label="{}">{}</meter> '
         '<span class="part-label">{}:</span> {}</li>',
-        ((f"{part.value:.2f}", part.label, shown(part.value), part.label, part.reason) for part in parts),
+        (
+            (f"{part.value:.2f}", part.label, shown(part.value), part.label, part.reason)
+            for part in parts
+        ),
     )

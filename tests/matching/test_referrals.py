@@ -154,7 +154,9 @@ def test_the_transfer_list_is_every_other_active_association_as_django_writes_a_
         )
 
     assert parse_html(listed) == parse_html(str(Plain()["association"]))
-    assert "Bergen Sanitetsforening" in listed and "Tromsø &lt;Sanitetsforening&gt; &amp; co" in listed
+    assert (
+        "Bergen Sanitetsforening" in listed and "Tromsø &lt;Sanitetsforening&gt; &amp; co" in listed
+    )
     assert "Nedlagt" not in listed and "Oslo Sanitetsforening" not in listed
     chosen = TransferForm({"association": str(bergen.public_id), "reason": "Flytter"}, exclude=oslo)
     assert chosen.is_valid() and chosen.cleaned_data["association"] == bergen
