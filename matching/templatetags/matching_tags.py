@@ -1,9 +1,11 @@
 from collections.abc import Iterable
 from datetime import date
 
-from django import template
+from crispy_forms.utils import render_crispy_form
+from django import forms, template
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
@@ -48,3 +50,24 @@ def score_parts(parts: Iterable[Part]) -> SafeString:
             for part in parts
         ),
     )
+
+
+# crispy_blank()'s forms, by class, language, prefix and initial values; a few a day at most.
+_BLANK_FORMS: dict[tuple, SafeString] = {}
+_BLANK_FORMS_KEPT = 32
+
+
+@register.simple_tag
+def crispy_blank(form: forms.Form) -> SafeString:
+    """`{% crispy form %}` for a form whose choices are fixed in the code (the end of a match):
+    written once for its class, language, prefix and initial values, and kept, as long as it is
+    not bound. It is the same on every page it is on, and through crispy a long form costs
+    several milliseconds. A bound form (what she typed, with its errors) is written afresh."""
+    if form.is_bound:
+        return render_crispy_form(form)
+    key = (type(form), get_language(), form.prefix, tuple(sorted(form.initial.items())))
+    if key not in _BLANK_FORMS:
+        if len(_BLANK_FORMS) >= _BLANK_FORMS_KEPT:
+            _BLANK_FORMS.clear()
+        _BLANK_FORMS[key] = render_crispy_form(form)
+    return _BLANK_FORMS[key]
