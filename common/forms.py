@@ -3,7 +3,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 
@@ -34,15 +34,12 @@ class ListSelect(forms.Select):
             if group_name:
                 lines.append(format_html('  <optgroup label="{}">', group_name))
             lines.extend(
-                format_html(
-                    '  <option value="{}"{}>{}</option>',
-                    str(option["value"]),
-                    flatatt(option["attrs"]),
-                    option["label"],
-                )
+                f'  <option value="{conditional_escape(str(option["value"]))}"'
+                f"{flatatt(option['attrs']) if option['attrs'] else ''}>"
+                f"{conditional_escape(option['label'])}</option>"
                 for option in options
             )
             if group_name:
                 lines.append("  </optgroup>")
         lines.append("</select>")
-        return mark_safe("\n".join(lines))  # noqa: S308 - every part escaped by format_html
+        return mark_safe("\n".join(lines))  # noqa: S308 - every part escaped above

@@ -5,9 +5,9 @@ from crispy_forms.utils import render_crispy_form
 from django import forms, template
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from matching.scoring import PART_LABELS, Part
 
