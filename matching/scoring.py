@@ -966,8 +966,9 @@ class Exclusions(Sequence):
     def _first_joined(self, count: int) -> list[Exclusion]:
         meta = Volunteer._meta
         quote = connections[Volunteer.objects.db].ops.quote_name
+        wanted = {"id", *EXCLUSION_FIELDS}
         columns = ", ".join(
-            f"v.{quote(meta.get_field(name).column)}" for name in ("id", *EXCLUSION_FIELDS)
+            f"v.{quote(f.column)}" for f in meta.concrete_fields if f.name in wanted
         )
         volunteers = Volunteer.objects.raw(
             f"SELECT {columns}, x.rule FROM {quote(meta.db_table)} v "  # noqa: S608 - our names
@@ -975,7 +976,8 @@ class Exclusions(Sequence):
             'ORDER BY x.rule, v.first_name COLLATE "C", v.last_name COLLATE "C", v.id LIMIT %s',
             [self._ids.tolist(), self._rules.tolist(), count],
         )
-        return [Exclusion(volunteer, volunteer.rule) for volunteer in volunteers]
+        # Each row also carries its rule (the column x.rule, an attribute of the volunteer read).
+        return [Exclusion(volunteer, vars(volunteer)["rule"]) for volunteer in volunteers]
 
     def __len__(self) -> int:
         return len(self._ids)
