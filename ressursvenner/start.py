@@ -45,15 +45,22 @@ def national_admin_start(request: HttpRequest, membership: Membership) -> HttpRe
         )
         .order_by("name", "pk")
     )
+    # Each card counts the rows of the list it links to; all of them in one query.
+    counts = count_each(
+        shelters=Shelter.objects.for_user(request.user),
+        pending_invitations=Invitation.objects.for_user(request.user).pending(),
+        outside_area=Volunteer.objects.for_user(request.user),
+        failed_deliveries=OutboxMessage.objects.filter(status=OutboxStatus.FAILED),
+    )
     return render(
         request,
         "start/national_admin.html",
         {
             "associations": page_of(request, associations),
-            "shelter_count": Shelter.objects.for_user(request.user).count(),
-            "pending_invitations": Invitation.objects.for_user(request.user).pending().count(),
-            "outside_area": Volunteer.objects.for_user(request.user).count(),
-            "failed_deliveries": OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count(),
+            "shelter_count": counts["shelters"],
+            "pending_invitations": counts["pending_invitations"],
+            "outside_area": counts["outside_area"],
+            "failed_deliveries": counts["failed_deliveries"],
             "statistics_headline": national_headline(),
         },
     )

@@ -56,3 +56,55 @@ def test_the_associations_are_listed_a_page_at_a_time_with_their_counts(
     second = rows(client.get(reverse("home") + "?side=2"))
     assert len(second) == total - PAGE_SIZE
     assert not set(second) & set(listed)
+
+
+def test_the_cards_count_their_lists_in_one_query(
+    client, oslo, bergen, oslo_shelter, bergen_shelter, national_admin
+):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.models import Invitation
+    from notifications.models import OutboxMessage, OutboxStatus
+    from reports import snapshots
+    from tests.factories import volunteer
+
+    for status in (OutboxStatus.FAILED, OutboxStatus.FAILED, OutboxStatus.SENT):
+        OutboxMessage.objects.create(to="x@example.no", template="t", status=status)
+    for n, expires in enumerate((timedelta(days=3), timedelta(days=-1))):  # one has expired
+        Invitation.objects.create(
+            email=f"ny{n}@example.no",
+            role=Role.COORDINATOR,
+            association=oslo,
+            token_hash=f"{n}",
+            expires_at=timezone.now() + expires,
+        )
+    volunteer(oslo, outside_area=True)  # an application from outside every area
+    volunteer(oslo, outside_area=True, status="screening")  # handled: not counted
+    volunteer(oslo)
+    snapshots.refresh()  # this year's headline, as beat keeps it
+    client.cookies["rv_language"] = "en"
+    login(client, national_admin)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("home")).content.decode()
+    cards = {
+        label.strip(): int(number)
+        for number, label in re.findall(
+            r'<span class="count">(\d+)</span>\s*<span class="d-block">([^<]+)</span>', html
+        )
+    }
+    assert cards == {
+        "local associations": 2,
+        "crisis shelters": 2,
+        "invitations not yet accepted": 1,
+        "applications from outside every area": 1,
+        "emails that could not be delivered": 2,
+    }
+    # 2 for the session and the person, 1 for the cards, 2 for the page of associations and
+    # their number, 1 for the headline (this year's statistics as last computed), 1 for the
+    # notification bell.
+    assert len(captured) == 7
