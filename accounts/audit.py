@@ -2,9 +2,10 @@
 
 Writing and chaining are apart, so that page views never wait for each other:
 
-- A page view inserts its entry and seals it: `seal` is an HMAC-SHA256, keyed with the first of
-  AUDIT_LOG_KEYS, over the entry's id and content. No lock, no shared row: two views at once
-  write side by side. The entry is not chained yet (no position, no hash).
+- A page view inserts its entry sealed: `seal` is an HMAC-SHA256, keyed with the first of
+  AUDIT_LOG_KEYS, over the entry's id (taken from the sequence before the insert) and content.
+  No lock, no shared row: two views at once write side by side. The entry is not chained yet
+  (no position, no hash).
 - `chain_pending` (the Celery task `accounts.chain_access_log`, every half minute, and
   `verify_audit_log` before it checks) is the only writer that locks the chain head. It takes
   the waiting entries in id order and chains them after the newest chained one: each gets its
@@ -117,23 +118,39 @@ def access_log_record(
     Takes no lock: two page views at once write side by side. The entry waits to be chained by
     `chain_pending` (every half minute), sealed meanwhile with the first of AUDIT_LOG_KEYS.
 
-    Side effects: one AccessLog row, inserted and then sealed (the seal covers its id).
+    On PostgreSQL the entry's id is taken from its sequence first, so that it is inserted with
+    its seal (which covers the id) in one statement: two queries, one write, and never a moment
+    when the entry stands unsealed. An id taken and not used (the insert failed) is a gap, which
+    the chain never takes for a removal (its order is `chain_position`). Elsewhere it is inserted
+    and then sealed, in one transaction.
+
+    Side effects: one AccessLog row, sealed (the seal covers its id).
     """
     key_id, key = _signing_key()
+    entry = AccessLog(
+        at=timezone.now(),
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        actor_ref=actor_ref(user),
+        role=role or "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        association_id=association_id,
+        previous_hash="",
+        hash=None,
+        key_id=key_id,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [AccessLog._meta.db_table]
+            )
+            (entry.pk,) = cursor.fetchone()
+        entry.seal = entry.compute_seal(key)
+        entry.save(force_insert=True)
+        return entry
     with transaction.atomic():
-        entry = AccessLog.objects.create(
-            at=timezone.now(),
-            actor=user if getattr(user, "is_authenticated", False) else None,
-            actor_ref=actor_ref(user),
-            role=role or "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id or ""),
-            association_id=association_id,
-            previous_hash="",
-            hash=None,
-            key_id=key_id,
-        )
+        entry.save(force_insert=True)
         entry.seal = entry.compute_seal(key)
         AccessLog.objects.filter(pk=entry.pk).update(seal=entry.seal)
     return entry

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from common.choices import ChoiceLabels
+
 
 class Role(models.TextChoices):
     NATIONAL_ADMIN = "national_admin", _("National admin")
@@ -394,7 +396,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(user=user)
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     """That a person holds a role: national admin, or coordinator, volunteer (of an association),
     or shelter staff (of a shelter). She acts in one membership at a time."""
 
@@ -431,6 +433,15 @@ class Membership(models.Model):
         ordering = ("role", "created_at")
         verbose_name = _("role")
         verbose_name_plural = _("roles")
+        indexes = [
+            # "The active coordinators of these associations" (every notice to them, every
+            # volunteer's page): a few rows among an association's hundreds of volunteers.
+            models.Index(
+                fields=["association", "user"],
+                condition=models.Q(ended_at__isnull=True, role=Role.COORDINATOR),
+                name="membership_coordinators",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="accounts_membership_scope_matches_role",
@@ -523,7 +534,7 @@ def invitation_expiry():
     return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
 
 
-class Invitation(models.Model):
+class Invitation(ChoiceLabels, models.Model):
     """A single-use link by which a person sets her password and receives a role.
 
     Only a hash of the token is stored: the link in the email is the only copy of the token.
@@ -643,7 +654,7 @@ class AccessLogQuerySet(models.QuerySet):
         return self.none()
 
 
-class AccessLog(models.Model):
+class AccessLog(ChoiceLabels, models.Model):
     """Who looked at (or was refused) a sensitive record, in which role, when: never the data.
 
     Append-only: nothing in the application edits or deletes it (retention only pseudonymises,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Association, Role, acting_membership
+from common.choices import ChoiceLabels
 from common.flags import labels
 
 
@@ -40,7 +41,7 @@ class CourseKind(models.TextChoices):
     SUPERVISION = "supervision", _("Supervision group")
 
 
-class Course(models.Model):
+class Course(ChoiceLabels, models.Model):
     """A course in the national catalogue, kept by national admins."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -170,7 +171,7 @@ class EnrolmentQuerySet(models.QuerySet):
         return self.filter(status__in=SEATED)
 
 
-class Enrolment(models.Model):
+class Enrolment(ChoiceLabels, models.Model):
     """A volunteer's place on a session, or on its waiting list."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -188,23 +188,19 @@ def _render_detail(
     search_form: EnrolSearchForm | None = None,
     enrol_form: EnrolForm | None = None,
 ) -> HttpResponse:
-    enrolments = list(
-        Enrolment.objects.for_user(request.user)
-        .filter(session=session)
-        .exclude(status=EnrolmentStatus.CANCELLED)
-        .select_related("volunteer")
+    enrolments = (
+        Enrolment.objects.for_user(request.user).filter(session=session).select_related("volunteer")
     )
-    seated = [e for e in enrolments if e.status in SEATED]
-    waiting = sorted(
-        (e for e in enrolments if e.status == EnrolmentStatus.WAITING),
-        key=lambda e: (e.queued_at, e.pk),
-    )
+    # In the order they signed up, a page at a time: a held basic course can seat hundreds.
+    seated = page_of(request, enrolments.filter(status__in=SEATED))
+    waiting = list(enrolments.filter(status=EnrolmentStatus.WAITING).order_by("queued_at", "pk"))
     can_change = _can_change(session)
     context = {
         "session": session,
         "seated": seated,
+        "seated_count": seated.paginator.count,
         "waiting": waiting,
-        "seats_free": max(0, session.capacity - len(seated)),
+        "seats_free": max(0, session.capacity - seated.paginator.count),
         "can_change": can_change,
         "search_results_shown": SEARCH_RESULTS_SHOWN,
     }

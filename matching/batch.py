@@ -96,10 +96,15 @@ def batch_proposal(association: Association, *, today: date | None = None) -> Ba
     today = today or timezone.localdate()
     weights = MatchingWeights.current()
     referrals = waiting_referrals(association)
-    refs = scoring.load_referrals(referrals)
+    refs = scoring.load_referrals(referrals, earlier=False)
     cands = scoring.load_candidates(
-        [association.pk], include_paused=False, today=today, language_codes=refs.language_codes
+        [association.pk],
+        include_paused=False,
+        today=today,
+        language_codes=refs.language_codes,
+        also=[scoring.earlier_pairings(referrals)],
     )
+    refs.set_earlier(cands.also[0])
     scores = scoring.total(scoring.parts(refs, cands), scoring.effective_weights(refs, weights))
     allowed = scoring.rules(refs, cands) == scoring.RULE_OK
 

@@ -3,6 +3,7 @@ from typing import cast
 
 from django import forms
 from django.db import models
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -11,7 +12,7 @@ from accounts.forms import MunicipalityField
 from accounts.languages import LANGUAGES
 from accounts.models import Association
 from common.flags import FlagsFormField
-from common.forms import DateInput, fields_only_helper
+from common.forms import DateInput, ListSelect, fields_only_helper
 from courses.models import Consideration
 from matching.models import (
     MEETING_MAX_MINUTES,
@@ -164,17 +165,30 @@ class ReferralForm(forms.Form):
         }
 
 
+class _AssociationChoices(ModelChoiceIterator):
+    """The associations to choose from as (public id, name) pairs: read as values, with no
+    model instance (and its phone parsed) for each of the hundreds listed. (Validating the
+    choice reads the chosen association as ever.)"""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("public_id", "name")
+
+
 class TransferForm(forms.Form):
     association = forms.ModelChoiceField(
         label=_("Send to"),
         queryset=Association.objects.filter(is_active=True),
         to_field_name="public_id",
+        widget=ListSelect,  # every association in the country
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
     def __init__(self, *args, exclude: Association, **kwargs):
         super().__init__(*args, **kwargs)
         association = cast(forms.ModelChoiceField, self.fields["association"])
+        association.iterator = _AssociationChoices
         association.queryset = Association.objects.filter(is_active=True).exclude(pk=exclude.pk)
         self.helper = fields_only_helper()
 

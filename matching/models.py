@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts.models import Association, Municipality, Role, Shelter, acting_membership
+from common.choices import ChoiceLabels
 from common.crypto import EncryptedIntegerField, EncryptedTextField
 from common.flags import labels
 from courses.models import Consideration
@@ -117,7 +118,7 @@ class ReferralQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     """A woman referred by a crisis shelter, with her consent, to get a ressursvenn."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -244,7 +245,7 @@ class ReferralLanguage(models.Model):
         return self.code
 
 
-class ReferralEvent(models.Model):
+class ReferralEvent(ChoiceLabels, models.Model):
     """The referral's history, seen by the shelter and the coordinators: received, transferred
     (with the reason), status changes. Never the content of the referral."""
 
@@ -358,7 +359,7 @@ class MatchQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_MATCH)
 
 
-class Match(models.Model):
+class Match(ChoiceLabels, models.Model):
     """A woman and a volunteer, from the coordinator's proposal to the end of their year."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -445,7 +446,7 @@ class Match(models.Model):
         return self.status in RUNNING
 
 
-class MatchEvent(models.Model):
+class MatchEvent(ChoiceLabels, models.Model):
     """A change of a match's status: who, when, and a short note (the timeline)."""
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="events")
@@ -700,7 +701,7 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(done_on__isnull=True, due_on__lte=by_date, match__status__in=RUNNING)
 
 
-class FollowUp(models.Model):
+class FollowUp(ChoiceLabels, models.Model):
     """A follow-up conversation the coordinator holds at a set point of the match."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

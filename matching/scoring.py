@@ -30,6 +30,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     F,
     FloatField,
@@ -153,6 +154,26 @@ class _EpochDays(Func):
         )
 
 
+class _AmongIds(Func):
+    """`column` is one of `ids`: on PostgreSQL one array parameter (`= ANY`), which it plans
+    in a fraction of the time an IN list of a thousand numbers takes, and looks up through the
+    column's index; elsewhere an IN list."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: Iterable[int]):
+        super().__init__(F(column))
+        self.ids = [int(pk) for pk in ids]
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s::bigint[])", [*params, self.ids]
+        if not self.ids:
+            return "1 = 0", params
+        return f"{column} IN ({', '.join(['%s'] * len(self.ids))})", [*params, *self.ids]
+
+
 def _as_dates(values: np.ndarray) -> np.ndarray:
     """Days since 1970 (nan: no date) as numpy dates (NaT: no date)."""
     dates = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[D]")
@@ -207,8 +228,14 @@ def _matrices(asked: Sequence[tuple[QuerySet | None, Sequence[str]]]) -> list[np
     sql = " UNION ALL ".join(
         _packed(index, sql, asked[index][1], width) for index, (sql, _params) in compiled.items()
     )
+    serial = not connection.settings_dict["OPTIONS"].get("server_side_binding")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [param for _sql, params in compiled.values() for param in params])
+        cursor.execute(
+            (_SERIAL if serial else "") + sql,
+            [param for _sql, params in compiled.values() for param in params],
+        )
+        if cursor.description is None:  # the SET's result; the rows are the next
+            cursor.nextset()
         packed = cursor.fetchall()
     for index, count, *columns in packed:
         types = asked[index][1]
@@ -219,6 +246,17 @@ def _matrices(asked: Sequence[tuple[QuerySet | None, Sequence[str]]]) -> list[np
                 raise ValueError(f"A NULL in column {at} of {sql_type}: not a number.")
             matrix[:, at] = values
     return result
+
+
+# PostgreSQL plans the branches of the union with parallel workers once they cost enough, and
+# starting the workers costs more than these queries of a few milliseconds take (on the 2-core
+# benchmark host, under load, the facts of a suggestion took 35-55 ms with them and 10-20 ms
+# without). So the statement is sent after a SET LOCAL that turns them off for it alone: both go
+# in one message (client-side binding, Django's default, sends the simple protocol), which
+# PostgreSQL runs as one implicit transaction, so the setting ends with the statement (inside a
+# transaction block, with that block). No round trip of its own. Not with server-side binding,
+# which sends one statement at a time.
+_SERIAL = "SET LOCAL max_parallel_workers_per_gather = 0; "
 
 
 def _packed(index: int, sql: str, types: Sequence[str], width: int) -> str:
@@ -275,16 +313,20 @@ class Candidates:
     commitment_ends: np.ndarray
     base_rule: np.ndarray
     warning: np.ndarray
+    # The rows of the queries asked for along with the facts (load_candidates(also=...)).
+    also: list[np.ndarray] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)
 
 
 # Up to this many candidates, what belongs to them elsewhere (courses, commitments, languages,
-# matches) is read for them alone, through their association; above it, and when they are at
-# least half of all volunteers, every row of those tables is read and the rest dropped here.
-# Joining thousands of rows to their volunteers costs the database more than reading the
-# whole of a table of a few thousand rows (see docs/benchmarks.md); both give the same answer.
+# matches) is read for them alone, by their ids (one array: each table's index on the volunteer
+# finds their rows); above it, when they are at least half of all volunteers, every row of those
+# tables is read and the rest dropped here, and otherwise the rows are joined to the volunteers
+# of their associations. Looking up or joining thousands of rows costs the database more than
+# reading the whole of a table of a few thousand rows (see docs/benchmarks.md); every way gives
+# the same answer.
 FILTER_FACTS_UP_TO = 2000
 
 
@@ -295,13 +337,16 @@ def load_candidates(
     today: date | None = None,
     volunteer_ids: Iterable[int] | None = None,
     language_codes: Iterable[str] | None = None,
+    also: Sequence[tuple[QuerySet | None, Sequence[str]]] = (),
 ) -> Candidates:
     """Every approved (and, for showing why they are excluded, paused) volunteer of the
     given associations, with what the rules and the score need.
 
     `volunteer_ids` narrows it to those volunteers (checking one pair). `language_codes`
     reads only those languages (the ones the referrals speak or wish for): the language part
-    only asks about them, and a suggestion for one referral then reads far fewer rows.
+    only asks about them, and a suggestion for one referral then reads far fewer rows. `also`
+    are more (queryset, types) to read as _matrix() does, in the same query as the facts (no
+    round trip of their own): their rows are `also` of the result.
 
     The steps: read the volunteers as rows of numbers (one query), then the facts about them
     kept elsewhere (completed courses, running commitments, languages, matches: one query on
@@ -318,15 +363,21 @@ def load_candidates(
     columns = _sorted_columns(volunteers.order_by())
 
     ids = columns["pk"].astype(np.int64)
-    if len(ids) > FILTER_FACTS_UP_TO and 2 * len(ids) >= Volunteer.objects.count():
-        volunteer_filter = Q()
+    rows_filter: Q | _AmongIds = volunteer_filter
+    if len(ids) <= FILTER_FACTS_UP_TO:
+        rows_filter = _AmongIds("volunteer_id", ids.tolist())
+    elif 2 * len(ids) >= Volunteer.objects.count():
+        rows_filter = Q()
     courses = [*required, *specialisations]
-    *fact_rows, centres = _matrices(
+    facts_asked = _fact_queries(rows_filter, courses, language_codes, today)
+    read = _matrices(
         [
-            *_fact_queries(volunteer_filter, courses, language_codes, today),
+            *facts_asked,
             (Municipality.objects.order_by().values_list("pk", "latitude", "longitude"), _CENTRES),
+            *also,
         ]
     )
+    fact_rows, centres = read[: len(facts_asked)], read[len(facts_asked)]
     facts = _facts(ids, courses, *fact_rows)
     municipality_ids = columns["municipality_id"].astype(np.int64)
     lat, lon = _municipality_centres(centres, municipality_ids)
@@ -359,6 +410,7 @@ def load_candidates(
             free_places=free_places,
         ),
         warning=commitment_ends < np.datetime64(today + timedelta(days=COMMITMENT_WARNING_DAYS)),
+        also=read[len(facts_asked) + 1 :],
     )
 
 
@@ -434,7 +486,7 @@ class _Facts:
     ended_matches: np.ndarray
 
 
-def _fact_queries(rows_filter: Q, courses, language_codes, today: date) -> list:
+def _fact_queries(rows_filter: Q | _AmongIds, courses, language_codes, today: date) -> list:
     """The facts about volunteers kept in other tables, as pairs (her id, a number), for
     _matrices(): the courses she completed (the course), her running commitment (its end in
     days since 1970), the languages she speaks (their bits; only `language_codes` when given)
@@ -591,6 +643,13 @@ class ReferralFeatures:
     def __len__(self) -> int:
         return len(self.referrals)
 
+    def set_earlier(self, pairs: np.ndarray) -> None:
+        """The earlier pairings from the rows of earlier_pairings() (referral, volunteer)."""
+        position = {r.pk: index for index, r in enumerate(self.referrals)}
+        self.earlier = [set() for _r in self.referrals]
+        for referral_id, volunteer_id in pairs.astype(np.int64).tolist():
+            self.earlier[position[referral_id]].add(volunteer_id)
+
     @property
     def language_codes(self) -> set[str]:
         """Every language the referrals speak or wish for: all the language part asks about."""
@@ -599,26 +658,57 @@ class ReferralFeatures:
         return {code for codes in self.codes for code in codes} | wished | preferred
 
 
-def load_referrals(referrals: list[Referral]) -> ReferralFeatures:
-    """Features of `referrals` (loaded with their municipality)."""
+def _prefetched(instance, name: str) -> list | None:
+    """The related rows `name` of `instance` when prefetch_related() has read them, else None."""
+    cache = getattr(instance, "_prefetched_objects_cache", {})
+    return list(cache[name]) if name in cache else None
+
+
+def earlier_pairings(referrals: Sequence[Referral]) -> tuple[QuerySet, tuple[str, str]]:
+    """The pairs (referral, volunteer) of the referrals' declined, cancelled and broken-off
+    proposals and ended matches, as _matrix() reads them: the volunteers not to suggest again."""
+    return (
+        Match.objects.filter(
+            referral_id__in=[r.pk for r in referrals],
+            status__in=[MatchStatus.CANCELLED, MatchStatus.ENDED],
+        )
+        .order_by()
+        .values_list("referral_id", "volunteer_id"),
+        ("int8", "int8"),
+    )
+
+
+def load_referrals(referrals: list[Referral], *, earlier: bool = True) -> ReferralFeatures:
+    """Features of `referrals` (loaded with their municipality). Their languages and avoid lists
+    are read unless prefetched (all of them). With `earlier=False` the earlier pairings are left
+    to the caller, who reads earlier_pairings() with the candidates (load_candidates(also=...))
+    and gives them to ReferralFeatures.set_earlier()."""
     ids = [r.pk for r in referrals]
     avoid: dict[int, list[int]] = {pk: [] for pk in ids}
-    for referral_id, municipality_id in Referral.avoid_municipalities.through.objects.filter(
-        referral_id__in=ids
-    ).values_list("referral_id", "municipality_id"):
-        avoid[referral_id].append(municipality_id)
     codes: dict[int, list[str]] = {pk: [] for pk in ids}
-    for referral_id, code in (
-        ReferralLanguage.objects.filter(referral_id__in=ids)
-        .order_by("pk")
-        .values_list("referral_id", "code")
-    ):
-        codes[referral_id].append(code)
-    earlier: dict[int, set[int]] = {pk: set() for pk in ids}
-    for referral_id, volunteer_id in Match.objects.filter(
-        referral_id__in=ids, status__in=[MatchStatus.CANCELLED, MatchStatus.ENDED]
-    ).values_list("referral_id", "volunteer_id"):
-        earlier[referral_id].add(volunteer_id)
+    prefetched = [
+        (_prefetched(r, "avoid_municipalities"), _prefetched(r, "languages")) for r in referrals
+    ]
+    if all(a is not None and c is not None for a, c in prefetched):
+        for referral, (avoided, spoken) in zip(referrals, prefetched, strict=True):
+            avoid[referral.pk] = [m.pk for m in avoided or ()]
+            codes[referral.pk] = [language.code for language in spoken or ()]
+    else:
+        for referral_id, municipality_id in Referral.avoid_municipalities.through.objects.filter(
+            referral_id__in=ids
+        ).values_list("referral_id", "municipality_id"):
+            avoid[referral_id].append(municipality_id)
+        for referral_id, code in (
+            ReferralLanguage.objects.filter(referral_id__in=ids)
+            .order_by("pk")
+            .values_list("referral_id", "code")
+        ):
+            codes[referral_id].append(code)
+    earlier_sets: dict[int, set[int]] = {pk: set() for pk in ids}
+    if earlier:
+        pairs, _types = earlier_pairings(referrals)
+        for referral_id, volunteer_id in pairs:
+            earlier_sets[referral_id].add(volunteer_id)
     ranges = [AGE_RANGES.get(r.wish_age_bracket, (-1, -1)) for r in referrals]
     return ReferralFeatures(
         referrals=referrals,
@@ -642,7 +732,7 @@ def load_referrals(referrals: list[Referral]) -> ReferralFeatures:
         considerations=np.array([r.considerations for r in referrals], dtype=np.int64),
         age_low=np.array([low for low, _high in ranges], dtype=np.int64),
         age_high=np.array([high for _low, high in ranges], dtype=np.int64),
-        earlier=[earlier[pk] for pk in ids],
+        earlier=[earlier_sets[pk] for pk in ids],
         codes=[codes[pk] for pk in ids],
     )
 
@@ -849,9 +939,16 @@ class Exclusions(Sequence):
         return self._items
 
     def _first(self, count: int) -> list[Exclusion]:
-        """The first `count` in order, without loading the others: the database numbers the
-        volunteers of `among` by name (as Python compares strings: by code point), and only
-        the first `count` by rule and that number are loaded."""
+        """The first `count` in order, without loading the others. On PostgreSQL one query:
+        the excluded ids and their rules, as two arrays, joined to the volunteers and ordered
+        there (names by code point, as Python compares strings). Elsewhere the database numbers
+        the volunteers of `among` by name, and only the first `count` by rule and that number
+        are loaded."""
+        if connections[Volunteer.objects.db].vendor == "postgresql":
+            return self._first_joined(count)
+        return self._first_ranked(count)
+
+    def _first_ranked(self, count: int) -> list[Exclusion]:
         assert self._among is not None
         ranked = _matrix(_by_name(self._among()), ("int8", "int8"))
         ranked = ranked[np.argsort(ranked[:, 0], kind="stable")]
@@ -865,6 +962,22 @@ class Exclusions(Sequence):
             for pk, rule in zip(self._ids[first].tolist(), self._rules[first].tolist(), strict=True)
             if pk in volunteers
         ]
+
+    def _first_joined(self, count: int) -> list[Exclusion]:
+        meta = Volunteer._meta
+        quote = connections[Volunteer.objects.db].ops.quote_name
+        wanted = {"id", *EXCLUSION_FIELDS}
+        columns = ", ".join(
+            f"v.{quote(f.column)}" for f in meta.concrete_fields if f.name in wanted
+        )
+        volunteers = Volunteer.objects.raw(
+            f"SELECT {columns}, x.rule FROM {quote(meta.db_table)} v "  # noqa: S608 - our names
+            "JOIN unnest(%s::bigint[], %s::int[]) AS x(id, rule) ON v.id = x.id "
+            'ORDER BY x.rule, v.first_name COLLATE "C", v.last_name COLLATE "C", v.id LIMIT %s',
+            [self._ids.tolist(), self._rules.tolist(), count],
+        )
+        # Each row also carries its rule (the column x.rule, an attribute of the volunteer read).
+        return [Exclusion(volunteer, vars(volunteer)["rule"]) for volunteer in volunteers]
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -938,11 +1051,13 @@ def _reasons(
     waiting_days: int,
     completed: int,
     her_languages: list[str],
+    speaks: set[str],
 ) -> list[Part]:
-    """Each part of the score with its label, its value and, in words, why."""
+    """Each part of the score with its label, its value and, in words, why (`speaks`: the
+    volunteer's languages among those the language part asks about)."""
     texts = {
         "distance": _distance_reason(referral, volunteer, km),
-        "language": _language_reason(referral, volunteer, her_languages),
+        "language": _language_reason(referral, speaks, her_languages),
         "needs": _needs_reason(referral, volunteer),
         "availability": _availability_reason(referral, volunteer),
         "age": _age_reason(referral, volunteer),
@@ -973,9 +1088,14 @@ def _distance_reason(referral: Referral, volunteer: Volunteer, km: float) -> str
     }
 
 
-def _language_reason(referral: Referral, volunteer: Volunteer, her_languages: list[str]) -> str:
-    """Her preferred language first, then the language wished for, then any she speaks."""
-    speaks = set(volunteer.language_codes)
+def _spoken(bits: int, codes: Iterable[str]) -> set[str]:
+    """Which of `codes` a volunteer speaks, from her language bits (Candidates.languages)."""
+    return {code for code in codes if bits & language_bit(code)}
+
+
+def _language_reason(referral: Referral, speaks: set[str], her_languages: list[str]) -> str:
+    """Her preferred language first, then the language wished for, then any she speaks (of
+    those the referral asks about: `speaks`)."""
     if referral.preferred_language in speaks:
         return _("Speaks %(language)s – her preferred language") % {
             "language": language_name(referral.preferred_language).lower()
@@ -1055,8 +1175,11 @@ def suggest(referral: Referral, *, limit: int = 20, neighbours_km: float = 0) ->
     that association)."""
     weights = MatchingWeights.current()
     association_ids = [referral.association_id, *neighbour_association_ids(referral, neighbours_km)]
-    refs = load_referrals([referral])
-    cands = load_candidates(association_ids, language_codes=refs.language_codes)
+    refs = load_referrals([referral], earlier=False)
+    cands = load_candidates(
+        association_ids, language_codes=refs.language_codes, also=[earlier_pairings([referral])]
+    )
+    refs.set_earlier(cands.also[0])
     rule = rules(refs, cands)[0]
     score_parts = parts(refs, cands)
     scores = total(score_parts, effective_weights(refs, weights))[0]
@@ -1072,7 +1195,6 @@ def suggest(referral: Referral, *, limit: int = 20, neighbours_km: float = 0) ->
     volunteers = (
         Volunteer.objects.select_related("municipality")
         .defer(*LIST_DEFERRED)
-        .prefetch_related("languages")
         .in_bulk([int(cands.ids[i]) for i in order])
     )
     suggestions = []
@@ -1091,6 +1213,7 @@ def suggest(referral: Referral, *, limit: int = 20, neighbours_km: float = 0) ->
                     int(cands.waiting_days[i]),
                     int(cands.completed_matches[i]),
                     refs.codes[0],
+                    _spoken(int(cands.languages[i]), refs.language_codes),
                 ),
                 km=float(score_parts["_km"][0, i]),
                 other_association=int(cands.association_ids[i]) != referral.association_id,

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from accounts.models import User
+from accounts.models import Association, User
 from common.texts import filled
 from matching import scoring
 from matching.models import (
@@ -106,6 +106,25 @@ class MatchList(TextChoices):
     CLOSED = "avsluttet", _("Ended and cancelled")
 
 
+# Her encrypted details that no list shows (a row shows her alias and her needs), and a match's:
+# a list leaves them unread, so they are not decrypted once per row. Her page reads them all.
+REFERRAL_DETAILS_NOT_LISTED = ("phone", "wishes", "safety_notes", "withdrawn_reason")
+MATCH_DETAILS_NOT_LISTED = ("first_meeting_place", "end_note")
+
+
+def unlisted_details(*, referral: str | None = None, match: str | None = None) -> list[str]:
+    """The fields to defer in a list: the referral's at the path `referral` ("" for a list of
+    referrals, "referral__" for matches), the match's at `match`."""
+    fields = (
+        [f"{referral}{name}" for name in REFERRAL_DETAILS_NOT_LISTED]
+        if referral is not None
+        else []
+    )
+    if match is not None:
+        fields += [f"{match}{name}" for name in MATCH_DETAILS_NOT_LISTED]
+    return fields
+
+
 def referral_queue(user) -> QuerySet:
     """Her association's open referrals, each with `is_waiting`: the waiting ones first, oldest
     first, then those in progress, oldest first (one list, so that it can be paged)."""
@@ -113,6 +132,7 @@ def referral_queue(user) -> QuerySet:
         Referral.objects.for_user(user)
         .exclude(status__in=CLOSED)
         .select_related("shelter", "municipality")
+        .defer(*unlisted_details(referral=""))
         .annotate(is_waiting=ExpressionWrapper(Q(status__in=WAITING), output_field=BooleanField()))
         .order_by(F("is_waiting").desc(), "created_at", "pk")
     )
@@ -124,6 +144,7 @@ def referrals_waiting(user) -> QuerySet:
         Referral.objects.for_user(user)
         .waiting()
         .select_related("shelter", "municipality")
+        .defer(*unlisted_details(referral=""))
         .order_by("created_at", "pk")
     )
 
@@ -135,11 +156,13 @@ def referrals_closed(user) -> QuerySet:
         Referral.objects.for_user(user)
         .filter(status__in=CLOSED)
         .select_related("shelter", "municipality")
+        .defer(*unlisted_details(referral=""))
         .prefetch_related(
             Prefetch(
                 "matches",
                 queryset=Match.objects.for_user(user)
                 .select_related("volunteer")
+                .defer(*unlisted_details(match=""))
                 .order_by("-proposed_at"),
                 to_attr="all_matches",
             )
@@ -154,6 +177,7 @@ def shelter_referrals(user) -> QuerySet:
     return (
         Referral.objects.for_user(user)
         .select_related("municipality", "association")
+        .defer(*unlisted_details(referral=""))
         .prefetch_related(
             Prefetch(
                 "matches",
@@ -222,8 +246,10 @@ def with_row_columns(matches: QuerySet) -> QuerySet:
         .order_by("due_on")
         .values("due_on")[:1]
     )
-    return matches.select_related("referral__municipality", "volunteer").annotate(
-        next_follow_up_on=Subquery(next_follow_up)
+    return (
+        matches.select_related("referral__municipality", "volunteer")
+        .defer(*unlisted_details(referral="referral__", match=""))
+        .annotate(next_follow_up_on=Subquery(next_follow_up))
     )
 
 
@@ -388,6 +414,16 @@ def inactive_matches(matches: QuerySet, *, days: int, today=None) -> QuerySet:
     )
 
 
+def my_meetings(user, *, limit: int = 100) -> QuerySet:
+    """The meetings a volunteer has logged, the newest first, at most `limit`."""
+    return (
+        Meeting.objects.for_user(user)
+        .select_related("match__referral")
+        .defer(*unlisted_details(referral="match__referral__", match="match__"))
+        .order_by("-date", "-created_at")[:limit]
+    )
+
+
 # --- Whom a volunteer can turn to ----------------------------------------------------------------
 
 
@@ -408,10 +444,12 @@ def coordinators_for_volunteer(user, association_id: int) -> QuerySet:
     woman of a neighbouring association is followed, and its concerns read, by that
     association's coordinators."""
     followed_by = open_matches_of(user).values("referral__association_id")
-    return (
-        User.objects.active_coordinators_of(association_id)
-        | User.objects.active_coordinators_of(followed_by)
-    ).order_by("first_name", "last_name")
+    # One set of associations, so the logins are found through the memberships' index (an OR of
+    # two sets made PostgreSQL read every login).
+    associations = Association.objects.filter(Q(pk=association_id) | Q(pk__in=followed_by))
+    return User.objects.active_coordinators_of(associations.values("pk")).order_by(
+        "first_name", "last_name"
+    )
 
 
 # --- Proposals ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -577,21 +577,26 @@ BUILDERS = {
 }
 
 
-def withdrawal_reason_figures(period: Period, association_ids) -> list[tuple[str, int]]:
-    """The reasons (free text) given for referrals withdrawn in the period, most common first.
+def withdrawal_reason_figures(
+    period: Period, association_ids, *, until: datetime | None = None
+) -> list[tuple[str, int]]:
+    """The reasons (free text) given for referrals withdrawn in the period, most common first
+    (`until`: only those withdrawn before that moment, when the counts beside them were taken).
     Only for the association's own coordinators: free text may say more than a count.
 
     The reasons are stored encrypted (each token differs, even for the same words), so they are
     counted here after decrypting, not grouped by the database; they are few (one per withdrawn
     referral of one association in one period).
     """
+    withdrawn = Referral.objects.filter(
+        _scope("association", association_ids),
+        _between("closed_at", period),
+        status=ReferralStatus.WITHDRAWN,
+    )
+    if until is not None:
+        withdrawn = withdrawn.filter(closed_at__lt=until)
     reasons = Counter(
-        reason.strip()
-        for reason in Referral.objects.filter(
-            _scope("association", association_ids),
-            _between("closed_at", period),
-            status=ReferralStatus.WITHDRAWN,
-        ).values_list("withdrawn_reason", flat=True)
+        reason.strip() for reason in withdrawn.values_list("withdrawn_reason", flat=True)
     )
     return sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
 

@@ -548,6 +548,11 @@ def month_label(month: date) -> str:
     return formats.date_format(month, "F Y")
 
 
+# Rows of the national table of each association on one page: seven counts each, with words
+# for screen readers beside every hidden one; 25 keep the national page well under 100 KB.
+ASSOCIATIONS_PER_PAGE = 25
+
+
 def associations(
     publication: Publication, names: dict[int, tuple[str, uuid.UUID]], query: str
 ) -> Table:

@@ -10,24 +10,24 @@ from __future__ import annotations
 
 import csv
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from accounts.access import RoleRequest, role_required
 from accounts.models import Association, Role
-from common.pagination import page_of
-from reports import charts, tables
-from reports.figures import Figures, Plan, collect
+from common.pagination import PAGE_PARAMETER, page_of
+from reports import charts, snapshots, tables
+from reports import report as compute
 from reports.periods import Period, PeriodForm
-from reports.publication import Publication
+from reports.snapshots import Served
 from reports.suppression import SMALL_MAX
 
 # The order of the page's sections, and the tables in each.
@@ -56,11 +56,6 @@ SECTIONS = [
 ]
 
 
-# Rows of the national table of each association on one page: seven counts each, with words
-# for screen readers beside every hidden one; 25 keep the national page well under 100 KB.
-ASSOCIATIONS_PER_PAGE = 25
-
-
 def _association(request: RoleRequest) -> Association | None:
     """The association the page is about (None: all of them, for national admins). A
     coordinator asking for another association's figures gets 404, as does an unknown id."""
@@ -82,102 +77,79 @@ def _association(request: RoleRequest) -> Association | None:
     return get_object_or_404(Association.objects.for_user(request.user), public_id=public_id)
 
 
-def build_tables(
-    source, *, lists: Figures | None, reasons: list | None = None, only: str | None = None
-) -> dict[str, tables.Table]:
-    """Every table of the page (`only`: just that one). `lists`: the figures to take the
-    per-month and per-shelter lists from (None: leave those tables out); `reasons`: free-text
-    withdrawal reasons."""
-    builders: dict[str, Callable[[], tables.Table]] = {
-        "outcomes": lambda: tables.outcomes(source),
-        "applications": lambda: tables.applications(source),
-        "approvals": lambda: tables.approvals(source),
-        "pipeline": lambda: tables.pipeline(source),
-        "commitments": lambda: tables.commitments(source),
-        "courses": lambda: tables.courses(source),
-        "referrals": lambda: tables.referrals(source),
-        "waiting-times": lambda: tables.waiting_times(source),
-        "withdrawn": lambda: tables.withdrawn(source),
-        "cancelled": lambda: tables.cancelled(source),
-        "matches": lambda: tables.matches(source),
-        "concerns": lambda: tables.concerns(source),
-    }
-    if lists is not None:
-        builders["referrals-by-shelter"] = lambda: tables.by_shelter(source, lists.by_shelter)
-        builders["end-reasons"] = lambda: tables.end_reasons(source)
-        builders["monthly"] = lambda: tables.monthly(source, lists)
-    if reasons is not None:
-        builders["withdrawal-reasons"] = lambda: tables.withdrawal_reasons(reasons)
-    chosen = [only] if only is not None else list(builders)
-    return {slug: builders[slug]() for slug in chosen if slug in builders}
-
-
-def _national_names() -> dict[int, tuple[str, uuid.UUID]]:
-    return {
-        pk: (name, public_id)
-        for pk, name, public_id in Association.objects.order_by("name").values_list(
-            "pk", "name", "public_id"
-        )
-    }
-
-
 def report(
-    request: RoleRequest, association: Association | None, period: Period, query: str
-) -> dict[str, tables.Table]:
-    """The tables the person may see for `association` (None: all) in `period`. A
-    coordinator's are counted for her association alone; the national ones over all
-    associations, grouped by association (their small numbers are suppressed together)."""
+    request: RoleRequest,
+    association: Association | None,
+    period: Period,
+    query: str,
+    *,
+    page: int | None = None,
+    every_page: bool = False,
+) -> Served:
+    """The tables the person may see for `association` (None: all) in `period`, from their
+    snapshot while it is fresh (reports/snapshots.py). A coordinator's are counted for her
+    association alone, her withdrawal reasons read anew (never stored); the national ones over
+    all associations, grouped by association (their small numbers are suppressed together).
+    `page`: the page of the national table of each association the view shows, if it will;
+    `every_page`: all of that table (its CSV file)."""
     if request.membership.role == Role.COORDINATOR:
-        own = request.membership.own_association  # the `association` of a coordinator's page
-        figures = collect(period, [own.pk], withdrawal_reasons=True)
-        source = tables.OwnSource(figures, own.pk)
-        return build_tables(source, lists=figures, reasons=figures.withdrawal_reasons)
-    names = _national_names()
-    figures = collect(period, list(names), national=True)
-    publication = Publication(figures)
+        own_id = request.membership.own_association.pk  # the `association` of her page
+        served = snapshots.served(
+            snapshots.OWN, own_id, period, query, lambda: compute.own(period, own_id)
+        )
+        served.tables["withdrawal-reasons"] = compute.withdrawal_reasons(
+            period, own_id, until=served.computed_at
+        )
+        return served
     if association is not None:
-        return build_tables(tables.PublishedSource(publication, association.pk), lists=None)
-    built = build_tables(tables.PublishedSource(publication, None), lists=figures)
-    built["associations"] = tables.associations(publication, names, query)
-    return built
+        association_id = association.pk
+        return snapshots.served(
+            snapshots.PUBLISHED,
+            association_id,
+            period,
+            query,
+            lambda: compute.published(period, association_id),
+        )
+    return snapshots.served(
+        snapshots.NATIONAL,
+        None,
+        period,
+        query,
+        lambda: compute.national(period, query),
+        page=None if page is None else ("associations", page),
+        every_page=every_page,
+    )
 
 
 def export(
     request: RoleRequest, association: Association | None, period: Period, query: str, slug: str
 ) -> tables.Table | None:
-    """One table as it may leave the system, computed from the topics it reads alone (None:
-    no such table, or not for this person).
+    """One table as it may leave the system (None: no such table, or not for this person).
 
-    A coordinator's: her association's figures counted for it alone, each cell published or
-    hidden as the national view of her association has it. Which of her counts that view
-    hides depends on the other associations' counts in the same groups (a small number
-    elsewhere may need one of hers hidden with it), so those groups' counts, and only they,
-    are also counted for every association: no medians, no lists, nothing else."""
-    topics = tables.TOPICS_OF.get(slug)
-    if topics is None:
+    A national admin's comes from the snapshot of the page it is on (the national page, or
+    one association's). A coordinator's is computed from the topics it reads alone
+    (compute.own_export) and kept as a snapshot of its own."""
+    if slug not in tables.TOPICS_OF:
         return None
     if request.membership.role == Role.COORDINATOR:
         if slug == "associations":  # national only
             return None
         own_id = request.membership.own_association.pk  # the `association` of her page
-        ids = list(Association.objects.values_list("pk", flat=True))
-        counts = collect(
-            period, ids, national=True, topics=topics, plan=Plan(measures=False, lists=False)
+        served = snapshots.served(
+            snapshots.EXPORT,
+            own_id,
+            period,
+            query,
+            lambda: _only(slug, compute.own_export(period, own_id, slug)),
+            table=slug,
         )
-        own = collect(period, [own_id], topics=topics)
-        source = tables.PublishedSource(Publication(counts), own_id, own=own)
-        return build_tables(source, lists=own, only=slug).get(slug)
-    names = _national_names()
-    figures = collect(period, list(names), national=True, topics=topics)
-    publication = Publication(figures)
-    if association is not None:
-        source = tables.PublishedSource(publication, association.pk)
-        return build_tables(source, lists=None, only=slug).get(slug)
-    if slug == "associations":
-        return tables.associations(publication, names, query)
-    return build_tables(tables.PublishedSource(publication, None), lists=figures, only=slug).get(
-        slug
-    )
+    else:
+        served = report(request, association, period, query, every_page=slug == "associations")
+    return served.table(slug)
+
+
+def _only(slug: str, table: tables.Table | None) -> dict[str, tables.Table]:
+    return {} if table is None else {slug: table}
 
 
 @login_required
@@ -197,14 +169,18 @@ def statistics(request: RoleRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return render(request, "reports/statistics.html", context)
     period, query = form.period, form.query()
-    built = report(request, association, period, query)
+    served = report(request, association, period, query, page=_page_asked(request))
+    built = served.tables
     if "associations" in built:
-        # A page of associations at a time, so that the page stays small with 400 of them;
-        # the totals of all associations below every page; the CSV file has every row.
+        # A page of associations at a time, so that the page stays small with 400 of them
+        # (the snapshot is read a page at a time too); the totals of all associations below
+        # every page; the CSV file has every row.
         overview = built["associations"]
-        page = page_of(request, overview.rows[:-1], per_page=ASSOCIATIONS_PER_PAGE)
+        count = served.count("associations")
+        page = page_of(request, range(count), per_page=tables.ASSOCIATIONS_PER_PAGE)
         context["associations_page"] = page
-        built["associations"] = replace(overview, rows=[*page.object_list, overview.rows[-1]])
+        rows = served.page("associations", page.number) if count else []
+        built["associations"] = replace(overview, rows=[*rows, *overview.rows])
     forening = f"&forening={association.public_id}" if association and context["national"] else ""
     context.update(
         period=period,
@@ -226,8 +202,20 @@ def statistics(request: RoleRequest) -> HttpResponse:
             "monthly": charts.monthly(built["monthly"]) if "monthly" in built else None,
         },
         published=context["national"],
+        computed_at=served.computed_at,
+        computed_today=timezone.localdate(served.computed_at) == timezone.localdate(),
+        max_age_minutes=snapshots.max_age_minutes(),
     )
     return render(request, "reports/statistics.html", context)
+
+
+def _page_asked(request: RoleRequest) -> int:
+    """The page of the table of each association the query string asks for (read with the
+    snapshot; page_of decides which page is shown, and one out of range is read apart)."""
+    try:
+        return int(request.GET.get(PAGE_PARAMETER, 1))
+    except ValueError:
+        return 1
 
 
 def _csv_text(value: str) -> str:

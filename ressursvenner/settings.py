@@ -394,6 +394,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
+# The statistics are served from snapshots (reports/snapshots.py): beat computes the national
+# figures of the preset periods anew this often, and no page shows figures older than twice it.
+STATISTICS_REFRESH_MINUTES = env.int("STATISTICS_REFRESH_MINUTES", default=15)
+if STATISTICS_REFRESH_MINUTES < 1:
+    raise RefusedStart("STATISTICS_REFRESH_MINUTES must be a whole number of minutes, 1 or more.")
 # Beat's scheduler records that it is alive (for `manage.py status`; ressursvenner/beat.py).
 CELERY_BEAT_SCHEDULER = "ressursvenner.beat:RecordingScheduler"
 # The one place the periodic schedule is defined.
@@ -406,6 +411,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.chain_access_log",
         "schedule": 30.0,
         "options": {"expires": 30},
+    },
+    # The national statistics of the preset periods, computed ahead of the national admins. A
+    # run that waited in the queue past the next one is dropped (the next one does its work).
+    "statistics-refresh": {
+        "task": "reports.refresh_statistics",
+        "schedule": STATISTICS_REFRESH_MINUTES * 60.0,
+        "options": {"expires": STATISTICS_REFRESH_MINUTES * 60},
     },
     "reminders-daily": {
         "task": "notifications.sweep_reminders",

@@ -3,13 +3,15 @@
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.models import Association, Invitation, Membership, Role, Shelter, User
-from common.counting import count_each
+from accounts.models import Association, Coverage, Invitation, Membership, Role, Shelter, User
+from common.counting import Earliest, count_each
+from common.pagination import page_of
 from courses.models import SEATED, Session
 from matching import selectors as matching_selectors
 from matching.models import Concern, Match, MatchStatus
@@ -23,61 +25,75 @@ from volunteers.models import Volunteer
 VOLUNTEER_NOTIFICATIONS_SHOWN = 3
 
 
+def _count_of(rows: QuerySet) -> Coalesce:
+    """How many of `rows` (filtered on the outer association) there are, as a subquery: counted
+    for the rows of the page alone."""
+    counted = rows.order_by().values("association").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def national_admin_start(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The headline of this year's statistics, the counts that need her, and the associations
+    (a page at a time, with how many municipalities and coordinators each has)."""
     associations = (
         Association.objects.for_user(request.user)
         .annotate(
-            municipality_count=Count("coverage", distinct=True),
-            coordinator_count=Count(
-                "memberships",
-                filter=Q(memberships__in=Membership.objects.active_coordinators()),
-                distinct=True,
+            municipality_count=_count_of(Coverage.objects.filter(association=OuterRef("pk"))),
+            coordinator_count=_count_of(
+                Membership.objects.active_coordinators().filter(association=OuterRef("pk"))
             ),
         )
-        .order_by("name")
+        .order_by("name", "pk")
+    )
+    # Each card counts the rows of the list it links to; all of them in one query.
+    counts = count_each(
+        shelters=Shelter.objects.for_user(request.user),
+        pending_invitations=Invitation.objects.for_user(request.user).pending(),
+        outside_area=Volunteer.objects.for_user(request.user),
+        failed_deliveries=OutboxMessage.objects.filter(status=OutboxStatus.FAILED),
     )
     return render(
         request,
         "start/national_admin.html",
         {
-            "associations": associations,
-            "shelter_count": Shelter.objects.for_user(request.user).count(),
-            "pending_invitations": Invitation.objects.for_user(request.user).pending().count(),
-            "outside_area": Volunteer.objects.for_user(request.user).count(),
-            "failed_deliveries": OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count(),
+            "associations": page_of(request, associations),
+            "shelter_count": counts["shelters"],
+            "pending_invitations": counts["pending_invitations"],
+            "outside_area": counts["outside_area"],
+            "failed_deliveries": counts["failed_deliveries"],
             "statistics_headline": national_headline(),
         },
     )
+
+
+def _days_since(moment, now) -> int | None:
+    return (now - moment).days if moment else None
 
 
 def coordinator_start(request: HttpRequest, membership: Membership) -> HttpResponse:
     association = membership.own_association
     user = request.user
     today = timezone.localdate()
-    # Each card counts the rows of the list it links to, through the same selector; the counts
-    # of one table come in one query (count_each).
-    referrals = matching_selectors.referrals_waiting(user).aggregate(
-        count=Count("pk"), oldest=Min("created_at")
-    )
+    # Each card counts the rows of the list it links to, through the same selector; all the
+    # counts come in one query (count_each).
+    waiting_referrals = matching_selectors.referrals_waiting(user)
     starting = matching_selectors.matches_starting(user)
-    matches = count_each(
-        Match.objects.for_user(user),
+    waiting_volunteers = volunteer_selectors.applications_waiting(user)
+    counts = count_each(
+        referrals_waiting=waiting_referrals,
+        oldest_referral=Earliest(waiting_referrals, "created_at"),
         proposed=starting.filter(status=MatchStatus.PROPOSED),
         first_meetings=starting.filter(status=MatchStatus.FIRST_MEETING_PLANNED),
         follow_ups_due=matching_selectors.matches_follow_up_due(user, today=today),
         inactive=matching_selectors.matches_inactive(user, today=today),
         running=matching_selectors.matches_running(user),
         ending=matching_selectors.matches_ending(user, today=today),
-    )
-    waiting = volunteer_selectors.applications_waiting(user)
-    volunteers = count_each(
-        Volunteer.objects.for_user(user),
-        applications=waiting,
+        applications=waiting_volunteers,
+        oldest_application=Earliest(waiting_volunteers, "applied_at"),
         commitments_ending=volunteer_selectors.commitments_ending(user),
         unsigned=volunteer_selectors.unsigned_current_declaration(association.pk)[1],
-        also={"oldest_applied_at": Min("applied_at", filter=Q(pk__in=waiting.values("pk")))},
+        pending_invitations=Invitation.objects.for_user(user).pending(),
     )
-    oldest_applied_at = volunteers["oldest_applied_at"]
     now = timezone.now()
     month_end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     sessions = (
@@ -98,30 +114,26 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
             "coordinators": User.objects.active_coordinators_of(association).order_by(
                 "first_name", "last_name"
             ),
-            "pending_invitations": Invitation.objects.for_user(user).pending().count(),
+            "pending_invitations": counts["pending_invitations"],
             "open_concerns": list(
                 Concern.objects.for_user(user)
                 .open()
                 .select_related("match__referral")
                 .order_by("raised_at")
             ),
-            "follow_ups_due": matches["follow_ups_due"],
-            "inactive_matches": matches["inactive"],
-            "referrals_waiting": referrals["count"],
-            "oldest_referral_days": (now - referrals["oldest"]).days
-            if referrals["oldest"]
-            else None,
-            "matches_starting": matches["proposed"] + matches["first_meetings"],
-            "matches_proposed": matches["proposed"],
-            "first_meetings": matches["first_meetings"],
-            "matches_running": matches["running"],
-            "matches_ending": matches["ending"],
-            "applications_waiting": volunteers["applications"],
-            "oldest_application_days": (now - oldest_applied_at).days
-            if oldest_applied_at
-            else None,
-            "commitments_ending": volunteers["commitments_ending"],
-            "unsigned_declarations": volunteers["unsigned"],
+            "follow_ups_due": counts["follow_ups_due"],
+            "inactive_matches": counts["inactive"],
+            "referrals_waiting": counts["referrals_waiting"],
+            "oldest_referral_days": _days_since(counts["oldest_referral"], now),
+            "matches_starting": counts["proposed"] + counts["first_meetings"],
+            "matches_proposed": counts["proposed"],
+            "first_meetings": counts["first_meetings"],
+            "matches_running": counts["running"],
+            "matches_ending": counts["ending"],
+            "applications_waiting": counts["applications"],
+            "oldest_application_days": _days_since(counts["oldest_application"], now),
+            "commitments_ending": counts["commitments_ending"],
+            "unsigned_declarations": counts["unsigned"],
             "sessions": sessions,
             # The rules' numbers, for the cards that state them (the lists' own thresholds).
             "inactive_days": matching_selectors.INACTIVE_MATCH_DAYS,

@@ -117,16 +117,17 @@ print("versions", *versions)
 """
 
 
-def test_the_access_version_triggers_work_on_sqlite(tmp_path):
+def run_on_sqlite(script: str, folder: Path) -> subprocess.CompletedProcess:
+    """Run `script` with the project's settings on a new SQLite database in `folder`."""
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DEBUG_DEFAULT"}},
         "DJANGO_SETTINGS_MODULE": "ressursvenner.settings",
         "DEBUG": "true",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        "ENV_FILE": str(tmp_path / "no.env"),
+        "DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite3'}",
+        "ENV_FILE": str(folder / "no.env"),
     }
     done = subprocess.run(
-        [sys.executable, "-c", ACCESS_TRIGGERS],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -134,6 +135,37 @@ def test_the_access_version_triggers_work_on_sqlite(tmp_path):
         timeout=180,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_the_access_version_triggers_work_on_sqlite(tmp_path):
+    done = run_on_sqlite(ACCESS_TRIGGERS, tmp_path)
     line = next(line for line in done.stdout.splitlines() if line.startswith("versions"))
     created, ended, deleted = map(int, line.split()[1:])
     assert created < ended < deleted
+
+
+COUNTS = """
+import django
+
+django.setup()
+from django.core.management import call_command
+
+call_command("migrate", verbosity=0)
+from accounts.models import Role, User
+from common.counting import Earliest, count_each
+from tests.factories import person
+
+person(Role.NATIONAL_ADMIN, email="a@example.no")
+person(Role.NATIONAL_ADMIN, email="b@example.no")
+users = User.objects.all()
+counts = count_each(users=users, first=Earliest(users, "date_joined"))
+assert counts["first"] == users.order_by("date_joined").first().date_joined, counts
+print("counted", counts["users"], type(counts["first"]).__name__)
+"""
+
+
+def test_counts_and_earliest_values_come_as_the_orm_gives_them_on_sqlite(tmp_path):
+    """SQLite returns a datetime as text: count_each converts it as the ORM does."""
+    done = run_on_sqlite(COUNTS, tmp_path)
+    assert "counted 2 datetime" in done.stdout

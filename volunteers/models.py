@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.models import ERASED_REFUSAL, Association, Municipality, Role, acting_membership
+from common.choices import ChoiceLabels
 from common.crypto import EncryptedTextField
 from common.flags import labels
 
@@ -132,7 +133,7 @@ class VolunteerQuerySet(models.QuerySet):
         )
 
 
-class Volunteer(models.Model):
+class Volunteer(ChoiceLabels, models.Model):
     """An applicant, and later a ressursvenn. One row per application that is not merged."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -369,7 +370,7 @@ class CommitmentPeriodQuerySet(models.QuerySet):
         return self.filter(volunteer__in=Volunteer.objects.for_user(user))
 
 
-class CommitmentPeriod(models.Model):
+class CommitmentPeriod(ChoiceLabels, models.Model):
     """A year (bindingstid) a volunteer has committed to. At most one is open at a time."""
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="commitments")

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -66,10 +67,18 @@ def match_list(request: RoleRequest) -> HttpResponse:
 
 
 def _match(request: HttpRequest, public_id) -> Match:
+    """The match with its referral and volunteer, and `is_inactive` (by THE definition,
+    selectors.inactive_matches) read with it. (After a step that was refused or not valid the
+    page is shown again from the same reading: nothing changed.)"""
+    quiet = selectors.inactive_matches(
+        Match.objects.filter(pk=OuterRef("pk")), days=selectors.INACTIVE_MATCH_DAYS
+    )
     return get_object_or_404(
-        Match.objects.for_user(request.user).select_related(
+        Match.objects.for_user(request.user)
+        .select_related(
             "referral__shelter", "referral__municipality", "volunteer__municipality", "proposed_by"
-        ),
+        )
+        .annotate(is_inactive=Exists(quiet)),
         public_id=public_id,
     )
 

@@ -1,11 +1,13 @@
 """Meeting logs from the volunteer's phone, concerns, follow-up conversations, and the
 emergency page."""
 
+from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -77,12 +79,9 @@ def meeting_log(request: RoleRequest) -> HttpResponse:
 @role_required(Role.VOLUNTEER)
 @require_safe
 def my_meetings(request: RoleRequest) -> HttpResponse:
-    meetings = (
-        Meeting.objects.for_user(request.user)
-        .select_related("match__referral")
-        .order_by("-date", "-created_at")[:100]
+    return render(
+        request, "matching/my_meetings.html", {"meetings": selectors.my_meetings(request.user)}
     )
-    return render(request, "matching/my_meetings.html", {"meetings": meetings})
 
 
 @login_required
@@ -198,8 +197,37 @@ def follow_up_action(request: RoleRequest, public_id, action: str) -> HttpRespon
     return redirect(f"{follow_up.match.get_absolute_url()}#follow-ups")
 
 
+# A follow-up's two forms (record it, move it) are written by crispy once for all the follow-ups
+# of a match page, with a placeholder for the prefix (as a formset's empty form) and one for the
+# date it is due, then filled in for each: through crispy a form costs a millisecond or two, and
+# a match has up to six follow-ups (two forms each).
+FORM_PREFIX = "__prefix__"
+FORM_DUE_ON = "__due_on__"
+
+
+def follow_up_forms(follow_ups: list[FollowUp], today) -> list[tuple[FollowUp, str, str]]:
+    """Each follow-up with the HTML of its forms: FollowUpForm (prefix f<id>, held today) and
+    RescheduleForm (prefix r<id>, its due date), unbound, as `{% crispy %}` writes them."""
+    if not follow_ups:
+        return []
+    record = render_crispy_form(FollowUpForm(prefix=FORM_PREFIX, initial={"on": today}))
+    move = render_crispy_form(RescheduleForm(prefix=FORM_PREFIX, initial={"due_on": FORM_DUE_ON}))
+    return [
+        (
+            f,
+            mark_safe(record.replace(FORM_PREFIX, f"f{f.pk}")),  # noqa: S308 - ours: f<id>
+            mark_safe(  # noqa: S308 - ours: r<id> and an ISO date
+                move.replace(FORM_PREFIX, f"r{f.pk}").replace(FORM_DUE_ON, f.due_on.isoformat())
+            ),
+        )
+        for f in follow_ups
+    ]
+
+
 def match_activity(match: Match) -> dict:
-    """What the match page shows of meetings: the list, meetings per month, days since the last."""
+    """What the match page shows of meetings: the list, meetings per month, days since the
+    last; its concerns and follow-up conversations; whether it has gone quiet (from
+    `is_inactive` when the match was read with it, see matches._match)."""
     meetings = list(match.meetings.all().order_by("-date"))
     per_month: dict[str, int] = {}
     for meeting in meetings:
@@ -208,21 +236,19 @@ def match_activity(match: Match) -> dict:
             per_month[key] = per_month.get(key, 0) + 1
     last = max((m.date for m in meetings), default=None)
     today = timezone.localdate()
+    inactive = getattr(match, "is_inactive", None)
+    if inactive is None:
+        inactive = selectors.inactive_matches(
+            Match.objects.filter(pk=match.pk), days=selectors.INACTIVE_MATCH_DAYS
+        ).exists()
     return {
         "meetings": meetings,
         "meetings_per_month": sorted(per_month.items(), reverse=True),
         "days_since_last": (today - last).days if last else None,
         "concerns": list(match.concerns.select_related("followed_up_by").order_by("-raised_at")),
-        "follow_ups": [
-            (
-                f,
-                FollowUpForm(prefix=f"f{f.pk}", initial={"on": today}),
-                RescheduleForm(prefix=f"r{f.pk}", initial={"due_on": f.due_on}),
-            )
-            for f in match.follow_ups.select_related("done_by").order_by("due_on")
-        ],
-        "inactive": selectors.inactive_matches(
-            Match.objects.filter(pk=match.pk), days=selectors.INACTIVE_MATCH_DAYS
-        ).exists(),
+        "follow_ups": follow_up_forms(
+            list(match.follow_ups.select_related("done_by").order_by("due_on")), today
+        ),
+        "inactive": inactive,
         "inactive_days": selectors.INACTIVE_MATCH_DAYS,
     }

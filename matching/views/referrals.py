@@ -30,11 +30,15 @@ from matching.models import (
     WITHDRAWABLE,
     Match,
     Referral,
+    ReferralEvent,
     ReferralStatus,
 )
 
-# The "not eligible" list names at most this many (with the count for each rule above it).
+# The "not eligible" list shows the count for each rule, and names at most this many when she
+# asks to see who they are (`?vis=ikke-aktuelle`): reading and writing their names costs the page
+# a quarter of its time, and is seldom needed.
 EXCLUDED_SHOWN = 100
+SHOW_EXCLUDED = "ikke-aktuelle"
 
 # --- Referrals ---------------------------------------------------------------------------------
 
@@ -124,9 +128,12 @@ def referral_list(request: RoleRequest) -> HttpResponse:
 
 
 def _referral(request: HttpRequest, public_id) -> Referral:
+    """The referral with what its page shows: her languages and avoid list, the proposals and
+    matches with their volunteers, and the history with the associations it names (one query
+    each)."""
     return get_object_or_404(
         Referral.objects.for_user(request.user)
-        .select_related("shelter", "association", "municipality__county", "previous")
+        .select_related("shelter", "association", "municipality__county")
         .prefetch_related(
             "languages",
             "avoid_municipalities",
@@ -134,9 +141,22 @@ def _referral(request: HttpRequest, public_id) -> Referral:
                 "matches",
                 queryset=Match.objects.select_related("volunteer").order_by("proposed_at"),
             ),
-            "events__to_association",
-            "events__from_association",
+            Prefetch(
+                "events",
+                queryset=ReferralEvent.objects.select_related("to_association", "from_association"),
+            ),
         ),
+        public_id=public_id,
+    )
+
+
+def _referral_for_suggestions(request: HttpRequest, public_id) -> Referral:
+    """The referral as the suggestion page shows and scores it: with her municipality, her
+    languages and avoid list (which the scoring takes from here), nothing of its history."""
+    return get_object_or_404(
+        Referral.objects.for_user(request.user)
+        .select_related("municipality__county")
+        .prefetch_related("languages", "avoid_municipalities"),
         public_id=public_id,
     )
 
@@ -263,7 +283,7 @@ def referral_withdraw(request: RoleRequest, public_id) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 @require_safe
 def referral_suggestions(request: RoleRequest, public_id) -> HttpResponse:
-    referral = _referral(request, public_id)
+    referral = _referral_for_suggestions(request, public_id)
     log_access(
         request,
         action="view",
@@ -272,12 +292,14 @@ def referral_suggestions(request: RoleRequest, public_id) -> HttpResponse:
         association_id=referral.association_id,
     )
     result, excluded_summary, excluded_names = None, [], []
+    show_excluded = request.GET.get("vis") == SHOW_EXCLUDED
     if referral.status in WAITING:
         result = scoring.suggest(referral, neighbours_km=settings.MATCHING_NEIGHBOUR_KM)
         excluded_summary = [
             (scoring.rule_text(rule), count) for rule, count in result.excluded.by_rule.items()
         ]
-        excluded_names = result.excluded[:EXCLUDED_SHOWN]
+        if show_excluded:
+            excluded_names = result.excluded[:EXCLUDED_SHOWN]
     return render(
         request,
         "matching/suggestions.html",
@@ -285,6 +307,8 @@ def referral_suggestions(request: RoleRequest, public_id) -> HttpResponse:
             "referral": referral,
             "result": result,
             "excluded_summary": excluded_summary,
+            "show_excluded": show_excluded,
+            "show_excluded_query": f"?vis={SHOW_EXCLUDED}",
             "excluded_names": excluded_names,
         },
     )

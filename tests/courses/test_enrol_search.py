@@ -280,3 +280,26 @@ def test_the_session_page_takes_the_same_number_of_queries_for_few_and_many(
             volunteer(oslo, status=Status.COURSE, last_name="Lie")
 
     assert_constant_queries(client, address, grow)
+
+
+def test_a_large_session_lists_its_seats_a_page_at_a_time_in_the_order_they_signed_up(
+    client, coordinator_oslo, oslo
+):
+    """A held basic course can seat hundreds: the page shows 50 of them with the total, and the
+    seat count covers all of them."""
+    from common.pagination import PAGE_SIZE
+
+    session = make_session(oslo, capacity=PAGE_SIZE + 20)
+    people = [volunteer(oslo, status=Status.COURSE, last_name=f"Nr{n:03}") for n in range(55)]
+    services.enrol(session=session, volunteers=people)
+    login(client, coordinator_oslo)
+
+    first = client.get(detail(session))
+    second = client.get(detail(session) + "?side=2")
+
+    assert [e.volunteer for e in first.context["seated"]] == people[:PAGE_SIZE]
+    assert [e.volunteer for e in second.context["seated"]] == people[PAGE_SIZE:]
+    html = first.content.decode()
+    assert "55 of 70 taken, 15 free" in html
+    assert "Showing 1–50 of 55" in html and 'href="?side=2"' in html
+    assert "Nr054" not in html and "Nr054" in second.content.decode()

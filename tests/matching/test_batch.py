@@ -238,11 +238,11 @@ def test_the_batch_asks_the_database_the_same_number_of_questions_for_few_and_ma
         if n % 3 == 0:
             make_match(person)
 
-    # Weights, the waiting referrals, their avoid lists, languages and earlier pairings, the
-    # active courses, the volunteers, what else they need (completed courses, commitments,
-    # languages, matches and the municipalities' centres: one query), and the volunteers
-    # proposed.
-    with django_assert_num_queries(9):
+    # Weights, the waiting referrals, their avoid lists and languages, the active courses, the
+    # volunteers, what else they need (completed courses, commitments, languages, matches, the
+    # municipalities' centres and the referrals' earlier pairings: one query), and the
+    # volunteers proposed.
+    with django_assert_num_queries(8):
         proposal = batch_proposal(oslo)
         names = [
             (row.volunteer.full_name, row.volunteer.municipality.name)

@@ -309,3 +309,48 @@ def test_her_first_meeting_as_a_calendar_file_has_the_time_and_not_the_place(
     match.status = MatchStatus.ACTIVE
     match.save()
     assert client.get(url).status_code == 404
+
+
+def test_the_end_form_is_written_once_for_every_match_page_and_afresh_with_her_errors(
+    client, oslo, coordinator_oslo, make_volunteer, make_match, monkeypatch
+):
+    """The form that ends a match is the same on every active match's page: crispy writes it
+    once (a language, a day) and the pages share it. What she typed, with its errors, is
+    written afresh."""
+    from crispy_forms.utils import render_crispy_form
+    from django.test.html import parse_html
+
+    from matching.forms import EndForm
+    from matching.templatetags import matching_tags
+
+    first, second = (make_match(make_volunteer(oslo)) for _ in range(2))
+    login(client, coordinator_oslo)
+    matching_tags._BLANK_FORMS.clear()
+    written = []
+    monkeypatch.setattr(
+        matching_tags,
+        "render_crispy_form",
+        lambda form: written.append(form) or render_crispy_form(form),
+    )
+    pages = [client.get(match.get_absolute_url()).content.decode() for match in (first, second)]
+    assert len(written) == 1
+    alone = render_crispy_form(EndForm(initial={"ended_on": timezone.localdate()}))
+    for html in pages:
+        assert alone in html
+    assert parse_html(alone) == parse_html(
+        str(matching_tags.crispy_blank(EndForm(initial={"ended_on": timezone.localdate()})))
+    )
+    # Ended without the outcome: refused, her choices kept and the error shown.
+    response = client.post(
+        reverse("match_action", args=[first.public_id, "end"]),
+        {
+            "ended_on": timezone.localdate().isoformat(),
+            "end_planned": "no",
+            "end_initiated_by": "woman",
+        },
+    )
+    html = response.content.decode()
+    assert "Registrer om hun flyttet tilbake til overgriper (ja, nei eller ukjent)." in html
+    assert 'value="woman" selected' in html
+    assert Match.objects.get(pk=first.pk).status == MatchStatus.ACTIVE
+    assert len(written) == 2  # the bound form, afresh

@@ -298,6 +298,34 @@ def test_activation_plans_the_follow_ups_and_the_coordinator_records_or_moves_th
     assert second.due_on == start + timedelta(days=40)
 
 
+def test_the_match_page_writes_each_follow_ups_forms_as_crispy_writes_them(
+    client, active_match, coordinator_oslo
+):
+    """The forms of the follow-ups are written once and filled in for each (their prefix and
+    due date): the same HTML as each form of its own through crispy, field ids and all."""
+    from crispy_forms.utils import render_crispy_form
+    from django.test.html import parse_html
+
+    from matching.forms import FollowUpForm, RescheduleForm
+
+    today = timezone.localdate()
+    for n, kind in enumerate(("1m", "3m", "6m")):
+        FollowUp.objects.create(match=active_match, kind=kind, due_on=today + timedelta(days=n))
+    login(client, coordinator_oslo)
+    response = client.get(active_match.get_absolute_url())
+    shown = response.context["follow_ups"]
+    assert [f.kind for f, _record, _move in shown] == ["1m", "3m", "6m"]
+    html = response.content.decode()
+    for follow_up, record, move in shown:
+        alone = FollowUpForm(prefix=f"f{follow_up.pk}", initial={"on": today})
+        assert parse_html(record) == parse_html(render_crispy_form(alone))
+        alone = RescheduleForm(prefix=f"r{follow_up.pk}", initial={"due_on": follow_up.due_on})
+        assert parse_html(move) == parse_html(render_crispy_form(alone))
+        assert f'id="id_f{follow_up.pk}-on"' in html and f'name="r{follow_up.pk}-due_on"' in html
+        assert f'value="{follow_up.due_on.isoformat()}"' in move
+    assert "__prefix__" not in html and "__due_on__" not in html
+
+
 def test_an_inactive_match_is_defined_once(active_match, volunteer_oslo):
     today = timezone.localdate()
     matches = Match.objects.all()

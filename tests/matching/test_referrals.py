@@ -8,6 +8,7 @@ from matching.models import Referral, ReferralEvent, ReferralStatus
 from matching.notifications import NEW_REFERRAL, REFERRAL_WITHDRAWN
 from notifications.models import Notification
 from tests.conftest import login
+from tests.factories import AssociationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +128,43 @@ def test_a_transfer_without_a_reason_is_refused(
     assert response.status_code == 200
     referral.refresh_from_db()
     assert referral.association == oslo
+
+
+def test_the_transfer_list_is_every_other_active_association_as_django_writes_a_select(
+    oslo, bergen, make_referral
+):
+    """The list of associations is written without a template per option (there are hundreds)
+    and read without a model instance per option: the same select as Django's own."""
+    from django import forms
+    from django.test.html import parse_html
+
+    from accounts.models import Association
+    from matching.forms import TransferForm
+
+    AssociationFactory(name="Tromsø <Sanitetsforening> & co")
+    AssociationFactory(name="Nedlagt", is_active=False)
+    form = TransferForm(exclude=oslo)
+    listed = str(form["association"])
+
+    class Plain(forms.Form):
+        association = forms.ModelChoiceField(
+            label="Send to",
+            queryset=Association.objects.filter(is_active=True).exclude(pk=oslo.pk),
+            to_field_name="public_id",
+        )
+
+    assert parse_html(listed) == parse_html(str(Plain()["association"]))
+    assert (
+        "Bergen Sanitetsforening" in listed and "Tromsø &lt;Sanitetsforening&gt; &amp; co" in listed
+    )
+    assert "Nedlagt" not in listed and "Oslo Sanitetsforening" not in listed
+    chosen = TransferForm({"association": str(bergen.public_id), "reason": "Flytter"}, exclude=oslo)
+    assert chosen.is_valid() and chosen.cleaned_data["association"] == bergen
+    bound = str(chosen["association"])
+    assert parse_html(bound) == parse_html(
+        str(Plain({"association": str(bergen.public_id)})["association"])
+    )
+    assert f'value="{bergen.public_id}" selected' in bound
 
 
 def test_the_shelter_withdraws_with_a_reason_before_the_match_is_active(

@@ -2,12 +2,16 @@
 start page's words for its period ("this year so far") as its heading has them."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from matching.models import Match, MatchStatus, YesNoUnknown
+from reports import snapshots
 from reports.charts import headline_sentences
 from reports.headline import national_headline
+from reports.models import Snapshot
 from reports.suppression import PRIMARY, SECONDARY
 from reports.tables import Cell
 from tests.conftest import login
@@ -154,3 +158,22 @@ def test_the_national_headline_keeps_the_suppression_of_the_statistics(
         "How many matches have ended so far this year is hidden, so that small numbers cannot "
         "be worked out."
     ]
+
+
+@pytest.mark.django_db
+def test_the_headline_is_the_statistics_pages_as_last_computed(oslo, bergen, ended_this_year):
+    """With a fresh snapshot of this year's national statistics (beat's refresh), the start
+    page takes its cells from it (one query), the same as that page shows; without one, they
+    are counted now."""
+    ended_this_year(oslo, YesNoUnknown.NO, 6)
+    ended_this_year(bergen, YesNoUnknown.NO, 5)
+    with CaptureQueriesContext(connection) as counted:
+        live = national_headline()
+    assert live[0].startswith("11 of the 11 women")
+    snapshots.refresh()
+    ended_this_year(bergen, YesNoUnknown.NO, 5)  # after the refresh
+    with CaptureQueriesContext(connection) as served:
+        assert national_headline() == live
+    assert (len(served), len(counted)) == (1, 3)
+    Snapshot.objects.update(computed_at=timezone.now() - snapshots.max_age())
+    assert national_headline()[0].startswith("16 of the 16 women")

@@ -19,9 +19,9 @@ from accounts.models import Association, Shelter
 from reports.figures import collect
 from reports.periods import PeriodForm, preset
 from reports.publication import Publication
+from reports.report import build_tables
 from reports.suppression import SHOWN
-from reports.tables import PublishedSource
-from reports.views import ASSOCIATIONS_PER_PAGE, build_tables
+from reports.tables import ASSOCIATIONS_PER_PAGE, PublishedSource
 from tests.conftest import login
 from tests.helpers import assert_no_inline_code, assert_nothing_from_other_origins
 from tests.querycount import assert_constant_queries

@@ -98,6 +98,38 @@ def test_a_page_view_writes_its_entry_sealed_and_unchained_and_leaves_the_head_a
     assert verify() == []
 
 
+def test_an_entry_is_written_once_with_its_seal_in_two_queries():
+    """The id is taken from the sequence first and the entry inserted with its seal: no second
+    write of the row, no moment when it stands unsealed, no transaction of its own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the id is taken from PostgreSQL's sequence")
+    with CaptureQueriesContext(connection) as queries:
+        (entry,) = _write(1)
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len(sql) == 2, sql
+    assert "nextval" in sql[0]
+    assert sql[1].startswith("INSERT") and entry.seal in sql[1]
+    stored = AccessLog.objects.get()
+    assert stored.pk == entry.pk
+    assert stored.seal == stored.compute_seal(settings.AUDIT_LOG_KEYS[0].encode())
+    assert verify() == []
+
+
+def test_an_id_taken_but_never_written_is_a_gap_and_not_a_removal():
+    """An insert that failed after its id was taken leaves a gap in the ids, as a rolled-back
+    transaction does: the chain's order is its positions, so nothing is reported missing."""
+    first = _write(1)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [AccessLog._meta.db_table]
+            )
+    second = _write(1)
+    assert chain_pending().chained == 2
+    assert [e.pk for e in _chained()] == [first[0].pk, second[0].pk]
+    assert verify() == []
+
+
 # --- The task: chains the waiting entries in order ---------------------------------------------
 
 
