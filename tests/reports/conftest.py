@@ -341,3 +341,10 @@ def grow(dataset):
             add(dataset.oslo, made)
 
     return grow
+
+
+@pytest.fixture
+def english(client):
+    """Pages in English, so assertions read the msgids."""
+    client.cookies["rv_language"] = "en"
+    return client

@@ -36,12 +36,6 @@ URL = "/statistikk/"
 
 
 @pytest.fixture
-def english(client):
-    client.cookies["rv_language"] = "en"
-    return client
-
-
-@pytest.fixture
 def always_computed(monkeypatch):
     """No snapshot is fresh enough to serve: every view computes its tables (and stores them)."""
     monkeypatch.setattr(snapshots, "max_age_minutes", lambda: 0)

@@ -33,12 +33,6 @@ pytestmark = pytest.mark.django_db
 URL = "/statistikk/"
 
 
-@pytest.fixture
-def english(client):
-    client.cookies["rv_language"] = "en"
-    return client
-
-
 def page(client, query: str = PERIOD_QUERY):
     response = client.get(f"{URL}?{query}")
     assert response.status_code == 200
