@@ -15,7 +15,7 @@ from accounts.forms import MunicipalityField
 from accounts.languages import LANGUAGES
 from accounts.models import Association, Municipality
 from common.flags import FlagsFormField
-from common.forms import DateInput, fields_only_helper
+from common.forms import DateInput, ListSelect, fields_only_helper
 from common.texts import filled
 from volunteers.models import (
     Availability,
@@ -149,21 +149,29 @@ class VolunteerFilterForm(forms.Form):
         label=_("Search"), required=False, max_length=100, help_text=_("Name, email or phone")
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *Status.choices],
+        widget=ListSelect,
     )
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
         required=False,
         queryset=Municipality.objects.none(),
         empty_label=_("All"),
+        widget=ListSelect,
     )
     language = forms.ChoiceField(
-        label=_("Language"), required=False, choices=[("", _("All")), *LANGUAGES]
+        label=_("Language"),
+        required=False,
+        choices=[("", _("All")), *LANGUAGES],
+        widget=ListSelect,
     )
     course_complete = forms.ChoiceField(
         label=_("Required courses"),
         required=False,
         choices=[("", _("All")), ("yes", _("Completed")), ("no", _("Not completed"))],
+        widget=ListSelect,
     )
     commitment_ending = forms.BooleanField(
         label=filled(

@@ -50,7 +50,9 @@ def volunteer_list(user, *, filters: dict) -> QuerySet:
         mine = mine.search(filters["q"])
     volunteers: QuerySet = (
         mine.select_related("municipality")
-        .prefetch_related("languages")
+        # As a plain list on each row (`language_list`): a prefetch into the related manager
+        # builds a queryset for every row, a third of the page's time.
+        .prefetch_related(Prefetch("languages", to_attr="language_list"))
         .order_by(STAGE_ORDER, "first_name", "last_name", "pk")
     )
     volunteers = with_open_commitment(annotate_completion(volunteers))
