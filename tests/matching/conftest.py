@@ -154,3 +154,12 @@ def make_match(make_referral):
         return Match.objects.create(referral=referral, volunteer=person, status=status, **extra)
 
     return make
+
+
+@pytest.fixture
+def coordinator(client, coordinator_oslo):
+    """The Oslo coordinator, logged in."""
+    from tests.conftest import login
+
+    login(client, coordinator_oslo)
+    return coordinator_oslo

@@ -25,12 +25,6 @@ def _english(client):
 
 
 @pytest.fixture
-def coordinator(client, coordinator_oslo):
-    login(client, coordinator_oslo)
-    return coordinator_oslo
-
-
-@pytest.fixture
 def shelter_worker(client, shelter_worker_oslo):
     login(client, shelter_worker_oslo)
     return shelter_worker_oslo

@@ -35,12 +35,6 @@ def _english(client):
 
 
 @pytest.fixture
-def coordinator(client, coordinator_oslo):
-    login(client, coordinator_oslo)
-    return coordinator_oslo
-
-
-@pytest.fixture
 def match_in(make_volunteer, make_match):
     """match_in(association, status=..., started_days_ago=..., planned_end_in=..., **fields):
     a match of a new volunteer; a running one has started and has a planned end."""

@@ -28,12 +28,6 @@ from tests.querycount import assert_constant_queries
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def coordinator(client, coordinator_oslo):
-    login(client, coordinator_oslo)
-    return coordinator_oslo
-
-
 def _history(referral, make_volunteer, make_match, oslo):
     """grow(n): n more cancelled proposals (each with its volunteer) and history events."""
 
