@@ -303,3 +303,19 @@ def test_a_large_session_lists_its_seats_a_page_at_a_time_in_the_order_they_sign
     assert "55 of 70 taken, 15 free" in html
     assert "Showing 1–50 of 55" in html and 'href="?side=2"' in html
     assert "Nr054" not in html and "Nr054" in second.content.decode()
+
+
+def test_a_started_session_lists_its_seats_without_an_empty_actions_column(
+    client, coordinator_oslo, oslo
+):
+    """Nobody can be signed off any more: on a phone each row would show an empty "Actions"."""
+    session = make_session(oslo, capacity=5)
+    services.enrol(session=session, volunteers=[volunteer(oslo, status=Status.COURSE)])
+    login(client, coordinator_oslo)
+    assert 'data-label="Actions"' in client.get(detail(session)).content.decode()
+
+    session.starts_at = timezone.now() - timedelta(hours=1)
+    session.save(update_fields=["starts_at"])
+    html = client.get(detail(session)).content.decode()
+
+    assert "Amina Hansen" in html and 'data-label="Actions"' not in html
