@@ -50,9 +50,7 @@ def volunteer_list(user, *, filters: dict) -> QuerySet:
         mine = mine.search(filters["q"])
     volunteers: QuerySet = (
         mine.select_related("municipality")
-        # As a plain list on each row (`language_list`): a prefetch into the related manager
-        # builds a queryset for every row, a third of the page's time.
-        .prefetch_related(Prefetch("languages", to_attr="language_list"))
+        .prefetch_related("languages")
         .order_by(STAGE_ORDER, "first_name", "last_name", "pk")
     )
     volunteers = with_open_commitment(annotate_completion(volunteers))
