@@ -409,6 +409,43 @@ class MeetingForm(forms.Form):
         }
 
 
+class ConcernForm(forms.Form):
+    """ "I am worried", on its own: what happened, and whether someone is in danger now. With
+    more than one match she chooses which it is about; with one, it is chosen for her."""
+
+    match = forms.ChoiceField(label=_("Which match is it about?"))
+    text = forms.CharField(
+        label=_("What happened?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Your coordinator is told at once. Do not write her full name or address."),
+        error_messages={"required": _("Write what happened, so that your coordinator can help.")},
+    )
+    danger = forms.TypedChoiceField(
+        label=_("Is someone in danger right now?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Answer yes or no.")},
+    )
+
+    def __init__(self, *args, matches: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.matches = {str(match.public_id): match for match in matches}
+        field = cast(forms.ChoiceField, self.fields["match"])
+        field.choices = [(key, match.referral.alias) for key, match in self.matches.items()]
+        if len(matches) == 1:
+            field.widget, field.required = forms.HiddenInput(), False
+            self.initial["match"] = str(matches[0].public_id)
+        self.helper = fields_only_helper()
+
+    def clean_match(self):
+        chosen = self.cleaned_data["match"]
+        if not chosen and len(self.matches) == 1:
+            return next(iter(self.matches.values()))
+        return self.matches[chosen]
+
+
 class ConcernFollowUpForm(forms.Form):
     note = forms.CharField(
         label=_("What was done"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})

@@ -438,6 +438,15 @@ class Match(ChoiceLabels, models.Model):
         return reverse("match_detail", args=[self.public_id])
 
     @property
+    def card_id(self) -> str:
+        """The id of its card on the volunteer's page (the anchor of her notifications' links)."""
+        return f"kobling-{self.public_id}"
+
+    def get_volunteer_url(self) -> str:
+        """Where the volunteer finds this match: its card on her page ("Min kobling")."""
+        return f"{reverse('my_match')}#{self.card_id}"
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_MATCH
 

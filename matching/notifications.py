@@ -18,10 +18,47 @@ MATCH_PROPOSED = register(
     _("You have a new task. Log in to see it."),
     in_app_text=_("A proposed match is waiting for your answer."),
 )
+# What happened to her match, said by kind and never with more: the volunteer's own kinds.
+# (match_changed is the older, general one: kept for the notifications already stored.)
 MATCH_CHANGED = register(
     "match_changed",
     _("There is news about your match. Log in to see it."),
     in_app_text=_("There is news about your match."),
+)
+FIRST_MEETING_SET = register(
+    "first_meeting_set",
+    _("A meeting time has been set. Log in to see it."),
+    in_app_text=_("A meeting time has been set."),
+)
+FIRST_MEETING_MOVED = register(
+    "first_meeting_moved",
+    _("The meeting time has been changed. Log in to see it."),
+    in_app_text=_("The meeting time has been changed."),
+)
+MATCH_ACTIVE = register(
+    "match_active",
+    _("The match has started. Log in to see it."),
+    in_app_text=_("The match has started."),
+)
+MATCH_PAUSED = register(
+    "match_paused",
+    _("The match has been paused. Log in to see it."),
+    in_app_text=_("The match has been paused."),
+)
+MATCH_RESUMED = register(
+    "match_resumed",
+    _("The match has been resumed. Log in to see it."),
+    in_app_text=_("The match has been resumed."),
+)
+MATCH_ENDED = register(
+    "match_ended",
+    _("The match has been ended. Log in to see it."),
+    in_app_text=_("The match has been ended."),
+)
+MATCH_CANCELLED = register(
+    "match_cancelled",
+    _("The proposed match has been cancelled. Log in to see it."),
+    in_app_text=_("The proposed match has been cancelled."),
 )
 MATCH_ACCEPTED = register(
     "match_accepted", _("A volunteer has said yes to a proposal. Plan the first meeting.")

@@ -45,7 +45,8 @@ from matching.models import (
     ReferralStatus,
     meeting_duration_refusal,
 )
-from notifications.services import notify
+from notifications.kinds import NotificationKind
+from notifications.services import notifications_mark_done, notify
 from volunteers.models import Volunteer, VolunteerAction
 
 
@@ -251,30 +252,70 @@ def referral_withdraw(*, referral: Referral, reason: str, by: User) -> Referral:
 def _match_status(
     match: Match, status: str, *, by: User | None, also: tuple[str, ...] = ()
 ) -> None:
-    """Move `match` to `status` if MATCH_TRANSITIONS allows it, saving `also` in the same write."""
+    """Move `match` to `status` if MATCH_TRANSITIONS allows it, saving `also` in the same write.
+
+    Side effects: a MatchEvent; the volunteer is told (_tell_the_volunteer); a proposal that
+    leaves "proposed" no longer waits for her answer, so its notification is marked done.
+    """
     if status not in MATCH_TRANSITIONS[match.status]:
         raise MatchingError(
             _("The match cannot go from «%(current)s» to «%(target)s».")
             % {"current": MatchStatus(match.status).label, "target": MatchStatus(status).label}
         )
+    was = match.status
     match.status = status
     match.save(update_fields=["status", *also])
     MatchEvent.objects.create(match=match, status=status, by=by)
-    _tell_the_volunteer(match, by=by)
+    her = _her_login(match)
+    if was == MatchStatus.PROPOSED and her:
+        _proposal_done(match, her)
+    kind = _TOLD_TO_THE_VOLUNTEER.get((was, status)) or _TOLD_TO_THE_VOLUNTEER.get((None, status))
+    if kind and her:
+        _tell_the_volunteer(match, kind, by=by, her=her)
 
 
-def _tell_the_volunteer(match: Match, *, by: User | None) -> None:
+# What the volunteer is told when someone else moves her match ((from, to); None: from any).
+_TOLD_TO_THE_VOLUNTEER = {
+    (None, MatchStatus.FIRST_MEETING_PLANNED): kinds.FIRST_MEETING_SET,
+    (MatchStatus.PAUSED, MatchStatus.ACTIVE): kinds.MATCH_RESUMED,
+    (None, MatchStatus.ACTIVE): kinds.MATCH_ACTIVE,
+    (None, MatchStatus.PAUSED): kinds.MATCH_PAUSED,
+    (None, MatchStatus.ENDED): kinds.MATCH_ENDED,
+    (None, MatchStatus.CANCELLED): kinds.MATCH_CANCELLED,
+}
+
+
+def _her_login(match: Match) -> tuple[int, int] | None:
+    """The volunteer's login and association (user id, association id); None without a login."""
+    her = Volunteer.objects.filter(pk=match.volunteer_id).values_list("user_id", "association_id")
+    found = her.first()
+    return found if found and found[0] else None
+
+
+def _proposal_done(match: Match, her: tuple[int, int]) -> None:
+    """She has answered the proposal (or it was withdrawn): it no longer waits for her."""
+    notifications_mark_done(
+        recipient_id=her[0], of_kinds=[kinds.MATCH_PROPOSED], link=match.get_volunteer_url()
+    )
+
+
+def _tell_the_volunteer(
+    match: Match, kind: NotificationKind, *, by: User | None, her: tuple[int, int]
+) -> None:
     """When someone else changes her match (plans or moves the first meeting, activates,
-    pauses, resumes, ends or cancels it), the volunteer is told, neutrally, to look."""
-    volunteer = Volunteer.objects.only("user_id", "association_id").get(pk=match.volunteer_id)
-    if volunteer.user_id is None or (by is not None and by.pk == volunteer.user_id):
+    pauses, resumes, ends or cancels it), the volunteer is told what kind of thing happened,
+    neutrally (never about the woman), with a link to the match's card on her page. News of the
+    same kind about the same match that she has not opened yet is replaced, not repeated."""
+    user_id, association_id = her
+    if by is not None and by.pk == user_id:
         return
     notify(
-        recipients=[User.objects.get(pk=volunteer.user_id)],
-        kind=kinds.MATCH_CHANGED,
-        link=reverse("my_match"),
+        recipients=[User.objects.get(pk=user_id)],
+        kind=kind,
+        link=match.get_volunteer_url(),
         role=Role.VOLUNTEER,
-        association_id=volunteer.association_id,
+        association_id=association_id,
+        replace=True,
     )
 
 
@@ -315,9 +356,10 @@ def match_propose(*, referral: Referral, volunteer: Volunteer, by: User) -> Matc
         notify(
             recipients=[locked_volunteer.user],
             kind=kinds.MATCH_PROPOSED,
-            link=reverse("my_match"),
+            link=match.get_volunteer_url(),
             role=Role.VOLUNTEER,
             association_id=locked_volunteer.association_id,
+            replace=True,
         )
     return match
 
@@ -326,13 +368,17 @@ def match_propose(*, referral: Referral, volunteer: Volunteer, by: User) -> Matc
 def match_confirm_conflict_check(*, match: Match, by: User) -> Match:
     """The volunteer confirms she does not know the woman or the abuser.
 
-    Side effects: records when; notifies the coordinators.
+    Side effects: records when; her "a proposal waits for your answer" is marked done;
+    notifies the coordinators.
     """
     locked = Match.objects.select_for_update().get(pk=match.pk)
     if locked.status != MatchStatus.PROPOSED:
         raise MatchingError(_("This proposal is no longer open."))
     locked.conflict_checked_at = timezone.now()
     locked.save(update_fields=["conflict_checked_at"])
+    her = _her_login(locked)
+    if her:
+        _proposal_done(locked, her)
     notify(
         recipients=_coordinators(locked.referral.association_id),
         kind=kinds.MATCH_ACCEPTED,
@@ -382,7 +428,9 @@ def match_plan_first_meeting(*, match: Match, at: datetime, place: str, by: User
     if locked.status == MatchStatus.FIRST_MEETING_PLANNED:
         locked.first_meeting_at, locked.first_meeting_place = at, place
         locked.save(update_fields=["first_meeting_at", "first_meeting_place"])
-        _tell_the_volunteer(locked, by=by)
+        her = _her_login(locked)
+        if her:
+            _tell_the_volunteer(locked, kinds.FIRST_MEETING_MOVED, by=by, her=her)
         return locked
     if not locked.conflict_checked_at:
         raise MatchingError(
@@ -539,16 +587,7 @@ def meeting_log(
         created_by=by,
     )
     if concern.strip():
-        raised = Concern.objects.create(
-            match=locked, meeting=meeting, text=concern.strip(), raised_by=by
-        )
-        notify(
-            recipients=_coordinators(locked.referral.association_id),
-            kind=kinds.CONCERN,
-            link=reverse("concern_detail", args=[raised.public_id]),
-            role=Role.COORDINATOR,
-            association_id=locked.referral.association_id,
-        )
+        concern_raise(match=locked, by=by, text=concern, meeting=meeting)
     return meeting
 
 
@@ -579,6 +618,36 @@ def meeting_update(
     locked.note = note.strip()
     locked.save()
     return locked
+
+
+@transaction.atomic
+def concern_raise(*, match: Match, by: User, text: str, meeting: Meeting | None = None) -> Concern:
+    """ "I am worried": the volunteer raises a concern about her match, with a meeting she logs
+    (meeting_log) or on its own, while the match is open.
+
+    The association's coordinators get an in-app notification and an email at once - written in
+    this same transaction and delivered by a worker after commit, saying only that a concern was
+    raised, with a link (never the text, the woman or the volunteer).
+    Side effects: creates the Concern; notifications and outbox emails to the coordinators.
+    """
+    text = text.strip()
+    if not text:
+        raise MatchingError(_("Write what worries you."))
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    if locked.status not in OPEN_MATCH:
+        raise MatchingError(_("This match has ended. Call your coordinator or the shelter."))
+    raised = Concern.objects.create(match=locked, meeting=meeting, text=text, raised_by=by)
+    association_id = Referral.objects.values_list("association_id", flat=True).get(
+        pk=locked.referral_id
+    )
+    notify(
+        recipients=_coordinators(association_id),
+        kind=kinds.CONCERN,
+        link=reverse("concern_detail", args=[raised.public_id]),
+        role=Role.COORDINATOR,
+        association_id=association_id,
+    )
+    return raised
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching.views import matches, meetings, referrals, weights
+from matching.views import concerns, matches, meetings, referrals, weights
 
 urlpatterns = [
     path("henvisninger/", referrals.referral_list, name="referral_list"),
@@ -54,6 +54,7 @@ urlpatterns = [
     path("min-side/moter/ny/", meetings.meeting_log, name="meeting_log"),
     path("min-side/moter/<uuid:public_id>/endre/", meetings.meeting_edit, name="meeting_edit"),
     path("min-side/hjelp/", meetings.emergency, name="emergency"),
+    path("min-side/bekymring/ny/", concerns.concern_new, name="concern_new"),
     path("vekter/", weights.matching_weights, name="matching_weights"),
     path("vekter/standard/", weights.matching_weights_restore, name="matching_weights_restore"),
     path(

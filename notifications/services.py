@@ -59,9 +59,13 @@ def notify(
     association_id: int | None = None,
     shelter_id: int | None = None,
     email: bool = True,
+    replace: bool = False,
 ) -> list[Notification]:
     """Tell each recipient (a User) that there is something to do, with a link to it: in the
     app, and by email unless `email` is False.
+
+    With `replace`, an unread notification of the same kind and link that a recipient has not
+    opened yet is replaced by this one (the same news about the same thing is not shown twice).
 
     `role` is the role in which the recipients have the task, with the association
     (coordinator, volunteer) or shelter (shelter staff) of it: the notification shows while she
@@ -72,6 +76,8 @@ def notify(
     """
     kind = kinds.get(kind)  # an unregistered kind raises UnknownKind, before anything is written
     people = [user for user in recipients if user is not None and user.is_active]
+    if replace and people:
+        Notification.objects.unread().filter(recipient__in=people, kind=kind, link=link).delete()
     notifications = Notification.objects.bulk_create(
         [
             Notification(
@@ -409,6 +415,19 @@ def notification_mark_read(*, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+
+
+def notifications_mark_done(*, recipient_id: int, of_kinds: Iterable[str], link: str) -> int:
+    """What these notifications asked of her is done (she answered, or it no longer waits for
+    her): her unread ones of `of_kinds` with `link` are marked read. Returns how many.
+
+    Side effects: sets read_at on them.
+    """
+    return (
+        Notification.objects.filter(recipient_id=recipient_id, kind__in=list(of_kinds), link=link)
+        .unread()
+        .update(read_at=timezone.now())
+    )
 
 
 def notifications_mark_all_read(*, user, membership: Membership | None) -> int:

@@ -179,6 +179,8 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
             "volunteer": volunteer,
             "commitment": commitment,
             "matches": matches,
+            # "Log a meeting" only where there is a match to log it for.
+            "running": any(match.is_running for match in matches),
             "sessions": volunteer_selectors.upcoming_sessions_of(volunteer)[:3]
             if volunteer
             else [],

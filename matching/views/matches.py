@@ -29,7 +29,6 @@ from matching.forms import (
     ListFilterForm,
 )
 from matching.models import (
-    OPEN_MATCH,
     CancelReason,
     Match,
     MatchStatus,
@@ -242,14 +241,11 @@ def match_action(request: RoleRequest, public_id, action: str) -> HttpResponse:
 @role_required(Role.VOLUNTEER)
 @require_safe
 def my_match(request: RoleRequest) -> HttpResponse:
-    matches = list(
-        Match.objects.for_user(request.user)
-        .filter(status__in=OPEN_MATCH)
-        .select_related("referral__municipality", "referral__shelter")
-        .prefetch_related("referral__languages")
-        .order_by("proposed_at")
+    """Her match as her home: for each open match a card with what to do next, whom to call,
+    a big "Log a meeting" and "I am worried"."""
+    return render(
+        request, "matching/my_match.html", {"matches": selectors.my_open_matches(request.user)}
     )
-    return render(request, "matching/my_match.html", {"matches": matches})
 
 
 @login_required
@@ -293,4 +289,4 @@ def my_match_answer(request: RoleRequest, public_id) -> HttpResponse:
             )
     except services.MatchingError as error:
         messages.error(request, str(error))
-    return redirect("my_match")
+    return redirect(match.get_volunteer_url())

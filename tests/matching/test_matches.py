@@ -10,7 +10,12 @@ from django.utils import timezone
 from accounts.models import Role
 from matching import services
 from matching.models import CancelReason, Match, MatchStatus, ReferralStatus
-from matching.notifications import MATCH_CHANGED, MATCH_PROPOSED, REFERRAL_STATUS
+from matching.notifications import (
+    FIRST_MEETING_SET,
+    MATCH_ACTIVE,
+    MATCH_PROPOSED,
+    REFERRAL_STATUS,
+)
 from notifications.models import Notification
 from tests.conftest import login
 from tests.factories import person
@@ -69,9 +74,13 @@ def test_the_whole_road_from_proposal_to_outcome(
     client.post(reverse("match_action", args=[match.public_id, "first-meeting"]), meeting)
     match.refresh_from_db()
     assert match.status == MatchStatus.FIRST_MEETING_PLANNED
-    # She is told to look (neutrally), not when she acted herself (the conflict check).
-    told = Notification.objects.filter(recipient=volunteer_oslo, kind=MATCH_CHANGED)
-    assert [n.link for n in told] == [reverse("my_match")]
+    # She is told what happened (neutrally), not when she acted herself (the conflict check):
+    # the proposal waits no more, and a meeting time is set, on the card of this match.
+    told = Notification.objects.filter(recipient=volunteer_oslo).order_by("created_at")
+    assert [(n.kind, n.link, bool(n.read_at)) for n in told] == [
+        (MATCH_PROPOSED, match.get_volunteer_url(), True),
+        (FIRST_MEETING_SET, match.get_volunteer_url(), False),
+    ]
     # The shelter now sees her first name and phone – and nothing else about her.
     client.logout()
     login(client, shelter_worker_oslo)
@@ -88,7 +97,7 @@ def test_the_whole_road_from_proposal_to_outcome(
     match.refresh_from_db()
     referral.refresh_from_db()
     assert match.status == MatchStatus.ACTIVE and referral.status == ReferralStatus.ACTIVE
-    assert told.all().count() == 2  # and again when the match became active
+    assert [n.kind for n in told.all()][-1] == MATCH_ACTIVE  # and again when it became active
     assert match.planned_end_on.year == timezone.localdate().year + 1
 
     # Ending without the outcome is refused; with it, the match and the referral end.
