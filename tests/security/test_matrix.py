@@ -124,6 +124,7 @@ OWN = {
     "my_meetings",
     "meeting_log",
     "emergency",
+    "concern_new",
     "statistics",
     "statistics_csv",
     "matching_weights",
@@ -224,6 +225,7 @@ def other_variants(w: World) -> dict[str, list[dict]]:
         ],
         "referral_create": [{"?": {"tidligere": w.referral.public_id}}],
         "meeting_log": [{"?": {"kobling": w.match.public_id}}],
+        "concern_new": [{"?": {"kobling": w.match.public_id}}],
         "role_switch": [{"?": {"next": w.referral.get_absolute_url()}}],
         "statistics": [{}, {"?": oslo}],
         "statistics_csv": [
@@ -308,6 +310,7 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
             "duration": "60",
             "concern": "Jeg er bekymret",
         },
+        "concern_new": {"match": w.match.public_id, "text": "Jeg er bekymret", "danger": "no"},
         "referral_create": {
             "previous": w.waiting_referral.public_id,
             "alias": "Kari",
