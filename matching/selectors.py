@@ -461,7 +461,7 @@ def my_open_matches(user) -> list[Match]:
         ):
             following.setdefault(membership.association_id, []).append(membership.user)
     for match in matches:
-        match.coordinators = following.get(match.referral.association_id, [])  # type: ignore[attr-defined]
+        match.coordinators = following.get(match.referral.association_id, [])
     return matches
 
 

@@ -275,7 +275,7 @@ def _match_status(
 
 
 # What the volunteer is told when someone else moves her match ((from, to); None: from any).
-_TOLD_TO_THE_VOLUNTEER = {
+_TOLD_TO_THE_VOLUNTEER: dict[tuple[str | None, str], NotificationKind] = {
     (None, MatchStatus.FIRST_MEETING_PLANNED): kinds.FIRST_MEETING_SET,
     (MatchStatus.PAUSED, MatchStatus.ACTIVE): kinds.MATCH_RESUMED,
     (None, MatchStatus.ACTIVE): kinds.MATCH_ACTIVE,
