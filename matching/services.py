@@ -285,6 +285,24 @@ _TOLD_TO_THE_VOLUNTEER: dict[tuple[str | None, str], NotificationKind] = {
 }
 
 
+# News that makes earlier unread news about the same match untrue or needless: marked done.
+_NEWS = (
+    kinds.FIRST_MEETING_SET,
+    kinds.FIRST_MEETING_MOVED,
+    kinds.MATCH_ACTIVE,
+    kinds.MATCH_PAUSED,
+    kinds.MATCH_RESUMED,
+)
+_SUPERSEDES: dict[str, tuple[NotificationKind, ...]] = {
+    kinds.FIRST_MEETING_MOVED: (kinds.FIRST_MEETING_SET,),
+    kinds.MATCH_ACTIVE: (kinds.FIRST_MEETING_SET, kinds.FIRST_MEETING_MOVED),
+    kinds.MATCH_PAUSED: (kinds.MATCH_RESUMED,),
+    kinds.MATCH_RESUMED: (kinds.MATCH_PAUSED,),
+    kinds.MATCH_ENDED: _NEWS,
+    kinds.MATCH_CANCELLED: _NEWS,
+}
+
+
 def _her_login(match: Match) -> tuple[int, int] | None:
     """The volunteer's login and association (user id, association id); None without a login."""
     her = Volunteer.objects.filter(pk=match.volunteer_id).values_list("user_id", "association_id")
@@ -305,10 +323,15 @@ def _tell_the_volunteer(
     """When someone else changes her match (plans or moves the first meeting, activates,
     pauses, resumes, ends or cancels it), the volunteer is told what kind of thing happened,
     neutrally (never about the woman), with a link to the match's card on her page. News of the
-    same kind about the same match that she has not opened yet is replaced, not repeated."""
+    same kind about the same match replaces the earlier one (read or not), and
+    news it makes untrue (paused, then resumed) is marked done (_SUPERSEDES)."""
     user_id, association_id = her
     if by is not None and by.pk == user_id:
         return
+    if kind in _SUPERSEDES:
+        notifications_mark_done(
+            recipient_id=user_id, of_kinds=_SUPERSEDES[kind], link=match.get_volunteer_url()
+        )
     notify(
         recipients=[User.objects.get(pk=user_id)],
         kind=kind,

@@ -64,8 +64,9 @@ def notify(
     """Tell each recipient (a User) that there is something to do, with a link to it: in the
     app, and by email unless `email` is False.
 
-    With `replace`, an unread notification of the same kind and link that a recipient has not
-    opened yet is replaced by this one (the same news about the same thing is not shown twice).
+    With `replace`, a recipient's earlier notifications of the same kind and link are replaced
+    by this one: the same news about the same thing is not listed twice (the bell counts it
+    once, unread, again).
 
     `role` is the role in which the recipients have the task, with the association
     (coordinator, volunteer) or shelter (shelter staff) of it: the notification shows while she
@@ -77,7 +78,7 @@ def notify(
     kind = kinds.get(kind)  # an unregistered kind raises UnknownKind, before anything is written
     people = [user for user in recipients if user is not None and user.is_active]
     if replace and people:
-        Notification.objects.unread().filter(recipient__in=people, kind=kind, link=link).delete()
+        Notification.objects.filter(recipient__in=people, kind=kind, link=link).delete()
     notifications = Notification.objects.bulk_create(
         [
             Notification(
