@@ -187,7 +187,7 @@ def test_the_womans_road(
     log_in(nora, checker, words, volunteer_oslo, PASSWORD)
     expect(nora.get_by_text(words("A proposal waiting for your answer"))).to_be_visible()
     nora.get_by_role("link", name=ALIAS, exact=True).click()
-    nora.wait_for_url("**/min-side/kobling/")
+    nora.wait_for_url("**/min-side/kobling/#kobling-*")  # at the card of this match
     checker.arrived(nora)
     shoot(nora, f"woman-proposal-{language}")
     nora.get_by_role("button", name=words("I know neither her nor the abuser")).click()
