@@ -45,6 +45,13 @@ def _to_coordinators(rows) -> list[Due]:
 
 # --- No meeting: the volunteer, then the coordinators ---
 
+
+def log_link(public_id) -> str:
+    """The meeting form with this match chosen: where her reminders to log one lead (and what
+    matching.services.meeting_log marks done once she has logged a meeting of the match)."""
+    return f"{reverse('meeting_log')}?kobling={public_id}"
+
+
 # She is reminded when her active match has had nothing logged for this many days.
 VOLUNTEER_NO_MEETING_DAYS = 14
 NO_MEETING_VOLUNTEER = register(
@@ -59,11 +66,12 @@ def no_meeting_volunteer(today: date) -> list[Due]:
         Match.objects.filter(volunteer__user__isnull=False),
         days=VOLUNTEER_NO_MEETING_DAYS,
         today=today,
-    ).values_list("pk", "volunteer__user_id", "last_contact_on", "volunteer__association_id")
-    link = reverse("meeting_log")
+    ).values_list(
+        "pk", "volunteer__user_id", "last_contact_on", "volunteer__association_id", "public_id"
+    )
     return [
-        Due(pk, user_id, last.isoformat(), link, Role.VOLUNTEER, association_id)
-        for pk, user_id, last, association_id in rows
+        Due(pk, user_id, last.isoformat(), log_link(public_id), Role.VOLUNTEER, association_id)
+        for pk, user_id, last, association_id, public_id in rows
     ]
 
 
@@ -110,13 +118,16 @@ def try_again(today: date) -> list[Due]:
         )
         .exclude(Exists(later))
         .values_list(
-            "match_id", "match__volunteer__user_id", "pk", "match__volunteer__association_id"
+            "match_id",
+            "match__volunteer__user_id",
+            "pk",
+            "match__volunteer__association_id",
+            "match__public_id",
         )
     )
-    link = reverse("meeting_log")
     return [
-        Due(match_id, user_id, str(meeting_id), link, Role.VOLUNTEER, association_id)
-        for match_id, user_id, meeting_id, association_id in rows
+        Due(match_id, user_id, str(meeting_id), log_link(public_id), Role.VOLUNTEER, association_id)
+        for match_id, user_id, meeting_id, association_id, public_id in rows
     ]
 
 

@@ -18,7 +18,7 @@ from accounts.geo import route_to_association
 from accounts.models import Association, Role, User
 from common.dates import add_years
 from matching import notifications as kinds
-from matching import scoring, selectors
+from matching import reminders, scoring, selectors
 from matching.models import (
     CLOSED,
     FOLLOW_UP_SCHEDULE,
@@ -596,7 +596,8 @@ def meeting_log(
     With "I am worried": a Concern is saved with it, and the association's coordinators get an
     in-app notification and an email at once - written in this same transaction and delivered
     by a worker after commit, saying only that a concern was raised, with a link.
-    Side effects: creates the Meeting (and the Concern); notifications and outbox emails.
+    Side effects: creates the Meeting (and the Concern); notifications and outbox emails; her
+    reminders to log a meeting of this match are marked done.
     """
     locked = Match.objects.select_for_update().get(pk=match.pk)
     _check_meeting(locked, day=day, met=met, minutes=minutes)
@@ -611,6 +612,12 @@ def meeting_log(
     )
     if concern.strip():
         concern_raise(match=locked, by=by, text=concern, meeting=meeting)
+    # Her reminders to log a meeting of this match (matching.reminders) are done.
+    notifications_mark_done(
+        recipient_id=by.pk,
+        of_kinds=[reminders.NO_MEETING_VOLUNTEER, reminders.TRY_AGAIN],
+        link=reminders.log_link(locked.public_id),
+    )
     return meeting
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from matching import services
+from matching import reminders, services
 from matching.models import MatchStatus, Meeting
 from matching.notifications import (
     FIRST_MEETING_MOVED,
@@ -22,6 +22,7 @@ from matching.notifications import (
     MATCH_RESUMED,
 )
 from notifications.models import Notification
+from notifications.services import notify
 from tests.conftest import login
 from tests.factories import person
 
@@ -248,3 +249,37 @@ def test_her_match_page_makes_a_fixed_number_of_queries_with_one_or_two_matches(
         response = client.get(reverse("my_match"))
     assert len(response.context["matches"]) == 2
     assert [len(m.coordinators) for m in response.context["matches"]] == [1, 1]
+
+
+def test_logging_a_meeting_marks_her_reminders_of_that_match_done(
+    client, nora, volunteer_oslo, make_match
+):
+    nora.capacity = 2
+    nora.save()
+    first = active(make_match(nora, status=MatchStatus.ACTIVE), days=30)
+    second = active(make_match(nora, status=MatchStatus.ACTIVE), days=30)
+    today = timezone.localdate()
+    due = {d.link for d in reminders.no_meeting_volunteer(today)}
+    assert due == {reminders.log_link(first.public_id), reminders.log_link(second.public_id)}
+    for match in (first, second):
+        remind_her(volunteer_oslo, nora, reminders.log_link(match.public_id))
+    login(client, volunteer_oslo)
+    page = client.get(reminders.log_link(second.public_id)).content.decode()
+    assert f'value="{second.public_id}" checked' in page  # the reminder's match is chosen
+    client.post(
+        reverse("meeting_log"),
+        {"match": str(second.public_id), "day": today.isoformat(), "met": "yes", "duration": "60"},
+    )
+    waiting = Notification.objects.filter(recipient=volunteer_oslo).unread()
+    assert [n.link for n in waiting] == [reminders.log_link(first.public_id)]
+
+
+def remind_her(user, volunteer, link):
+    notify(
+        recipients=[user],
+        kind=reminders.NO_MEETING_VOLUNTEER,
+        link=link,
+        role=Role.VOLUNTEER,
+        association_id=volunteer.association_id,
+        email=False,
+    )
