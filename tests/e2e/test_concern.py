@@ -1,6 +1,7 @@
 """A concern on its own: the volunteer, on her phone, is worried between two meetings. From her
 start page she presses "I am worried", first forgets to write what happened, then sends it; the
-coordinator finds it through her bell and reads it. Her match page is her home on the phone."""
+coordinator finds it through her bell and reads it. Later, with someone in danger, the concern is
+sent and she lands on the emergency numbers. Her match page is her home on the phone."""
 
 import re
 
@@ -19,6 +20,7 @@ FILLS_ITS_PARENT = """(el) => {
     return el.getBoundingClientRect().width >= room - 1;
 }"""
 CONCERN = "Hun fortalte at han har stått utenfor leiligheten hennes to kvelder på rad."
+URGENT = "Han står utenfor døra hennes nå og roper."
 
 
 def test_a_concern_from_her_start_page_without_a_meeting(
@@ -94,3 +96,24 @@ def test_a_concern_from_her_start_page_without_a_meeting(
     hanne.wait_for_url(f"**/koblinger/bekymringer/{concern.public_id}/")
     checker.arrived(hanne)
     assert hanne.get_by_text(CONCERN).is_visible()
+
+    # --- Later, frightened: someone is in danger now ----------------------------------------
+    nora.get_by_role("navigation").get_by_role("link", name=words.exact("My match")).click()
+    nora.wait_for_url("**/min-side/kobling/")
+    checker.arrived(nora)
+    match_card.get_by_role("link", name=words.exact("I am worried")).click()
+    nora.wait_for_url("**/min-side/bekymring/ny/?kobling=*")
+    checker.arrived(nora)
+    nora.get_by_label(words.field("What happened?")).fill(URGENT)
+    nora.get_by_label(words("Yes"), exact=True).check()
+    with nora.expect_navigation():
+        nora.get_by_role("button", name=words("Send to my coordinator")).click()
+    nora.wait_for_url("**/min-side/hjelp/")
+    checker.arrived(nora, state="after a concern")
+    # The concern is sent, and the emergency numbers come first.
+    told = words("Your coordinator has been told. If someone is in danger, call 112 now.")
+    assert nora.get_by_role("status").filter(has_text=told).is_visible()
+    call = nora.locator("main").get_by_role("link", name=words("Call 112 – police"))
+    assert call.is_visible() and call.bounding_box()["y"] < 740
+    sent = Concern.objects.filter(meeting=None).order_by("raised_at")
+    assert [c.text for c in sent] == [CONCERN, URGENT]  # (encrypted: read, not queried)
