@@ -144,9 +144,7 @@ def render(rows: list[tuple[str, str, dict, dict, list[str]]], seconds: float) -
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, path, scores, metrics, _ in rows:
-        marks = {
-            c: f"{scores[c]}" + ("" if scores[c] >= TARGETS[c] else " ✗") for c in CATEGORIES
-        }
+        marks = {c: f"{scores[c]}" + ("" if scores[c] >= TARGETS[c] else " ✗") for c in CATEGORIES}
         lines.append(
             f"| {name} | `{path}` | {marks['performance']} | {marks['accessibility']} | "
             f"{marks['best-practices']} | {metrics['fcp']} | {metrics['lcp']} | "

@@ -90,7 +90,10 @@ def test_a_new_bootstrap_class_in_a_template_is_noticed():
     # What a merge that brings a template with an accordion, a modal or a spinner looks like.
     missing = missing_from_shipped(frozenset({"accordion", "modal-dialog", "spinner-border"}))
     assert {".accordion", ".modal-dialog", ".spinner-border"} <= missing
-    assert all(classes_of(selector) & {"accordion", "modal-dialog", "spinner-border"} for selector in missing)
+    assert all(
+        classes_of(selector) & {"accordion", "modal-dialog", "spinner-border"}
+        for selector in missing
+    )
 
 
 def test_every_source_pattern_finds_files():
