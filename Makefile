@@ -9,7 +9,7 @@ PORT ?= 8000
 # when neither the environment nor .env sets DEBUG (as in manage.py), so a DEBUG=false there wins.
 export DEBUG_DEFAULT ?= true
 
-.PHONY: run test lint typecheck format messages compiled-messages bench bench-pages bench-tools install lock upgrade clean
+.PHONY: run test lint typecheck format messages compiled-messages bench bench-pages bench-tools css lighthouse front-end-tools install lock upgrade clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -93,6 +93,23 @@ bench-tools:
 	    echo "wrk is not installed: the throughput part of the page benchmark is skipped (sudo apt-get install -y wrk)"; \
 	  fi; \
 	}
+
+# The front end's tools (purgecss, Lighthouse), exactly as tools/package-lock.json locks them, for
+# the two targets below; Node and npm are needed for these alone (Debian: apt-get install npm).
+front-end-tools:
+	cd tools && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+# static/css/bootstrap.css: the vendored Bootstrap with only the rules the templates and code can
+# use (tools/build-css.mjs). Committed: run after adding a Bootstrap class to a template (the
+# suite's tests/test_static.py says when), then commit the result.
+css: install front-end-tools
+	node tools/build-css.mjs "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+
+# Lighthouse on the volunteer's three main pages on a phone, under production settings
+# (bench/lighthouse.py; writes bench/results/lighthouse.md). Needs PostgreSQL and Chromium;
+# not part of `make test`.
+lighthouse: install front-end-tools
+	$(BIN)/python -m bench.lighthouse
 
 lint: install
 	$(BIN)/ruff check .

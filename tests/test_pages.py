@@ -85,15 +85,16 @@ def test_an_unhandled_error_gives_the_500_page(client: Client, settings):
 
 def test_static_files_come_from_our_own_server(client: Client):
     html = client.get("/").content.decode()
-    assert "/static/vendor/bootstrap/bootstrap.min.css" in html
+    assert "/static/css/bootstrap.css" in html
     assert "/static/css/app.css" in html
 
 
-def test_every_page_loads_only_bootstraps_script_and_ours(client: Client):
-    # A volunteer's phone downloads these on every page: nothing else is loaded unasked.
+def test_every_page_loads_only_our_script(client: Client):
+    # A volunteer's phone downloads this on every page: nothing else is loaded unasked (no page
+    # needs Bootstrap's JavaScript).
     html = client.get("/").content.decode()
     scripts = re.findall(r"<script\b[^>]*\bsrc=\"([^\"]*)\"", html)
-    assert scripts == ["/static/vendor/bootstrap/bootstrap.bundle.min.js", "/static/js/app.js"]
+    assert scripts == ["/static/js/app.js"]
 
 
 def test_security_txt_says_where_to_report(client, settings):
