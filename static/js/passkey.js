@@ -21,9 +21,25 @@
     message.focus();
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", showWhereSupported);
-  } else {
+  // The login page's passkey button: allauth's login form (fetch a challenge, ask the browser,
+  // post its answer). Wired here rather than by an inline data block, as the public pages have
+  // no inline script at all.
+  function wireLogin() {
+    const button = document.querySelector("[data-passkey-login]");
+    if (!button || !window.allauth || !window.allauth.webauthn) return;
+    const credential = button.form.querySelector("input[name=credential]");
+    window.allauth.webauthn.forms.loginForm({ ids: { login: button.id, credential: credential.id } });
+  }
+
+  function ready() {
     showWhereSupported();
+    wireLogin();
+  }
+
+  // Run once every script is loaded (allauth's come after this one).
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
 })();

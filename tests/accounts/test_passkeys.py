@@ -17,6 +17,7 @@ from tests.accounts.passkey_device import PasskeyDevice
 from tests.accounts.test_login import code_for, post_password
 from tests.accounts.test_reauthentication import age_the_login
 from tests.conftest import login
+from tests.helpers import assert_no_inline_code
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,8 @@ def test_the_login_page_offers_a_passkey(client):
     page = client.get(reverse("account_login")).content.decode()
     assert "Logg inn med passnøkkel" in page
     assert f'action="{reverse("mfa_login_webauthn")}"' in page
-    assert 'data-allauth-onload="allauth.webauthn.forms.loginForm"' in page
+    assert "data-passkey-login" in page and "js/passkey.js" in page
+    assert_no_inline_code(page)
 
 
 # --- The gate: a passkey is both steps, a password alone is one --------------------------------
