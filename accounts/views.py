@@ -252,6 +252,9 @@ class MFAIndexView(AllauthMFAIndexView):
         context["can_deactivate_totp"] = not getattr(self.request, "needs_two_step", True)
         context["passkey_login"] = mfa_settings.PASSKEY_LOGIN_ENABLED
         context["passkeys"] = _passkeys(self.request.user)
+        context["security_key_count"] = len(context["authenticators"].get("webauthn", [])) - len(
+            context["passkeys"]
+        )
         return context
 
 

@@ -240,6 +240,9 @@ def test_once_she_has_a_passkey_the_recovery_codes_no_longer_offer_one(
     assert reverse("mfa_add_passkey") not in page
     index = client.get(reverse("mfa_index")).content.decode()
     assert "Du har 1 passnøkkel." in index
+    assert "Du har 0 sikkerhetsnøkler." in index  # a passkey is not counted twice
+    keys = client.get(reverse("mfa_list_webauthn")).content.decode()
+    assert "Telefonen min" in keys and "Passnøkkel</span>" in keys
 
 
 def test_the_add_a_passkey_page_asks_the_browser_for_a_verified_resident_key(
