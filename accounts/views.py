@@ -251,16 +251,16 @@ class MFAIndexView(AllauthMFAIndexView):
         context = super().get_context_data(**kwargs)
         context["can_deactivate_totp"] = not getattr(self.request, "needs_two_step", True)
         context["passkey_login"] = mfa_settings.PASSKEY_LOGIN_ENABLED
-        context["passkeys"] = _passkeys(self.request.user)
-        context["security_key_count"] = len(context["authenticators"].get("webauthn", [])) - len(
-            context["passkeys"]
-        )
+        # allauth has read her keys already (wrapped): no second query.
+        keys = context["authenticators"].get("webauthn", [])
+        context["passkeys"] = [key for key in keys if key.is_passwordless]
+        context["security_key_count"] = len(keys) - len(context["passkeys"])
         return context
 
 
 class RecoveryCodesView(AllauthRecoveryCodesView):
-    """allauth's recovery codes; right after setting up the app (the page she is sent to),
-    also the offer of a passkey when she has none."""
+    """allauth's recovery codes, and under them the offer of a passkey while she has none (she
+    is sent here right after setting up the app, so that is where she first meets it)."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
