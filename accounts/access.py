@@ -96,7 +96,14 @@ def has_two_step(user) -> bool:
 
 
 def two_step_passed(request: HttpRequest) -> bool:
-    """The second step was passed in this session: at login, or by setting it up just now."""
+    """The second step was passed in this session: at login, or by setting it up just now.
+
+    allauth records each proof in the session (AUTHENTICATION_METHODS_SESSION_KEY); a second
+    step is a record with method "mfa": a code from her app, a recovery code or a security key
+    after her password, or a passkey login ("passwordless": allauth accepts that only when her
+    device verified her with fingerprint, face or PIN, so one tap is both steps). A record of
+    her password alone is not.
+    """
     if request.session.get(TWO_STEP_ENROLLED_SESSION_KEY):
         return True
     records = get_authentication_records(request, request.user)

@@ -1,7 +1,10 @@
 from typing import cast
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
-from allauth.mfa.webauthn.forms import AddWebAuthnForm
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, LoginWebAuthnForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.validators import MaxLengthValidator
@@ -188,11 +191,118 @@ def _security_key_name(form: forms.Form) -> None:
 
 
 class AddSecurityKeyForm(AddWebAuthnForm):
-    """allauth's form for adding a security key, with its field named in our words."""
+    """allauth's form for adding a security key (a second step after the password), with its
+    field named in our words. Whether it can log her in alone is not asked here: a passkey is
+    added on its own page (AddPasskeyForm)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _security_key_name(self)
+        self.fields.pop("passwordless", None)
+
+
+class AddPasskeyForm(AddWebAuthnForm):
+    """A passkey: a WebAuthn credential kept on her device (a resident key) that her device
+    unlocks only with her fingerprint, face or PIN (user verification). allauth's form, always
+    "passwordless": the browser is asked for both, and a credential made without user
+    verification is refused. The checkbox allauth's script reads stays ticked and hidden."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _security_key_name(self)
+        self.fields["name"].label = _("Name of the passkey")
+        self.fields["name"].help_text = _("For example the phone it is on.")
+        self.fields["passwordless"] = forms.BooleanField(
+            required=False, initial=True, widget=forms.CheckboxInput(attrs={"hidden": True})
+        )
+
+    def clean_passwordless(self) -> bool:
+        return True
+
+
+class PasskeyLoginForm(LoginWebAuthnForm):
+    """allauth's passkey login (user verification required), with one message in her language
+    for every way it can fail: nothing sent (the ceremony was cancelled, or no JavaScript),
+    something that is not a passkey's answer, an unknown or unverified passkey. Whatever is
+    posted, the answer is the login page with that message, never an error page."""
+
+    error_message = _(
+        "Logging in with a passkey did not work. Try again, or log in with your email, "
+        "password and the code from the app."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credential"].error_messages.update(
+            {"required": self.error_message, "invalid": self.error_message}
+        )
+
+    def clean_credential(self):
+        if not isinstance(self.cleaned_data.get("credential"), dict):
+            raise forms.ValidationError(self.error_message, code="invalid")
+        try:
+            return super().clean_credential()
+        except forms.ValidationError as error:
+            # allauth says "Incorrect code." for all of these (tests/accounts/test_passkeys.py
+            # sends it every kind of garbage).
+            if error.code == "too_many_login_attempts":
+                raise
+            raise forms.ValidationError(self.error_message, code="invalid") from None
+
+
+# The code field of two-step login: the six digits of her authenticator app. A numeric
+# keyboard on a phone (inputmode), and the phone may offer the code itself (autocomplete).
+# On the second step and when confirming it is her, the same field takes a recovery code:
+# allauth's recovery codes are digits too (MFA_RECOVERY_CODE_DIGITS, 8 by default), so the
+# numeric keyboard fits both and no switch between two fields is needed
+# (tests/accounts/test_code_field.py holds that). A space in the middle, as apps show the
+# code ("123 456"), is allowed: allauth ignores it. `novalidate` on the forms leaves the
+# judging to the server, which answers next to the field.
+def _digits(n: int) -> str:
+    half = n // 2
+    return f"[0-9]{{{half}}} ?[0-9]{{{n - half}}}"
+
+
+def _code_field(form: forms.Form, *, recovery_code: bool) -> None:
+    lengths = [mfa_settings.TOTP_DIGITS]
+    if recovery_code:
+        lengths.append(mfa_settings.RECOVERY_CODE_DIGITS)
+    attrs = form.fields["code"].widget.attrs
+    attrs.pop("placeholder", None)
+    attrs.update(
+        {
+            "inputmode": "numeric",
+            "autocomplete": "one-time-code",
+            "pattern": "|".join(_digits(n) for n in lengths),
+            "maxlength": str(max(lengths) + 1),
+            "autocapitalize": "off",
+            "spellcheck": "false",
+        }
+    )
+
+
+class ActivateAppForm(ActivateTOTPForm):
+    """Setting up the authenticator app: its six-digit code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(self, recovery_code=False)
+
+
+class TwoStepCodeForm(AuthenticateForm):
+    """The second step of a login: the app's code, or a recovery code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(self, recovery_code=True)
+
+
+class ReauthenticateCodeForm(ReauthenticateForm):
+    """Confirming it is her before a sensitive change: the app's code, or a recovery code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(self, recovery_code=True)
 
 
 class MunicipalityField(forms.CharField):

@@ -1,8 +1,11 @@
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.base.views import AuthenticateView as AllauthAuthenticateView
 from allauth.mfa.base.views import IndexView as AllauthMFAIndexView
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView as AllauthRecoveryCodesView
 from allauth.mfa.totp.views import ActivateTOTPView as AllauthActivateTOTPView
 from allauth.mfa.webauthn import views as webauthn_views
+from allauth.mfa.webauthn.internal import auth as webauthn_auth
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -24,7 +27,13 @@ from accounts.access import (
     mark_password_just_proved,
     role_required,
 )
-from accounts.forms import InvitationForm, RoleSwitchForm, SetPasswordForm, SettingsForm
+from accounts.forms import (
+    AddPasskeyForm,
+    InvitationForm,
+    RoleSwitchForm,
+    SetPasswordForm,
+    SettingsForm,
+)
 from accounts.models import Invitation, Role
 from common.pagination import page_of
 
@@ -228,10 +237,54 @@ def remove_security_key(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return webauthn_views.remove_webauthn(request, pk=pk)
 
 
+def _passkeys(user) -> list[Authenticator]:
+    """Her WebAuthn credentials that can log her in alone (made as passkeys)."""
+    return [
+        key
+        for key in Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN)
+        if key.wrap().is_passwordless
+    ]
+
+
 class MFAIndexView(AllauthMFAIndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_deactivate_totp"] = not getattr(self.request, "needs_two_step", True)
+        context["passkey_login"] = mfa_settings.PASSKEY_LOGIN_ENABLED
+        # allauth has read her keys already (wrapped): no second query.
+        keys = context["authenticators"].get("webauthn", [])
+        context["passkeys"] = [key for key in keys if key.is_passwordless]
+        context["security_key_count"] = len(keys) - len(context["passkeys"])
+        return context
+
+
+class RecoveryCodesView(AllauthRecoveryCodesView):
+    """allauth's recovery codes, and under them the offer of a passkey while she has none (she
+    is sent here right after setting up the app, so that is where she first meets it)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["offer_passkey"] = mfa_settings.PASSKEY_LOGIN_ENABLED and not _passkeys(
+            self.request.user
+        )
+        return context
+
+
+class AddPasskeyView(webauthn_views.AddWebAuthnView):
+    """allauth's adding of a WebAuthn credential, as a passkey (AddPasskeyForm): the browser is
+    asked from the start for a credential kept on the device and unlocked by her fingerprint,
+    face or PIN. Then she can log in with it alone (the login page's passkey button)."""
+
+    template_name = "mfa/webauthn/add_passkey.html"
+
+    def get_form_class(self):
+        return AddPasskeyForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["js_data"] = {
+            "creation_options": webauthn_auth.begin_registration(self.request.user, True)
+        }
         return context
 
 

@@ -241,8 +241,23 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 # Browsers treat http://localhost as secure, but the FIDO library wants https unless told;
 # only for local development and the browser tests.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Passkeys: a WebAuthn credential kept on her phone or computer and unlocked there with its
+# fingerprint, face or PIN. allauth's passkey login requires that user verification, so one tap
+# proves both what she has (the device) and what she is or knows: it counts as both steps
+# (accounts.access.two_step_passed). No sign-up with a passkey: logins come by invitation.
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_PASSKEY_SIGNUP_ENABLED = False
+# No "trust this browser": every login asks for the second step (or a passkey), on any device.
+# A shared or taken phone must not skip it. Nor a login by a code sent by email.
+MFA_TRUST_ENABLED = False
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+ACCOUNT_LOGIN_BY_CODE_TRUST_ENABLED = False
 MFA_FORMS = {
     "add_webauthn": "accounts.forms.AddSecurityKeyForm",
+    "login_webauthn": "accounts.forms.PasskeyLoginForm",
+    "activate_totp": "accounts.forms.ActivateAppForm",
+    "authenticate": "accounts.forms.TwoStepCodeForm",
+    "reauthenticate": "accounts.forms.ReauthenticateCodeForm",
 }
 MFA_TOTP_ISSUER = "Ressursvenner"
 MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code for clock drift

@@ -1,13 +1,15 @@
 """The volunteer's road: a woman applies on the public page; the coordinator screens her, signs
 her up for the basic course, registers that she came and approves her; she opens the invitation
-in her email on her phone, chooses her password, logs in, and finds her year of commitment and
-her course on her own pages."""
+in her email on her phone, chooses her password, sets up two-step login and makes a passkey on
+her phone, logs in again with the passkey alone (one tap with her fingerprint), and finds her
+year of commitment and her course on her own pages."""
 
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
@@ -133,6 +135,68 @@ def apply(page, checker, words) -> None:
     when.get_by_label(words("Weekday evenings")).check()
     form.get_by_role("button", name=words("Send application")).click()
     page.wait_for_url("**/bli-ressursvenn/takk/")
+    checker.arrived(page)
+
+
+# --- Her phone and its passkey ---------------------------------------------------------------
+
+
+def her_phone_holds_passkeys(page) -> None:
+    """Chromium's virtual authenticator as her phone's own (platform) authenticator: it keeps
+    passkeys on the phone and unlocks them with her fingerprint (user verification)."""
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+
+
+def make_a_passkey(page, checker, words, password: str) -> None:
+    """From the offer under her recovery codes to a passkey on her phone."""
+    offer = page.get_by_role("region", name=words("Log in with one tap next time"))
+    offer.get_by_role("link", name=words("Add a passkey")).click()
+    page.wait_for_load_state("load")
+    if "/konto/bekreft-passord/" in page.url:  # a change to how she logs in: her password first
+        checker.arrived(page)
+        page.get_by_label(words("Password")).fill(password)
+        page.locator("main").get_by_role("button").first.click()
+    page.wait_for_url("**/totrinn/passnokkel/ny/")
+    checker.arrived(page)
+    page.get_by_label(words.field("Name of the passkey")).fill("Telefonen min")
+    shoot(page, f"volunteer-passkey-{words.language}")
+    with page.expect_navigation():
+        page.get_by_role("button", name=words("Make the passkey")).click()
+    page.wait_for_url("**/totrinn/")
+    checker.arrived(page)
+    added = words("Added. You can use it the next time you log in.")
+    expect(status_message(page, added)).to_be_visible()
+    passkeys = page.locator("#passkeys")
+    expect(passkeys).to_contain_text(
+        plural(words, "You have %(n)s passkey.", "You have %(n)s passkeys.", 1) % {"n": 1}
+    )
+
+
+def log_in_with_the_passkey(page, checker, words) -> None:
+    """The login page, and one tap: no email, no password, no code."""
+    page.get_by_role("link", name=words.exact("Log in")).first.click()
+    page.wait_for_url("**/logg-inn/**")
+    checker.arrived(page, state="passkey offered")
+    button = page.get_by_role("button", name=words("Log in with a passkey"))
+    expect(button).to_be_visible()
+    expect(page.get_by_label(words("Password"))).to_have_value("")
+    shoot(page, f"login-passkey-{words.language}")
+    with page.expect_navigation(url=re.compile(r"/min-side/$")):
+        button.click()
     checker.arrived(page)
 
 
@@ -298,6 +362,7 @@ def test_the_volunteer_road(people, checker, words, declaration, basic_course, c
     invitation = next(m for m in mail.outbox if m.to == [EMAIL] and "/invitasjon/" in m.body)
     link = re.search(r"https?://\S+/invitasjon/\S+", invitation.body).group()
     selam = people(language, phone=True)
+    her_phone_holds_passkeys(selam)
     selam.goto(urlsplit(link).path)
     checker.arrived(selam)
     assert selam.get_by_label(words("First name")).input_value() == FIRST_NAME
@@ -315,15 +380,27 @@ def test_the_volunteer_road(people, checker, words, declaration, basic_course, c
     selam.get_by_role("button", name=words("Confirm and turn on two-step login")).click()
     selam.wait_for_url("**/totrinn/reservekoder/")
     checker.arrived(selam)
-    selam.get_by_role("link", name=words("I have saved them – continue")).click()
-    selam.wait_for_url("**/min-side/")
-    checker.arrived(selam)
     volunteer.user.totp_secret = secret  # her app, for logging in again
 
-    # She logs out, and in again with the password she chose.
+    # Under her recovery codes: a passkey, so that next time one tap logs her in.
+    make_a_passkey(selam, checker, words, HER_PASSWORD)
+    passkey = Authenticator.objects.get(user=volunteer.user, type=Authenticator.Type.WEBAUTHN)
+    assert passkey.wrap().is_passwordless
+    assert passkey.last_used_at is None
+
+    # She logs out, and in again with the passkey alone: her fingerprint is both steps.
     submit(selam, checker, selam.get_by_role("button", name=words.exact("Log out")))
     # The session ends; the language she chose stays.
     assert selam.locator("html").get_attribute("lang") == language
+    log_in_with_the_passkey(selam, checker, words)
+    expect(selam.get_by_role("heading", level=1)).to_have_text(
+        words("Hi, %(name)s") % {"name": FIRST_NAME}
+    )
+    passkey.refresh_from_db()
+    assert passkey.last_used_at is not None
+
+    # Her password and the code from the app still work, as on a computer without the passkey.
+    submit(selam, checker, selam.get_by_role("button", name=words.exact("Log out")))
     log_in(selam, checker, words, volunteer.user, HER_PASSWORD)
 
     # --- Her own page: her year and her course -----------------------------------------------

@@ -76,6 +76,7 @@ PUBLIC = {
     "application_received": "the receipt after applying",
     "set_language": "the language switch",
     "account_login": "the login",
+    "mfa_login_webauthn": "the login with a passkey (an answer that is no passkey's: the login page)",
     "account_inactive": "the page for a deactivated login",
     "account_reset_password": "forgotten password",
     "account_reset_password_done": "forgotten password, sent",
@@ -99,6 +100,7 @@ OWN = {
     "mfa_download_recovery_codes",
     "mfa_list_webauthn",
     "mfa_add_webauthn",
+    "mfa_add_passkey",
     "mfa_reauthenticate_webauthn",
     "role_switch",
     "account_settings",
@@ -137,6 +139,9 @@ CAPABILITY = {
     "calendar_feed": "a volunteer's calendar feed: the token is the key (no login)",
 }
 POST_ONLY = {"set_language"}
+# A public address whose plain GET is a redirect, by design: the passkey login answers its
+# script's request for a challenge (JSON); a browser's plain GET is sent to the login page.
+PUBLIC_GET_REDIRECTS = {"mfa_login_webauthn": "account_login"}
 # Not exercised at all, and why (a URL name, or "admin:" for the whole administration).
 EXEMPT: dict[str, str] = {}
 # Cells not held to the refusal rule, and why: the administration is the national admin's own.
@@ -350,6 +355,7 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
             "consent": "on",
         },
         "account_login": {"login": w.coordinator_oslo.email, "password": "feil-passord"},
+        "mfa_login_webauthn": {"credential": "{}"},
         "account_reset_password": {"email": "ingen@example.no"},
         "account_reset_password_from_key": {"password1": PASSWORD, "password2": PASSWORD},
         "set_language": {"language": "nb", "next": "/"},
@@ -638,8 +644,12 @@ def _judge(w: World, category: str, key: str, kwargs: dict, role: str, method: s
         if status not in expected:
             wrong.append(f"{status}, expected {expected}")
     public = 405 if key in POST_ONLY else 200
-    if (category, method, role) == ("public", "GET", "logged_out") and status != public:
-        wrong.append(f"public page answered {status}")
+    if (category, method, role) == ("public", "GET", "logged_out"):
+        if key in PUBLIC_GET_REDIRECTS:
+            if status != 302 or response["Location"] != reverse(PUBLIC_GET_REDIRECTS[key]):
+                wrong.append(f"public page answered {status}, not the redirect to the login")
+        elif status != public:
+            wrong.append(f"public page answered {status}")
     found = leaked(
         response, _forbidden(w, w.sentinels(), category, key, kwargs, role), _path_of(response)
     )
