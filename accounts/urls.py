@@ -15,7 +15,7 @@ from accounts import views
 
 urlpatterns = [
     path("logg-inn/", account_views.login, name="account_login"),
-    path("logg-inn/passnokkel/", webauthn_views.login_webauthn, name="mfa_login_webauthn"),
+    path("logg-inn/tilgangsnokkel/", webauthn_views.login_webauthn, name="mfa_login_webauthn"),
     path("logg-ut/", account_views.logout, name="account_logout"),
     path("konto/inaktiv/", account_views.account_inactive, name="account_inactive"),
     path("konto/bekreft-passord/", account_views.reauthenticate, name="account_reauthenticate"),
@@ -57,7 +57,7 @@ urlpatterns = [
         recovery_views.download_recovery_codes,
         name="mfa_download_recovery_codes",
     ),
-    path("totrinn/passnokkel/ny/", views.AddPasskeyView.as_view(), name="mfa_add_passkey"),
+    path("totrinn/tilgangsnokkel/ny/", views.AddPasskeyView.as_view(), name="mfa_add_passkey"),
     path("totrinn/sikkerhetsnokler/", webauthn_views.list_webauthn, name="mfa_list_webauthn"),
     path("totrinn/sikkerhetsnokler/ny/", webauthn_views.add_webauthn, name="mfa_add_webauthn"),
     path(

@@ -22,7 +22,7 @@ from tests.helpers import assert_no_inline_code
 pytestmark = pytest.mark.django_db
 
 HER_START_PAGE = "Hva må jeg gjøre i dag?"  # the coordinator's start page
-FAILED = "Innlogging med passnøkkel virket ikke."
+FAILED = "Innlogging med tilgangsnøkkel virket ikke."
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +72,7 @@ def test_passkey_login_is_on_and_sign_up_and_trusted_browsers_are_off():
 
 def test_the_login_page_offers_a_passkey(client):
     page = client.get(reverse("account_login")).content.decode()
-    assert "Logg inn med passnøkkel" in page
+    assert "Logg inn med tilgangsnøkkel" in page
     assert f'action="{reverse("mfa_login_webauthn")}"' in page
     assert "data-passkey-login" in page and "js/passkey.js" in page
     assert_no_inline_code(page)
@@ -222,7 +222,7 @@ def test_an_answer_naming_someone_else_is_refused(client, coordinator_oslo, phon
 def test_the_two_step_page_and_the_recovery_codes_offer_a_passkey(client, coordinator_oslo):
     login(client, coordinator_oslo)
     index = client.get(reverse("mfa_index")).content.decode()
-    assert "Passnøkler" in index
+    assert "Tilgangsnøkler" in index
     assert reverse("mfa_add_passkey") in index
     codes = client.get(reverse("mfa_view_recovery_codes"))
     if codes.status_code == 200:  # she has recovery codes
@@ -239,10 +239,10 @@ def test_once_she_has_a_passkey_the_recovery_codes_no_longer_offer_one(
     page = client.get(reverse("mfa_view_recovery_codes")).content.decode()
     assert reverse("mfa_add_passkey") not in page
     index = client.get(reverse("mfa_index")).content.decode()
-    assert "Du har 1 passnøkkel." in index
+    assert "Du har 1 tilgangsnøkkel." in index
     assert "Du har 0 sikkerhetsnøkler." in index  # a passkey is not counted twice
     keys = client.get(reverse("mfa_list_webauthn")).content.decode()
-    assert "Telefonen min" in keys and "Passnøkkel</span>" in keys
+    assert "Telefonen min" in keys and "Tilgangsnøkkel</span>" in keys
 
 
 def test_the_add_a_passkey_page_asks_the_browser_for_a_verified_resident_key(
@@ -257,7 +257,7 @@ def test_the_add_a_passkey_page_asks_the_browser_for_a_verified_resident_key(
     assert selection["userVerification"] == "required"
     page = response.content.decode()
     assert 'name="passwordless"' in page and "checked" in page
-    assert "Legg til en passnøkkel" in page
+    assert "Legg til en tilgangsnøkkel" in page
 
 
 def test_a_passkey_made_without_user_verification_is_refused(client, coordinator_oslo):

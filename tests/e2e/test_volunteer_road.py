@@ -170,7 +170,7 @@ def make_a_passkey(page, checker, words, password: str) -> None:
         checker.arrived(page)
         page.get_by_label(words("Password")).fill(password)
         page.locator("main").get_by_role("button").first.click()
-    page.wait_for_url("**/totrinn/passnokkel/ny/")
+    page.wait_for_url("**/totrinn/tilgangsnokkel/ny/")
     checker.arrived(page)
     page.get_by_label(words.field("Name of the passkey")).fill("Telefonen min")
     shoot(page, f"volunteer-passkey-{words.language}")
