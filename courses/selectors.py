@@ -7,7 +7,7 @@ for the validity of the courses one volunteer completed (completions), checked a
 cutoff (_counts_from).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.apps import apps
 from django.db.models import BooleanField, Exists, Max, OuterRef, Q, QuerySet, Value
@@ -18,7 +18,7 @@ from common.dates import add_months
 from courses.models import NEEDS_SPECIALISATION, Course, Enrolment, EnrolmentStatus
 
 
-def _counts_from(course: Course, now: datetime) -> datetime | None:
+def _counts_from(course: Course, now: datetime) -> date | datetime | None:
     """The earliest end of a session that still counts as completing `course` (None: a
     completion never expires)."""
     return add_months(now, -course.validity_months) if course.validity_months else None

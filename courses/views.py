@@ -488,16 +488,16 @@ def my_courses(request: RoleRequest) -> HttpResponse:
         if e.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING)
         and not e.session.is_cancelled
     }
+    needed_courses = [c for c in selectors.required_courses() if c.pk not in done_ids]
+    needed_ids = {course.pk for course in needed_courses}
     needed = [
         {
             "course": course,
             "signed_up": course.pk in signed_up,
             "sessions": [s for s in open_sessions if s.course_id == course.pk],
         }
-        for course in selectors.required_courses()
-        if course.pk not in done_ids
+        for course in needed_courses
     ]
-    needed_ids = {item["course"].pk for item in needed}
     feed = services.calendar_feed_get_or_create(volunteer=volunteer)
     feed_url = _absolute(reverse("calendar_feed", kwargs={"token": feed.token}))
     context = {

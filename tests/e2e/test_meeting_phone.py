@@ -36,6 +36,7 @@ def test_meeting_form_fits_her_phone(people, checker, words, active_match, volun
     worry.click()
     assert nora.get_by_label(words("What worries you?")).is_visible()
     checker.arrived(nora, state="with the concern box open")
+    shoot(nora, f"meeting-phone-worry-{words.language}")
     worry.click()  # closed again: nothing is sent
 
     # Today and an hour are chosen already; she picks two hours and what they did.
