@@ -64,4 +64,9 @@ class LanguageChips(forms.CheckboxSelectMultiple):
         widget["base_id"] = base
         widget["add_name"] = name + ADD_SUFFIX
         widget["add_id"] = base + ADD_SUFFIX
+        # With an error (BoundField marks the widget), the search field says so and is where
+        # the page takes her (static/js/app.js, focusFirstError); the message's id as in
+        # volunteers/includes/languages_field.html.
+        widget["invalid"] = widget["attrs"].get("aria-invalid") == "true"
+        widget["error_id"] = f"error_1_{base}"
         return context

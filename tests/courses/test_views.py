@@ -563,7 +563,10 @@ def test_a_needed_course_without_a_session_says_so(client, volunteer_oslo, nora,
     login(client, volunteer_oslo)
     html = page(client.get(reverse("my_courses")))
     assert "What you still need" in html and BASIC in html
-    assert "No session of this course is planned yet. You will be told when there is one." in html
+    assert (
+        "No session of this course is planned yet. It appears here when your association plans one."
+        in html
+    )
 
 
 def test_the_volunteer_signs_herself_up_and_off(client, volunteer_oslo, nora, oslo):

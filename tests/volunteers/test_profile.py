@@ -102,6 +102,10 @@ def test_bad_languages_get_a_message_by_the_field_and_nothing_changes(
     assert error and message in error.group(1)
     if kept:
         assert kept in html
+    # The search field is marked and described by the message (the page takes her there).
+    add = re.search(r'<input type="text"[^>]*name="languages_add"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in add
+    assert 'aria-describedby="error_1_id_languages id_languages_add_help"' in add
     nora.refresh_from_db()
     assert nora.language_codes == ["no", "ar"] and nora.phone.as_e164 == "+4791234567"
 
