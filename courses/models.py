@@ -41,6 +41,11 @@ class CourseKind(models.TextChoices):
     SUPERVISION = "supervision", _("Supervision group")
 
 
+# The kinds a volunteer completes once (until the completion expires, for a course with a
+# validity): she is not offered them again. A supervision group meets again and again.
+COMPLETED_ONCE = (CourseKind.BASIC, CourseKind.SPECIALISATION)
+
+
 class Course(ChoiceLabels, models.Model):
     """A course in the national catalogue, kept by national admins."""
 
@@ -73,6 +78,10 @@ class Course(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_completed_once(self) -> bool:
+        return self.kind in COMPLETED_ONCE
 
     @property
     def qualification_labels(self) -> list[str]:

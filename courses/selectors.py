@@ -2,16 +2,26 @@
 and the search for volunteers to sign up for a session.
 
 A course is completed by attending a session of it that has ended (and was not cancelled),
-within the course's validity when it has one. Everything is decided in the database.
+within the course's validity when it has one. Everything is decided in the database, but
+for the validity of the courses one volunteer completed (completions), checked against the same
+cutoff (_counts_from).
 """
 
+from datetime import date, datetime
+
 from django.apps import apps
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from common.dates import add_months
 from courses.models import NEEDS_SPECIALISATION, Course, Enrolment, EnrolmentStatus
+
+
+def _counts_from(course: Course, now: datetime) -> date | datetime | None:
+    """The earliest end of a session that still counts as completing `course` (None: a
+    completion never expires)."""
+    return add_months(now, -course.validity_months) if course.validity_months else None
 
 
 def completion_condition(course: Course, volunteer=None) -> Q:
@@ -24,15 +34,42 @@ def completion_condition(course: Course, volunteer=None) -> Q:
         session__cancelled_at__isnull=True,
         session__ends_at__lte=now,
     )
-    if course.validity_months:
-        condition &= Q(session__ends_at__gte=add_months(now, -course.validity_months))
+    since = _counts_from(course, now)
+    if since is not None:
+        condition &= Q(session__ends_at__gte=since)
     if volunteer is not None:
         condition &= Q(volunteer=volunteer)
     return condition
 
 
+def completions(volunteer) -> list[Course]:
+    """The courses `volunteer` has completed (by completion_condition's rule), each with
+    `completed_at`: the end of the last session that counts. One query, however many."""
+    now = timezone.now()
+    attended = Q(
+        sessions__enrolments__volunteer=volunteer,
+        sessions__enrolments__status=EnrolmentStatus.ATTENDED,
+        sessions__cancelled_at__isnull=True,
+        sessions__ends_at__lte=now,
+    )
+    courses = (
+        Course.objects.annotate(completed_at=Max("sessions__ends_at", filter=attended))
+        .filter(completed_at__isnull=False)
+        .order_by("kind", "title")
+    )
+    return [
+        course
+        for course in courses
+        if (since := _counts_from(course, now)) is None or course.completed_at >= since
+    ]
+
+
 def _completed(course: Course, volunteer_id: int) -> bool:
     return Enrolment.objects.filter(completion_condition(course, volunteer_id)).exists()
+
+
+def has_completed(course: Course, volunteer) -> bool:
+    return _completed(course, volunteer.pk)
 
 
 def required_courses(active: list[Course] | None = None) -> list[Course]:

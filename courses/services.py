@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Association, Role
 from courses import notifications as kinds
+from courses import selectors
 from courses.models import SEATED, CalendarFeed, Course, Enrolment, EnrolmentStatus, Session
 from notifications.kinds import NotificationKind
 from notifications.services import email_send, notify
@@ -199,7 +200,8 @@ def enrol(
     """Give each volunteer a seat, or a place on the waiting list when the session is full.
 
     A coordinator enrols volunteers of her association from screening on; a volunteer signs
-    herself up from the course stage on (`self_service`). Volunteers who cannot be enrolled are
+    herself up from the course stage on (`self_service`), never for a course she has completed
+    (COMPLETED_ONCE kinds: CourseError). Volunteers who cannot be enrolled are
     returned in `skipped` with the reason.
     Side effects: creates or reactivates Enrolments; notifies volunteers enrolled by someone
     else.
@@ -208,6 +210,12 @@ def enrol(
     # taken, so capacity is never exceeded.
     locked = Session.objects.select_for_update().get(pk=session.pk)
     _check_open(locked)
+    if self_service and locked.course.is_completed_once:
+        # A course she has completed is not offered to her again (her coordinator may still
+        # sign her up, for a refresher).
+        volunteers = list(volunteers)
+        if any(selectors.has_completed(locked.course, v) for v in volunteers):
+            raise CourseError(_("You have already completed this course."))
     result = EnrolmentResult()
     free = _seats_free(locked)
     existing = {e.volunteer_id: e for e in locked.enrolments.all()}

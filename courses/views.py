@@ -440,7 +440,9 @@ def session_ics(request: RoleRequest, public_id) -> HttpResponse:
 @role_required(Role.VOLUNTEER)
 @require_safe
 def my_courses(request: RoleRequest) -> HttpResponse:
-    """Her sessions, the sessions she can sign up for, and her calendar link."""
+    """Her sessions; the courses she still needs, with their sessions; the other sessions she
+    can sign up for (never of a course she has completed); what she has completed, with the
+    date; her calendar link."""
     volunteer = _own_volunteer(request)
     now = timezone.now()
     # Her place in the line: those who joined the waiting list before her, plus one.
@@ -468,23 +470,47 @@ def my_courses(request: RoleRequest) -> HttpResponse:
             EnrolmentStatus.ENROLLED,
             EnrolmentStatus.WAITING,
         ) and _can_change(enrolment.session)
-    open_sessions = (
+    upcoming = [e for e in mine if e.session.ends_at >= now]
+    # What she has completed is shown as done and not offered again; what she still needs to
+    # be matched comes first, then the other offers.
+    done = [course for course in selectors.completions(volunteer) if course.is_completed_once]
+    done_ids = {course.pk for course in done}
+    open_sessions = list(
         _with_counts(Session.objects.for_user(request.user).upcoming())
         .filter(starts_at__gt=now)
         .exclude(pk__in=[e.session_id for e in mine])
+        .exclude(course_id__in=done_ids)
         .annotate(free=F("capacity") - F("seated"))
     )
+    signed_up = {
+        e.session.course_id
+        for e in upcoming
+        if e.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING)
+        and not e.session.is_cancelled
+    }
+    needed_courses = [c for c in selectors.required_courses() if c.pk not in done_ids]
+    needed_ids = {course.pk for course in needed_courses}
+    needed = [
+        {
+            "course": course,
+            "signed_up": course.pk in signed_up,
+            "sessions": [s for s in open_sessions if s.course_id == course.pk],
+        }
+        for course in needed_courses
+    ]
     feed = services.calendar_feed_get_or_create(volunteer=volunteer)
     feed_url = _absolute(reverse("calendar_feed", kwargs={"token": feed.token}))
     context = {
         "volunteer": volunteer,
-        "upcoming": [e for e in mine if e.session.ends_at >= now],
+        "upcoming": upcoming,
+        "done": done,
+        "needed": needed,
         "past": [
             e
             for e in reversed(mine)
             if e.session.ends_at < now and e.status != EnrolmentStatus.WAITING
         ][:PAST_SESSIONS_SHOWN],
-        "open_sessions": open_sessions,
+        "open_sessions": [s for s in open_sessions if s.course_id not in needed_ids],
         "can_sign_up": volunteer.can_be_enrolled(self_service=True),
         "feed_url": feed_url,
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1],

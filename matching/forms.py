@@ -16,6 +16,7 @@ from common.forms import DateInput, ListSelect, fields_only_helper
 from courses.models import Consideration
 from matching.models import (
     MEETING_MAX_MINUTES,
+    QUICK_DURATIONS,
     WEIGHT_MAX,
     Activity,
     AgeBracket,
@@ -321,9 +322,7 @@ class EndForm(forms.Form):
 
 
 DURATION_CHOICES = [
-    ("30", _("30 min")),
-    ("60", _("1 hour")),
-    ("120", _("2 hours")),
+    *((str(minutes), label) for minutes, label in QUICK_DURATIONS.items()),
     ("other", _("Other")),
 ]
 
@@ -334,9 +333,9 @@ class MeetingForm(forms.Form):
     day = forms.DateField(label=_("Date"), widget=DateInput())
     met = forms.TypedChoiceField(
         label=_("Did you meet?"),
-        choices=[("yes", _("Yes, we met")), ("no", _("I tried, but could not reach her"))],
+        choices=[("yes", _("Yes, we met")), ("no", _("Could not reach her"))],
         coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial="yes",
     )
     duration = forms.ChoiceField(
@@ -354,7 +353,7 @@ class MeetingForm(forms.Form):
         label=_("Short note (optional)"),
         max_length=500,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 1}),
         help_text=_("Do not write names, addresses or details of the violence."),
     )
     concern = forms.CharField(
@@ -398,7 +397,7 @@ class MeetingForm(forms.Form):
 
     @classmethod
     def initial_from(cls, meeting) -> dict:
-        quick = str(meeting.minutes) if str(meeting.minutes) in {"30", "60", "120"} else "other"
+        quick = str(meeting.minutes) if meeting.minutes in QUICK_DURATIONS else "other"
         return {
             "day": meeting.date,
             "met": "yes" if meeting.met else "no",

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -576,6 +577,25 @@ def meeting_duration_refusal() -> str:
     ) % {"hours": hours}
 
 
+# The durations she picks with one tap on the meeting form, and the words for them: a meeting
+# is shown everywhere as she chose it ("2 timer", not "120 minutter"), by duration_label().
+QUICK_DURATIONS: dict[int, Promise] = {
+    30: _("30 min"),
+    60: _("1 hour"),
+    120: _("2 hours"),
+}
+
+
+def duration_label(minutes: int | None) -> str:
+    """A meeting's duration as she chose it: a quick choice in its own words, else the minutes
+    she wrote."""
+    if minutes is None:
+        return ""
+    if minutes in QUICK_DURATIONS:
+        return str(QUICK_DURATIONS[minutes])
+    return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
+
+
 class Meeting(models.Model):
     """A meeting the volunteer logged (or an attempt that did not reach the woman)."""
 
@@ -613,6 +633,10 @@ class Meeting(models.Model):
     @property
     def activity_labels(self) -> list[str]:
         return labels(Activity, self.activities)
+
+    @property
+    def duration_label(self) -> str:
+        return duration_label(self.minutes)
 
     @property
     def editable_until(self):

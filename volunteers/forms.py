@@ -25,6 +25,7 @@ from volunteers.models import (
     Strength,
 )
 from volunteers.selectors import COMMITMENT_ENDING_DAYS
+from volunteers.widgets import LanguageChips
 
 
 def language_choices() -> list[tuple[str, str | Promise]]:
@@ -62,8 +63,13 @@ class ApplicationForm(forms.Form):
     languages = forms.MultipleChoiceField(
         label=_("Languages you speak"),
         choices=language_choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one language.")},
+        widget=LanguageChips,
+        error_messages={
+            "required": _("Choose at least one language."),
+            "invalid_choice": _(
+                "We do not know the language «%(value)s». Type the first letters and choose from the list."
+            ),
+        },
     )
     strengths = FlagsFormField(
         label=_("What would you like to help with?"), flag_choices=Strength, required=False

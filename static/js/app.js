@@ -113,3 +113,57 @@
 (function quietAsterisks() {
   document.querySelectorAll(".asteriskField").forEach((star) => star.setAttribute("aria-hidden", "true"));
 })();
+
+// --- The languages she speaks (volunteers/widgets.py): a name picked from «Add a language»
+// becomes a ticked chip at once; without this, the server adds it when she saves.
+(function languageChips() {
+  document.querySelectorAll("[data-language-chips]").forEach((box) => {
+    const input = box.querySelector(".language-add input");
+    const list = box.querySelector("datalist");
+    const chips = box.querySelector("[data-chips]");
+    if (!input || !list || !chips) return;
+
+    function find(text) {
+      const wanted = text.trim().toLocaleLowerCase();
+      if (!wanted) return null;
+      return Array.from(list.options).find(
+        (option) => option.value.toLocaleLowerCase() === wanted || option.dataset.code === wanted,
+      );
+    }
+
+    function add() {
+      const option = find(input.value);
+      if (!option) return false;
+      const id = `${box.dataset.baseId}_${option.dataset.code}`;
+      let checkbox = document.getElementById(id);
+      if (!checkbox) {
+        const chip = document.createElement("span");
+        chip.className = "chip";
+        checkbox = document.createElement("input");
+        checkbox.type = "checkbox";
+        checkbox.name = box.dataset.name;
+        checkbox.value = option.dataset.code;
+        checkbox.id = id;
+        const label = document.createElement("label");
+        label.htmlFor = id;
+        label.textContent = option.value;
+        chip.append(checkbox, label);
+        chips.append(chip);
+      }
+      checkbox.checked = true;
+      input.value = "";
+      return true;
+    }
+
+    // Picked from the list (a replacement, not typing), or confirmed by leaving the field.
+    input.addEventListener("input", (event) => {
+      if (event.inputType === "insertReplacementText" || !event.inputType) add();
+    });
+    input.addEventListener("change", add);
+    // Enter adds the language instead of sending the form (an unknown name is sent, and the
+    // server says so beside the field).
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && add()) event.preventDefault();
+    });
+  });
+})();

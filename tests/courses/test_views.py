@@ -12,7 +12,14 @@ from courses.models import CalendarFeed, Course, Enrolment, EnrolmentStatus, Ses
 from courses.notifications import SESSION_CANCELLED
 from notifications.models import Notification
 from tests.conftest import login
-from tests.courses.conftest import BASIC, SPECIALISATION, make_session, move_to_past
+from tests.courses.conftest import (
+    BASIC,
+    SPECIALISATION,
+    SUPERVISION,
+    attended,
+    make_session,
+    move_to_past,
+)
 from tests.factories import volunteer
 from tests.helpers import assert_no_inline_code
 from tests.querycount import assert_constant_queries
@@ -479,6 +486,87 @@ def test_the_volunteer_sees_her_sessions_and_those_she_can_join(
     feed = CalendarFeed.objects.get(volunteer=nora)
     assert f'value="http://127.0.0.1:8000/kalender/{feed.token}.ics"' in html
     assert f'href="webcal://127.0.0.1:8000/kalender/{feed.token}.ics"' in html
+
+
+def test_what_she_completed_is_shown_done_with_its_date_and_not_offered_again(
+    client, volunteer_oslo, nora, oslo, basic_course, specialisation_course
+):
+    done = attended(nora, basic_course, ended_days_ago=30)
+    supervision_course = Course.objects.get(title=SUPERVISION)
+    attended(nora, supervision_course, ended_days_ago=20)
+    basic_again = make_session(oslo, basic_course, place="Sanitetshuset, Tøyen")
+    special = make_session(oslo, specialisation_course, place="Biblioteket")
+    supervision = make_session(oslo, supervision_course, place="Kafeen")
+    login(client, volunteer_oslo)
+
+    html = page(client.get(reverse("my_courses")))
+
+    done_on = timezone.localtime(done.session.ends_at).strftime("%d.%m.%Y")
+    completed = html[html.index('id="done-title"') : html.index('id="past-title"')]
+    assert BASIC in completed and f"Completed on {done_on}" in completed
+    # A supervision group is met again and again: attending one completes nothing.
+    assert SUPERVISION not in completed
+    assert reverse("my_session_sign_up", args=[basic_again.public_id]) not in html
+    assert "Sanitetshuset, Tøyen" not in html
+    assert reverse("my_session_sign_up", args=[special.public_id]) in html
+    assert reverse("my_session_sign_up", args=[supervision.public_id]) in html
+    assert "What you still need" not in html  # the basic course is the only one required
+
+    # Asked for anyway (an old page, a second tab): refused, and nothing changes.
+    response = client.post(reverse("my_session_sign_up", args=[basic_again.public_id]), follow=True)
+    assert texts(response) == ["You have already completed this course."]
+    assert not Enrolment.objects.filter(session=basic_again).exists()
+
+
+def test_a_completion_that_has_expired_is_offered_again(
+    client, volunteer_oslo, nora, oslo, specialisation_course
+):
+    specialisation_course.validity_months = 12
+    specialisation_course.save()
+    attended(nora, specialisation_course, ended_days_ago=400)
+    again = make_session(oslo, specialisation_course)
+    login(client, volunteer_oslo)
+
+    html = page(client.get(reverse("my_courses")))
+
+    assert 'id="done-title"' not in html
+    assert reverse("my_session_sign_up", args=[again.public_id]) in html
+    client.post(reverse("my_session_sign_up", args=[again.public_id]))
+    assert Enrolment.objects.get(session=again).status == EnrolmentStatus.ENROLLED
+
+
+def test_what_she_still_needs_comes_first_then_the_other_offers(
+    client, volunteer_oslo, nora, oslo, basic_course, specialisation_course
+):
+    # The specialisation session is sooner, but the basic course is what she needs.
+    special = make_session(oslo, specialisation_course, starts_in=timedelta(days=2))
+    basic = make_session(oslo, basic_course, starts_in=timedelta(days=20))
+    login(client, volunteer_oslo)
+
+    html = page(client.get(reverse("my_courses")))
+
+    needed = html.index("What you still need")
+    other = html.index("Other course sessions you can join")
+    basic_at = html.index(reverse("my_session_sign_up", args=[basic.public_id]))
+    special_at = html.index(reverse("my_session_sign_up", args=[special.public_id]))
+    assert needed < basic_at < other < special_at
+    assert 'id="done-title"' not in html
+
+    # Signed up for it, she is told so where the course is listed, and it is not offered twice.
+    client.post(reverse("my_session_sign_up", args=[basic.public_id]))
+    html = page(client.get(reverse("my_courses")))
+    assert "You are signed up for a session of this course (see above)." in html
+    assert reverse("my_session_sign_up", args=[basic.public_id]) not in html
+
+
+def test_a_needed_course_without_a_session_says_so(client, volunteer_oslo, nora, oslo):
+    login(client, volunteer_oslo)
+    html = page(client.get(reverse("my_courses")))
+    assert "What you still need" in html and BASIC in html
+    assert (
+        "No session of this course is planned yet. It appears here when your association plans one."
+        in html
+    )
 
 
 def test_the_volunteer_signs_herself_up_and_off(client, volunteer_oslo, nora, oslo):

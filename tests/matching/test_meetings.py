@@ -1,6 +1,7 @@
 """Meeting logs from the phone, concerns that alert at once, follow-up conversations, and the
 emergency page."""
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -65,6 +66,45 @@ def test_an_attempt_that_did_not_reach_her_needs_no_duration(client, active_matc
     log(client, met="no", duration="", activities=[])
     meeting = Meeting.objects.get()
     assert (meeting.met, meeting.minutes) == (False, None)
+
+
+def test_the_form_fits_a_phone_with_today_an_hour_and_the_worry_closed(
+    client, active_match, volunteer_oslo
+):
+    login(client, volunteer_oslo)
+    page = client.get(reverse("meeting_log")).content.decode()
+    assert re.search(r'<input[^>]*name="duration"[^>]*value="60"[^>]*checked', page)
+    assert re.search(r'<details class="concern-box"\s*>', page)  # closed
+    assert "Nådde henne ikke" in page
+
+
+@pytest.mark.parametrize(
+    ("duration", "other_minutes", "shown", "not_shown"),
+    [
+        ("120", "", "2 timer", "120 minutter"),
+        ("60", "", "1 time", "60 minutter"),
+        ("30", "", "30 min", "30 minutter"),
+        ("other", "45", "45 minutter", "45 min<"),
+        ("other", "120", "2 timer", "120 minutter"),
+    ],
+)
+def test_a_duration_is_shown_as_she_chose_it_in_her_list_and_on_the_match_page(
+    client,
+    active_match,
+    volunteer_oslo,
+    coordinator_oslo,
+    duration,
+    other_minutes,
+    shown,
+    not_shown,
+):
+    login(client, volunteer_oslo)
+    log(client, duration=duration, other_minutes=other_minutes)
+    mine = client.get(reverse("my_meetings")).content.decode()
+    assert shown in mine and not_shown not in mine
+    login(client, coordinator_oslo)
+    match_page = client.get(active_match.get_absolute_url()).content.decode()
+    assert shown in match_page and not_shown not in match_page
 
 
 @pytest.mark.parametrize(

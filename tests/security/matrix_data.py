@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, User
 from accounts.services import invitation_create
-from courses.models import CalendarFeed, Course, Enrolment, EnrolmentStatus, Session
+from courses.models import CalendarFeed, Course, CourseKind, Enrolment, EnrolmentStatus, Session
 from courses.services import calendar_feed_get_or_create
 from matching.models import (
     Concern,
@@ -312,8 +312,11 @@ def make_world(request) -> World:
     )
 
     # --- A: course sessions, invitation, notification, outbox, calendar feed ---------------
+    # A supervision group's: the volunteers here have completed the basic course, which is not
+    # offered to them again (courses.models.COMPLETED_ONCE), and a group is met again and again.
+    supervision = Course.objects.get(kind=CourseKind.SUPERVISION)
     session = _upcoming_session(
-        oslo, course, coordinator_oslo, place=s["session_place"], notes=s["session_notes"]
+        oslo, supervision, coordinator_oslo, place=s["session_place"], notes=s["session_notes"]
     )
     enrolment = Enrolment.objects.create(
         session=session, volunteer=venn, status=EnrolmentStatus.ENROLLED
