@@ -20,8 +20,6 @@ Writes bench/results/lighthouse.md and prints it; exits 1 when a page misses a t
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import shutil
@@ -34,7 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.machine import describe
-from bench.pages import free_port, session_key, wait_for
+from bench.pages import free_port, production_environment, session_key, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "lighthouse.md"
@@ -57,25 +55,10 @@ TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100}
 
 def environment(database_url: str) -> dict[str, str]:
     """Production's environment (DEBUG off, its own fixed keys), on plain HTTP on loopback."""
-
-    def key(purpose: str) -> bytes:
-        return hashlib.sha256(f"ressursvenner lighthouse {purpose}".encode()).digest()
-
     redis = os.environ.get("LIGHTHOUSE_REDIS_URL", "redis://127.0.0.1:6379/0")
-    return {
-        "DJANGO_SETTINGS_MODULE": "bench.settings",  # the project's, static files apart
-        "ENV_FILE": os.devnull,
-        "DEBUG": "false",
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": base64.urlsafe_b64encode(key("secret key") * 2).decode(),
-        "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(key("field key")).decode(),
-        "AUDIT_LOG_KEYS": key("access log key").hex(),
-        "ALLOWED_HOSTS": "localhost,127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",  # no TLS proxy here; localhost is a secure context
-        "EMAIL_URL": "smtp://127.0.0.1:25",  # nothing is sent: no worker runs
-        "CELERY_BROKER_URL": redis,
-        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
-    }
+    env = production_environment(database_url, name="lighthouse", redis=redis)
+    env["SECURE_SSL_REDIRECT"] = "false"  # no TLS proxy here; localhost is a secure context
+    return env
 
 
 def ensure_database(url: str) -> None:

@@ -63,14 +63,17 @@ FLOOR_MAX_QUERIES = 3
 MIN_THROUGHPUT_SHARE = 0.30
 
 
-def production_environment(database_url: str) -> dict[str, str]:
+def production_environment(
+    database_url: str, *, name: str = "benchmark", redis: str | None = None
+) -> dict[str, str]:
     """The environment production runs with (DEBUG off, real secrets, Redis), for this process
-    and gunicorn. The keys are the benchmark's own, fixed, so the kept database stays readable."""
+    and gunicorn. The keys are the measurement's own (`name`), fixed, so a kept database stays
+    readable."""
 
     def key(purpose: str) -> bytes:
-        return hashlib.sha256(f"ressursvenner benchmark {purpose}".encode()).digest()
+        return hashlib.sha256(f"ressursvenner {name} {purpose}".encode()).digest()
 
-    redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    redis = redis or os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     return {
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "ENV_FILE": os.devnull,  # no developer's .env
