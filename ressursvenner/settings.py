@@ -161,14 +161,16 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
 )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite (development and the demo) with the web server and a Celery worker writing side by
-    # side: write-ahead logging lets readers go on during a write, a transaction takes the write
-    # lock when it begins (so it waits for the other writer instead of failing halfway with
-    # "database is locked"), and a writer waits up to 20 s for the lock. NORMAL is durable
-    # enough with WAL. Options given in DATABASE_URL win.
+    # side: write-ahead logging lets readers go on during a write (set by the project's backend,
+    # ressursvenner/sqlite, which survives both processes opening a new file at once), a
+    # transaction takes the write lock when it begins (so it waits for the other writer instead
+    # of failing halfway with "database is locked"), and a writer waits up to 20 s for the lock.
+    # NORMAL is durable enough with WAL. Options given in DATABASE_URL win.
+    DATABASES["default"]["ENGINE"] = "ressursvenner.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "init_command": "PRAGMA synchronous=NORMAL",
         **DATABASES["default"].get("OPTIONS", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

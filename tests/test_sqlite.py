@@ -10,8 +10,10 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +90,7 @@ def test_the_sqlite_options_apply_to_sqlite_only(settings):
     options = settings.DATABASES["default"].get("OPTIONS", {})
     if connection.vendor == "sqlite":
         assert options["transaction_mode"] == "IMMEDIATE"
-        assert "journal_mode=WAL" in options["init_command"]
+        assert settings.DATABASES["default"]["ENGINE"] == "ressursvenner.sqlite"
     else:
         assert "transaction_mode" not in options and "init_command" not in options
 
@@ -99,6 +101,7 @@ import django
 
 django.setup()
 from django.core.management import call_command
+import pytest
 from django.db import connection
 from django.utils import timezone
 
@@ -169,3 +172,26 @@ def test_counts_and_earliest_values_come_as_the_orm_gives_them_on_sqlite(tmp_pat
     """SQLite returns a datetime as text: count_each converts it as the ORM does."""
     done = run_on_sqlite(COUNTS, tmp_path)
     assert "counted 2 datetime" in done.stdout
+
+
+def test_the_switch_to_wal_is_tried_again_while_another_process_holds_the_file(tmp_path):
+    """SQLite refuses a switch of journal mode at once when two openers collide (each holds the
+    file and waits for the other), whatever the busy timeout: the project's backend tries again
+    until its timeout. Here the other opener holds a read for 0.3 s, and the new connection has
+    no busy timeout of its own, so only the backend's retries can succeed."""
+    from ressursvenner.sqlite.base import use_wal
+
+    path = tmp_path / "new.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t (x INTEGER)")
+    other.execute("BEGIN")
+    other.execute("SELECT * FROM t").fetchall()
+    threading.Timer(0.3, lambda: other.execute("COMMIT")).start()
+
+    opened = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        opened.execute("PRAGMA journal_mode=WAL")  # what a plain init_command met
+    use_wal(opened, timeout=5)
+    assert opened.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    opened.close()
+    other.close()
