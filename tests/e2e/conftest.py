@@ -478,6 +478,15 @@ def log_in(page, checker, words, user, password: str) -> None:
     checker.arrived(page)
 
 
+def confirm_password_if_asked(page, checker, words, password: str) -> None:
+    """A change to how she logs in asks for her password first (allauth's reauthentication)."""
+    page.wait_for_load_state("load")
+    if "/konto/bekreft-passord/" in page.url:
+        checker.arrived(page)
+        page.get_by_label(words("Password")).fill(password)
+        page.locator("main").get_by_role("button").first.click()
+
+
 def shoot(page, name: str, *, docs: bool = False) -> None:
     """PNGs of the page at desktop and phone width for whoever runs the journeys (git-ignored
     e2e-screenshots/). With docs=True and UPDATE_SCREENSHOTS=1, also the README's set

@@ -9,7 +9,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import confirm_password_if_asked, log_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -47,11 +47,7 @@ def test_a_national_admin_adds_a_security_key_and_logs_in_with_it(
     page.wait_for_url("**/totrinn/sikkerhetsnokler/")
     checker.arrived(page)
     page.get_by_role("link", name=words("Add a security key")).click()
-    page.wait_for_load_state("load")
-    if "/konto/bekreft-passord/" in page.url:  # a change to how she logs in: her password first
-        checker.arrived(page)
-        page.get_by_label(words("Password")).fill(PASSWORD)
-        page.locator("main").get_by_role("button").first.click()
+    confirm_password_if_asked(page, checker, words, PASSWORD)
     page.wait_for_url("**/totrinn/sikkerhetsnokler/ny/")
     checker.arrived(page)
     page.get_by_label(words.field("Name of the key")).fill("Nøkkel på kontoret")

@@ -15,7 +15,7 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from courses.models import Course, EnrolmentStatus, Session
-from tests.e2e.conftest import log_in, shoot, totp_code
+from tests.e2e.conftest import confirm_password_if_asked, log_in, shoot, totp_code
 from tests.factories import PASSWORD
 from volunteers.models import ConfidentialityDeclaration, Status, Volunteer
 
@@ -165,11 +165,7 @@ def make_a_passkey(page, checker, words, password: str) -> None:
     """From the offer under her recovery codes to a passkey on her phone."""
     offer = page.get_by_role("region", name=words("Log in with one tap next time"))
     offer.get_by_role("link", name=words("Add a passkey")).click()
-    page.wait_for_load_state("load")
-    if "/konto/bekreft-passord/" in page.url:  # a change to how she logs in: her password first
-        checker.arrived(page)
-        page.get_by_label(words("Password")).fill(password)
-        page.locator("main").get_by_role("button").first.click()
+    confirm_password_if_asked(page, checker, words, password)
     page.wait_for_url("**/totrinn/tilgangsnokkel/ny/")
     checker.arrived(page)
     page.get_by_label(words.field("Name of the passkey")).fill("Telefonen min")
