@@ -1,3 +1,4 @@
+import re
 from typing import cast
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
@@ -305,11 +306,16 @@ class ReauthenticateCodeForm(ReauthenticateForm):
         _code_field(self, recovery_code=True)
 
 
+# "Oslo kommune", "Bergen Kommune", "Kommunen Bodø": the word is not part of the name.
+MUNICIPALITY_WORD = re.compile(r"(?i)^kommunen?\s+|\s+kommunen?(?=$|\s*\()")
+
+
 class MunicipalityField(forms.CharField):
     """A municipality typed or picked from a list of all 357 (an <input list> with a datalist).
 
-    Accepts a name, "Name (County)" or the number. Two names occur twice (Herøy, Våler); those
-    must be picked with their county.
+    Accepts a name, "Name (County)" or the number, with or without the word "kommune" ("Oslo
+    kommune"). Two names occur twice (Herøy, Våler); those must be picked
+    with their county.
     """
 
     default_error_messages = {
@@ -336,7 +342,7 @@ class MunicipalityField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        text = " ".join(text.split())
+        text = MUNICIPALITY_WORD.sub("", " ".join(text.split())).strip()
         matches = list(Municipality.objects.select_related("county").filter(number=text)) or [
             m
             for m in Municipality.objects.select_related("county")

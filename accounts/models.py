@@ -262,7 +262,10 @@ class Municipality(models.Model):
 
     @property
     def label(self) -> str:
-        """Name with county, which tells the two Herøys and the two Vålers apart."""
+        """Name with county, which tells the two Herøys and the two Vålers apart ("Oslo", not
+        "Oslo (Oslo)", where the county has the municipality's name)."""
+        if self.county.name == self.name:
+            return self.name
         return f"{self.name} ({self.county.name})"
 
 

@@ -236,6 +236,9 @@ HEADLINE_WORDS = {
         "ended": ngettext_lazy(
             "%(ended)s match ended in the period.", "%(ended)s matches ended in the period.", "n"
         ),
+        "one_stayed": gettext_lazy(
+            "The one woman whose match ended in the period did not move back to the abuser."
+        ),
     },
     "this_year": {
         "none": gettext_lazy("No matches have ended so far this year."),
@@ -260,6 +263,9 @@ HEADLINE_WORDS = {
             "%(ended)s matches have ended so far this year.",
             "n",
         ),
+        "one_stayed": gettext_lazy(
+            "The one woman whose match has ended so far this year has not moved back to the abuser."
+        ),
     },
 }
 
@@ -278,7 +284,13 @@ def headline_sentences(
     if not ended.shown or ended.value is None:  # (a shown cell has a value)
         return [str(words["hidden"])]
     figures = {"n": int(ended.value), "ended": ended.text(), "no": no.text()}
-    first = words["ended" if no.state == SECONDARY else "outcome"] % figures
+    if figures["n"] == 1 and no.shown and no.value is not None:
+        # Never "1 of the 1 woman": one woman's outcome is said of her, or not as a share.
+        if no.value == 1:
+            return [str(words["one_stayed"])]
+        first = words["ended"] % figures
+    else:
+        first = words["ended" if no.state == SECONDARY else "outcome"] % figures
     if SECONDARY in (yes.state, unknown.state):
         return [
             first,

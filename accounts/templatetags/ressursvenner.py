@@ -1,5 +1,6 @@
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from accounts.languages import language_name
 
@@ -26,6 +27,22 @@ def language_names(languages) -> str:
     if get_language() == "en":
         return ", ".join(names)
     return sentence_list(names)
+
+
+@register.simple_tag
+def languages_and_preference(languages, preferred: str) -> str:
+    """The languages she speaks, and which she prefers only when that says something more:
+    "norsk", not "norsk (foretrekker norsk)"; "norsk, ukrainsk (foretrekker ukrainsk)"."""
+    codes = [getattr(language, "code", language) for language in languages]
+    names = language_names(codes)
+    if not preferred or codes in ([], [preferred]):
+        return names or (language_name(preferred) if preferred else "–")
+    return _("%(languages)s (prefers %(preferred)s)") % {
+        "languages": names,
+        "preferred": _lower_first(language_name(preferred))
+        if get_language() != "en"
+        else language_name(preferred),
+    }
 
 
 @register.filter(name="language_name")

@@ -58,7 +58,7 @@ def test_a_shelter_worker_refers_a_woman_and_it_reaches_the_association_covering
     ("overrides", "message"),
     [
         ({"consent_confirmed": None}, "En henvisning kan ikke lagres uten samtykket hennes."),
-        ({"consent_on": ""}, "Feltet er påkrevet."),
+        ({"consent_on": ""}, "Fyll ut dette feltet."),
         ({"avoid_1": "Oslo"}, "Hun skal bo her, så dette kan ikke også være en kommune å unngå."),
         ({"municipality": "Gotham"}, "Vi fant ikke kommunen"),
         ({"alias": "Amal 12038512345"}, "Kallenavnet kan ikke inneholde tall"),

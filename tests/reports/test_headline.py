@@ -71,10 +71,13 @@ def _english():
             {"no": Cell(1), "yes": Cell(0), "unknown": Cell(0), "ended": Cell(1)},
             True,
             [
-                "1 of the 1 woman whose match ended so far this year did not move back to the "
-                "abuser.",
-                "0 moved back, and for 0 it is not known.",
+                "The one woman whose match has ended so far this year has not moved back to the abuser."
             ],
+        ),
+        (
+            {"no": Cell(0), "yes": Cell(1), "unknown": Cell(0), "ended": Cell(1)},
+            False,
+            ["1 match ended in the period.", "1 moved back, and for 0 it is not known."],
         ),
         (
             {"no": HIDDEN, "yes": SMALL, "unknown": Cell(0), "ended": Cell(12)},
