@@ -88,3 +88,13 @@ def test_a_pause_and_resume_on_the_same_day_moves_nothing(oslo):
     period.refresh_from_db()
     assert period.ends_on == end
     assert CommitmentPause.objects.get(period=period).days == 0
+
+
+def test_her_data_export_lists_her_pauses(oslo):
+    from volunteers.exports import volunteer_export
+
+    person, period = _approved(oslo)
+    CommitmentPause.objects.create(period=period, paused_on=date(2026, 3, 1))
+    services.commitment_pause_end(person, on=date(2026, 3, 15))
+    [commitment] = volunteer_export(person)["commitments"]
+    assert commitment["pauses"] == [{"paused": "2026-03-01", "resumed": "2026-03-15", "days": 14}]
