@@ -71,6 +71,7 @@ def referral_export(referral: Referral, *, with_matches: bool) -> dict:
                     {
                         "due": f.due_on.isoformat(),
                         "held": f.done_on.isoformat() if f.done_on else None,
+                        "cancelled": f.cancelled_on.isoformat() if f.cancelled_on else None,
                         "with": f.with_labels,
                         "note": f.note,
                     }

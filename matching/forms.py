@@ -321,6 +321,30 @@ class EndForm(forms.Form):
         return day
 
 
+class ReopenForm(forms.Form):
+    """Reopening an ended referral for a new match: her consent, given again."""
+
+    consent_again = forms.BooleanField(
+        label=_("She has consented again to a new match"),
+        error_messages={
+            "required": _("Confirm that she has consented again. Without it, nothing is changed.")
+        },
+    )
+    consent_on = forms.DateField(label=_("She consented on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+        if not self.is_bound:
+            self.initial.setdefault("consent_on", timezone.localdate())
+
+    def clean_consent_on(self):
+        day = self.cleaned_data["consent_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date of her consent cannot be in the future."))
+        return day
+
+
 DURATION_CHOICES = [
     *((str(minutes), label) for minutes, label in QUICK_DURATIONS.items()),
     ("other", _("Other")),

@@ -58,7 +58,9 @@ class ReferralStatus(models.TextChoices):
 # through matching.services._referral_status, which checks this table: the coordinator takes it
 # (being matched) or proposes a volunteer at once; a cancelled proposal puts it back to being
 # matched; a transfer makes it received again (also from received: a new association's queue);
-# the shelter may withdraw it until the match is active.
+# the shelter may withdraw it until the match is active; an ended referral is reopened for a new
+# match (being matched) when the closure said a new match would be right for her and she has
+# consented again (matching.services.referral_reopen).
 REFERRAL_TRANSITIONS: dict[str, set[str]] = {
     ReferralStatus.RECEIVED: {
         ReferralStatus.RECEIVED,
@@ -82,7 +84,7 @@ REFERRAL_TRANSITIONS: dict[str, set[str]] = {
         ReferralStatus.WITHDRAWN,
     },
     ReferralStatus.ACTIVE: {ReferralStatus.ENDED},
-    ReferralStatus.ENDED: set(),
+    ReferralStatus.ENDED: {ReferralStatus.BEING_MATCHED},
     ReferralStatus.WITHDRAWN: set(),
 }
 # Waiting for a volunteer: in the coordinator's queue and the batch proposal.
@@ -254,6 +256,7 @@ class ReferralEvent(ChoiceLabels, models.Model):
         RECEIVED = "received", _("Received")
         TRANSFERRED = "transferred", _("Transferred to another association")
         STATUS = "status", _("Status changed")
+        REOPENED = "reopened", _("Reopened for a new match, with her consent given again")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -730,8 +733,12 @@ class FollowUpQuerySet(models.QuerySet):
             return self.none()
         return self.filter(match__referral__association_id=acting.association_id)
 
+    def pending(self) -> "FollowUpQuerySet":
+        """Still to be held: neither held nor cancelled."""
+        return self.filter(done_on__isnull=True, cancelled_on__isnull=True)
+
     def due(self, *, by_date) -> "FollowUpQuerySet":
-        return self.filter(done_on__isnull=True, due_on__lte=by_date, match__status__in=RUNNING)
+        return self.pending().filter(due_on__lte=by_date, match__status__in=RUNNING)
 
 
 class FollowUp(ChoiceLabels, models.Model):
@@ -747,6 +754,8 @@ class FollowUp(ChoiceLabels, models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Not deleted when the match ends before its planned year: recorded as cancelled (the day).
+    cancelled_on = models.DateField(_("cancelled"), null=True, blank=True)
 
     objects = FollowUpQuerySet.as_manager()
 

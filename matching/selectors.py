@@ -242,7 +242,8 @@ def with_row_columns(matches: QuerySet) -> QuerySet:
     if "last_contact_on" not in matches.query.annotations:
         matches = with_last_contact(matches)
     next_follow_up = (
-        FollowUp.objects.filter(match=OuterRef("pk"), done_on__isnull=True)
+        FollowUp.objects.pending()
+        .filter(match=OuterRef("pk"))
         .order_by("due_on")
         .values("due_on")[:1]
     )

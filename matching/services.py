@@ -80,7 +80,8 @@ TOLD_TO_SHELTER = {
 
 def _referral_status(referral: Referral, status: str, *, also: tuple[str, ...] = ()) -> None:
     """The one door to a referral's status: move `referral` to `status` if REFERRAL_TRANSITIONS
-    allows it, stamping when (and when it closed, if it did), saving `also` in the same write."""
+    allows it, stamping when (and when it closed, if it did; reopened, it is no longer closed),
+    saving `also` in the same write."""
     if status not in REFERRAL_TRANSITIONS[referral.status]:
         raise MatchingError(
             _("The referral cannot go from «%(current)s» to «%(target)s».")
@@ -94,6 +95,9 @@ def _referral_status(referral: Referral, status: str, *, also: tuple[str, ...] =
     fields = ["status", "status_changed_at", *also]
     if status in CLOSED:
         referral.closed_at = referral.status_changed_at
+        fields.append("closed_at")
+    elif referral.closed_at is not None:  # reopened (for a new match): open again
+        referral.closed_at = None
         fields.append("closed_at")
     referral.save(update_fields=fields)
 
@@ -536,7 +540,9 @@ def match_end(*, match: Match, ended_on: date, by: User, **outcome) -> Match:
     is measured on: did she move back to the abuser?
 
     Side effects: status ended with the date and outcome; the referral is ended (closed); the
-    volunteer's place is free again.
+    volunteer's place is free again. Ended before its planned year (match_ended_early): the
+    follow-up conversations not yet held are cancelled (kept, marked cancelled today) and the
+    closing conversation, if not yet held, moves to the end date.
     """
     locked = Match.objects.select_for_update().get(pk=match.pk)
     if not outcome.get("outcome_moved_back"):
@@ -550,6 +556,73 @@ def match_end(*, match: Match, ended_on: date, by: User, **outcome) -> Match:
     locked.ended_on = ended_on
     _match_status(locked, MatchStatus.ENDED, by=by, also=(*OUTCOME_FIELDS, "ended_on"))
     _set_referral_status(locked.referral, ReferralStatus.ENDED, by=by)
+    if match_ended_early(locked):
+        _follow_ups_end_early(locked)
+    return locked
+
+
+def match_ended_early(match: Match) -> bool:
+    """The one definition: a match ended before its planned year was over."""
+    return bool(match.ended_on and match.planned_end_on and match.ended_on < match.planned_end_on)
+
+
+def _follow_ups_end_early(match: Match) -> None:
+    """The follow-ups of a match that ended early: those not yet held are cancelled today (one
+    save each, so the change history has them), the closing conversation moves to the end."""
+    today = timezone.localdate()
+    for follow_up in match.follow_ups.pending():
+        if follow_up.kind == FollowUpKind.CLOSING:
+            follow_up.due_on = match.ended_on
+            follow_up.save(update_fields=["due_on"])
+        else:
+            follow_up.cancelled_on = today
+            follow_up.save(update_fields=["cancelled_on"])
+
+
+def reopen_refusal(referral: Referral) -> str | None:
+    """Why this referral cannot be reopened for a new match (None: it can). The rule: ended
+    (and not erased), and the closure of her last match said a new match would be right for her.
+    """
+    if referral.erased_at is not None or referral.status != ReferralStatus.ENDED:
+        return _("Only an ended referral can be reopened.")
+    last = referral.matches.filter(status=MatchStatus.ENDED).order_by("-ended_on", "-pk").first()
+    if last is None or last.new_match_for_woman is not True:
+        return _(
+            "A referral is reopened only when the closure said a new match would be right for her."
+        )
+    return None
+
+
+@transaction.atomic
+def referral_reopen(
+    *, referral: Referral, consent_again: bool, consent_on: date, by: User
+) -> Referral:
+    """Open an ended referral again for a new match, in one step: the closure of her last match
+    said a new match would be right for her, and the coordinator confirms she has consented
+    again.
+
+    Side effects: the new consent date and who recorded it; status being matched (through
+    REFERRAL_TRANSITIONS; no longer closed), so it waits in the coordinators' queue; a
+    "reopened" event in the referral's history.
+    """
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    refusal = reopen_refusal(locked)
+    if refusal:
+        raise MatchingError(refusal)
+    if not consent_again:
+        raise MatchingError(_("Confirm that she has consented again."))
+    if consent_on > timezone.localdate():
+        raise MatchingError(_("The date cannot be in the future."))
+    locked.consent_on, locked.consent_recorded_by = consent_on, by
+    _referral_status(
+        locked, ReferralStatus.BEING_MATCHED, also=("consent_on", "consent_recorded_by")
+    )
+    ReferralEvent.objects.create(
+        referral=locked,
+        kind=ReferralEvent.Kind.REOPENED,
+        status=ReferralStatus.BEING_MATCHED,
+        by=by,
+    )
     return locked
 
 
@@ -725,6 +798,8 @@ def follow_up_record(
 ) -> FollowUp:
     """Side effects: the conversation is recorded as held (date, with whom, note)."""
     locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if locked.cancelled_on:
+        raise MatchingError(_("The conversation is cancelled: the match ended early."))
     if on > timezone.localdate():
         raise MatchingError(_("The date cannot be in the future."))
     if not with_whom:
@@ -740,6 +815,8 @@ def follow_up_reschedule(*, follow_up: FollowUp, due_on: date) -> FollowUp:
     locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if locked.done_on:
         raise MatchingError(_("The conversation is already held."))
+    if locked.cancelled_on:
+        raise MatchingError(_("The conversation is cancelled: the match ended early."))
     if due_on < timezone.localdate():
         raise MatchingError(_("Choose a date that has not passed."))
     locked.due_on = due_on

@@ -37,6 +37,7 @@ urlpatterns = [
     path("koblinger/", matches.match_list, name="match_list"),
     path("koblinger/forslag/", referrals.match_batch, name="match_batch"),
     path("koblinger/<uuid:public_id>/", matches.match_detail, name="match_detail"),
+    path("koblinger/<uuid:public_id>/avslutt/", matches.match_end, name="match_end"),
     path("koblinger/<uuid:public_id>/<slug:action>/", matches.match_action, name="match_action"),
     path("koblinger/bekymringer/<uuid:public_id>/", meetings.concern_detail, name="concern_detail"),
     path(

@@ -66,6 +66,14 @@ def volunteer_export(volunteer: Volunteer) -> dict:
                 "ended": c.ended_on.isoformat() if c.ended_on else None,
                 "reason": str(c.get_end_reason_display()) if c.end_reason else "",
                 "note": c.end_note,
+                "pauses": [
+                    {
+                        "paused": p.paused_on.isoformat(),
+                        "resumed": p.resumed_on.isoformat() if p.resumed_on else None,
+                        "days": p.days,
+                    }
+                    for p in c.pauses.all()
+                ],
             }
             for c in volunteer.commitments.all()
         ],

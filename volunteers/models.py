@@ -408,3 +408,26 @@ class CommitmentPeriod(ChoiceLabels, models.Model):
     @property
     def days_left(self) -> int:
         return max(0, (self.ends_on - timezone.localdate()).days)
+
+
+class CommitmentPause(models.Model):
+    """A pause in her year: from the day she was paused to the day she resumed. Pausing pauses
+    the year: on resuming, her open commitment period's end moves by the paused days
+    (volunteers.services.commitment_pause_end, the one place of the rule). Her commitment's
+    history."""
+
+    period = models.ForeignKey(CommitmentPeriod, on_delete=models.CASCADE, related_name="pauses")
+    paused_on = models.DateField(_("paused"))
+    resumed_on = models.DateField(_("resumed"), null=True, blank=True)
+    # The days the period's end was moved by (when she resumed).
+    days = models.PositiveIntegerField(_("days paused"), null=True, blank=True)
+    ends_on_before = models.DateField(_("end before the pause"), null=True, blank=True)
+    ends_on_after = models.DateField(_("end after the pause"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("paused_on", "id")
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+
+    def __str__(self) -> str:
+        return f"{self.paused_on:%d.%m.%Y}–{self.resumed_on or ''}"

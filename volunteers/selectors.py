@@ -85,7 +85,7 @@ def volunteer_detail(user, public_id) -> Volunteer:
             )
         ).prefetch_related(
             "languages",
-            "commitments",
+            "commitments__pauses",
             Prefetch(
                 "enrolments",
                 queryset=Enrolment.objects.select_related("session__course").order_by(

@@ -4,7 +4,7 @@ Each function is one transaction, checks that the change is allowed, and lists i
 effects. A refused change raises VolunteerError with a message for the coordinator.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -32,6 +32,7 @@ from volunteers import notifications as kinds
 from volunteers.models import (
     OPEN_APPLICATION,
     TRANSITIONS,
+    CommitmentPause,
     CommitmentPeriod,
     ConfidentialityDeclaration,
     EndReason,
@@ -318,7 +319,8 @@ def volunteer_transition(*, volunteer: Volunteer, to: str, reason: str = "") -> 
     refused while she has an open match (it is ended or cancelled first, with its outcome for
     the woman); it erases the police-certificate record, ends her open commitment period and
     her volunteer role, withdraws her waiting invitations to the role and gives up her seats in
-    course sessions not yet held. Pausing and resuming change nothing else.
+    course sessions not yet held. Pausing pauses her year (a CommitmentPause from today);
+    resuming moves her open commitment's end by the days paused (commitment_pause_end).
     """
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     volunteer_check_actionable(locked, VolunteerAction.CHANGE_STATUS)
@@ -333,6 +335,7 @@ def volunteer_transition(*, volunteer: Volunteer, to: str, reason: str = "") -> 
         raise VolunteerError(_("Give a reason for the rejection."))
     if to in (Status.ENDED, Status.REJECTED):
         _refuse_while_matched(locked)
+    was = locked.status
     locked.status = to
     locked.status_changed_at = timezone.now()
     if to in (Status.ENDED, Status.REJECTED):
@@ -351,9 +354,45 @@ def volunteer_transition(*, volunteer: Volunteer, to: str, reason: str = "") -> 
             email=locked.email, role=Role.VOLUNTEER, association=locked.association
         )
         enrolments_withdraw(volunteer=locked)
+    elif to == Status.PAUSED:
+        _commitment_pause_start(locked, on=timezone.localdate())
+    elif was == Status.PAUSED and to == Status.APPROVED:
+        commitment_pause_end(locked, on=timezone.localdate())
     locked.save()
     volunteer.refresh_from_db()
     return locked
+
+
+def _commitment_pause_start(volunteer: Volunteer, *, on: date) -> None:
+    """Her year stops counting from `on`: a pause of her open commitment period (none if she
+    has no open period)."""
+    period = volunteer.commitments.open().first()
+    if period is not None:
+        CommitmentPause.objects.create(period=period, paused_on=on)
+
+
+def commitment_pause_end(volunteer: Volunteer, *, on: date) -> CommitmentPause | None:
+    """The rule, in one place: pausing pauses the year. Her open pause ends on `on`, and her
+    open commitment period's end moves by the days she was paused; the pause records the days
+    and both ends (her commitment's history). None when she had no open pause."""
+    pause = (
+        CommitmentPause.objects.select_for_update()
+        .filter(period__volunteer=volunteer, resumed_on__isnull=True)
+        .order_by("-paused_on", "-pk")
+        .first()
+    )
+    if pause is None:
+        return None
+    days = max(0, (on - pause.paused_on).days)
+    pause.resumed_on, pause.days = on, days
+    period = volunteer.commitments.open().select_for_update().first()
+    if period is not None:
+        pause.ends_on_before = period.ends_on
+        period.ends_on += timedelta(days=days)
+        pause.ends_on_after = period.ends_on
+        period.save(update_fields=["ends_on"])
+    pause.save(update_fields=["resumed_on", "days", "ends_on_before", "ends_on_after"])
+    return pause
 
 
 @transaction.atomic

@@ -10,8 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,6 +35,7 @@ from volunteers.forms import (
 )
 from volunteers.models import (
     TRANSITIONS,
+    CommitmentPause,
     ConfidentialityDeclaration,
     Status,
     Volunteer,
@@ -240,16 +242,34 @@ def volunteer_transition(request: RoleRequest, public_id) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose what should happen."))
         return redirect(volunteer.get_absolute_url())
+    was = volunteer.status
     try:
         services.volunteer_transition(
             volunteer=volunteer, to=form.cleaned_data["to"], reason=form.cleaned_data["reason"]
         )
     except services.VolunteerError as error:
         return _detail(request, volunteer, transition_error=str(error))
-    messages.success(
-        request,
-        _("The status is now «%(status)s».") % {"status": Status(form.cleaned_data["to"]).label},
-    )
+    done = _("The status is now «%(status)s».") % {"status": Status(form.cleaned_data["to"]).label}
+    if was == Status.PAUSED and volunteer.status == Status.APPROVED:
+        pause = (
+            CommitmentPause.objects.filter(period__volunteer=volunteer, ends_on_after__isnull=False)
+            .order_by("-resumed_on", "-pk")
+            .first()
+        )
+        if (
+            pause is not None
+            and pause.ends_on_after is not None
+            and pause.resumed_on == timezone.localdate()
+        ):
+            done += " " + ngettext(
+                "Her year is moved by %(days)s paused day: it now ends %(date)s.",
+                "Her year is moved by %(days)s paused days: it now ends %(date)s.",
+                pause.days or 0,
+            ) % {
+                "days": pause.days,
+                "date": date_format(pause.ends_on_after, "SHORT_DATE_FORMAT"),
+            }
+    messages.success(request, done)
     return redirect(volunteer.get_absolute_url())
 
 

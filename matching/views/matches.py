@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import RoleRequest, role_required
 from accounts.audit import log_access
@@ -27,6 +28,7 @@ from matching.forms import (
     EndForm,
     FirstMeetingForm,
     ListFilterForm,
+    ReopenForm,
 )
 from matching.models import (
     CancelReason,
@@ -119,7 +121,12 @@ def _match_context(match: Match, **forms) -> dict:
             initial={"started_on": meeting.date() if meeting and meeting.date() <= today else today}
         ),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
-        "end_form": forms.get("end_form") or EndForm(initial={"ended_on": today}),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(),
+        # Reopening is offered from the match whose closure said a new match is right for her.
+        "can_reopen": match.status == MatchStatus.ENDED
+        and match.new_match_for_woman is True
+        and services.reopen_refusal(match.referral) is None,
+        "ended_early": services.match_ended_early(match),
         "error": forms.get("error"),
     }
 
@@ -146,9 +153,8 @@ def _cancel(match: Match, form: CancelForm, by: User) -> None:
     services.match_cancel(match=match, reason=form.cleaned_data["reason"], by=by)
 
 
-def _end(match: Match, form: EndForm, by: User) -> None:
-    data = dict(form.cleaned_data)
-    services.match_end(match=match, ended_on=data.pop("ended_on"), by=by, **data)
+def _reopen(match: Match, form: ReopenForm, by: User) -> None:
+    services.referral_reopen(referral=match.referral, by=by, **form.cleaned_data)
 
 
 @dataclass(frozen=True)
@@ -195,11 +201,15 @@ MATCH_ACTIONS = {
         ),
         to_referral=True,
     ),
-    "end": MatchAction(
-        _end,
-        form=EndForm,
-        form_name="end_form",
-        done=gettext_lazy("The match is ended and the outcome recorded. Thank you."),
+    # Ending has its own page, which asks first: match_end.
+    "reopen": MatchAction(
+        _reopen,
+        form=ReopenForm,
+        form_name="reopen_form",
+        done=gettext_lazy(
+            "The referral is open again, with her new consent recorded. It waits for a new volunteer."
+        ),
+        to_referral=True,
     ),
 }
 
@@ -209,7 +219,7 @@ MATCH_ACTIONS = {
 @require_POST
 def match_action(request: RoleRequest, public_id, action: str) -> HttpResponse:
     """The coordinator moves a match along: one of MATCH_ACTIONS (plan the first meeting,
-    activate, pause, resume, cancel or end), each one service. A form that is not valid, or a
+    activate, pause, resume, cancel, or reopen her referral after the end), each one service. A form that is not valid, or a
     refusal of the service, is shown on the match page, and nothing changes; an unknown
     action only leads back to the match."""
     match = _match(request, public_id)
@@ -232,6 +242,50 @@ def match_action(request: RoleRequest, public_id, action: str) -> HttpResponse:
             return redirect(target.get_absolute_url())
     match.refresh_from_db()
     return render(request, "matching/match_detail.html", _match_context(match, **shown))
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "HEAD", "POST"])
+def match_end(request: RoleRequest, public_id) -> HttpResponse:
+    """Ending a match asks first: the page (GET) says what ending does and takes how it ended
+    and the outcome; it ends on POST. A form that is not valid, or a refusal, is shown again
+    on this page with what she chose, and nothing changes."""
+    match = _match(request, public_id)
+    error = None
+    if request.method == "POST":
+        form = EndForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.match_end(
+                    match=match, ended_on=data.pop("ended_on"), by=request.user, **data
+                )
+            except services.MatchingError as refused:
+                error = str(refused)
+            else:
+                match.refresh_from_db()
+                done = _("The match is ended and the outcome recorded. Thank you.")
+                if match.ended_on and services.match_ended_early(match):
+                    done += " " + _(
+                        "It ended before its planned year: the follow-up conversations not yet "
+                        "held are cancelled, and the closing conversation is moved to %(date)s."
+                    ) % {"date": date_format(match.ended_on, "SHORT_DATE_FORMAT")}
+                messages.success(request, done)
+                return redirect(match.get_absolute_url())
+        match.refresh_from_db()
+    else:
+        form = None
+    return render(
+        request,
+        "matching/match_end.html",
+        {
+            "match": match,
+            "can_end": match.is_running,
+            "end_form": form or EndForm(initial={"ended_on": timezone.localdate()}),
+            "error": error,
+        },
+    )
 
 
 # --- The volunteer -----------------------------------------------------------------------------

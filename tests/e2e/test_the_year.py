@@ -107,8 +107,12 @@ def test_the_year(people, checker, words, active_match, coordinator_oslo, volunt
     checker.arrived(hanne)
 
     # --- The end of the match, and its outcome ----------------------------------------------
-    hanne.get_by_text(words("End the match and record the outcome")).click()
-    end = hanne.locator("details", has_text=words("End the match and record the outcome"))
+    # Ending asks first: its own page says what ending does, with the outcome form.
+    hanne.get_by_role("link", name=words("End the match and record the outcome")).click()
+    hanne.wait_for_url(f"**/koblinger/{active_match.public_id}/avslutt/")
+    checker.arrived(hanne)
+    assert hanne.get_by_role("link", name=words("Keep the match")).is_visible()
+    end = hanne.locator("main")
     end.get_by_label(words.field("Ended on")).fill(timezone.localdate().isoformat())
     end.get_by_label(words("No, unplanned")).check()
     end.get_by_label(words("Who ended it?")).select_option(label=words("The woman"))
@@ -120,7 +124,7 @@ def test_the_year(people, checker, words, active_match, coordinator_oslo, volunt
         words("Record whether she moved back to the abuser (yes, no or unknown).")
     ).is_visible()
     assert Match.objects.get().status == MatchStatus.ACTIVE
-    end = hanne.locator("details", has_text=words("End the match and record the outcome"))
+    end = hanne.locator("main")
     assert end.get_by_label(words("Who ended it?")).input_value() == "woman"  # kept
     end.get_by_role("group", name=words("Did she move back to the abuser?")).get_by_label(
         words("No"), exact=True

@@ -535,9 +535,9 @@ def test_the_referral_lists_make_a_fixed_number_of_queries(
     assert len(referral_rows(html)) == 11
 
 
-# The whole volunteer page (screening, courses, commitment, audit log: its id, then the entry
-# inserted with its seal, no lock); her matches take one.
-QUERIES_VOLUNTEER_PAGE = 19
+# The whole volunteer page (screening, courses, commitment and its pauses, audit log: its id,
+# then the entry inserted with its seal, no lock); her matches take one.
+QUERIES_VOLUNTEER_PAGE = 20
 
 
 def test_the_volunteer_page_makes_a_fixed_number_of_queries(

@@ -107,12 +107,12 @@ def test_the_whole_road_from_proposal_to_outcome(
         "end_initiated_by": "woman",
         "end_reason": "moved",
     }
-    html = client.post(reverse("match_action", args=[match.public_id, "end"]), end).content.decode()
+    html = client.post(reverse("match_end", args=[match.public_id]), end).content.decode()
     assert "Registrer om hun flyttet tilbake til overgriper" in html
     match.refresh_from_db()
     assert match.status == MatchStatus.ACTIVE
     client.post(
-        reverse("match_action", args=[match.public_id, "end"]),
+        reverse("match_end", args=[match.public_id]),
         {
             **end,
             "outcome_moved_back": "no",
@@ -323,7 +323,7 @@ def test_her_first_meeting_as_a_calendar_file_has_the_time_and_not_the_place(
 def test_the_end_form_is_written_once_for_every_match_page_and_afresh_with_her_errors(
     client, oslo, coordinator_oslo, make_volunteer, make_match, monkeypatch
 ):
-    """The form that ends a match is the same on every active match's page: crispy writes it
+    """The form that ends a match is the same on every active match's end page: crispy writes it
     once (a language, a day) and the pages share it. What she typed, with its errors, is
     written afresh."""
     from crispy_forms.utils import render_crispy_form
@@ -341,7 +341,10 @@ def test_the_end_form_is_written_once_for_every_match_page_and_afresh_with_her_e
         "render_crispy_form",
         lambda form: written.append(form) or render_crispy_form(form),
     )
-    pages = [client.get(match.get_absolute_url()).content.decode() for match in (first, second)]
+    pages = [
+        client.get(reverse("match_end", args=[match.public_id])).content.decode()
+        for match in (first, second)
+    ]
     assert len(written) == 1
     alone = render_crispy_form(EndForm(initial={"ended_on": timezone.localdate()}))
     for html in pages:
@@ -351,7 +354,7 @@ def test_the_end_form_is_written_once_for_every_match_page_and_afresh_with_her_e
     )
     # Ended without the outcome: refused, her choices kept and the error shown.
     response = client.post(
-        reverse("match_action", args=[first.public_id, "end"]),
+        reverse("match_end", args=[first.public_id]),
         {
             "ended_on": timezone.localdate().isoformat(),
             "end_planned": "no",

@@ -419,8 +419,14 @@ FORMS = [
     Form(
         "match_end",
         "coordinator_oslo",
-        lambda w: reverse("match_action", args=[w.match.public_id, "end"]),
+        lambda w: reverse("match_end", args=[w.match.public_id]),
         _end,
+    ),
+    Form(
+        "match_reopen",
+        "coordinator_oslo",
+        lambda w: reverse("match_action", args=[w.match.public_id, "reopen"]),
+        lambda w: {"consent_again": "on", "consent_on": _dates(w)[1]},
     ),
     Form(
         "match_answer",

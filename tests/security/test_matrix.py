@@ -191,12 +191,13 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "referral_consent_withdrawn": [active],
         "match_detail": [{"public_id": match}, {"public_id": proposed}],
         "match_action": [
-            *({"public_id": match, "action": a} for a in ("pause", "resume", "end", "ukjent")),
+            *({"public_id": match, "action": a} for a in ("pause", "resume", "reopen", "ukjent")),
             *(
                 {"public_id": proposed, "action": a}
                 for a in ("first-meeting", "activate", "cancel")
             ),
         ],
+        "match_end": [{"public_id": match}],
         "concern_detail": [{"public_id": w.concern.public_id}],
         "follow_up_action": [
             {"public_id": w.follow_up.public_id, "action": a} for a in ("record", "reschedule")
@@ -285,20 +286,21 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
         "referral_transfer": {"association": w.bergen.public_id, "reason": "Hun flytter"},
         "referral_withdraw": {"reason": "Hun ønsker ikke lenger"},
         "match_propose": {"volunteer": w.other_volunteer.public_id},
+        "match_end": {
+            "ended_on": today,
+            "end_planned": "yes",
+            "end_initiated_by": "woman",
+            "end_reason": "year_over",
+            "outcome_moved_back": "no",
+            "outcome_housing": "yes",
+            "outcome_work_or_study": "unknown",
+            "outcome_network": "unknown",
+        },
         "match_action": {
-            "end": {
-                "ended_on": today,
-                "end_planned": "yes",
-                "end_initiated_by": "woman",
-                "end_reason": "year_over",
-                "outcome_moved_back": "no",
-                "outcome_housing": "yes",
-                "outcome_work_or_study": "unknown",
-                "outcome_network": "unknown",
-            },
             "first-meeting": {"day": future, "time": "12:00", "place": "Krisesenteret"},
             "activate": {"started_on": today},
             "cancel": {"reason": "coordinator"},
+            "reopen": {"consent_again": "on", "consent_on": today},
         }.get(action, {}),
         "concern_detail": {"note": "Snakket med henne"},
         "follow_up_action": {
@@ -473,6 +475,7 @@ OBJECT_NAMES = {
     "referral_consent_withdrawn",
     "match_detail",
     "match_action",
+    "match_end",
     "concern_detail",
     "follow_up_action",
     "meeting_edit",
@@ -742,7 +745,7 @@ OWNERS = [
     ("match_propose", 0, "coordinator_oslo"),
     ("referral_consent_withdrawn", 0, "shelter_worker_oslo"),
     ("match_action", 0, "coordinator_oslo"),  # pause
-    ("match_action", 2, "coordinator_oslo"),  # end
+    ("match_end", 0, "coordinator_oslo"),
     ("match_action", 4, "coordinator_oslo"),  # first meeting
     ("match_action", 6, "coordinator_oslo"),  # cancel
     ("concern_detail", 0, "coordinator_oslo"),
