@@ -187,6 +187,7 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "referral_withdraw": [waiting],
         "referral_suggestions": [waiting],
         "match_propose": [waiting],
+        "referral_commitment_renew": [waiting],
         "referral_data": [active, {**active, "?": {"format": "json"}}],
         "referral_consent_withdrawn": [active],
         "match_detail": [{"public_id": match}, {"public_id": proposed}],
@@ -194,7 +195,7 @@ def object_variants(w: World) -> dict[str, list[dict]]:
             *({"public_id": match, "action": a} for a in ("pause", "resume", "end", "ukjent")),
             *(
                 {"public_id": proposed, "action": a}
-                for a in ("first-meeting", "activate", "cancel")
+                for a in ("first-meeting", "activate", "cancel", "conflict-check")
             ),
         ],
         "concern_detail": [{"public_id": w.concern.public_id}],
@@ -285,6 +286,7 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
         "referral_transfer": {"association": w.bergen.public_id, "reason": "Hun flytter"},
         "referral_withdraw": {"reason": "Hun ønsker ikke lenger"},
         "match_propose": {"volunteer": w.other_volunteer.public_id},
+        "referral_commitment_renew": {"volunteer": w.venn.public_id},
         "match_action": {
             "end": {
                 "ended_on": today,
@@ -299,6 +301,7 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
             "first-meeting": {"day": future, "time": "12:00", "place": "Krisesenteret"},
             "activate": {"started_on": today},
             "cancel": {"reason": "coordinator"},
+            "conflict-check": {"on": today, "how": "phone"},
         }.get(action, {}),
         "concern_detail": {"note": "Snakket med henne"},
         "follow_up_action": {
@@ -469,6 +472,7 @@ OBJECT_NAMES = {
     "referral_withdraw",
     "referral_suggestions",
     "match_propose",
+    "referral_commitment_renew",
     "referral_data",
     "referral_consent_withdrawn",
     "match_detail",
@@ -745,6 +749,7 @@ OWNERS = [
     ("match_action", 2, "coordinator_oslo"),  # end
     ("match_action", 4, "coordinator_oslo"),  # first meeting
     ("match_action", 6, "coordinator_oslo"),  # cancel
+    ("referral_commitment_renew", 0, "coordinator_oslo"),
     ("concern_detail", 0, "coordinator_oslo"),
     ("follow_up_action", 0, "coordinator_oslo"),
     ("follow_up_action", 1, "coordinator_oslo"),
