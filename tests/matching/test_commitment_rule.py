@@ -235,6 +235,9 @@ def test_the_coordinator_records_her_conflict_check_and_the_match_goes_on(
     )
     proposed.refresh_from_db()
     assert proposed.status == MatchStatus.FIRST_MEETING_PLANNED
+    # Who recorded it, and how, stays on the match's page.
+    html = client.get(proposed.get_absolute_url()).content.decode()
+    assert 'id="conflict-check-recorded"' in html and "på telefon" in html
 
 
 @pytest.mark.parametrize(
