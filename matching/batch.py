@@ -40,7 +40,6 @@ class BatchRow:
     score: int | None
     greedy_volunteer: Volunteer | None
     greedy_score: int | None
-    commitment_warning: bool = False
 
     @property
     def differs(self) -> bool:
@@ -135,7 +134,6 @@ def batch_proposal(association: Association, *, today: date | None = None) -> Ba
             score=score(r, optimal[r]),
             greedy_volunteer=person(greedy[r]),
             greedy_score=score(r, greedy[r]),
-            commitment_warning=bool(optimal[r] >= 0 and cands.warning[optimal[r]]),
         )
         for r, referral in enumerate(referrals)
     ]

@@ -21,6 +21,7 @@ from matching.models import (
     Activity,
     AgeBracket,
     CancelReason,
+    ConflictCheckHow,
     EndReason,
     InitiatedBy,
     MatchingWeights,
@@ -233,6 +234,36 @@ class ActivateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = fields_only_helper()
+
+
+class ConflictCheckForm(forms.Form):
+    """The coordinator records the volunteer's conflict check for her: when and how she
+    confirmed that she knows neither the woman nor the abuser."""
+
+    on = forms.DateField(
+        label=_("She confirmed on"),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Enter the date she confirmed it."),
+            "invalid": _("Enter a valid date, such as 04.12.2026."),
+        },
+    )
+    how = forms.ChoiceField(
+        label=_("How she confirmed it"),
+        choices=ConflictCheckHow.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how she confirmed it.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return on
 
 
 class CancelForm(forms.Form):

@@ -4,6 +4,7 @@ A woman is never identified here: an alias or first name, an age bracket, munici
 """
 
 import uuid
+from datetime import date
 from typing import cast
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from accounts.models import Association, Municipality, Role, Shelter, acting_membership
 from common.choices import ChoiceLabels
 from common.crypto import EncryptedIntegerField, EncryptedTextField
+from common.dates import add_years
 from common.flags import labels
 from courses.models import Consideration
 from volunteers.models import Availability, Strength, Volunteer
@@ -338,6 +340,24 @@ class InitiatedBy(models.TextChoices):
     BOTH = "both", _("Both, together")
 
 
+# A match runs for a planned year from its first meeting: THE definition of the match's length,
+# used when it becomes active and when a volunteer's commitment is checked against it.
+MATCH_YEARS = 1
+
+
+def match_planned_end(start: date) -> date:
+    """The planned end of a match whose year starts on `start`."""
+    return add_years(start, MATCH_YEARS)
+
+
+class ConflictCheckHow(models.TextChoices):
+    """How a volunteer confirmed the conflict check when the coordinator records it for her."""
+
+    PHONE = "phone", _("By phone")
+    IN_PERSON = "in_person", _("In person")
+    EMAIL = "email", _("By email")
+
+
 class YesNoUnknown(models.TextChoices):
     YES = "yes", _("Yes")
     NO = "no", _("No")
@@ -382,6 +402,23 @@ class Match(ChoiceLabels, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     conflict_checked_at = models.DateTimeField(_("conflict check confirmed"), null=True, blank=True)
+    # Set when the coordinator recorded the conflict check on the volunteer's behalf (she has no
+    # login, or answered by phone): who recorded it and how she confirmed. Empty when she
+    # confirmed on her own page.
+    conflict_check_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    conflict_check_how = models.CharField(
+        _("how she confirmed"), max_length=20, choices=ConflictCheckHow.choices, blank=True
+    )
+    # Set when the coordinator proposed her on purpose although her commitment ends before the
+    # match's planned year: who confirmed the shorter match, and when her commitment ends.
+    shorter_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    shorter_commitment_ends_on = models.DateField(
+        _("her commitment ends (a shorter match confirmed)"), null=True, blank=True
+    )
     first_meeting_at = models.DateTimeField(_("first meeting"), null=True, blank=True)
     first_meeting_place = EncryptedTextField(
         _("place of the first meeting"), max_length=200, blank=True

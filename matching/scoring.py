@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import reduce
 from operator import or_
 
@@ -32,10 +32,12 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
+    Exists,
     F,
     FloatField,
     Func,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -59,6 +61,7 @@ from matching.models import (
     MatchStatus,
     Referral,
     ReferralLanguage,
+    match_planned_end,
 )
 from volunteers.models import (
     Availability,
@@ -67,6 +70,9 @@ from volunteers.models import (
     Strength,
     Volunteer,
     VolunteerLanguage,
+)
+from volunteers.models import (
+    EndReason as CommitmentEndReason,
 )
 
 # Near is better, but a neighbouring municipality is not punished: full marks up to
@@ -77,8 +83,6 @@ DISTANCE_ZERO_KM = 100.0
 WAITING_FULL_DAYS = 180
 # Experience counts fully from this many completed matches.
 EXPERIENCE_FULL = 3
-# A warning, not an exclusion, when her commitment ends within this many days.
-COMMITMENT_WARNING_DAYS = 183
 
 # The hard rules, in the order they are checked; the first that fails is shown.
 RULE_OK = 0
@@ -89,6 +93,10 @@ RULE_CAPACITY = 4
 RULE_AVOID = 5
 RULE_SPECIALISATION = 6
 RULE_EARLIER_PAIRING = 7
+# Checked last: her commitment ends before the planned year of a match proposed today
+# (models.match_planned_end). The coordinator may renew it, or confirm a shorter match on
+# purpose; a volunteer who fails another rule too is shown with that rule.
+RULE_COMMITMENT_SHORT = 8
 
 
 def rule_text(rule: int) -> str:
@@ -102,6 +110,7 @@ def rule_text(rule: int) -> str:
         RULE_EARLIER_PAIRING: _(
             "An earlier proposal with this referral was declined, cancelled or broken off"
         ),
+        RULE_COMMITMENT_SHORT: _("Her commitment ends before the match's planned year"),
     }[rule]
 
 
@@ -312,7 +321,8 @@ class Candidates:
     # When her running commitment ends (numpy dates, NaT: none is running).
     commitment_ends: np.ndarray
     base_rule: np.ndarray
-    warning: np.ndarray
+    # Her running commitment ends before the planned year of a match proposed today.
+    short_commitment: np.ndarray
     # The rows of the queries asked for along with the facts (load_candidates(also=...)).
     also: list[np.ndarray] = field(default_factory=list)
 
@@ -409,7 +419,7 @@ def load_candidates(
             has_commitment=~np.isnat(commitment_ends),
             free_places=free_places,
         ),
-        warning=commitment_ends < np.datetime64(today + timedelta(days=COMMITMENT_WARNING_DAYS)),
+        short_commitment=commitment_ends < np.datetime64(match_planned_end(today)),
         also=read[len(facts_asked) + 1 :],
     )
 
@@ -508,7 +518,19 @@ def _fact_queries(rows_filter: Q | _AmongIds, courses, language_codes, today: da
         ),
         (
             CommitmentPeriod.objects.filter(rows_filter)
-            .filter(ended_on__isnull=True, starts_on__lte=today, ends_on__gte=today)
+            .filter(ended_on__isnull=True, ends_on__gte=today)
+            # Running today, or renewed before the end: the next year starts where the renewed
+            # one ends (volunteers.services.commitment_renew), and she is committed until then.
+            .filter(
+                Q(starts_on__lte=today)
+                | Exists(
+                    CommitmentPeriod.objects.filter(
+                        volunteer_id=OuterRef("volunteer_id"),
+                        end_reason=CommitmentEndReason.RENEWED,
+                        ended_on=OuterRef("starts_on"),
+                    )
+                )
+            )
             .order_by()
             .annotate(days=_EpochDays("ends_on"))
             .values_list("volunteer_id", "days"),
@@ -778,6 +800,7 @@ def rules(refs: ReferralFeatures, cands: Candidates) -> np.ndarray:
         if earlier:
             row = rule[index]
             row[(row == RULE_OK) & np.isin(cands.ids, list(earlier))] = RULE_EARLIER_PAIRING
+    rule[(rule == RULE_OK) & cands.short_commitment[None, :]] = RULE_COMMITMENT_SHORT
     return rule
 
 
@@ -876,7 +899,30 @@ class Suggestion:
     km: float
     other_association: bool
     commitment_ends: date | None
-    commitment_warning: bool
+    # Her commitment ends before the match's planned year (RULE_COMMITMENT_SHORT): shown apart,
+    # to renew her commitment or to confirm a shorter match on purpose.
+    short_commitment: bool = False
+
+    @property
+    def commitment_left(self) -> str:
+        return commitment_left_text(self.commitment_ends)
+
+
+def commitment_left_text(ends: date | None, today: date | None = None) -> str:
+    """How long is left of her commitment, in words: days up to two months, then months."""
+    if ends is None:
+        return ""
+    days = (ends - (today or timezone.localdate())).days
+    if days <= 0:
+        return _("Her commitment ends today")
+    if days < 60:
+        return ngettext(
+            "Her commitment ends in %(n)s day", "Her commitment ends in %(n)s days", days
+        ) % {"n": days}
+    months = round(days / 30.44)
+    return ngettext(
+        "Her commitment ends in %(n)s month", "Her commitment ends in %(n)s months", months
+    ) % {"n": months}
 
 
 @dataclass
@@ -1030,6 +1076,9 @@ class Suggestions:
     suggestions: list[Suggestion]
     excluded: Exclusions
     weights: dict[str, int]
+    # Her association's volunteers excluded only because their commitment ends before the
+    # match's planned year, best first (at most `limit`; the rest are among `excluded`).
+    short: list[Suggestion] = field(default_factory=list)
 
 
 PART_LABELS = {
@@ -1183,47 +1232,45 @@ def suggest(referral: Referral, *, limit: int = 20, neighbours_km: float = 0) ->
     rule = rules(refs, cands)[0]
     score_parts = parts(refs, cands)
     scores = total(score_parts, effective_weights(refs, weights))[0]
-    eligible = np.flatnonzero(rule == RULE_OK)
-    if len(eligible) > limit:  # only those who can be among the best `limit` need sorting
-        eligible = eligible[
-            scores[eligible] >= -np.partition(-scores[eligible], limit - 1)[limit - 1]
-        ]
-    # Best first; equal scores: the one who has waited longest, then the lowest id (stable).
-    order = eligible[
-        np.lexsort((cands.ids[eligible], -cands.waiting_days[eligible], -scores[eligible]))
-    ][:limit]
+    order = _best(np.flatnonzero(rule == RULE_OK), scores, cands, limit)
+    # Those only her commitment keeps out, of her own association (whose coordinator can renew
+    # it): shown apart, best first, loaded with the suggestions (no query of their own).
+    short = np.flatnonzero(
+        (rule == RULE_COMMITMENT_SHORT) & (cands.association_ids == referral.association_id)
+    )
+    short_order = _best(short, scores, cands, limit)
     volunteers = (
         Volunteer.objects.select_related("municipality")
         .defer(*LIST_DEFERRED)
-        .in_bulk([int(cands.ids[i]) for i in order])
+        .in_bulk([int(cands.ids[i]) for i in (*order, *short_order)])
     )
-    suggestions = []
-    for i in order:
+
+    def suggestion(i: int) -> Suggestion:
         volunteer = volunteers[int(cands.ids[i])]
         values = {name: float(score_parts[name][0, i]) for name in MatchingWeights.PARTS}
-        suggestions.append(
-            Suggestion(
-                volunteer=volunteer,
-                score=round(float(scores[i])),
-                parts=_reasons(
-                    referral,
-                    volunteer,
-                    values,
-                    float(score_parts["_km"][0, i]),
-                    int(cands.waiting_days[i]),
-                    int(cands.completed_matches[i]),
-                    refs.codes[0],
-                    _spoken(int(cands.languages[i]), refs.language_codes),
-                ),
-                km=float(score_parts["_km"][0, i]),
-                other_association=int(cands.association_ids[i]) != referral.association_id,
-                commitment_ends=cands.commitment_ends[i].item(),
-                commitment_warning=bool(cands.warning[i]),
-            )
+        return Suggestion(
+            volunteer=volunteer,
+            score=round(float(scores[i])),
+            parts=_reasons(
+                referral,
+                volunteer,
+                values,
+                float(score_parts["_km"][0, i]),
+                int(cands.waiting_days[i]),
+                int(cands.completed_matches[i]),
+                refs.codes[0],
+                _spoken(int(cands.languages[i]), refs.language_codes),
+            ),
+            km=float(score_parts["_km"][0, i]),
+            other_association=int(cands.association_ids[i]) != referral.association_id,
+            commitment_ends=cands.commitment_ends[i].item(),
+            short_commitment=bool(rule[i] == RULE_COMMITMENT_SHORT),
         )
+
     excluded = np.flatnonzero(
         (rule != RULE_OK) & (cands.association_ids == referral.association_id)
     )
+    excluded = excluded[~np.isin(excluded, short_order)]
 
     def her_volunteers() -> QuerySet:
         """Every candidate of her association: all she can see excluded, and more."""
@@ -1232,15 +1279,28 @@ def suggest(referral: Referral, *, limit: int = 20, neighbours_km: float = 0) ->
         )[0]
 
     return Suggestions(
-        suggestions=suggestions,
+        suggestions=[suggestion(i) for i in order],
         excluded=Exclusions(cands.ids[excluded], rule[excluded], among=her_volunteers),
         weights=weights,
+        short=[suggestion(i) for i in short_order],
     )
 
 
-def eligible_score(referral: Referral, volunteer: Volunteer) -> int | None:
+def _best(among: np.ndarray, scores: np.ndarray, cands: Candidates, limit: int) -> np.ndarray:
+    """The best `limit` of `among` (positions of candidates), best first; equal scores: the one
+    who has waited longest, then the lowest id (stable)."""
+    if len(among) > limit:  # only those who can be among the best `limit` need sorting
+        among = among[scores[among] >= -np.partition(-scores[among], limit - 1)[limit - 1]]
+    return among[np.lexsort((cands.ids[among], -cands.waiting_days[among], -scores[among]))][:limit]
+
+
+def eligible_score(
+    referral: Referral, volunteer: Volunteer, *, shorter_ok: bool = False
+) -> int | None:
     """The score of this pair when every hard rule allows it; None otherwise. (Proposing
-    checks this, so a crafted request cannot match an ineligible volunteer.)"""
+    checks this, so a crafted request cannot match an ineligible volunteer.) `shorter_ok`: a
+    commitment that ends before the match's planned year is allowed (the coordinator confirmed
+    a shorter match on purpose)."""
     refs = load_referrals([referral])
     cands = load_candidates(
         [volunteer.association_id],
@@ -1249,7 +1309,8 @@ def eligible_score(referral: Referral, volunteer: Volunteer) -> int | None:
     )
     if not len(cands):
         return None
-    if rules(refs, cands)[0, 0] != RULE_OK:
+    rule = rules(refs, cands)[0, 0]
+    if rule != RULE_OK and not (shorter_ok and rule == RULE_COMMITMENT_SHORT):
         return None
     score = total(parts(refs, cands), effective_weights(refs, MatchingWeights.current()))[0, 0]
     return round(float(score))

@@ -16,7 +16,6 @@ from django.utils.translation import ngettext
 
 from accounts.geo import route_to_association
 from accounts.models import Association, Role, User
-from common.dates import add_years
 from matching import notifications as kinds
 from matching import reminders, scoring, selectors
 from matching.models import (
@@ -32,6 +31,7 @@ from matching.models import (
     WITHDRAWABLE,
     CancelReason,
     Concern,
+    ConflictCheckHow,
     FollowUp,
     FollowUpKind,
     Match,
@@ -43,6 +43,7 @@ from matching.models import (
     ReferralEvent,
     ReferralLanguage,
     ReferralStatus,
+    match_planned_end,
     meeting_duration_refusal,
 )
 from notifications.kinds import NotificationKind
@@ -347,12 +348,17 @@ def _tell_the_volunteer(
 
 
 @transaction.atomic
-def match_propose(*, referral: Referral, volunteer: Volunteer, by: User) -> Match:
+def match_propose(
+    *, referral: Referral, volunteer: Volunteer, by: User, shorter: bool = False
+) -> Match:
     """Propose a volunteer for a waiting referral. Nothing is decided automatically: this is the
-    coordinator's choice, checked against every hard rule.
+    coordinator's choice, checked against every hard rule. `shorter`: the coordinator confirms
+    on purpose a match shorter than its planned year, because the volunteer's commitment ends
+    before it (without it such a volunteer is refused).
 
-    Side effects: creates the Match (proposed) and its first event; the referral becomes "match
-    proposed"; the volunteer is asked (by notification) to confirm the conflict check.
+    Side effects: creates the Match (proposed) and its first event; with `shorter`, who
+    confirmed it and when her commitment ends are recorded on the match; the referral becomes
+    "match proposed"; the volunteer is asked (by notification) to confirm the conflict check.
     """
     # The race: two coordinators proposing the last free place of one volunteer at the same
     # moment. Locking her row makes the second wait, then count the first one's match.
@@ -368,14 +374,27 @@ def match_propose(*, referral: Referral, volunteer: Volunteer, by: User) -> Matc
         raise MatchingError(
             _("This volunteer belongs to an association too far away for this referral.")
         )
-    score = scoring.eligible_score(locked_referral, locked_volunteer)
+    score = scoring.eligible_score(locked_referral, locked_volunteer, shorter_ok=shorter)
     if score is None:
         raise MatchingError(
             _("%(name)s cannot be matched with this referral now (see why under «Not eligible»).")
             % {"name": locked_volunteer.first_name}
         )
+    commitment_ends = None
+    if shorter:
+        commitment = locked_volunteer.commitments.open().first()
+        if commitment is None or commitment.ends_on >= match_planned_end(timezone.localdate()):
+            raise MatchingError(
+                _("Her commitment lasts the match's planned year: propose her as usual.")
+            )
+        commitment_ends = commitment.ends_on
     match = Match.objects.create(
-        referral=locked_referral, volunteer=locked_volunteer, score=score, proposed_by=by
+        referral=locked_referral,
+        volunteer=locked_volunteer,
+        score=score,
+        proposed_by=by,
+        shorter_confirmed_by=by if shorter else None,
+        shorter_commitment_ends_on=commitment_ends,
     )
     MatchEvent.objects.create(match=match, status=MatchStatus.PROPOSED, by=by)
     _set_referral_status(locked_referral, ReferralStatus.MATCH_PROPOSED, by=by)
@@ -413,6 +432,39 @@ def match_confirm_conflict_check(*, match: Match, by: User) -> Match:
         role=Role.COORDINATOR,
         association_id=locked.referral.association_id,
     )
+    return locked
+
+
+@transaction.atomic
+def match_record_conflict_check(*, match: Match, on: date, how: str, by: User) -> Match:
+    """The coordinator records that the volunteer confirmed the conflict check to her (by
+    phone, in person or by email): for a volunteer without a login, so the match is not stuck.
+
+    Side effects: records when she confirmed, how, and who recorded it; her "a proposal waits
+    for your answer" is marked done if she has a login. The coordinators are not notified (one
+    of them recorded it).
+    """
+    locked = Match.objects.select_for_update().get(pk=match.pk)
+    if locked.status != MatchStatus.PROPOSED:
+        raise MatchingError(_("This proposal is no longer open."))
+    if locked.conflict_checked_at:
+        raise MatchingError(_("The conflict check is already confirmed."))
+    if how not in ConflictCheckHow.values:
+        raise MatchingError(_("Choose how she confirmed."))
+    now = timezone.localtime()
+    if on > now.date():
+        raise MatchingError(_("The date cannot be in the future."))
+    if on < timezone.localtime(locked.proposed_at).date():
+        raise MatchingError(_("She cannot have confirmed before she was proposed."))
+    at = now if on == now.date() else datetime.combine(on, datetime.min.time()).replace(hour=12)
+    locked.conflict_checked_at = timezone.make_aware(at) if timezone.is_naive(at) else at
+    locked.conflict_check_how, locked.conflict_check_recorded_by = how, by
+    locked.save(
+        update_fields=["conflict_checked_at", "conflict_check_how", "conflict_check_recorded_by"]
+    )
+    her = _her_login(locked)
+    if her:
+        _proposal_done(locked, her)
     return locked
 
 
@@ -493,7 +545,7 @@ def match_activate(*, match: Match, started_on: date, by: User) -> Match:
     if started_on > timezone.localdate():
         raise MatchingError(_("The first meeting cannot be in the future."))
     locked.started_on = started_on
-    locked.planned_end_on = add_years(started_on, 1)
+    locked.planned_end_on = match_planned_end(started_on)
     _match_status(locked, MatchStatus.ACTIVE, by=by, also=("started_on", "planned_end_on"))
     follow_ups_plan(locked)
     started_at = timezone.make_aware(datetime.combine(started_on, datetime.min.time()))

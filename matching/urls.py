@@ -28,6 +28,11 @@ urlpatterns = [
         name="referral_suggestions",
     ),
     path("henvisninger/<uuid:public_id>/foresla/", referrals.match_propose, name="match_propose"),
+    path(
+        "henvisninger/<uuid:public_id>/forny-bindingstid/",
+        referrals.referral_commitment_renew,
+        name="referral_commitment_renew",
+    ),
     path("henvisninger/<uuid:public_id>/innsyn/", referrals.referral_data, name="referral_data"),
     path(
         "henvisninger/<uuid:public_id>/samtykke-trukket/",

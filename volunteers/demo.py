@@ -22,6 +22,7 @@ from volunteers.models import (
     Volunteer,
     VolunteerLanguage,
 )
+from volunteers.services import commitment_renew
 
 FIRST_NAMES = [
     "Ingrid",
@@ -142,6 +143,12 @@ def seed(stdout) -> None:
             own.user, own.email = login, login.email
             own.first_name, own.last_name = login.first_name, login.last_name
             own.save(update_fields=["user", "email", "first_name", "last_name"])
+        # All but the last ressursvenn have renewed their year, so their commitment lasts a
+        # match's planned year (matching.models.match_planned_end); the last one's ends sooner,
+        # and the suggestions show her apart, to renew or for a shorter match.
+        for own in approved[:-1]:
+            if own.commitments.filter(ends_on__lt=add_years(timezone.localdate(), 1)).exists():
+                commitment_renew(volunteer=own)
         # Some ressursvenner speak the languages the demo referrals prefer, so the suggestions
         # visibly weigh language against distance.
         for own, code in zip(approved[2:], ["ar", "so", "pl", "ar"], strict=False):

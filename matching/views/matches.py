@@ -25,6 +25,7 @@ from matching import selectors, services
 from matching.forms import (
     ActivateForm,
     CancelForm,
+    ConflictCheckForm,
     EndForm,
     FirstMeetingForm,
     ListFilterForm,
@@ -77,7 +78,12 @@ def _match(request: HttpRequest, public_id) -> Match:
     return get_object_or_404(
         Match.objects.for_user(request.user)
         .select_related(
-            "referral__shelter", "referral__municipality", "volunteer__municipality", "proposed_by"
+            "referral__shelter",
+            "referral__municipality",
+            "volunteer__municipality",
+            "proposed_by",
+            "conflict_check_recorded_by",
+            "shorter_confirmed_by",
         )
         .annotate(is_inactive=Exists(quiet)),
         public_id=public_id,
@@ -127,6 +133,8 @@ def _match_context(match: Match, **forms) -> dict:
         and match.new_match_for_woman is True
         and services.reopen_refusal(match.referral) is None,
         "ended_early": services.match_ended_early(match),
+        "conflict_check_form": forms.get("conflict_check_form")
+        or ConflictCheckForm(initial={"on": today}),
         "error": forms.get("error"),
     }
 
@@ -147,6 +155,12 @@ def _pause(match: Match, form: None, by: User) -> None:
 
 def _resume(match: Match, form: None, by: User) -> None:
     services.match_resume(match=match, by=by)
+
+
+def _record_conflict_check(match: Match, form: ConflictCheckForm, by: User) -> None:
+    services.match_record_conflict_check(
+        match=match, on=form.cleaned_data["on"], how=form.cleaned_data["how"], by=by
+    )
 
 
 def _cancel(match: Match, form: CancelForm, by: User) -> None:
@@ -176,6 +190,12 @@ class MatchAction:
 
 # The steps by the name in their URL: adding one is an entry here (and its form on the page).
 MATCH_ACTIONS = {
+    "conflict-check": MatchAction(
+        _record_conflict_check,
+        form=ConflictCheckForm,
+        form_name="conflict_check_form",
+        done=gettext_lazy("Her conflict check is recorded. You can now plan the first meeting."),
+    ),
     "first-meeting": MatchAction(
         _plan_first_meeting,
         form=FirstMeetingForm,

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -33,6 +34,8 @@ from matching.models import (
     ReferralEvent,
     ReferralStatus,
 )
+from volunteers import services as volunteer_services
+from volunteers.models import Volunteer
 
 # The "not eligible" list shows the count for each rule, and names at most this many when she
 # asks to see who they are (`?vis=ikke-aktuelle`): reading and writing their names costs the page
@@ -324,8 +327,12 @@ def match_propose(request: RoleRequest, public_id) -> HttpResponse:
         selectors.proposable_volunteers(request.user, referral),
         public_id=_public_id(request.POST.get("volunteer")),
     )
+    # "Propose a shorter match": she confirms on purpose a match shorter than its planned year.
+    shorter = request.POST.get("shorter") == "1"
     try:
-        match = services.match_propose(referral=referral, volunteer=volunteer, by=request.user)
+        match = services.match_propose(
+            referral=referral, volunteer=volunteer, by=request.user, shorter=shorter
+        )
     except services.MatchingError as error:
         messages.error(request, str(error))
         if request.POST.get("back") == "batch":
@@ -341,6 +348,36 @@ def match_propose(request: RoleRequest, public_id) -> HttpResponse:
     if request.POST.get("back") == "batch":
         return redirect("match_batch")
     return redirect(match.get_absolute_url())
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def referral_commitment_renew(request: RoleRequest, public_id) -> HttpResponse:
+    """Renew, from the referral's suggestions, the commitment of one of her volunteers whose
+    commitment ends before the match's planned year; back to the suggestions, where she is
+    then suggested."""
+    referral = get_object_or_404(
+        Referral.objects.for_user(request.user).only("pk", "public_id"), public_id=public_id
+    )
+    volunteer = get_object_or_404(
+        Volunteer.objects.for_user(request.user),
+        public_id=_public_id(request.POST.get("volunteer")),
+    )
+    try:
+        period = volunteer_services.commitment_renew(volunteer=volunteer)
+    except volunteer_services.VolunteerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s's commitment is renewed until %(date)s.")
+            % {
+                "name": volunteer.first_name,
+                "date": formats.date_format(period.ends_on, "SHORT_DATE_FORMAT"),
+            },
+        )
+    return redirect("referral_suggestions", public_id=referral.public_id)
 
 
 @login_required

@@ -36,7 +36,8 @@ def make_volunteer(db):
     """make_volunteer(association, **fields): an approved ressursvenn who may be matched.
 
     Turn one condition off to test its rule: basic_course=False, commitment=False,
-    status="paused"; commitment_ends sets when her year ends; specialised=True gives her the
+    status="paused"; commitment_ends sets when her year ends (by default after the planned year
+    of a match proposed today); specialised=True gives her the
     specialisation course; approved_days_ago sets her waiting time. She lives in Oslo when her
     association covers it.
     """
@@ -81,7 +82,7 @@ def make_volunteer(db):
             CommitmentPeriod.objects.create(
                 volunteer=person,
                 starts_on=today - timedelta(days=approved_days_ago),
-                ends_on=commitment_ends or today + timedelta(days=300),
+                ends_on=commitment_ends or today + timedelta(days=400),
             )
         return person
 

@@ -57,7 +57,7 @@ def a_spread_of_volunteers(
             basic_course=n % 7 != 3,
             specialised=n % 4 == 0,
             commitment=n % 8 != 5,
-            commitment_ends=today + timedelta(days=60 if n % 3 else 300),
+            commitment_ends=today + timedelta(days=60 if n % 3 == 1 else 400),
             approved_days_ago=(n * 37) % 400,
             municipality_number=("0301", "3201")[n % 2]
             if association.name.startswith("Oslo")
@@ -145,6 +145,7 @@ def test_facts_from_the_whole_tables_are_those_read_for_the_candidates(
         return (
             [(s.volunteer, s.score, [p.reason for p in s.parts]) for s in result.suggestions],
             list(result.excluded),
+            [(s.volunteer, s.score) for s in result.short],
         )
 
     from_whole_tables = suggested(scoring.suggest(referral))
@@ -215,7 +216,7 @@ def test_sorting_only_those_who_can_be_best_keeps_the_order(
 ):
     referral = make_referral(oslo)
     # Many equal scores: the same in everything but waiting time, in pairs.
-    for n in range(12):
+    for n in range(16):
         make_volunteer(oslo, approved_days_ago=10 * (n // 2), first_name=f"Lik{n}")
     a_spread_of_volunteers(oslo, make_volunteer, make_match)
     everyone = scoring.suggest(referral, limit=1000).suggestions

@@ -345,24 +345,6 @@ def test_the_total_is_the_weighted_mean_of_the_parts(oslo, make_volunteer, make_
     assert scores[:, 0] == pytest.approx([100 * plain / 100, 100 * plain / 110], abs=0.05)
 
 
-def test_a_commitment_ending_within_six_months_is_a_warning_not_an_exclusion(
-    oslo, make_volunteer, make_referral
-):
-    today = timezone.localdate()
-    referral = make_referral(oslo)
-    ending = make_volunteer(oslo, first_name="Snart", commitment_ends=today + timedelta(days=150))
-    staying = make_volunteer(oslo, first_name="Lenge", commitment_ends=today + timedelta(days=250))
-
-    result = scoring.suggest(referral)
-
-    warnings = {s.volunteer: (s.commitment_warning, s.commitment_ends) for s in result.suggestions}
-    assert warnings == {
-        ending: (True, today + timedelta(days=150)),
-        staying: (False, today + timedelta(days=250)),
-    }
-    assert result.excluded == []
-
-
 # --- Suggestions -------------------------------------------------------------------------------
 
 

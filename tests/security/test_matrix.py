@@ -187,6 +187,7 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "referral_withdraw": [waiting],
         "referral_suggestions": [waiting],
         "match_propose": [waiting],
+        "referral_commitment_renew": [waiting],
         "referral_data": [active, {**active, "?": {"format": "json"}}],
         "referral_consent_withdrawn": [active],
         "match_detail": [{"public_id": match}, {"public_id": proposed}],
@@ -194,7 +195,7 @@ def object_variants(w: World) -> dict[str, list[dict]]:
             *({"public_id": match, "action": a} for a in ("pause", "resume", "reopen", "ukjent")),
             *(
                 {"public_id": proposed, "action": a}
-                for a in ("first-meeting", "activate", "cancel")
+                for a in ("first-meeting", "activate", "cancel", "conflict-check")
             ),
         ],
         "match_end": [{"public_id": match}],
@@ -296,11 +297,13 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
             "outcome_work_or_study": "unknown",
             "outcome_network": "unknown",
         },
+        "referral_commitment_renew": {"volunteer": w.venn.public_id},
         "match_action": {
             "first-meeting": {"day": future, "time": "12:00", "place": "Krisesenteret"},
             "activate": {"started_on": today},
             "cancel": {"reason": "coordinator"},
             "reopen": {"consent_again": "on", "consent_on": today},
+            "conflict-check": {"on": today, "how": "phone"},
         }.get(action, {}),
         "concern_detail": {"note": "Snakket med henne"},
         "follow_up_action": {
@@ -471,6 +474,7 @@ OBJECT_NAMES = {
     "referral_withdraw",
     "referral_suggestions",
     "match_propose",
+    "referral_commitment_renew",
     "referral_data",
     "referral_consent_withdrawn",
     "match_detail",
@@ -748,6 +752,7 @@ OWNERS = [
     ("match_end", 0, "coordinator_oslo"),
     ("match_action", 4, "coordinator_oslo"),  # first meeting
     ("match_action", 6, "coordinator_oslo"),  # cancel
+    ("referral_commitment_renew", 0, "coordinator_oslo"),
     ("concern_detail", 0, "coordinator_oslo"),
     ("follow_up_action", 0, "coordinator_oslo"),
     ("follow_up_action", 1, "coordinator_oslo"),

@@ -36,7 +36,8 @@ ENDED = "Hun er ikke lenger ressursvenn, så dette kan ikke gjøres lenger."
 
 
 def approved(oslo, user=None, **fields) -> Volunteer:
-    """An approved ressursvenn with an open year, matchable once she has the basic course."""
+    """An approved ressursvenn with an open commitment that lasts beyond the planned year of a
+    match proposed today, matchable once she has the basic course."""
     if user is not None:
         fields["email"] = user.email
     v = volunteer(
@@ -49,7 +50,7 @@ def approved(oslo, user=None, **fields) -> Volunteer:
     )
     today = timezone.localdate()
     CommitmentPeriod.objects.create(
-        volunteer=v, starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=300)
+        volunteer=v, starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=400)
     )
     return v
 
