@@ -315,10 +315,14 @@ class ReauthenticateCodeForm(ReauthenticateForm):
         _code_field(self, recovery_code=True)
 
 
+MUNICIPALITY_SEPARATORS = re.compile(r"[\n,;]+")
+MUNICIPALITY_SUFFIX = re.compile(r"\s+(kommune|municipality)$", re.IGNORECASE)
+
+
 class MunicipalityField(forms.CharField):
     """A municipality typed or picked from a list of all 357 (an <input list> with a datalist).
 
-    Accepts a name, "Name (County)" or the number. Two names occur twice (Herøy, Våler); those
+    Accepts a name, "Name kommune", "Name (County)" or the number. Two names occur twice (Herøy, Våler); those
     must be picked with their county.
     """
 
@@ -346,7 +350,7 @@ class MunicipalityField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        text = " ".join(text.split())
+        text = MUNICIPALITY_SUFFIX.sub("", " ".join(text.split()))  # "Oslo kommune" is Oslo
         matches = list(Municipality.objects.select_related("county").filter(number=text)) or [
             m
             for m in Municipality.objects.select_related("county")
@@ -365,9 +369,6 @@ class MunicipalityField(forms.CharField):
 
 
 # --- The national admin's pages (associations, shelters, people) -------------------------------
-
-MUNICIPALITY_SEPARATORS = re.compile(r"[\n,;]+")
-MUNICIPALITY_SUFFIX = re.compile(r"\s+(kommune|municipality)$", re.IGNORECASE)
 
 
 def municipality_text(municipalities) -> str:
@@ -402,13 +403,15 @@ def municipalities_read(text: str) -> tuple[list[Municipality], list[str], list[
             continue
         key = MUNICIPALITY_SUFFIX.sub("", word).lower()
         named = by_name.get(key, [])
-        municipality = by_number.get(key) or by_label.get(key) or (named[0] if named else None)
+        found_one: Municipality | None = (
+            by_number.get(key) or by_label.get(key) or (named[0] if named else None)
+        )
         if len(named) > 1 and key not in by_label:
             ambiguous.append(word)
-        elif municipality is None:
+        elif found_one is None:
             unknown.append(word)
-        elif municipality not in found:
-            found.append(municipality)
+        elif found_one not in found:
+            found.append(found_one)
     return found, unknown, ambiguous
 
 
@@ -466,9 +469,7 @@ class AssociationForm(forms.ModelForm):
     class Meta:
         model = Association
         fields = ("name", "email", "phone", "is_active")
-        error_messages = {
-            "name": {"unique": _("There is already an association with this name.")}
-        }
+        error_messages = {"name": {"unique": _("There is already an association with this name.")}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -520,7 +521,12 @@ class PeopleSearchForm(forms.Form):
 
     q = forms.CharField(label=_("Name or email"), required=False, max_length=200)
     role = forms.ChoiceField(
-        label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
+        label=_("Role"),
+        required=False,
+        choices=[
+            ("", _("All roles")),
+            *((role.value, role.label) for role in Role if role != Role.VOLUNTEER),
+        ],
     )
 
 
@@ -553,9 +559,9 @@ class MembershipRoleForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = fields_only_helper()
-        cast(forms.ModelChoiceField, self.fields["association"]).queryset = (
-            Association.objects.for_user(user)
-        )
+        cast(
+            forms.ModelChoiceField, self.fields["association"]
+        ).queryset = Association.objects.for_user(user)
         cast(forms.ModelChoiceField, self.fields["shelter"]).queryset = Shelter.objects.for_user(
             user
         )

@@ -177,7 +177,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # when her association or shelter is. The middleware's cached copy of her access is keyed
     # by it (accounts/access.py, access_of). Never saved from an instance (see save()), so a
     # stale copy in memory cannot lower it again.
-    access_version = models.PositiveIntegerField(_("access version"), default=0, db_default=0, editable=False)
+    access_version = models.PositiveIntegerField(
+        _("access version"), default=0, db_default=0, editable=False
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

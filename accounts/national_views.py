@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import services
+from accounts import selectors, services
 from accounts.access import RoleRequest, role_required
 from accounts.audit import log_access
 from accounts.forms import (
@@ -263,7 +263,7 @@ def people_list(request: RoleRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if expired:
         form.add_error("q", _("This search has expired. Please search again."))
-    people = User.objects.for_user(request.user).prefetch_related(_active_memberships())
+    people = selectors.people_managed(request.user).prefetch_related(_active_memberships())
     if filters.get("q"):
         text = filters["q"].strip()
         words = Q()
@@ -287,7 +287,7 @@ def people_list(request: RoleRequest) -> HttpResponse:
 
 
 def _person(request: RoleRequest, public_id) -> User:
-    return get_object_or_404(User.objects.for_user(request.user), public_id=public_id)
+    return get_object_or_404(selectors.people_managed(request.user), public_id=public_id)
 
 
 @login_required
@@ -312,9 +312,7 @@ def _render_person(request: RoleRequest, person: User, **forms) -> HttpResponse:
             prefix=str(membership.public_id),
             initial={
                 "role": membership.role,
-                "association": membership.association.public_id
-                if membership.association
-                else None,
+                "association": membership.association.public_id if membership.association else None,
                 "shelter": membership.shelter.public_id if membership.shelter else None,
             },
         )
@@ -337,7 +335,7 @@ def _render_person(request: RoleRequest, person: User, **forms) -> HttpResponse:
 
 def _membership(request: RoleRequest, public_id) -> Membership:
     return get_object_or_404(
-        Membership.objects.for_user(request.user).select_related("user"), public_id=public_id
+        selectors.memberships_managed(request.user).select_related("user"), public_id=public_id
     )
 
 
@@ -374,9 +372,7 @@ def membership_end(request: RoleRequest, public_id) -> HttpResponse:
     except services.AccessError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request, _("The role «%(role)s» has ended.") % {"role": membership.label}
-        )
+        messages.success(request, _("The role «%(role)s» has ended.") % {"role": membership.label})
     return redirect("natadmin_person", membership.user.public_id)
 
 
@@ -419,9 +415,7 @@ def person_reset_two_step(request: RoleRequest, public_id) -> HttpResponse:
         )
         return redirect("natadmin_person", person.public_id)
     try:
-        services.two_step_reset_by_admin(
-            user=person, by=request.user, role=request.membership.role
-        )
+        services.two_step_reset_by_admin(user=person, by=request.user, role=request.membership.role)
     except services.AccessError as error:
         messages.error(request, str(error))
     else:

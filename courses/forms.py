@@ -203,7 +203,7 @@ class CourseCatalogueForm(CourseAdminForm):
     own for a title taken. Whether it is offered is changed with its own button."""
 
     class Meta(CourseAdminForm.Meta):
-        fields = (
+        fields: tuple[str, ...] = (  # type: ignore[assignment]
             "title",
             "description",
             "kind",

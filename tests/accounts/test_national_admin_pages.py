@@ -91,7 +91,9 @@ def test_she_creates_an_association_with_its_municipalities_as_typed(client, nat
     )
     association = Association.objects.get(name="Bærum Sanitetsforening")
     assert response.status_code == 302
-    assert response["Location"] == reverse("natadmin_association_edit", args=[association.pk and association.public_id])
+    assert response["Location"] == reverse(
+        "natadmin_association_edit", args=[association.pk and association.public_id]
+    )
     assert sorted(association.municipalities.values_list("number", flat=True)) == [
         "0301",
         "3201",
@@ -158,11 +160,6 @@ def test_she_creates_and_edits_a_shelter(client, national_admin):
         reverse("natadmin_shelter_new"),
         {"name": "Drammen krisesenter", "municipality": "Drammen kommune", "phone": "32 00 00 00"},
     )
-    assert response.status_code == 400  # "Drammen kommune" is not how the field reads it
-    response = client.post(
-        reverse("natadmin_shelter_new"),
-        {"name": "Drammen krisesenter", "municipality": "Drammen", "phone": "32 00 00 00"},
-    )
     shelter = Shelter.objects.get(name="Drammen krisesenter")
     assert response.status_code == 302 and shelter.municipality.number == "3301"
     response = client.post(
@@ -209,7 +206,9 @@ def test_she_invites_the_first_coordinator_from_the_association_page(
                 "association": str(association.public_id),
             },
         )
-    assert response["Location"] == reverse("natadmin_association_edit", args=[association.public_id])
+    assert response["Location"] == reverse(
+        "natadmin_association_edit", args=[association.public_id]
+    )
     invitation = Invitation.objects.get(email="ny@koordinator.example")
     assert invitation.role == Role.COORDINATOR and invitation.association == association
     assert [m.to for m in mail.outbox] == [["ny@koordinator.example"]]
@@ -252,9 +251,7 @@ def test_the_people_list_asks_the_same_number_of_questions_for_3_or_30(
     assert_constant_queries(client, reverse("natadmin_people"), grow)
 
 
-def test_the_association_list_asks_the_same_number_of_questions_for_3_or_30(
-    client, national_admin
-):
+def test_the_association_list_asks_the_same_number_of_questions_for_3_or_30(client, national_admin):
     login(client, national_admin)
 
     def grow(n):
@@ -335,7 +332,12 @@ def test_she_ends_a_role_but_never_the_last_national_admins(
 def test_a_volunteers_role_is_not_changed_here(client, national_admin, volunteer_oslo):
     login(client, national_admin)
     membership = volunteer_oslo.memberships.get()
-    client.post(reverse("natadmin_membership_end", args=[membership.public_id]))
+    response = client.post(reverse("natadmin_membership_end", args=[membership.public_id]))
+    assert response.status_code == 404
+    assert (
+        client.get(reverse("natadmin_person", args=[volunteer_oslo.public_id])).status_code == 404
+    )
+    assert "nora@" not in client.get(reverse("natadmin_people")).content.decode()
     membership.refresh_from_db()
     assert membership.ended_at is None
 
