@@ -101,24 +101,21 @@ def association_edit(request: RoleRequest, public_id) -> HttpResponse:
 def _association_form(request: RoleRequest, association: Association) -> HttpResponse:
     creating = association.pk is None
     form = AssociationForm(request.POST or None, instance=association)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.association_save(
-                    association=form.save(commit=False),
-                    municipalities=form.cleaned_data["municipalities"],
-                )
-            except services.AccessError as error:
-                form.add_error("municipalities", str(error))
-            else:
-                messages.success(
-                    request,
-                    (_("«%(name)s» is created.") if creating else _("«%(name)s» is saved."))
-                    % {"name": association.name},
-                )
-                return redirect("natadmin_association_edit", association.public_id)
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.association_save(
+                association=form.save(commit=False),
+                municipalities=form.cleaned_data["municipalities"],
+            )
+        except services.AccessError as error:
+            form.add_error("municipalities", str(error))
+        else:
+            messages.success(
+                request,
+                (_("«%(name)s» is created.") if creating else _("«%(name)s» is saved."))
+                % {"name": association.name},
+            )
+            return redirect("natadmin_association_edit", association.public_id)
     coordinators = []
     pending = []
     if not creating:
@@ -143,7 +140,6 @@ def _association_form(request: RoleRequest, association: Association) -> HttpRes
             "coordinators": coordinators,
             "pending": pending,
         },
-        status=status,
     )
 
 
@@ -189,17 +185,14 @@ def shelter_edit(request: RoleRequest, public_id) -> HttpResponse:
 def _shelter_form(request: RoleRequest, shelter: Shelter) -> HttpResponse:
     creating = shelter.pk is None
     form = ShelterForm(request.POST or None, instance=shelter)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            services.shelter_save(shelter=form.save(commit=False))
-            messages.success(
-                request,
-                (_("«%(name)s» is created.") if creating else _("«%(name)s» is saved."))
-                % {"name": shelter.name},
-            )
-            return redirect("natadmin_shelter_edit", shelter.public_id)
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        services.shelter_save(shelter=form.save(commit=False))
+        messages.success(
+            request,
+            (_("«%(name)s» is created.") if creating else _("«%(name)s» is saved."))
+            % {"name": shelter.name},
+        )
+        return redirect("natadmin_shelter_edit", shelter.public_id)
     staff = []
     pending = []
     if not creating:
@@ -225,7 +218,6 @@ def _shelter_form(request: RoleRequest, shelter: Shelter) -> HttpResponse:
             "pending": pending,
             "municipalities": Municipality.objects.select_related("county"),
         },
-        status=status,
     )
 
 
@@ -329,7 +321,6 @@ def _render_person(request: RoleRequest, person: User, **forms) -> HttpResponse:
             and any(m.is_active and m.role in staff_roles for m in memberships),
             "volunteer_role": Role.VOLUNTEER,
         },
-        status=400 if forms else 200,
     )
 
 
@@ -444,31 +435,32 @@ def person_invite(request: RoleRequest) -> HttpResponse:
     form = InvitationForm(
         request.POST or None, user=request.user, acting=request.membership, initial=initial
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.invitation_create(
-                    invited_by=request.user,
-                    acting=request.membership,
-                    email=data["email"],
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    role=data["role"],
-                    association=data["association"],
-                    shelter=data["shelter"],
-                )
-            except services.AccessError as error:
-                form.add_error("email", str(error))
-            else:
-                messages.success(
-                    request, _("The invitation was sent to %(email)s.") % {"email": data["email"]}
-                )
-                if data["association"]:
-                    return redirect("natadmin_association_edit", data["association"].public_id)
-                if data["shelter"]:
-                    return redirect("natadmin_shelter_edit", data["shelter"].public_id)
-                return redirect("natadmin_people")
-        status = 400
-    return render(request, "accounts/national/person_invite.html", {"form": form}, status=status)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.invitation_create(
+                invited_by=request.user,
+                acting=request.membership,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                role=data["role"],
+                association=data["association"],
+                shelter=data["shelter"],
+            )
+        except services.AccessError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(
+                request, _("The invitation was sent to %(email)s.") % {"email": data["email"]}
+            )
+            if data["association"]:
+                return redirect("natadmin_association_edit", data["association"].public_id)
+            if data["shelter"]:
+                return redirect("natadmin_shelter_edit", data["shelter"].public_id)
+            return redirect("natadmin_people")
+    return render(
+        request,
+        "accounts/national/person_invite.html",
+        {"form": form},
+    )

@@ -49,22 +49,18 @@ def course_edit(request: RoleRequest, public_id) -> HttpResponse:
 def _course_form(request: RoleRequest, course: Course) -> HttpResponse:
     creating = course.pk is None
     form = CourseCatalogueForm(request.POST or None, instance=course)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            services.course_save(course=form.save(commit=False))
-            messages.success(
-                request,
-                (_("«%(name)s» is created.") if creating else _("«%(name)s» is saved."))
-                % {"name": course.title},
-            )
-            return redirect("course_catalogue")
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        services.course_save(course=form.save(commit=False))
+        messages.success(
+            request,
+            (_("«%(name)s» is created.") if creating else _("«%(name)s» is saved."))
+            % {"name": course.title},
+        )
+        return redirect("course_catalogue")
     return render(
         request,
         "courses/catalogue_form.html",
         {"form": form, "course": None if creating else course},
-        status=status,
     )
 
 

@@ -121,7 +121,7 @@ def test_an_unknown_municipality_is_named_next_to_the_field_and_nothing_changes(
         reverse("natadmin_association_new"),
         {"name": "Ny forening", "municipalities": "Oslo kommune, Gotham", "is_active": "on"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     form = response.context["form"]
     assert "Gotham" in form.errors["municipalities"][0]
     page = response.content.decode()
@@ -134,7 +134,7 @@ def test_a_name_that_occurs_twice_needs_its_county(client, national_admin):
     response = client.post(
         reverse("natadmin_association_new"), {"name": "Ny", "municipalities": "Herøy"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Herøy" in response.context["form"].errors["municipalities"][0]
 
 
@@ -146,7 +146,7 @@ def test_a_duplicate_name_or_a_covered_municipality_is_refused_beside_the_field(
         reverse("natadmin_association_new"),
         {"name": "Oslo Sanitetsforening", "municipalities": "Bergen"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     errors = response.context["form"].errors
     assert errors["name"] == ["Det finnes allerede en lokalforening med dette navnet."]
     assert "Bergen Sanitetsforening" in errors["municipalities"][0]
@@ -177,7 +177,7 @@ def test_a_duplicate_shelter_keeps_what_she_typed(client, national_admin, oslo_s
         reverse("natadmin_shelter_new"),
         {"name": "Oslo krisesenter", "municipality": "Gotham", "phone": "22 00 00 00"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     errors = response.context["form"].errors
     assert set(errors) == {"name", "municipality"}
     assert 'value="Gotham"' in response.content.decode()
@@ -221,7 +221,7 @@ def test_an_invitation_without_its_place_keeps_what_she_typed(client, national_a
         reverse("natadmin_invite"),
         {"email": "a@b.example", "first_name": "Kari", "role": "coordinator"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "association" in response.context["form"].errors
     assert 'value="a@b.example"' in response.content.decode()
     assert not Invitation.objects.exists()
@@ -310,7 +310,7 @@ def test_a_role_change_without_its_place_is_refused_beside_the_field(
         reverse("natadmin_membership_change", args=[membership.public_id]),
         {f"{prefix}-role": "shelter_staff"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "krisesenteret" in response.content.decode()
     assert Membership.objects.active().get(user=coordinator_oslo) == membership
 
