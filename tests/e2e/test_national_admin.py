@@ -94,3 +94,27 @@ def test_the_national_admin_creates_an_association_and_invites_its_first_coordin
     assert re.search(r"https?://\S+/invitasjon/\S+", email.body)
     # Never Django's admin on the way.
     assert "/admin/" not in ingrid.url
+
+    # --- The other pages of her administration, each checked with axe -------------------------
+    for link, address in (
+        ("People and roles", "**/admin-nks/personer/"),
+        ("Crisis shelters", "**/admin-nks/krisesentre/"),
+        ("Course catalogue", "**/admin-nks/kurs/"),
+    ):
+        menu.get_by_role("link", name=words.exact("Administration")).click()
+        ingrid.wait_for_url("**/admin-nks/")
+        ingrid.locator("main").get_by_role("link", name=words(link)).click()
+        ingrid.wait_for_url(address)
+        checker.arrived(ingrid)
+        if link == "People and roles":
+            ingrid.locator("main table").get_by_role("link").first.click()
+            ingrid.wait_for_url("**/admin-nks/personer/*/")
+            checker.arrived(ingrid)
+        elif link == "Crisis shelters":
+            ingrid.get_by_role("link", name=words.exact("New crisis shelter")).click()
+            ingrid.wait_for_url("**/admin-nks/krisesentre/ny/")
+            checker.arrived(ingrid)
+        else:
+            ingrid.locator("main table").get_by_role("link").first.click()
+            ingrid.wait_for_url("**/admin-nks/kurs/*/")
+            checker.arrived(ingrid)
