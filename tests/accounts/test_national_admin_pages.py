@@ -2,6 +2,7 @@
 
 import pytest
 from allauth.mfa.models import Authenticator
+from auditlog.models import LogEntry
 from django.core import mail
 from django.urls import reverse
 
@@ -16,6 +17,7 @@ from accounts.models import (
     Shelter,
     User,
 )
+from notifications.models import OutboxMessage
 from tests.conftest import login
 from tests.factories import AssociationFactory, ShelterFactory, person
 from tests.querycount import assert_constant_queries
@@ -101,6 +103,10 @@ def test_she_creates_an_association_with_its_municipalities_as_typed(client, nat
     ]
     page = client.get(response["Location"]).content.decode()
     assert "Bærum" in page and "Oslo" in page
+    # In the change history, with who did it: the association and each municipality it covers.
+    created = LogEntry.objects.filter(actor=national_admin, action=LogEntry.Action.CREATE)
+    assert created.filter(object_pk=str(association.pk)).exists()
+    assert created.filter(content_type__model="coverage").count() == 3
 
 
 def test_editing_changes_the_coverage(client, national_admin, oslo):
@@ -212,6 +218,7 @@ def test_she_invites_the_first_coordinator_from_the_association_page(
     invitation = Invitation.objects.get(email="ny@koordinator.example")
     assert invitation.role == Role.COORDINATOR and invitation.association == association
     assert [m.to for m in mail.outbox] == [["ny@koordinator.example"]]
+    assert OutboxMessage.objects.filter(to="ny@koordinator.example").count() == 1
     assert "Kari" in client.get(response["Location"]).content.decode()
 
 
