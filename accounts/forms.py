@@ -9,9 +9,18 @@ from allauth.mfa.webauthn.forms import AddWebAuthnForm, LoginWebAuthnForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.validators import MaxLengthValidator
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Association, Membership, Municipality, Role, Shelter, User
+from accounts.models import (
+    Association,
+    Coverage,
+    Membership,
+    Municipality,
+    Role,
+    Shelter,
+    User,
+)
 from common.forms import fields_only_helper
 
 
@@ -306,8 +315,10 @@ class ReauthenticateCodeForm(ReauthenticateForm):
         _code_field(self, recovery_code=True)
 
 
-# "Oslo kommune", "Bergen Kommune", "Kommunen Bodø": the word is not part of the name.
-MUNICIPALITY_WORD = re.compile(r"(?i)^kommunen?\s+|\s+kommunen?(?=$|\s*\()")
+# "Oslo kommune", "Bergen Kommune", "Kommunen Bodø", "Oslo municipality": the word is not part
+# of the name.
+MUNICIPALITY_WORD = re.compile(r"(?i)^kommunen?\s+|\s+(?:kommunen?|municipality)(?=$|\s*\()")
+MUNICIPALITY_SEPARATORS = re.compile(r"[\n,;]+")
 
 
 class MunicipalityField(forms.CharField):
@@ -358,3 +369,219 @@ class MunicipalityField(forms.CharField):
                 self.error_messages["ambiguous"], code="ambiguous", params={"name": text}
             )
         raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+
+
+# --- The national admin's pages (associations, shelters, people) -------------------------------
+
+
+def municipality_text(municipalities) -> str:
+    """The municipalities as she would type them: by name, with the county where the name
+    occurs twice (Herøy, Våler). `municipalities` need their county loaded."""
+    twice = set(
+        Municipality.objects.values("name")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("name", flat=True)
+    )
+    return ", ".join(m.label if m.name in twice else m.name for m in municipalities)
+
+
+def municipalities_read(text: str) -> tuple[list[Municipality], list[str], list[str]]:
+    """The municipalities named in `text` (separated by commas, semicolons or lines; a name,
+    "Name kommune", "Name (County)" or the number). Returns those found, in the order typed and
+    once each, the words not found, and the names that occur twice and need their county."""
+    by_label: dict[str, Municipality] = {}
+    by_name: dict[str, list[Municipality]] = {}
+    by_number: dict[str, Municipality] = {}
+    for municipality in Municipality.objects.select_related("county"):
+        by_label[municipality.label.lower()] = municipality
+        by_name.setdefault(municipality.name.lower(), []).append(municipality)
+        by_number[municipality.number] = municipality
+    found: list[Municipality] = []
+    unknown: list[str] = []
+    ambiguous: list[str] = []
+    for part in MUNICIPALITY_SEPARATORS.split(text):
+        word = " ".join(part.split())
+        if not word:
+            continue
+        key = MUNICIPALITY_WORD.sub("", word).lower()
+        named = by_name.get(key, [])
+        found_one: Municipality | None = (
+            by_number.get(key) or by_label.get(key) or (named[0] if named else None)
+        )
+        if len(named) > 1 and key not in by_label:
+            ambiguous.append(word)
+        elif found_one is None:
+            unknown.append(word)
+        elif found_one not in found:
+            found.append(found_one)
+    return found, unknown, ambiguous
+
+
+class MunicipalitiesField(forms.CharField):
+    """Several municipalities typed as a list ("Oslo, Bærum kommune, Herøy (Nordland)"),
+    each checked against the register."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple) or hasattr(value, "model"):
+            return municipality_text(value)
+        return value
+
+    def clean(self, value):
+        text = super().clean(value) or ""
+        found, unknown, ambiguous = municipalities_read(text)
+        errors = []
+        if unknown:
+            errors.append(
+                forms.ValidationError(
+                    _("We could not find these municipalities: %(names)s."),
+                    code="unknown",
+                    params={"names": ", ".join(unknown)},
+                )
+            )
+        if ambiguous:
+            errors.append(
+                forms.ValidationError(
+                    _(
+                        "Two municipalities have this name: %(names)s. Add the county in "
+                        "brackets, e.g. Herøy (Nordland)."
+                    ),
+                    code="ambiguous",
+                    params={"names": ", ".join(ambiguous)},
+                )
+            )
+        if errors:
+            raise forms.ValidationError(errors)
+        return found
+
+
+class AssociationForm(forms.ModelForm):
+    """A local association and the municipalities it covers."""
+
+    municipalities = MunicipalitiesField(
+        label=_("Municipalities covered"),
+        required=False,
+        help_text=_(
+            "Separate them with commas or put one on each line, e.g. Oslo, Bærum kommune. "
+            "A municipality is covered by one association only."
+        ),
+    )
+
+    class Meta:
+        model = Association
+        fields = ("name", "email", "phone", "is_active")
+        error_messages = {"name": {"unique": _("There is already an association with this name.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+        self.order_fields(["name", "municipalities", "email", "phone", "is_active"])
+        if self.instance.pk and not self.is_bound:
+            self.initial["municipalities"] = municipality_text(
+                self.instance.municipalities.select_related("county").order_by("name")
+            )
+
+    def clean_municipalities(self):
+        municipalities = self.cleaned_data["municipalities"]
+        taken = (
+            Coverage.objects.filter(municipality__in=municipalities)
+            .exclude(association_id=self.instance.pk)
+            .select_related("association", "municipality")
+            .order_by("municipality__name")
+        )
+        if taken:
+            raise forms.ValidationError(
+                _("Already covered by another association: %(list)s."),
+                code="taken",
+                params={
+                    "list": ", ".join(f"{c.municipality.name} ({c.association})" for c in taken)
+                },
+            )
+        return municipalities
+
+
+class ShelterForm(forms.ModelForm):
+    """A crisis shelter: its name, host municipality and emergency phone (never its address)."""
+
+    municipality = MunicipalityField(label=_("Host municipality"))
+
+    class Meta:
+        model = Shelter
+        fields = ("name", "municipality", "phone", "is_active")
+        error_messages = {
+            "name": {"unique": _("There is already a crisis shelter with this name.")}
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class PeopleSearchForm(forms.Form):
+    """The people list: a name or an email (kept out of the address) and a role."""
+
+    q = forms.CharField(label=_("Name or email"), required=False, max_length=200)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        required=False,
+        choices=[
+            ("", _("All roles")),
+            *((role.value, role.label) for role in Role if role != Role.VOLUNTEER),
+        ],
+    )
+
+
+class MembershipRoleForm(forms.Form):
+    """Give a membership another role (and place): the old one ends, a new one begins."""
+
+    role = forms.ChoiceField(
+        label=_("New role"),
+        choices=[
+            (Role.COORDINATOR, Role.COORDINATOR.label),
+            (Role.SHELTER_STAFF, Role.SHELTER_STAFF.label),
+            (Role.NATIONAL_ADMIN, Role.NATIONAL_ADMIN.label),
+        ],
+    )
+    association = forms.ModelChoiceField(
+        label=_("Local association"),
+        queryset=Association.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        help_text=_("For a coordinator."),
+    )
+    shelter = forms.ModelChoiceField(
+        label=_("Crisis shelter"),
+        queryset=Shelter.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        help_text=_("For shelter staff."),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+        cast(
+            forms.ModelChoiceField, self.fields["association"]
+        ).queryset = Association.objects.for_user(user)
+        cast(forms.ModelChoiceField, self.fields["shelter"]).queryset = Shelter.objects.for_user(
+            user
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role == Role.COORDINATOR:
+            if not cleaned.get("association"):
+                self.add_error(
+                    "association", _("Choose the local association she will coordinate.")
+                )
+            cleaned["shelter"] = None
+        elif role == Role.SHELTER_STAFF:
+            if not cleaned.get("shelter"):
+                self.add_error("shelter", _("Choose the crisis shelter she works at."))
+            cleaned["association"] = None
+        else:
+            cleaned["association"] = cleaned["shelter"] = None
+        return cleaned

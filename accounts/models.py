@@ -145,7 +145,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in, by email. What she may do comes from her memberships."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("email address"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
@@ -177,7 +177,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # when her association or shelter is. The middleware's cached copy of her access is keyed
     # by it (accounts/access.py, access_of). Never saved from an instance (see save()), so a
     # stale copy in memory cannot lower it again.
-    access_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    access_version = models.PositiveIntegerField(
+        _("access version"), default=0, db_default=0, editable=False
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -284,7 +286,7 @@ class AssociationQuerySet(models.QuerySet):
 class Association(models.Model):
     """A local sanitetsforening that runs the programme in the municipalities it covers."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200, unique=True)
     email = models.EmailField(_("contact email"), blank=True)
     phone = phone_field(_("contact phone"))
@@ -296,7 +298,7 @@ class Association(models.Model):
         verbose_name=_("municipalities covered"),
         blank=True,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = AssociationQuerySet.as_manager()
 
@@ -351,7 +353,7 @@ class ShelterQuerySet(models.QuerySet):
 class Shelter(models.Model):
     """A crisis shelter (krisesenter) that refers women. Its address is never stored."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200, unique=True)
     municipality = models.ForeignKey(
         Municipality,
@@ -361,7 +363,7 @@ class Shelter(models.Model):
     )
     phone = phone_field(_("phone"), help_text=_("The number volunteers can call in an emergency."))
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ShelterQuerySet.as_manager()
 
@@ -549,7 +551,7 @@ class Invitation(ChoiceLabels, models.Model):
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Withdrawn")
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("email address"))
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
@@ -570,7 +572,7 @@ class Invitation(ChoiceLabels, models.Model):
         related_name="invitations",
         verbose_name=_("crisis shelter"),
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("link checksum"), max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
     )
@@ -578,7 +580,12 @@ class Invitation(ChoiceLabels, models.Model):
     expires_at = models.DateTimeField(_("expires"), default=invitation_expiry)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
     revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 

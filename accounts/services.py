@@ -12,9 +12,12 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts import mail
+from accounts.audit import access_log_record
 from accounts.models import (
     ERASED_REFUSAL,
+    AccessLog,
     Association,
+    Coverage,
     Invitation,
     Membership,
     Role,
@@ -303,3 +306,166 @@ def membership_end(*, membership: Membership) -> None:
     if membership.ended_at is None:
         membership.ended_at = timezone.now()
         membership.save(update_fields=["ended_at"])
+
+
+# --- The national admin's pages ----------------------------------------------------------------
+
+
+def association_save(
+    *,
+    association: Association,
+    municipalities: list,
+) -> Association:
+    """Create or change a local association (its fields set on `association` by the form) and
+    set the municipalities it covers to exactly `municipalities`.
+
+    Refuses a municipality covered by another association (one association per municipality).
+    Side effects: saves the association; removes the coverage it no longer has and adds the new
+    (the change history records both). Their coordinators' next request sees the change.
+    """
+    wanted = {m.pk for m in municipalities}
+    with transaction.atomic():
+        taken = Coverage.objects.filter(municipality_id__in=wanted)
+        if association.pk:
+            taken = taken.exclude(association_id=association.pk)
+        if taken.exists():
+            raise AccessError(_("A municipality can be covered by one association only."))
+        association.save()
+        have = set(association.coverage.values_list("municipality_id", flat=True))
+        for coverage in association.coverage.filter(municipality_id__in=have - wanted):
+            coverage.delete()
+        for municipality_id in sorted(wanted - have):
+            Coverage.objects.create(association=association, municipality_id=municipality_id)
+    return association
+
+
+def shelter_save(*, shelter: Shelter) -> Shelter:
+    """Create or change a crisis shelter. Side effects: saves it (the change history records
+    it); its staff's next request sees the change."""
+    shelter.save()
+    return shelter
+
+
+def _ensure_not_last_admin(membership: Membership) -> None:
+    if (
+        membership.role == Role.NATIONAL_ADMIN
+        and membership.ended_at is None
+        and not Membership.objects.active()
+        .filter(role=Role.NATIONAL_ADMIN, user__is_active=True)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise AccessError(_("She is the only national admin: invite another one first."))
+
+
+def membership_role_change(
+    *,
+    membership: Membership,
+    role: str,
+    association: Association | None,
+    shelter: Shelter | None,
+    by: User,
+) -> Membership:
+    """Give a person another role (or the same role elsewhere): her membership ends and a new
+    one begins, so the history keeps what she was before.
+
+    Only among the roles a national admin gives (national admin, coordinator, shelter staff): a
+    volunteer's role follows her volunteer record, which her coordinator keeps. Side effects:
+    ends `membership`; creates the new one; it takes effect on her next request.
+    """
+    staff_roles = {Role.NATIONAL_ADMIN, Role.COORDINATOR, Role.SHELTER_STAFF}
+    if membership.role not in staff_roles or role not in staff_roles:
+        raise AccessError(_("A volunteer's role is changed by her coordinator, on her page."))
+    if membership.ended_at is not None:
+        raise AccessError(_("This role has ended already."))
+    if role == Role.COORDINATOR and association is None:
+        raise AccessError(_("Choose the local association she will coordinate."))
+    if role == Role.SHELTER_STAFF and shelter is None:
+        raise AccessError(_("Choose the crisis shelter she works at."))
+    scope = {
+        "role": role,
+        "association": association if role == Role.COORDINATOR else None,
+        "shelter": shelter if role == Role.SHELTER_STAFF else None,
+    }
+    if (membership.role, membership.association, membership.shelter) == tuple(scope.values()):
+        raise AccessError(_("She has this role already."))
+    with transaction.atomic():
+        if Membership.objects.active().filter(user=membership.user, **scope).exists():
+            raise AccessError(_("She already has this role."))
+        _ensure_not_last_admin(membership)
+        membership.ended_at = timezone.now()
+        membership.save(update_fields=["ended_at"])
+        return Membership.objects.create(user=membership.user, created_by=by, **scope)
+
+
+def membership_end_by_admin(*, membership: Membership, by: User) -> None:
+    """A national admin takes a role away (never a volunteer's: her coordinator ends it with her
+    commitment). Refuses to end the last national admin. Side effects: as membership_end()."""
+    if membership.role == Role.VOLUNTEER:
+        raise AccessError(_("A volunteer's role is changed by her coordinator, on her page."))
+    with transaction.atomic():
+        _ensure_not_last_admin(membership)
+        membership_end(membership=membership)
+
+
+def user_deactivate(*, user: User, by: User) -> None:
+    """Close a login: she can no longer log in; her roles and history stay.
+
+    Refuses her own login. Side effects: sets is_active False; logs her out everywhere.
+    """
+    if user.pk == by.pk:
+        raise AccessError(_("You cannot close your own login."))
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        sessions_end_all(user=user)
+
+
+def user_reactivate(*, user: User) -> None:
+    """Open a closed login again (never an erased one). Side effects: sets is_active True."""
+    if is_erased_email(user.email):
+        raise AccessError(str(ERASED_REFUSAL))
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def two_step_reset_by_admin(*, user: User, by: User, role: str) -> None:
+    """A coordinator or shelter staff lost her phone and her recovery codes: a national admin
+    resets her two-step login, so that she sets it up again at her next login.
+
+    Only for someone who holds a coordinator's or shelter staff's role (a volunteer's is reset
+    by her coordinator); never her own, nor a closed or erased login. Side effects: her
+    authenticators (app, recovery codes, security keys, passkeys) are deleted; she is logged
+    out everywhere; the access log records the reset (by whom, in which role); she gets an
+    email saying so.
+    """
+    from allauth.mfa.models import Authenticator
+
+    if is_erased_email(user.email):
+        raise TwoStepResetRefused(str(ERASED_REFUSAL))
+    if user.pk == by.pk:
+        raise TwoStepResetRefused(_("You cannot reset your own two-step login here."))
+    if not user.is_active:
+        raise TwoStepResetRefused(_("Her login is closed, so there is nothing to reset."))
+    if (
+        not Membership.objects.active()
+        .filter(user=user, role__in=[Role.COORDINATOR, Role.SHELTER_STAFF])
+        .exists()
+    ):
+        raise TwoStepResetRefused(
+            _("Here you reset the two-step login of coordinators and shelter staff.")
+        )
+    Authenticator.objects.filter(user=user).delete()
+    sessions_end_all(user=user)
+    access_log_record(
+        user=by,
+        role=role,
+        action=AccessLog.Action.RESET_TWO_STEP,
+        object_type="user",
+        object_id=user.public_id,
+    )
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = _("Your two-step login has been reset")
+        text = render_to_string("accounts/email/two_step_reset_national.txt", {})
+    transaction.on_commit(lambda: mail.deliver(to=user.email, subject=str(subject), body=text))

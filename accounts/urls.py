@@ -11,6 +11,7 @@ from allauth.mfa.totp import views as totp_views
 from allauth.mfa.webauthn import views as webauthn_views
 from django.urls import path, re_path
 
+from accounts import national_views as national
 from accounts import views
 
 urlpatterns = [
@@ -79,6 +80,50 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("invitasjon/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # The national admin's pages (not Django's admin, which stays at /admin/).
+    path("admin-nks/", national.overview, name="natadmin"),
+    path("admin-nks/foreninger/", national.association_list, name="natadmin_associations"),
+    path("admin-nks/foreninger/ny/", national.association_create, name="natadmin_association_new"),
+    path(
+        "admin-nks/foreninger/<uuid:public_id>/",
+        national.association_edit,
+        name="natadmin_association_edit",
+    ),
+    path("admin-nks/krisesentre/", national.shelter_list, name="natadmin_shelters"),
+    path("admin-nks/krisesentre/ny/", national.shelter_create, name="natadmin_shelter_new"),
+    path(
+        "admin-nks/krisesentre/<uuid:public_id>/",
+        national.shelter_edit,
+        name="natadmin_shelter_edit",
+    ),
+    path("admin-nks/personer/", national.people_list, name="natadmin_people"),
+    path("admin-nks/personer/inviter/", national.person_invite, name="natadmin_invite"),
+    path("admin-nks/personer/<uuid:public_id>/", national.person_detail, name="natadmin_person"),
+    path(
+        "admin-nks/personer/<uuid:public_id>/steng/",
+        national.person_deactivate,
+        name="natadmin_person_deactivate",
+    ),
+    path(
+        "admin-nks/personer/<uuid:public_id>/apne/",
+        national.person_reactivate,
+        name="natadmin_person_reactivate",
+    ),
+    path(
+        "admin-nks/personer/<uuid:public_id>/nullstill-totrinn/",
+        national.person_reset_two_step,
+        name="natadmin_person_reset_two_step",
+    ),
+    path(
+        "admin-nks/roller/<uuid:public_id>/endre/",
+        national.membership_change,
+        name="natadmin_membership_change",
+    ),
+    path(
+        "admin-nks/roller/<uuid:public_id>/avslutt/",
+        national.membership_end,
+        name="natadmin_membership_end",
+    ),
     path("okt/", views.session_status, name="session_status"),
     path("okt/forleng/", views.session_keepalive, name="session_keepalive"),
 ]

@@ -196,3 +196,23 @@ class CourseAdminForm(forms.ModelForm):
             "validity_months",
             "is_active",
         )
+
+
+class CourseCatalogueForm(CourseAdminForm):
+    """The catalogue in the national admin's pages: as in Django's admin, with a message of our
+    own for a title taken. Whether it is offered is changed with its own button."""
+
+    class Meta(CourseAdminForm.Meta):
+        fields: tuple[str, ...] = (  # type: ignore[assignment]
+            "title",
+            "description",
+            "kind",
+            "required_for_matching",
+            "qualifies_for",
+            "validity_months",
+        )
+        error_messages = {"title": {"unique": _("There is already a course with this title.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()

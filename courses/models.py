@@ -49,7 +49,7 @@ COMPLETED_ONCE = (CourseKind.BASIC, CourseKind.SPECIALISATION)
 class Course(ChoiceLabels, models.Model):
     """A course in the national catalogue, kept by national admins."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("public ID"), default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=CourseKind.choices)

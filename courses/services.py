@@ -381,3 +381,26 @@ def calendar_feed_renew(*, volunteer) -> CalendarFeed:
     feed.token, feed.created_at = _feed_token(), timezone.now()
     feed.save(update_fields=["token", "created_at"])
     return feed
+
+
+def course_save(*, course: Course) -> Course:
+    """Create or change a course in the national catalogue (its fields set by the form).
+
+    Side effects: saves it (the change history records it). Sessions already planned keep
+    their course: a changed title or kind shows on them at once.
+    """
+    course.save()
+    return course
+
+
+def course_set_offered(*, course: Course, offered: bool) -> Course:
+    """Stop offering a course, or offer it again. A course is never deleted: the sessions held
+    and the completions of volunteers point at it. A course no longer offered cannot be picked
+    for a new session; sessions already planned are kept.
+
+    Side effects: sets is_active.
+    """
+    if course.is_active != offered:
+        course.is_active = offered
+        course.save(update_fields=["is_active"])
+    return course

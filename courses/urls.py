@@ -1,9 +1,22 @@
 from django.urls import path
 
-from courses import views
+from courses import catalogue_views, views
 
 urlpatterns = [
     path("kurs/", views.course_list, name="course_list"),
+    # The national catalogue, kept by the national admin.
+    path("admin-nks/kurs/", catalogue_views.catalogue, name="course_catalogue"),
+    path("admin-nks/kurs/ny/", catalogue_views.course_create, name="course_catalogue_new"),
+    path(
+        "admin-nks/kurs/<uuid:public_id>/",
+        catalogue_views.course_edit,
+        name="course_catalogue_edit",
+    ),
+    path(
+        "admin-nks/kurs/<uuid:public_id>/tilbud/",
+        catalogue_views.course_offer,
+        name="course_catalogue_offer",
+    ),
     path("kurs/okter/ny/", views.session_create, name="session_create"),
     path("kurs/okter/<uuid:public_id>/", views.session_detail, name="session_detail"),
     path("kurs/okter/<uuid:public_id>/endre/", views.session_update, name="session_update"),

@@ -32,6 +32,7 @@ RECORD_TYPES = {
     "match": Match._meta.verbose_name,
     "concern": Concern._meta.verbose_name,
     "volunteer": Volunteer._meta.verbose_name,
+    "user": _("person"),
 }
 
 # Left out of a change's list of fields: identifiers and bookkeeping that change along with the

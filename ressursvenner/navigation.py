@@ -13,7 +13,8 @@ NAVIGATION = {
         ("statistics", _("Statistics")),
         ("invitation_list", _("Invitations")),
         ("audit_log", _("Access log")),
-        ("admin:index", _("Administration")),
+        # The product's own pages for associations, shelters, people and courses.
+        ("natadmin", _("Administration")),
     ],
     Role.COORDINATOR: [
         ("home", _("Start")),

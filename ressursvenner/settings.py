@@ -527,6 +527,12 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "matching.followup", "mask_fields": ["note"]},
     {"model": "volunteers.volunteer", "mask_fields": ["interview_note"]},
     {"model": "volunteers.commitmentperiod", "mask_fields": ["end_note"]},
+    # What the national admin changes in her pages (/admin-nks/): no personal data of a woman.
+    {"model": "accounts.association"},
+    {"model": "accounts.coverage"},
+    {"model": "accounts.shelter"},
+    {"model": "accounts.membership"},
+    {"model": "courses.course"},
 )
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 

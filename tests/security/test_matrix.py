@@ -131,6 +131,18 @@ OWN = {
     "statistics_csv",
     "matching_weights",
     "matching_weights_restore",
+    # The national admin's pages (/admin-nks/): lists and forms with no object in the address.
+    "natadmin",
+    "natadmin_associations",
+    "natadmin_association_new",
+    "natadmin_shelters",
+    "natadmin_shelter_new",
+    "natadmin_people",
+    "natadmin_invite",
+    "course_catalogue",
+    "course_catalogue_new",
+    "course_catalogue_edit",
+    "course_catalogue_offer",
 }
 # The address carries a secret token: holding it is the access, by design. Tried with A's real
 # token (what it opens is checked) and with a forged one (404 for everyone).
@@ -159,6 +171,8 @@ def object_variants(w: World) -> dict[str, list[dict]]:
     active = {"public_id": w.referral.public_id}
     waiting = {"public_id": w.waiting_referral.public_id}
     match, proposed = w.match.public_id, w.proposed_match.public_id
+    coordinator = {"public_id": w.coordinator_oslo.public_id}
+    coordinator_role = {"public_id": w.coordinator_oslo.memberships.get().public_id}
     return {
         "invitation_revoke": [{"public_id": w.invitation.public_id}],
         "notification_open": [{"public_id": w.notification.public_id}],
@@ -208,6 +222,15 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "my_first_meeting_ics": [{"public_id": match}, {"public_id": proposed}],
         # allauth names a security key by its number; only its owner's requests find it.
         "mfa_remove_webauthn": [{"pk": w.security_key.pk}],
+        "natadmin_association_edit": [{"public_id": w.oslo.public_id}],
+        "natadmin_shelter_edit": [{"public_id": w.oslo_shelter.public_id}],
+        # A volunteer and nothing else is not in the national admin's pages: 404 for her too.
+        "natadmin_person": [coordinator, {"public_id": w.venn_user.public_id}],
+        "natadmin_person_deactivate": [coordinator],
+        "natadmin_person_reactivate": [coordinator],
+        "natadmin_person_reset_two_step": [coordinator],
+        "natadmin_membership_change": [coordinator_role],
+        "natadmin_membership_end": [coordinator_role],
     }
 
 
@@ -221,7 +244,14 @@ def capability_variants(w: World) -> dict[str, list[dict]]:
 
 # Pages without an object of A in the address that take kwargs or GET parameters: filled so they
 # point at A where they can.
-WITH_KWARGS = {"account_reset_password_from_key", "statistics_csv"}
+WITH_KWARGS = {
+    "account_reset_password_from_key",
+    "statistics_csv",
+    # The national catalogue's courses belong to no association: tried with the course of A's
+    # session.
+    "course_catalogue_edit",
+    "course_catalogue_offer",
+}
 
 
 def other_variants(w: World) -> dict[str, list[dict]]:
@@ -235,6 +265,9 @@ def other_variants(w: World) -> dict[str, list[dict]]:
         "concern_new": [{"?": {"kobling": w.match.public_id}}],
         "role_switch": [{"?": {"next": w.referral.get_absolute_url()}}],
         "statistics": [{}, {"?": oslo}],
+        "course_catalogue_edit": [{"public_id": w.session.course.public_id}],
+        "course_catalogue_offer": [{"public_id": w.session.course.public_id}],
+        "natadmin_invite": [{"?": {"rolle": "coordinator", "forening": w.oslo.public_id}}],
         "statistics_csv": [
             *({"table": t} for t in ("withdrawal-reasons", "referrals-by-shelter", "outcomes")),
             {"table": "withdrawal-reasons", "?": oslo},
@@ -374,6 +407,19 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
 LEGITIMATE = {
     ("my_session_sign_up", "volunteer_oslo"): "a volunteer of Oslo may sign up for Oslo's sessions",
     ("session_ics", "volunteer_oslo"): "a volunteer of Oslo may add Oslo's sessions to a calendar",
+    **{
+        (name, "national_admin"): "the national admin manages associations, shelters and roles"
+        for name in (
+            "natadmin_association_edit",
+            "natadmin_shelter_edit",
+            "natadmin_person",
+            "natadmin_person_deactivate",
+            "natadmin_person_reactivate",
+            "natadmin_person_reset_two_step",
+            "natadmin_membership_change",
+            "natadmin_membership_end",
+        )
+    },
 }
 # What a person may legitimately see of A: a volunteer of Oslo sees Oslo's course sessions; in
 # the administration, the national admin manages the logins and invitations (not the cases).
@@ -486,6 +532,14 @@ OBJECT_NAMES = {
     "my_match_answer",
     "my_first_meeting_ics",
     "mfa_remove_webauthn",
+    "natadmin_association_edit",
+    "natadmin_shelter_edit",
+    "natadmin_person",
+    "natadmin_person_deactivate",
+    "natadmin_person_reactivate",
+    "natadmin_person_reset_two_step",
+    "natadmin_membership_change",
+    "natadmin_membership_end",
 }
 
 

@@ -1,0 +1,88 @@
+"""The course catalogue in the national admin's own pages (/admin-nks/kurs/)."""
+
+import pytest
+from django.urls import reverse
+
+from courses.models import Course, CourseKind
+from tests.conftest import login
+from tests.querycount import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def _course(**fields):
+    return Course.objects.create(
+        title=fields.pop("title", "Grunnkurs"), kind=CourseKind.BASIC, **fields
+    )
+
+
+def test_only_the_national_admin_opens_the_catalogue(
+    client, coordinator_oslo, shelter_worker_oslo, volunteer_oslo
+):
+    course = _course()
+    for user in (coordinator_oslo, shelter_worker_oslo, volunteer_oslo):
+        login(client, user)
+        for url in (
+            reverse("course_catalogue"),
+            reverse("course_catalogue_new"),
+            reverse("course_catalogue_edit", args=[course.public_id]),
+        ):
+            assert client.get(url).status_code == 403
+        response = client.post(
+            reverse("course_catalogue_offer", args=[course.public_id]), {"offered": "no"}
+        )
+        assert response.status_code == 403
+    course.refresh_from_db()
+    assert course.is_active
+
+
+def test_she_creates_and_edits_a_course(client, national_admin):
+    login(client, national_admin)
+    response = client.post(
+        reverse("course_catalogue_new"),
+        {"title": "Fordypning", "kind": "specialisation", "qualifies_for": ["1", "4"]},
+    )
+    assert response.status_code == 302
+    course = Course.objects.get(title="Fordypning")
+    assert course.qualifies_for == 5 and course.is_active
+    response = client.post(
+        reverse("course_catalogue_edit", args=[course.public_id]),
+        {"title": "Fordypningskurs", "kind": "specialisation", "validity_months": "24"},
+    )
+    course.refresh_from_db()
+    assert course.title == "Fordypningskurs" and course.validity_months == 24
+
+
+def test_a_duplicate_title_is_refused_beside_the_field(client, national_admin):
+    _course()
+    before = Course.objects.count()
+    login(client, national_admin)
+    response = client.post(reverse("course_catalogue_new"), {"title": "Grunnkurs", "kind": "basic"})
+    assert response.status_code == 200
+    assert "title" in response.context["form"].errors
+    assert 'value="Grunnkurs"' in response.content.decode()
+    assert Course.objects.count() == before
+
+
+def test_a_course_is_deactivated_never_deleted(client, national_admin):
+    course = _course()
+    before = Course.objects.count()
+    login(client, national_admin)
+    client.post(reverse("course_catalogue_offer", args=[course.public_id]), {"offered": "no"})
+    course.refresh_from_db()
+    assert not course.is_active and Course.objects.count() == before
+    client.post(reverse("course_catalogue_offer", args=[course.public_id]), {"offered": "yes"})
+    course.refresh_from_db()
+    assert course.is_active
+
+
+def test_the_catalogue_asks_the_same_number_of_questions_for_3_or_30(client, national_admin):
+    login(client, national_admin)
+    made = iter(range(100))
+
+    def grow(n):
+        for _ in range(n):
+            _course(title=f"Kurs {next(made)}")
+
+    # The middleware's, the count, the page with each course's upcoming sessions.
+    assert assert_constant_queries(client, reverse("course_catalogue"), grow) == 5
