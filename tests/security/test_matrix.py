@@ -129,6 +129,7 @@ OWN = {
     "concern_new",
     "statistics",
     "statistics_csv",
+    "statistics_xlsx",
     "matching_weights",
     "matching_weights_restore",
 }
@@ -189,6 +190,8 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "match_propose": [waiting],
         "referral_data": [active, {**active, "?": {"format": "json"}}],
         "referral_consent_withdrawn": [active],
+        "referral_access_log": [active, waiting],
+        "match_access_log": [{"public_id": match}, {"public_id": proposed}],
         "match_detail": [{"public_id": match}, {"public_id": proposed}],
         "match_action": [
             *({"public_id": match, "action": a} for a in ("pause", "resume", "end", "ukjent")),
@@ -233,6 +236,7 @@ def other_variants(w: World) -> dict[str, list[dict]]:
         "concern_new": [{"?": {"kobling": w.match.public_id}}],
         "role_switch": [{"?": {"next": w.referral.get_absolute_url()}}],
         "statistics": [{}, {"?": oslo}],
+        "statistics_xlsx": [{}, {"?": oslo}],
         "statistics_csv": [
             *({"table": t} for t in ("withdrawal-reasons", "referrals-by-shelter", "outcomes")),
             {"table": "withdrawal-reasons", "?": oslo},
@@ -471,6 +475,8 @@ OBJECT_NAMES = {
     "match_propose",
     "referral_data",
     "referral_consent_withdrawn",
+    "referral_access_log",
+    "match_access_log",
     "match_detail",
     "match_action",
     "concern_detail",
