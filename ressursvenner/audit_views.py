@@ -252,6 +252,9 @@ def audit_log(request: RoleRequest) -> HttpResponse:
 # --- Who has seen her data: the log of one case ---------------------------------------------
 
 
+PSEUDONYMISED = _("(pseudonymised)")
+
+
 @dataclass
 class CaseLine:
     """One thing done with the case's records: who, in which role, what, to which, when."""
@@ -311,8 +314,7 @@ def case_lines(request: RoleRequest, case: Case) -> list[CaseLine]:
     lines = [
         CaseLine(
             at=entry.at,
-            who=_who(entry.actor)
-            or f"{_('(pseudonymised)')} {entry.actor_ref[:8]}",
+            who=_who(entry.actor) or f"{PSEUDONYMISED} {entry.actor_ref[:8]}",
             role=str(roles.get(entry.role, "–")),
             what=str(entry.get_action_display()),
             record=record_type_label(entry.object_type),
@@ -341,7 +343,7 @@ def case_lines(request: RoleRequest, case: Case) -> list[CaseLine]:
                 role="–",
                 what=summary
                 if change.action in (LogEntry.Action.CREATE, LogEntry.Action.DELETE)
-                else f"{_('Changed')}: {summary}",
+                else _("Changed: %(fields)s") % {"fields": summary},
                 record=str(model._meta.verbose_name) if model else str(_("page")),
                 record_id=str(public_of.get((model, int(change.object_pk)), ""))[:8],
             )
