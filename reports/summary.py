@@ -26,7 +26,7 @@ REFERRALS_RECEIVED, REFERRALS_WAITING = 0, 3
 
 
 def when(period: Period, today=None) -> str:
-    """"In 2026" for a calendar year, or the year so far; otherwise the period's dates."""
+    """A calendar year, or the year so far: "In 2026"; otherwise the period's dates."""
     today = today or timezone.localdate()
     start, end = period.start, period.end
     whole_year = start.month == 1 and start.day == 1 and start.year == end.year
@@ -128,9 +128,7 @@ def sentences(built: dict[str, Table], period: Period) -> list[str]:
     meetings = Said(_cell(built, "matches", MEETINGS))
     if say(meetings):
         said.append(
-            ngettext(
-                "The pairs met %(count)s time.", "The pairs met %(count)s times.", meetings.n
-            )
+            ngettext("The pairs met %(count)s time.", "The pairs met %(count)s times.", meetings.n)
             % {"count": meetings.words}
         )
     received = Said(_cell(built, "referrals", REFERRALS_RECEIVED))

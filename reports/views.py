@@ -26,10 +26,10 @@ from accounts.models import Association, Role
 from common.pagination import PAGE_PARAMETER, page_of
 from reports import charts, snapshots, summary, tables
 from reports import report as compute
-from reports.workbook import workbook
 from reports.periods import Period, PeriodForm
 from reports.snapshots import Served
 from reports.suppression import SMALL_MAX
+from reports.workbook import workbook
 
 # The order of the page's sections, and the tables in each.
 SECTIONS = [

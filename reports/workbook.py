@@ -120,9 +120,7 @@ def _about(sheet, *, title: str, period: Period, computed_at: datetime, tables: 
     sheet.column_dimensions["B"].width = 80
 
 
-def workbook(
-    chosen: list[Table], *, title: str, period: Period, computed_at: datetime
-) -> bytes:
+def workbook(chosen: list[Table], *, title: str, period: Period, computed_at: datetime) -> bytes:
     """The tables as one .xlsx file: the first sheet about the figures, then a sheet per
     table (its header row bold and frozen, then its rows as in its CSV file)."""
     book = Workbook()

@@ -293,9 +293,7 @@ def _case(request: RoleRequest, *, referral=None, match=None) -> Case:
         referral_id=pk,
         referral_public_id=public_id,
         matches=list(Match.objects.filter(referral_id=pk).values_list("pk", "public_id")),
-        concerns=list(
-            Concern.objects.filter(match__referral_id=pk).values_list("pk", "public_id")
-        ),
+        concerns=list(Concern.objects.filter(match__referral_id=pk).values_list("pk", "public_id")),
     )
 
 

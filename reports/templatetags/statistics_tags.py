@@ -15,8 +15,9 @@ register = template.Library()
 # What a hidden number ("<5", ":") means, in words beside the mark (everyone reads them; the
 # mark itself is left out for screen readers), and what a screen reader says for "–".
 EXPLAINED = {
-    PRIMARY: lambda hidden_below: _("fewer than %(n)s – hidden to protect the people it is about")
-    % {"n": hidden_below},
+    PRIMARY: lambda hidden_below: (
+        _("fewer than %(n)s – hidden to protect the people it is about") % {"n": hidden_below}
+    ),
     SECONDARY: lambda hidden_below: _("hidden so that a small number cannot be worked out"),
 }
 SPOKEN = {
