@@ -67,7 +67,7 @@ def sheet_name(slug: str, taken: set[str]) -> str:
 
 def cell_value(cell: Cell) -> str | int | float:
     """The cell as the workbook has it: the number when it is shown (as the CSV file writes
-    it, rounded the same way), else the CSV file's mark."""
+    it, to the same decimals), else the CSV file's mark."""
     if cell.state == SHOWN and cell.value is not None:
         number = cell.csv().replace(",", ".")
         return int(number) if number.lstrip("-").isdigit() else float(number)

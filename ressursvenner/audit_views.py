@@ -158,7 +158,9 @@ class AccessFilterForm(forms.Form):
 
     def __init__(self, data, *, people: list[tuple[str, str]]):
         super().__init__(data)
-        self.fields["person"].choices = [("", _("Everyone")), *people]
+        person = self.fields["person"]
+        assert isinstance(person, forms.ChoiceField)
+        person.choices = [("", _("Everyone")), *people]
 
     def clean_sak(self) -> str:
         case = self.cleaned_data["sak"].strip().lower()
@@ -326,7 +328,7 @@ def case_lines(request: RoleRequest, case: Case) -> list[CaseLine]:
         | Q(content_type=types[Match], object_pk__in=[str(pk) for pk, _p in case.matches])
         | Q(content_type=types[Concern], object_pk__in=[str(pk) for pk, _p in case.concerns])
     )
-    public_of = {
+    public_of: dict[tuple[type, int], uuid.UUID] = {
         (Referral, case.referral_id): case.referral_public_id,
         **{(Match, pk): p for pk, p in case.matches},
         **{(Concern, pk): p for pk, p in case.concerns},
