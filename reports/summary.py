@@ -4,7 +4,8 @@ from the tables below it, so that it says nothing they do not.
 Each sentence takes its numbers from cells of the tables as the page shows them (counted in
 the database, suppressed when published). A count shown as "<5" is said as "fewer than 5"; a
 sentence whose number is hidden (":") or not there is left out, and a last sentence says that
-some figures are hidden.
+some figures are hidden. Nothing is said of what did not happen (no match ended, no meeting),
+but of the women who got a ressursvenn and who were referred.
 """
 
 from __future__ import annotations
@@ -99,9 +100,9 @@ def sentences(built: dict[str, Table], period: Period) -> list[str]:
         )
     ended = Said(_cell(built, "matches", MATCHES_ENDED))
     whole_year = Said(_end_reason(built, EndReason.YEAR_OVER))
-    if say(ended):
+    if say(ended) and ended.n:  # (none ended: the headline above says so)
         hidden = hidden or whole_year.hidden
-        if whole_year and ended.n:
+        if whole_year:
             said.append(
                 ngettext(
                     "%(ended)s match ended; %(year)s of them lasted the whole year.",
@@ -116,7 +117,7 @@ def sentences(built: dict[str, Table], period: Period) -> list[str]:
                 % {"ended": ended.words}
             )
     active = Said(_cell(built, "matches", MATCHES_ACTIVE_END))
-    if say(active):
+    if say(active) and active.n:
         said.append(
             ngettext(
                 "%(count)s pair was still meeting at the end of the period.",
@@ -126,7 +127,7 @@ def sentences(built: dict[str, Table], period: Period) -> list[str]:
             % {"count": active.words}
         )
     meetings = Said(_cell(built, "matches", MEETINGS))
-    if say(meetings):
+    if say(meetings) and meetings.n:
         said.append(
             ngettext("The pairs met %(count)s time.", "The pairs met %(count)s times.", meetings.n)
             % {"count": meetings.words}
@@ -139,7 +140,7 @@ def sentences(built: dict[str, Table], period: Period) -> list[str]:
             "The crisis shelters referred %(count)s women",
             received.n,
         ) % {"count": received.words}
-        if say(waiting):
+        if say(waiting) and waiting.n:
             sentence += ngettext(
                 "; %(count)s was still waiting for a ressursvenn at the end of the period.",
                 "; %(count)s were still waiting for a ressursvenn at the end of the period.",

@@ -271,3 +271,15 @@ def test_the_workbook_makes_a_fixed_number_of_queries(
             assert english.get(f"{XLSX}?{PERIOD_QUERY}").status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1] <= 15
+
+
+def test_the_summary_says_nothing_of_what_did_not_happen(english, dataset, coordinator_oslo):
+    """A period with no match ended and no meeting: the headline says none ended; the summary
+    does not repeat it, nor count 0 meetings."""
+    login(english, coordinator_oslo)
+    response = page(english, "periode=custom&fra=2025-01-01&til=2025-01-31")
+    summary = summary_of(response)
+    assert table(response, "matches")["Ended in the period"] == ["0"]
+    assert table(response, "matches")["Meetings held in the period"] == ["0"]
+    assert "ended" not in summary and "met" not in summary
+    assert summary.startswith("From 01.01.2025 to 31.01.2025, 0 women got a ressursvenn.")
