@@ -37,7 +37,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import RoleRequest, role_required
 from accounts.models import AccessLog, Role, User
-from common.forms import DateInput
+from common.forms import DateInput, ListSelect
 from common.pagination import page_of
 from matching.models import Concern, Match, Referral
 from volunteers.models import Volunteer
@@ -133,14 +133,15 @@ def _ids(queryset):
 # A case as the filter takes it: a public id, whole or its first 8 characters or more (as the
 # log shows it). Letters other than a-f (a name) are refused, and the browser refuses to send
 # them (the field's pattern), so a woman's name never reaches the address.
-CASE_PATTERN = "[0-9a-fA-F-]{8,36}"
+CASE_PATTERN = r"[0-9a-fA-F\-]{8,36}"  # (the browser reads it with the v flag: "\-")
 CASE_RE = re.compile(rf"^{CASE_PATTERN}$")
 
 
 class AccessFilterForm(forms.Form):
     """The access log's filters, from the query string."""
 
-    person = forms.ChoiceField(label=_("Person"), required=False)
+    # Everyone in the log the person may read: hundreds nationally (ListSelect writes them fast).
+    person = forms.ChoiceField(label=_("Person"), required=False, widget=ListSelect())
     sak = forms.CharField(
         label=_("Case"),
         required=False,
