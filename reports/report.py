@@ -125,3 +125,15 @@ def own_export(period: Period, association_id: int, slug: str) -> tables.Table |
     figures = collect(period, [association_id], topics=topics)
     source = tables.PublishedSource(Publication(counts), association_id, own=figures)
     return build_tables(source, lists=figures, only=slug).get(slug)
+
+
+def own_workbook(period: Period, association_id: int) -> dict[str, tables.Table]:
+    """A coordinator's workbook: every table she may export, each as her CSV file of it has it
+    (own_export), computed together: the groups of every topic counted for every association
+    (counts only), her own figures for her association alone."""
+    ids = list(Association.objects.values_list("pk", flat=True))
+    counts = collect(period, ids, national=True, plan=Plan(measures=False, lists=False))
+    figures = collect(period, [association_id])
+    source = tables.PublishedSource(Publication(counts), association_id, own=figures)
+    built = build_tables(source, lists=figures)
+    return {slug: table for slug, table in built.items() if table.exportable}

@@ -4,5 +4,6 @@ from reports import views
 
 urlpatterns = [
     path("statistikk/", views.statistics, name="statistics"),
+    path("statistikk/eksport/statistikk.xlsx", views.statistics_xlsx, name="statistics_xlsx"),
     path("statistikk/eksport/<slug:table>.csv", views.statistics_csv, name="statistics_csv"),
 ]

@@ -24,11 +24,12 @@ from django.views.decorators.http import require_safe
 from accounts.access import RoleRequest, role_required
 from accounts.models import Association, Role
 from common.pagination import PAGE_PARAMETER, page_of
-from reports import charts, snapshots, tables
+from reports import charts, snapshots, summary, tables
 from reports import report as compute
 from reports.periods import Period, PeriodForm
 from reports.snapshots import Served
 from reports.suppression import SMALL_MAX
+from reports.workbook import workbook
 
 # The order of the page's sections, and the tables in each.
 SECTIONS = [
@@ -148,6 +149,40 @@ def export(
     return served.table(slug)
 
 
+# The snapshot of a coordinator's workbook (snapshots.EXPORT, named like a table).
+WORKBOOK = "workbook"
+
+
+def export_all(
+    request: RoleRequest, association: Association | None, period: Period, query: str
+) -> tuple[list[tables.Table], Served]:
+    """Every table the person may export, in the page's order, as their CSV files have them
+    (None of the free text that is not exported), and when they were counted.
+
+    A national admin's are the tables of the page she is on, from its snapshot (the table of
+    each association whole). A coordinator's are computed together (compute.own_workbook) and
+    kept as a snapshot of their own."""
+    if request.membership.role == Role.COORDINATOR:
+        own_id = request.membership.own_association.pk  # the `association` of her page
+        served = snapshots.served(
+            snapshots.EXPORT,
+            own_id,
+            period,
+            query,
+            lambda: compute.own_workbook(period, own_id),
+            table=WORKBOOK,
+        )
+    else:
+        served = report(request, association, period, query, every_page=True)
+    chosen = []
+    for _slug, _title, names in SECTIONS:
+        for name in names:
+            found = served.table(name) if name in served.tables else None
+            if found is not None and found.exportable:
+                chosen.append(found)
+    return chosen, served
+
+
 def _only(slug: str, table: tables.Table | None) -> dict[str, tables.Table]:
     return {} if table is None else {slug: table}
 
@@ -187,6 +222,7 @@ def statistics(request: RoleRequest) -> HttpResponse:
         query=query,
         export_query=f"{query}{forening}",
         headline=charts.headline(built["outcomes"]),
+        summary=summary.sentences(built, period),
         sections=[
             {
                 "slug": slug,
@@ -233,11 +269,7 @@ def statistics_csv(request: RoleRequest, table: str) -> HttpResponse:
     association = _association(request)
     form = PeriodForm(request.GET or None)
     if form.is_bound and not form.is_valid():
-        messages = [f"{error}" for errors in form.errors.values() for error in errors]
-        return HttpResponseBadRequest(
-            _("Choose a valid period: %(errors)s") % {"errors": " ".join(messages)},
-            content_type="text/plain; charset=utf-8",
-        )
+        return _wrong_period(form)
     period = form.period
     chosen = export(request, association, period, form.query(), table)
     if chosen is None or not chosen.exportable:
@@ -250,4 +282,39 @@ def statistics_csv(request: RoleRequest, table: str) -> HttpResponse:
     writer.writerow([_csv_text(column) for column in chosen.columns])
     for row in chosen.rows:
         writer.writerow([_csv_text(row.label), *[cell.csv() for cell in row.cells]])
+    return response
+
+
+def _wrong_period(form: PeriodForm) -> HttpResponse:
+    messages = [f"{error}" for errors in form.errors.values() for error in errors]
+    return HttpResponseBadRequest(
+        _("Choose a valid period: %(errors)s") % {"errors": " ".join(messages)},
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@role_required(Role.COORDINATOR, Role.NATIONAL_ADMIN)
+@require_safe
+def statistics_xlsx(request: RoleRequest) -> HttpResponse:
+    """Every table the person may export as one workbook, a sheet per table, each as its CSV
+    file has it (the same suppression, the same scope: a coordinator's association, or the
+    national page a national admin is on); in the person's language."""
+    association = _association(request)
+    form = PeriodForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return _wrong_period(form)
+    period = form.period
+    chosen, served = export_all(request, association, period, form.query())
+    if association is not None:
+        title = _("Statistics: %(association)s") % {"association": association.name}
+    else:
+        title = _("Statistics: all associations")
+    content = workbook(chosen, title=title, period=period, computed_at=served.computed_at)
+    response = HttpResponse(content, content_type=XLSX)
+    filename = f"statistikk-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

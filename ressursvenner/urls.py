@@ -10,6 +10,12 @@ urlpatterns = [
     path("helse/web/", views.health_web, name="health_web"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("logg/", audit_views.audit_log, name="audit_log"),
+    path(
+        "logg/henvisning/<uuid:public_id>/",
+        audit_views.referral_access_log,
+        name="referral_access_log",
+    ),
+    path("logg/kobling/<uuid:public_id>/", audit_views.match_access_log, name="match_access_log"),
     path("min-side/", views.my_page, name="my_page"),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),

@@ -1,5 +1,5 @@
 """The rows of the statistics tables, written in Python: the national page has hundreds of
-cells, each with words for screen readers beside a hidden number, and a loop in the template
+cells, each with words beside a hidden number, and a loop in the template
 language took most of the page's time. The HTML is what reports/table.html wrote before."""
 
 from django import template
@@ -12,10 +12,15 @@ from reports.tables import MISSING, Table
 
 register = template.Library()
 
-# What a screen reader says after a number shown as "<5", ":" or "–".
+# What a hidden number ("<5", ":") means, in words beside the mark (everyone reads them; the
+# mark itself is left out for screen readers), and what a screen reader says for "–".
+EXPLAINED = {
+    PRIMARY: lambda hidden_below: (
+        _("fewer than %(n)s – hidden to protect the people it is about") % {"n": hidden_below}
+    ),
+    SECONDARY: lambda hidden_below: _("hidden so that a small number cannot be worked out"),
+}
 SPOKEN = {
-    PRIMARY: lambda hidden_below: _("fewer than %(n)s") % {"n": hidden_below},
-    SECONDARY: lambda hidden_below: _("hidden"),
     MISSING: lambda hidden_below: _("not available"),
 }
 
@@ -26,6 +31,7 @@ def figure_rows(table: Table, hidden_below: int) -> SafeString:
     column's name for the stacked layout on a phone."""
     escape = conditional_escape
     spoken = {state: escape(words(hidden_below)) for state, words in SPOKEN.items()}
+    explained = {state: escape(words(hidden_below)) for state, words in EXPLAINED.items()}
     columns = [escape(column) for column in table.columns[1:]]
     lines = []
     for row in table.rows:
@@ -38,7 +44,12 @@ def figure_rows(table: Table, hidden_below: int) -> SafeString:
         cells = []
         for column, cell in zip(columns, row.cells, strict=True):
             text: str = escape(cell.text())
-            if cell.state in spoken:
+            if cell.state in explained:
+                text = (
+                    f'<span aria-hidden="true">{text}</span>'
+                    f'<small class="hidden-why">{explained[cell.state]}</small>'
+                )
+            elif cell.state in spoken:
                 text = (
                     f'<span aria-hidden="true">{text}</span>'
                     f'<span class="visually-hidden">{spoken[cell.state]}</span>'

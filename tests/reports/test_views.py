@@ -556,13 +556,30 @@ def test_her_lists_and_medians_are_counted_from_her_associations_rows_alone(
             assert "percentile" in own[0].lower()
 
 
-def test_shown_primary_cells_are_marked_for_screen_readers(english, dataset, national_admin):
+def test_every_hidden_number_is_explained_in_words_beside_it(english, dataset, national_admin):
+    """Not a mark alone: "<5" and ":" each have the words for what they mean next to them,
+    shown to everyone (the mark itself is left out for screen readers, the words are read)."""
     login(english, national_admin)
-    html = page(english).content.decode()
-    assert (
-        '<span aria-hidden="true">&lt;5</span><span class="visually-hidden">fewer than 5</span>'
-        in html
+    response = page(english)
+    html = response.content.decode()
+    primary = (
+        '<span aria-hidden="true">&lt;5</span><small class="hidden-why">fewer than 5 – hidden '
+        "to protect the people it is about</small>"
     )
+    secondary = (
+        '<span aria-hidden="true">:</span><small class="hidden-why">hidden so that a small '
+        "number cannot be worked out</small>"
+    )
+    assert primary in html and secondary in html
+    marks = sum(
+        1
+        for section in response.context["sections"]
+        for shown in section["tables"]
+        for row in shown.rows
+        for cell in row.cells
+        if cell.hidden
+    )
+    assert html.count('<small class="hidden-why">') == marks
 
 
 def test_the_national_page_works_before_there_is_any_data(english, national_admin):

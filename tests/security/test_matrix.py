@@ -129,6 +129,7 @@ OWN = {
     "concern_new",
     "statistics",
     "statistics_csv",
+    "statistics_xlsx",
     "matching_weights",
     "matching_weights_restore",
     # The national admin's pages (/admin-nks/): lists and forms with no object in the address.
@@ -204,6 +205,8 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "referral_commitment_renew": [waiting],
         "referral_data": [active, {**active, "?": {"format": "json"}}],
         "referral_consent_withdrawn": [active],
+        "referral_access_log": [active, waiting],
+        "match_access_log": [{"public_id": match}, {"public_id": proposed}],
         "match_detail": [{"public_id": match}, {"public_id": proposed}],
         "match_action": [
             *({"public_id": match, "action": a} for a in ("pause", "resume", "reopen", "ukjent")),
@@ -268,6 +271,7 @@ def other_variants(w: World) -> dict[str, list[dict]]:
         "course_catalogue_edit": [{"public_id": w.session.course.public_id}],
         "course_catalogue_offer": [{"public_id": w.session.course.public_id}],
         "natadmin_invite": [{"?": {"rolle": "coordinator", "forening": w.oslo.public_id}}],
+        "statistics_xlsx": [{}, {"?": oslo}],
         "statistics_csv": [
             *({"table": t} for t in ("withdrawal-reasons", "referrals-by-shelter", "outcomes")),
             {"table": "withdrawal-reasons", "?": oslo},
@@ -523,6 +527,8 @@ OBJECT_NAMES = {
     "referral_commitment_renew",
     "referral_data",
     "referral_consent_withdrawn",
+    "referral_access_log",
+    "match_access_log",
     "match_detail",
     "match_action",
     "match_end",
