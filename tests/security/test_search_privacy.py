@@ -182,6 +182,9 @@ def test_the_only_forms_that_send_by_get_carry_codes():
     dates may (see docs/security.md). A new one must post, or be added here with a reason."""
     allowed = {
         "reports/templates/reports/statistics.html",
+        # The log's filters: a person picked from a list (her public id), a case's id (the field
+        # takes only an id's characters, and the browser will not send anything else) and dates.
+        "templates/pages/audit_log.html",
         # allauth's form element, whose page names the method: all of ours post (its only GET
         # page, the OIDC provider's device code, is not mounted).
         "templates/allauth/elements/form.html",
