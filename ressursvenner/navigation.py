@@ -13,6 +13,7 @@ NAVIGATION = {
         ("statistics", _("Statistics")),
         ("invitation_list", _("Invitations")),
         ("audit_log", _("Access log")),
+        ("programme_lists", _("Lists")),
         ("admin:index", _("Administration")),
     ],
     Role.COORDINATOR: [
