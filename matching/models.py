@@ -454,7 +454,7 @@ class Match(ChoiceLabels, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("match_detail", args=[self.public_id])
 
-    def get_end_reason_display(self) -> str:
+    def get_end_reason_display(self) -> str:  # type: ignore[no-redef]
         """The reason's name as the programme's list has it now (accounts/lists.py)."""
         return MATCH_END_REASONS.name(self.end_reason)
 

@@ -436,7 +436,7 @@ class CommitmentPeriod(ChoiceLabels, models.Model):
     def __str__(self) -> str:
         return f"{self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
 
-    def get_end_reason_display(self) -> str:
+    def get_end_reason_display(self) -> str:  # type: ignore[no-redef]
         """The reason's name as the programme's list has it now (accounts/lists.py)."""
         return COMMITMENT_END_REASONS.name(self.end_reason)
 

@@ -67,11 +67,8 @@ def crispy_blank(form: forms.Form) -> SafeString:
     errors) is written afresh."""
     if form.is_bound:
         return render_crispy_form(form)
-    offered = tuple(
-        (name, tuple(field.programme_list.choices()))
-        for name, field in form.fields.items()
-        if getattr(field, "programme_list", None) is not None
-    )
+    lists = {name: getattr(field, "programme_list", None) for name, field in form.fields.items()}
+    offered = tuple((name, tuple(p.choices())) for name, p in lists.items() if p is not None)
     key = (type(form), get_language(), form.prefix, tuple(sorted(form.initial.items())), offered)
     if key not in _BLANK_FORMS:
         if len(_BLANK_FORMS) >= _BLANK_FORMS_KEPT:
