@@ -285,3 +285,21 @@ def test_the_change_history_records_who_changed_an_entry(admin, national_admin):
     assert set(change_entry.changes_dict) >= {"name_nb", "name_en"}
     html = admin.get(reverse("audit_log") + "?vis=endringer").content.decode()
     assert "listeoppføring" in html and "norsk navn" in html and "engelsk navn" in html
+
+
+def test_ending_a_commitment_never_offers_a_renewal_and_follows_the_list():
+    from volunteers.forms import CommitmentEndForm
+    from volunteers.models import COMMITMENT_END_REASONS, CommitmentPeriod
+
+    def reasons() -> list:
+        return [value for value, _name in CommitmentEndForm()["reason"].field.choices]
+
+    assert "renewed" not in reasons() and "health" in reasons()
+    services.list_entry_set_active(
+        programme_list=COMMITMENT_END_REASONS, value="health", active=False
+    )
+    assert "health" not in reasons()
+    assert CommitmentPeriod(end_reason="health").get_end_reason_display() == "Helse"
+    assert (
+        CommitmentPeriod(end_reason="renewed").get_end_reason_display() == "Fornyet for ett år til"
+    )
