@@ -10,6 +10,11 @@ bit of a flags field, or a code) never changes, so old records keep their meanin
 is deactivated, never deleted: a form no longer offers it (unless the record being edited has
 it), every page still names it.
 
+Never remove a choice from the code: records that store it would lose its name (deactivate it
+on the page instead). A new entry is possible only in a flags list (the next free bit): a list of
+codes (the end reasons) is counted reason by reason by the statistics, so its entries are the
+code's.
+
 Reads: every list's rows come from the cache (one query when it is empty), kept for the length
 of a request by `ListsMiddleware`, so a page of 50 records reads them once. A change clears the
 cache (services.list_entry_*), on commit too.

@@ -1,6 +1,7 @@
 """Small sets of choices stored as bit flags in one integer column.
 
-Strengths, availability and special considerations are short fixed lists. As bits they filter
+Strengths, availability and special considerations are short lists (national admins may extend
+some of them within the bits a field holds: accounts/lists.py). As bits they filter
 in the database (`F(field).bitand(mask)`), compare in one operation when matching (numpy works
 on whole columns), and need no join table.
 """

@@ -157,3 +157,30 @@ def test_ending_a_match_offers_the_reasons_in_use_and_shows_the_new_name(
     assert (
         "Hun flyttet bort" in client.get(reverse("match_list") + "?vis=avsluttet").content.decode()
     )
+
+
+def test_a_page_of_ended_matches_reads_the_lists_once_however_many_rows(
+    client, oslo, coordinator_oslo, make_volunteer, make_match
+):
+    """Each row names its end reason from the list: read once per request (then from the
+    cache), never once per row, even when the cache is empty."""
+    from django.core.cache import cache
+
+    from tests.querycount import queries_for
+
+    login(client, coordinator_oslo)
+    url = reverse("match_list") + "?vis=avsluttet"
+
+    def cold(count: int) -> int:
+        for n in range(count):
+            match = make_match(make_volunteer(oslo), status=MatchStatus.ENDED)
+            match.ended_on = timezone.localdate() - timedelta(days=n)
+            match.end_reason = EndReason.values[n % len(EndReason.values)]
+            match.save()
+        cache.clear()
+        login(client, coordinator_oslo)
+        return queries_for(client, url)
+
+    assert cold(3) == cold(27)
+    html = client.get(url).content.decode()
+    assert "Hun flyttet" in html and "Brutt" in html
