@@ -1,6 +1,8 @@
 """The programme's lists on the national admin's own pages: names in both languages, order,
 deactivation instead of deletion, new entries with the next free bit — and who may."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -303,3 +305,52 @@ def test_ending_a_commitment_never_offers_a_renewal_and_follows_the_list():
     assert (
         CommitmentPeriod(end_reason="renewed").get_end_reason_display() == "Fornyet for ett år til"
     )
+
+
+def test_her_profile_keeps_a_deactivated_strength_she_has_and_offers_it_to_no_one_else(
+    client, oslo, volunteer_oslo
+):
+    from tests.factories import volunteer
+    from volunteers.models import Status
+
+    nora = volunteer(
+        oslo,
+        status=Status.APPROVED,
+        user=volunteer_oslo,
+        email=volunteer_oslo.email,
+        strengths=Strength.JOB_SEARCH | Strength.HOUSING,
+        languages=("no",),
+    )
+    services.list_entry_set_active(programme_list=NEEDS, value=2, active=False)
+    login(client, volunteer_oslo)
+    html = client.get(reverse("my_profile")).content.decode()
+    assert re.search(r'name="strengths" value="2"[^>]*checked', html)
+    response = client.post(
+        reverse("my_profile"),
+        {"phone": "+4791234567", "languages": ["no"], "availability": ["4"], "strengths": ["2"]},
+    )
+    assert response.status_code == 302
+    nora.refresh_from_db()
+    assert nora.strengths == 2
+    # She unticks it: it is gone, and not offered again.
+    client.post(
+        reverse("my_profile"),
+        {"phone": "+4791234567", "languages": ["no"], "availability": ["4"], "strengths": ["4"]},
+    )
+    nora.refresh_from_db()
+    assert nora.strengths == 4
+    assert 'name="strengths" value="2"' not in client.get(reverse("my_profile")).content.decode()
+
+
+def test_a_new_consideration_can_be_what_a_course_qualifies_for():
+    from courses.forms import CourseAdminForm
+    from courses.models import CONSIDERATIONS, Course
+
+    services.list_entry_add(
+        programme_list=CONSIDERATIONS, name_nb="Rusproblemer", name_en="Substance abuse"
+    )
+    new = CONSIDERATIONS.entries()[-1].value
+    assert new == 32
+    assert (new, "Rusproblemer") in CourseAdminForm()["qualifies_for"].field.choices
+    course = Course(title="Rus", kind="specialisation", qualifies_for=new | 1)
+    assert course.qualification_labels == ["Æresrelatert vold", "Rusproblemer"]
