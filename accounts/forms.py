@@ -12,6 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lists import ProgrammeList
 from accounts.models import (
     Association,
     Coverage,
@@ -585,3 +586,31 @@ class MembershipRoleForm(forms.Form):
         else:
             cleaned["association"] = cleaned["shelter"] = None
         return cleaned
+
+
+class ListEntryForm(forms.Form):
+    """The two names of an entry of a programme list: both required, neither used by another
+    entry of the same list."""
+
+    name_nb = forms.CharField(label=_("Name in Norwegian"), max_length=100)
+    name_en = forms.CharField(label=_("Name in English"), max_length=100)
+
+    def __init__(self, *args, programme_list: ProgrammeList, value=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme_list, self.value = programme_list, value
+        self.helper = fields_only_helper()
+
+    def _unique(self, field: str) -> str:
+        name = " ".join(self.cleaned_data[field].split())
+        for entry in self.programme_list.entries():
+            if entry.value != self.value and getattr(entry, field).casefold() == name.casefold():
+                raise forms.ValidationError(
+                    _("Another entry in this list already has this name."), code="taken"
+                )
+        return name
+
+    def clean_name_nb(self) -> str:
+        return self._unique("name_nb")
+
+    def clean_name_en(self) -> str:
+        return self._unique("name_en")

@@ -778,3 +778,31 @@ class AccessLogHead(models.Model):
 
     def __str__(self) -> str:
         return self.hash
+
+
+class ListEntry(models.Model):
+    """One entry of a programme list (accounts/lists.py) as a national admin changed it: its
+    names in both languages, its place and whether it is offered. An entry nobody changed is
+    read from the code's choices; `value` is what the records store (a bit or a code), so it
+    never changes."""
+
+    list_key = models.CharField(_("list"), max_length=40)
+    value = models.CharField(_("stored value"), max_length=30)
+    name_nb = models.CharField(_("Norwegian name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("place in the list"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ("list_key", "position")
+        verbose_name = _("list entry")
+        verbose_name_plural = _("list entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["list_key", "value"], name="accounts_listentry_one_per_value"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.list_key}: {self.name_nb}"

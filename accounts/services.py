@@ -4,7 +4,7 @@ import secrets
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts import mail
 from accounts.audit import access_log_record
+from accounts.lists import MAX_FLAGS, ProgrammeList
+from accounts.lists import forget as forget_lists
 from accounts.models import (
     ERASED_REFUSAL,
     AccessLog,
@@ -469,3 +471,130 @@ def two_step_reset_by_admin(*, user: User, by: User, role: str) -> None:
         subject = _("Your two-step login has been reset")
         text = render_to_string("accounts/email/two_step_reset_national.txt", {})
     transaction.on_commit(lambda: mail.deliver(to=user.email, subject=str(subject), body=text))
+
+
+# --- The programme's lists (accounts/lists.py) -------------------------------------------------
+
+
+class ListError(Exception):
+    """A change to a programme list the rules do not allow; the message is for the person."""
+
+
+def _list_rows(programme_list: ProgrammeList) -> dict:
+    """Every entry of the list as a locked row: an entry still read from the code's choices is
+    written first, so that a change of order or names has a row for each."""
+    from accounts.models import ListEntry
+
+    ListEntry.objects.bulk_create(
+        [
+            ListEntry(
+                list_key=programme_list.key,
+                value=str(entry.value),
+                name_nb=entry.name_nb,
+                name_en=entry.name_en,
+                position=position,
+                active=entry.active,
+            )
+            for position, entry in enumerate(programme_list.entries())
+        ],
+        ignore_conflicts=True,
+    )
+    rows = ListEntry.objects.select_for_update().filter(list_key=programme_list.key)
+    return {programme_list.to_value(row.value): row for row in rows.order_by("position", "pk")}
+
+
+def _list_entry_row(programme_list: ProgrammeList, value):
+    rows = _list_rows(programme_list)
+    if value not in rows:
+        raise ListError(_("This entry is not in the list."))
+    return rows, rows[value]
+
+
+def list_entry_add(*, programme_list: ProgrammeList, name_nb: str, name_en: str):
+    """Add an entry at the end of the list, in use. A flags list gives it the lowest bit no
+    entry has; a list whose values the statistics count one by one takes none.
+
+    Side effects: a ListEntry row for every entry of the list; the lists' cache is cleared."""
+    from accounts.models import ListEntry
+
+    if not programme_list.can_add:
+        raise ListError(
+            str(programme_list.no_add_reason or _("No entry can be added to this list."))
+        )
+    try:
+        with transaction.atomic():
+            rows = _list_rows(programme_list)
+            taken = set(rows)
+            value = next((1 << i for i in range(MAX_FLAGS) if 1 << i not in taken), None)
+            if value is None:
+                raise ListError(list_full_message())
+            entry = ListEntry.objects.create(
+                list_key=programme_list.key,
+                value=str(value),
+                name_nb=name_nb,
+                name_en=name_en,
+                position=max((row.position for row in rows.values()), default=-1) + 1,
+            )
+    except IntegrityError as error:  # someone added one at the same moment
+        raise ListError(_("The list was changed at the same moment. Try again.")) from error
+    forget_lists()
+    return entry
+
+
+def list_full_message() -> str:
+    return _(
+        "The list is full: it can hold %(count)s entries, deactivated ones included (old "
+        "records still use them). Rename an entry nobody uses any more instead."
+    ) % {"count": MAX_FLAGS}
+
+
+def list_entry_rename(*, programme_list: ProgrammeList, value, name_nb: str, name_en: str) -> bool:
+    """Give an entry new names; True if they changed. Old records show the new names too (the
+    value they store is the same).
+
+    Side effects: a ListEntry row for every entry of the list; the lists' cache is cleared."""
+    with transaction.atomic():
+        _rows, row = _list_entry_row(programme_list, value)
+        if (row.name_nb, row.name_en) == (name_nb, name_en):
+            return False
+        row.name_nb, row.name_en = name_nb, name_en
+        row.save(update_fields=["name_nb", "name_en", "changed_at"])
+    forget_lists()
+    return True
+
+
+def list_entry_move(*, programme_list: ProgrammeList, value, up: bool) -> bool:
+    """Move an entry one place up or down; False at the top or the bottom.
+
+    Side effects: the list's positions are written 0, 1, 2, …; the lists' cache is cleared."""
+    with transaction.atomic():
+        rows, row = _list_entry_row(programme_list, value)
+        order = list(rows.values())
+        at = order.index(row)
+        to = at - 1 if up else at + 1
+        if not 0 <= to < len(order):
+            return False
+        order[at], order[to] = order[to], order[at]
+        for position, moved in enumerate(order):
+            if moved.position != position:
+                moved.position = position
+                moved.save(update_fields=["position", "changed_at"])
+    forget_lists()
+    return True
+
+
+def list_entry_set_active(*, programme_list: ProgrammeList, value, active: bool) -> bool:
+    """Deactivate an entry (forms no longer offer it for new input; records that have it keep
+    it and show its name) or take it into use again; True if it changed.
+
+    Side effects: a ListEntry row for every entry of the list; the lists' cache is cleared."""
+    with transaction.atomic():
+        _rows, row = _list_entry_row(programme_list, value)
+        if row.active == active:
+            return False
+        if not active and sum(r.active for r in _rows.values()) == 1:
+            raise ListError(_("The last entry in use cannot be deactivated."))
+        row.active = active
+        row.save(update_fields=["active", "changed_at"])
+    forget_lists()
+    return True

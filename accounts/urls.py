@@ -126,4 +126,14 @@ urlpatterns = [
     ),
     path("okt/", views.session_status, name="session_status"),
     path("okt/forleng/", views.session_keepalive, name="session_keepalive"),
+    path("lister/", views.programme_lists, name="programme_lists"),
+    path("lister/<slug:slug>/", views.programme_list, name="programme_list"),
+    path(
+        "lister/<slug:slug>/<str:value>/", views.programme_list_entry, name="programme_list_entry"
+    ),
+    path(
+        "lister/<slug:slug>/<str:value>/endre/",
+        views.programme_list_entry_change,
+        name="programme_list_entry_change",
+    ),
 ]

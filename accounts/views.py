@@ -10,14 +10,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
-from accounts import services
+from accounts import lists, services
 from accounts.access import (
     LAST_ACTIVITY_SESSION_KEY,
     TWO_STEP_ENROLLED_SESSION_KEY,
@@ -30,10 +37,12 @@ from accounts.access import (
 from accounts.forms import (
     AddPasskeyForm,
     InvitationForm,
+    ListEntryForm,
     RoleSwitchForm,
     SetPasswordForm,
     SettingsForm,
 )
+from accounts.lists import Entry, ProgrammeList
 from accounts.models import Invitation, Role
 from common.pagination import page_of
 
@@ -298,3 +307,148 @@ def account_settings(request: AuthenticatedRequest) -> HttpResponse:
         messages.success(request, _("Your settings are saved."))
         return redirect("account_settings")
     return render(request, "accounts/settings.html", {"form": form})
+
+
+# --- The programme's lists (national admin) ----------------------------------------------------
+
+
+def _programme_list(slug: str) -> ProgrammeList:
+    programme_list = lists.by_slug(slug)
+    if programme_list is None:
+        raise Http404
+    return programme_list
+
+
+def _list_entry(programme_list: ProgrammeList, value: str) -> Entry:
+    try:
+        entry = programme_list.entry(programme_list.to_value(value))
+    except ValueError:
+        entry = None
+    if entry is None:
+        raise Http404
+    return entry
+
+
+@login_required
+@role_required(Role.NATIONAL_ADMIN)
+@require_safe
+def programme_lists(request: RoleRequest) -> HttpResponse:
+    """Every list the programme uses, with its entries."""
+    return render(
+        request,
+        "accounts/programme_lists.html",
+        {"lists": [(p, p.entries()) for p in lists.registered()]},
+    )
+
+
+@login_required
+@role_required(Role.NATIONAL_ADMIN)
+@require_http_methods(["GET", "POST"])
+def programme_list(request: RoleRequest, slug: str) -> HttpResponse:
+    """One list: its entries in order (move, edit, deactivate) and a form to add one."""
+    plist = _programme_list(slug)
+    form = ListEntryForm(request.POST or None, programme_list=plist) if plist.can_add else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.list_entry_add(programme_list=plist, **form.cleaned_data)
+            except services.ListError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("«%(name)s» is added at the end of the list.")
+                    % {"name": form.cleaned_data[f"name_{_page_language()}"]},
+                )
+                return redirect("programme_list", slug=plist.slug)
+    return render(
+        request,
+        "accounts/programme_list.html",
+        {
+            "list": plist,
+            "entries": plist.entries(),
+            "form": form,
+            "full": plist.is_full(),
+            "full_message": services.list_full_message(),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _page_language() -> str:
+    return "en" if (translation.get_language() or "nb").startswith("en") else "nb"
+
+
+@login_required
+@role_required(Role.NATIONAL_ADMIN)
+@require_http_methods(["GET", "POST"])
+def programme_list_entry(request: RoleRequest, slug: str, value: str) -> HttpResponse:
+    """The names of one entry, in both languages."""
+    plist = _programme_list(slug)
+    entry = _list_entry(plist, value)
+    form = ListEntryForm(
+        request.POST or None,
+        programme_list=plist,
+        value=entry.value,
+        initial={"name_nb": entry.name_nb, "name_en": entry.name_en},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.list_entry_rename(
+                programme_list=plist, value=entry.value, **form.cleaned_data
+            )
+        except services.ListError as error:
+            form.add_error(None, str(error))
+        else:
+            if changed:
+                messages.success(request, _("The names are saved. Old records show them too."))
+            else:
+                messages.info(request, _("Nothing changed: the names were already like that."))
+            return redirect("programme_list", slug=plist.slug)
+    return render(
+        request,
+        "accounts/programme_list_entry.html",
+        {"list": plist, "entry": entry, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@role_required(Role.NATIONAL_ADMIN)
+@require_POST
+def programme_list_entry_change(request: RoleRequest, slug: str, value: str) -> HttpResponse:
+    """Move an entry (`flytt=opp|ned`) or deactivate it or take it into use (`i_bruk=0|1`)."""
+    plist = _programme_list(slug)
+    entry = _list_entry(plist, value)
+    try:
+        if request.POST.get("flytt") in ("opp", "ned"):
+            services.list_entry_move(
+                programme_list=plist, value=entry.value, up=request.POST["flytt"] == "opp"
+            )
+        elif request.POST.get("i_bruk") in ("0", "1"):
+            active = request.POST["i_bruk"] == "1"
+            if services.list_entry_set_active(
+                programme_list=plist, value=entry.value, active=active
+            ):
+                messages.success(
+                    request,
+                    (
+                        _("«%(name)s» is offered again.")
+                        if active
+                        else _(
+                            "«%(name)s» is no longer offered. Records that have it still show it."
+                        )
+                    )
+                    % {"name": entry.name},
+                )
+        else:
+            return HttpResponseBadRequest()
+    except services.ListError as error:
+        messages.error(request, str(error))
+    return redirect(f"{reverse('programme_list', args=[plist.slug])}#{_anchor(entry)}")
+
+
+def _anchor(entry: Entry) -> str:
+    return f"oppforing-{entry.value}"

@@ -1,6 +1,7 @@
 """Small sets of choices stored as bit flags in one integer column.
 
-Strengths, availability and special considerations are short fixed lists. As bits they filter
+Strengths, availability and special considerations are short lists (national admins may extend
+some of them within the bits a field holds: accounts/lists.py). As bits they filter
 in the database (`F(field).bitand(mask)`), compare in one operation when matching (numpy works
 on whole columns), and need no join table.
 """
@@ -22,23 +23,30 @@ def from_mask(choices: type[models.IntegerChoices], mask: int) -> list[models.In
     return [member for member in choices if mask & member.value]
 
 
+def bits(mask: int) -> list[int]:
+    """The bits set in `mask`, lowest first."""
+    return [1 << i for i in range(mask.bit_length()) if mask >> i & 1]
+
+
 def labels(choices: type[models.IntegerChoices], mask: int) -> list[str]:
     return [str(member.label) for member in from_mask(choices, mask)]
 
 
 class FlagsFormField(forms.TypedMultipleChoiceField):
-    """Checkboxes for an IntegerChoices of bit flags; cleans to one integer."""
+    """Checkboxes for an IntegerChoices of bit flags (or `choices` of bits); cleans to one
+    integer."""
 
     widget = forms.CheckboxSelectMultiple
 
-    def __init__(self, *, flag_choices: type[models.IntegerChoices], **kwargs):
-        self.flag_choices = flag_choices
+    def __init__(self, *, flag_choices: type[models.IntegerChoices] | None = None, **kwargs):
+        if flag_choices is not None:
+            kwargs["choices"] = flag_choices.choices
         kwargs.setdefault("coerce", int)
-        super().__init__(choices=flag_choices.choices, **kwargs)
+        super().__init__(**kwargs)
 
     def prepare_value(self, value):
         if isinstance(value, int):
-            return [member.value for member in from_mask(self.flag_choices, value)]
+            return bits(value)
         return value
 
     def clean(self, value) -> int:

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from common.flags import FlagsFormField
+from accounts.lists import ListFlagsField
 from common.forms import fields_only_helper
-from courses.models import Consideration, Course, EnrolmentStatus, Session
+from courses.models import CONSIDERATIONS, Course, EnrolmentStatus, Session
 
 
 class SessionForm(forms.Form):
@@ -178,8 +178,8 @@ class AttendanceForm(forms.Form):
 class CourseAdminForm(forms.ModelForm):
     """The catalogue in the admin: the considerations a course qualifies for as checkboxes."""
 
-    qualifies_for = FlagsFormField(
-        flag_choices=Consideration,
+    qualifies_for = ListFlagsField(
+        programme_list=CONSIDERATIONS,
         required=False,
         label=_("qualifies for"),
         help_text=_("The special considerations a volunteer who completed it is trained for."),

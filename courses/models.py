@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import lists
 from accounts.models import Association, Role, acting_membership
 from common.choices import ChoiceLabels
-from common.flags import labels
 
 
 class Consideration(models.IntegerChoices):
@@ -25,6 +25,21 @@ class Consideration(models.IntegerChoices):
     FORCED_MARRIAGE = 4, _("Forced marriage")
     HAS_CHILDREN = 8, _("Has children")
     NEEDS_INTERPRETER = 16, _("Needs an interpreter")
+
+
+CONSIDERATIONS = lists.register(
+    key="considerations",
+    slug="hensyn",
+    order=20,
+    title=_("Special considerations"),
+    description=_(
+        "What the matching must take into account about a woman. Honour-related violence, "
+        "negative social control and forced marriage call for a volunteer with a specialisation "
+        "course that qualifies for them; an entry added here does not."
+    ),
+    choices=Consideration,
+    can_add=True,
+)
 
 
 # The considerations a volunteer must be trained for (by a course that qualifies for them).
@@ -85,7 +100,7 @@ class Course(ChoiceLabels, models.Model):
 
     @property
     def qualification_labels(self) -> list[str]:
-        return labels(Consideration, self.qualifies_for)
+        return CONSIDERATIONS.labels(self.qualifies_for)
 
 
 class SessionQuerySet(models.QuerySet):

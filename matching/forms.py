@@ -10,26 +10,27 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.forms import MunicipalityField
 from accounts.languages import LANGUAGES
+from accounts.lists import ListChoiceField, ListFlagsField
 from accounts.models import Association
 from common.flags import FlagsFormField
 from common.forms import DateInput, ListSelect, fields_only_helper
-from courses.models import Consideration
+from courses.models import CONSIDERATIONS
 from matching.models import (
+    ACTIVITIES,
+    MATCH_END_REASONS,
     MEETING_MAX_MINUTES,
     QUICK_DURATIONS,
     WEIGHT_MAX,
-    Activity,
     AgeBracket,
     CancelReason,
     ConflictCheckHow,
-    EndReason,
     InitiatedBy,
     MatchingWeights,
     With,
     YesNoUnknown,
     meeting_duration_refusal,
 )
-from volunteers.models import Availability, Strength
+from volunteers.models import NEEDS, Availability
 
 AVOID_FIELDS = ("avoid_1", "avoid_2", "avoid_3", "avoid_4")
 
@@ -67,8 +68,8 @@ class ReferralForm(forms.Form):
             "Only if she wants the volunteer to call her. Shown to the volunteer once the match is active."
         ),
     )
-    needs = FlagsFormField(
-        label=_("What she would like help with"), flag_choices=Strength, required=False
+    needs = ListFlagsField(
+        label=_("What she would like help with"), programme_list=NEEDS, required=False
     )
     availability = FlagsFormField(
         label=_("When she can usually meet"), flag_choices=Availability, required=False
@@ -90,8 +91,8 @@ class ReferralForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    considerations = FlagsFormField(
-        label=_("Special considerations"), flag_choices=Consideration, required=False
+    considerations = ListFlagsField(
+        label=_("Special considerations"), programme_list=CONSIDERATIONS, required=False
     )
     safety_notes = forms.CharField(
         label=_("Safety notes"),
@@ -299,7 +300,7 @@ class EndForm(forms.Form):
         widget=forms.RadioSelect,
     )
     end_initiated_by = forms.ChoiceField(label=_("Who ended it?"), choices=InitiatedBy.choices)
-    end_reason = forms.ChoiceField(label=_("Reason"), choices=EndReason.choices)
+    end_reason = ListChoiceField(label=_("Reason"), programme_list=MATCH_END_REASONS)
     end_note = forms.CharField(
         label=_("Note"),
         max_length=1000,
@@ -403,7 +404,9 @@ class MeetingForm(forms.Form):
     other_minutes = forms.IntegerField(
         label=_("Minutes"), required=False, help_text=_("When you chose «Other».")
     )
-    activities = FlagsFormField(label=_("What did you do?"), flag_choices=Activity, required=False)
+    activities = ListFlagsField(
+        label=_("What did you do?"), programme_list=ACTIVITIES, required=False
+    )
     note = forms.CharField(
         label=_("Short note (optional)"),
         max_length=500,

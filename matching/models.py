@@ -16,13 +16,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from accounts import lists
 from accounts.models import Association, Municipality, Role, Shelter, acting_membership
 from common.choices import ChoiceLabels
 from common.crypto import EncryptedIntegerField, EncryptedTextField
 from common.dates import add_years
 from common.flags import labels
-from courses.models import Consideration
-from volunteers.models import Availability, Strength, Volunteer
+from courses.models import CONSIDERATIONS
+from volunteers.models import NEEDS, Availability, Volunteer
 
 
 class AgeBracket(models.TextChoices):
@@ -213,7 +214,7 @@ class Referral(ChoiceLabels, models.Model):
 
     @property
     def need_labels(self) -> list[str]:
-        return labels(Strength, self.needs)
+        return NEEDS.labels(self.needs)
 
     @property
     def availability_labels(self) -> list[str]:
@@ -221,7 +222,7 @@ class Referral(ChoiceLabels, models.Model):
 
     @property
     def consideration_labels(self) -> list[str]:
-        return labels(Consideration, self.considerations)
+        return CONSIDERATIONS.labels(self.considerations)
 
     @property
     def language_codes(self) -> list[str]:
@@ -330,6 +331,21 @@ class EndReason(models.TextChoices):
     VOLUNTEER_STOPPED = "volunteer_stopped", _("The volunteer stopped")
     BROKE_OFF = "broke_off", _("Broken off")
     OTHER = "other", _("Other")
+
+
+MATCH_END_REASONS = lists.register(
+    key="match_end_reasons",
+    slug="grunner-kobling",
+    order=40,
+    title=_("Reasons a match ended"),
+    description=_("Asked when a coordinator ends a match."),
+    choices=EndReason,
+    can_add=False,
+    no_add_reason=_(
+        "The statistics count each reason on its own, so no reason can be added here: rename, "
+        "reorder or deactivate those there are."
+    ),
+)
 
 
 class InitiatedBy(models.TextChoices):
@@ -478,6 +494,10 @@ class Match(ChoiceLabels, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("match_detail", args=[self.public_id])
 
+    def get_end_reason_display(self) -> str:  # type: ignore[no-redef]
+        """The reason's name as the programme's list has it now (accounts/lists.py)."""
+        return MATCH_END_REASONS.name(self.end_reason)
+
     @property
     def card_id(self) -> str:
         """The id of its card on the volunteer's page (the anchor of her notifications' links)."""
@@ -587,6 +607,19 @@ class Activity(models.IntegerChoices):
     OTHER = 128, _("Other")
 
 
+ACTIVITIES = lists.register(
+    key="activities",
+    slug="aktiviteter",
+    order=30,
+    title=_("Meeting activities"),
+    description=_(
+        "What the volunteer and the woman did together, ticked when a meeting is logged."
+    ),
+    choices=Activity,
+    can_add=True,
+)
+
+
 class MeetingQuerySet(models.QuerySet):
     def for_user(self, user) -> "MeetingQuerySet":
         """Coordinators see the meetings of their association's matches; a volunteer her own.
@@ -672,7 +705,7 @@ class Meeting(models.Model):
 
     @property
     def activity_labels(self) -> list[str]:
-        return labels(Activity, self.activities)
+        return ACTIVITIES.labels(self.activities)
 
     @property
     def duration_label(self) -> str:

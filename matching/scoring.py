@@ -64,10 +64,10 @@ from matching.models import (
     match_planned_end,
 )
 from volunteers.models import (
+    NEEDS,
     Availability,
     CommitmentPeriod,
     Status,
-    Strength,
     Volunteer,
     VolunteerLanguage,
 )
@@ -1162,10 +1162,10 @@ def _language_reason(referral: Referral, speaks: set[str], her_languages: list[s
 
 
 def _needs_reason(referral: Referral, volunteer: Volunteer) -> str:
-    wanted = [s for s in Strength if referral.needs & s]
+    wanted = NEEDS.selected(referral.needs)
     if not wanted:
         return _("No particular needs given")
-    helps = [str(s.label).lower() for s in wanted if volunteer.strengths & s]
+    helps = [s.name.lower() for s in wanted if volunteer.strengths & s.value]
     if not helps:
         return _("None of her needs among the volunteer's strengths")
     return _("Can help with %(covered)s of %(total)s needs: %(list)s") % {

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from common.texts import filled
-from matching.models import CancelReason, EndReason
+from matching.models import MATCH_END_REASONS, CancelReason
 from reports.figures import (
     CANCELLED,
     COMMITMENTS,
@@ -30,7 +30,7 @@ from reports.figures import (
 )
 from reports.publication import Publication, dependent_line
 from reports.suppression import PRIMARY, SECONDARY, SHOWN, SMALL_MAX
-from volunteers.models import EndReason as CommitmentEndReason
+from volunteers.models import COMMITMENT_END_REASONS
 
 MISSING = "missing"  # a measure with nothing (or too little) to measure
 DAYS_PER_MONTH = 365.25 / 12
@@ -459,7 +459,7 @@ def matches(source) -> Table:
 
 
 def end_reasons(source) -> Table:
-    labels = dict(EndReason.choices)
+    labels = {entry.value: entry.name for entry in MATCH_END_REASONS.entries()}
     keys = [k for k in END_REASONS if k != "end_not_recorded" or source.row[k]]
     cells, withheld = source.line([source.row[k] for k in keys], "ended")
     rows = [
@@ -503,7 +503,7 @@ def concerns(source) -> Table:
 
 
 def commitments(source) -> Table:
-    labels = dict(CommitmentEndReason.choices)
+    labels = {entry.value: entry.name for entry in COMMITMENT_END_REASONS.entries()}
     order = ["commitment_renewed"] + [k for k in COMMITMENTS if k != "commitment_renewed"]
     rows = []
     for key in order:

@@ -15,6 +15,7 @@ NAVIGATION = {
         ("audit_log", _("Access log")),
         # The product's own pages for associations, shelters, people and courses.
         ("natadmin", _("Administration")),
+        ("programme_lists", _("Lists")),
     ],
     Role.COORDINATOR: [
         ("home", _("Start")),

@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     # Memberships, idle timeout, the two-step gate and the acting role (accounts/middleware.py).
     "accounts.middleware.AccessMiddleware",
+    # The programme's lists read once per request (accounts/lists.py).
+    "accounts.lists.ListsMiddleware",
     # The acting role and pseudonymous user of every log line from here on.
     "common.logcontext.LogActorMiddleware",
 ]
@@ -533,6 +535,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "accounts.shelter"},
     {"model": "accounts.membership"},
     {"model": "courses.course"},
+    {"model": "accounts.listentry"},
 )
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 

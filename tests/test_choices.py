@@ -1,6 +1,8 @@
 """ChoiceLabels: get_<field>_display() answers exactly as Django's does, in the active language,
 and translates only the label it shows."""
 
+from functools import partialmethod
+
 import pytest
 from django.apps import apps
 from django.db import models
@@ -21,8 +23,14 @@ def test_the_models_whose_choices_lists_show_use_it():
 @pytest.mark.parametrize("language", ["nb", "en"])
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_every_choice_of_every_field_gets_the_label_django_gives(model, language):
-    fields = [f for f in model._meta.concrete_fields if f.choices]
-    assert fields, model
+    # A reason a programme list names (accounts/lists.py) has its own display, from the list.
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if f.choices and isinstance(model.__dict__[f"get_{f.name}_display"], partialmethod)
+    ]
+    if not fields:
+        pytest.skip("its only choices are named by a programme list")
     with translation.override(language):
         for field in fields:
             for value, _label in [*field.flatchoices, ("no-such-value", None)]:

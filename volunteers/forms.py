@@ -13,16 +13,17 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.forms import MunicipalityField
 from accounts.languages import LANGUAGES
+from accounts.lists import ListChoiceField, ListFlagsField
 from accounts.models import Association, Municipality
 from common.flags import FlagsFormField
 from common.forms import DateInput, ListSelect, fields_only_helper
 from common.texts import filled
 from volunteers.models import (
+    COMMITMENT_END_REASONS,
+    NEEDS,
     Availability,
     ConfidentialityDeclaration,
-    EndReason,
     Status,
-    Strength,
 )
 from volunteers.selectors import COMMITMENT_ENDING_DAYS
 from volunteers.widgets import LanguageChips
@@ -71,8 +72,8 @@ class ApplicationForm(forms.Form):
             ),
         },
     )
-    strengths = FlagsFormField(
-        label=_("What would you like to help with?"), flag_choices=Strength, required=False
+    strengths = ListFlagsField(
+        label=_("What would you like to help with?"), programme_list=NEEDS, required=False
     )
     availability = FlagsFormField(
         label=_("When can you usually meet?"),
@@ -257,12 +258,7 @@ class PoliceCertificateForm(forms.Form):
 
 class CommitmentEndForm(forms.Form):
     on = forms.DateField(label=_("Ended on"), widget=DateInput())
-    reason = forms.ChoiceField(
-        label=_("Reason"),
-        choices=[
-            (value, label) for value, label in EndReason.choices if value != EndReason.RENEWED
-        ],
-    )
+    reason = ListChoiceField(label=_("Reason"), programme_list=COMMITMENT_END_REASONS)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
+from accounts import lists
 from accounts.models import ERASED_REFUSAL, Association, Municipality, Role, acting_membership
 from common.choices import ChoiceLabels
 from common.crypto import EncryptedTextField
@@ -31,6 +32,21 @@ class Strength(models.IntegerChoices):
     CHILDRENS_ACTIVITIES = 32, _("Activities with children")
     FINANCES = 64, _("Finances")
     LEISURE_CULTURE = 128, _("Leisure and culture")
+
+
+# The list national admins edit (accounts/lists.py): the names, order and entries in use.
+NEEDS = lists.register(
+    key="needs",
+    slug="behov",
+    order=10,
+    title=_("Needs and strengths"),
+    description=_(
+        "What a woman would like help with, and what a volunteer can help with: one list for "
+        "both, so that the suggestions can match them."
+    ),
+    choices=Strength,
+    can_add=True,
+)
 
 
 class Availability(models.IntegerChoices):
@@ -270,7 +286,7 @@ class Volunteer(ChoiceLabels, models.Model):
 
     @property
     def strength_labels(self) -> list[str]:
-        return labels(Strength, self.strengths)
+        return NEEDS.labels(self.strengths)
 
     @property
     def availability_labels(self) -> list[str]:
@@ -362,6 +378,25 @@ class EndReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+COMMITMENT_END_REASONS = lists.register(
+    key="commitment_end_reasons",
+    slug="grunner-bindingstid",
+    order=50,
+    title=_("Reasons a commitment ended"),
+    description=_(
+        "Asked when a coordinator ends a volunteer's commitment period. A renewal is recorded by "
+        "the system and never offered."
+    ),
+    choices=EndReason,
+    can_add=False,
+    no_add_reason=_(
+        "The statistics count each reason on its own, so no reason can be added here: rename, "
+        "reorder or deactivate those there are."
+    ),
+    not_offered=[EndReason.RENEWED],
+)
+
+
 class CommitmentPeriodQuerySet(models.QuerySet):
     def open(self) -> "CommitmentPeriodQuerySet":
         return self.filter(ended_on__isnull=True)
@@ -400,6 +435,10 @@ class CommitmentPeriod(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y}"
+
+    def get_end_reason_display(self) -> str:  # type: ignore[no-redef]
+        """The reason's name as the programme's list has it now (accounts/lists.py)."""
+        return COMMITMENT_END_REASONS.name(self.end_reason)
 
     @property
     def is_open(self) -> bool:

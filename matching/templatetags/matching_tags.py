@@ -59,13 +59,17 @@ _BLANK_FORMS_KEPT = 32
 
 @register.simple_tag
 def crispy_blank(form: forms.Form) -> SafeString:
-    """`{% crispy form %}` for a form whose choices are fixed in the code (the end of a match):
-    written once for its class, language, prefix and initial values, and kept, as long as it is
-    not bound. It is the same on every page it is on, and through crispy a long form costs
-    several milliseconds. A bound form (what she typed, with its errors) is written afresh."""
+    """`{% crispy form %}` for a form whose choices are fixed in the code or come from a
+    programme list (the end of a match): written once for its class, language, prefix, initial
+    values and the entries its lists offer (a list changed by a national admin is written anew),
+    and kept, as long as it is not bound. It is the same on every page it is on, and through
+    crispy a long form costs several milliseconds. A bound form (what she typed, with its
+    errors) is written afresh."""
     if form.is_bound:
         return render_crispy_form(form)
-    key = (type(form), get_language(), form.prefix, tuple(sorted(form.initial.items())))
+    lists = {name: getattr(field, "programme_list", None) for name, field in form.fields.items()}
+    offered = tuple((name, tuple(p.choices())) for name, p in lists.items() if p is not None)
+    key = (type(form), get_language(), form.prefix, tuple(sorted(form.initial.items())), offered)
     if key not in _BLANK_FORMS:
         if len(_BLANK_FORMS) >= _BLANK_FORMS_KEPT:
             _BLANK_FORMS.clear()

@@ -144,6 +144,10 @@ OWN = {
     "course_catalogue_new",
     "course_catalogue_edit",
     "course_catalogue_offer",
+    "programme_lists",
+    "programme_list",
+    "programme_list_entry",
+    "programme_list_entry_change",
 }
 # The address carries a secret token: holding it is the access, by design. Tried with A's real
 # token (what it opens is checked) and with a forged one (404 for everyone).
@@ -254,6 +258,9 @@ WITH_KWARGS = {
     # session.
     "course_catalogue_edit",
     "course_catalogue_offer",
+    "programme_list",
+    "programme_list_entry",
+    "programme_list_entry_change",
 }
 
 
@@ -277,6 +284,10 @@ def other_variants(w: World) -> dict[str, list[dict]]:
             {"table": "withdrawal-reasons", "?": oslo},
             {"table": "ukjent"},
         ],
+        # The programme's lists are the national admin's own, not A's.
+        "programme_list": [{"slug": "behov"}, {"slug": "grunner-kobling"}],
+        "programme_list_entry": [{"slug": "behov", "value": "1"}],
+        "programme_list_entry_change": [{"slug": "behov", "value": "1"}],
     }
 
 
@@ -297,6 +308,9 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
             "password2": PASSWORD,
         },
         "volunteer_transition": {"to": "rejected", "reason": "Passer ikke nå"},
+        "programme_list": {"name_nb": "Førerkort", "name_en": "Driving licence"},
+        "programme_list_entry": {"name_nb": "Nettverk", "name_en": "Network"},
+        "programme_list_entry_change": {"i_bruk": "0"},
         "volunteer_reset_two_step": {"confirmed": "yes"},
         "screening_record": {
             "interview": {"interview-on": yesterday, "interview-note": "Ny samtale"},
