@@ -98,8 +98,8 @@ def test_a_new_name_shows_in_the_forms_and_on_old_records_in_both_languages(admi
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"name_nb": "Nytt", "name_en": ""}, "name_en", "Feltet er påkrevet."),
-        ({"name_nb": "", "name_en": "New"}, "name_nb", "Feltet er påkrevet."),
+        ({"name_nb": "Nytt", "name_en": ""}, "name_en", "Fyll ut dette feltet."),
+        ({"name_nb": "", "name_en": "New"}, "name_nb", "Fyll ut dette feltet."),
         (
             {"name_nb": "bolig", "name_en": "Networks"},
             "name_nb",
