@@ -10,7 +10,7 @@ cutoff (_counts_from).
 from datetime import date, datetime
 
 from django.apps import apps
-from django.db.models import BooleanField, Exists, Max, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
@@ -156,3 +156,37 @@ def enrol_candidates(user, session, text: str, *, limit: int) -> tuple[list, boo
         .order_by("first_name", "last_name", "pk")[: limit + 1]
     )
     return found[:limit], len(found) > limit
+
+
+def sessions_to_offer(user, volunteer) -> tuple[list, bool]:
+    """The sessions her coordinator can sign `volunteer` up for in one step from her page:
+    sessions of the user's association not yet started nor cancelled, with a free seat, that
+    she is not on, of a course she has not completed (COMPLETED_ONCE kinds; a supervision group
+    meets again and again). When she still needs a course required for matching, only its
+    sessions; else every other session. Each is annotated with `free`; the flag says whether
+    they are of the courses she still needs. Three queries, whatever the number."""
+    from courses.models import SEATED, Session
+
+    now = timezone.now()
+    done = [course.pk for course in completions(volunteer) if course.is_completed_once]
+    sessions = (
+        Session.objects.for_user(user)
+        .filter(association_id=volunteer.association_id)
+        .upcoming()
+        .filter(starts_at__gt=now)
+        .exclude(course_id__in=done)
+        .exclude(
+            pk__in=Enrolment.objects.filter(volunteer=volunteer)
+            .exclude(status=EnrolmentStatus.CANCELLED)
+            .values("session_id")
+        )
+        .select_related("course")
+        .annotate(free=F("capacity") - Count("enrolments", filter=Q(enrolments__status__in=SEATED)))
+        .filter(free__gt=0)
+        .order_by("starts_at", "pk")
+    )
+    offered = list(sessions)
+    needed_ids = {course.pk for course in required_courses() if course.pk not in done}
+    if needed_ids:  # only the sessions of what she still needs, even when none is planned
+        return [s for s in offered if s.course_id in needed_ids], True
+    return offered, False

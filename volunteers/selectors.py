@@ -1,5 +1,6 @@
 """Read queries shared by the volunteer pages."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import (
@@ -12,9 +13,11 @@ from django.db.models import (
     Value,
     When,
 )
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from courses.models import Enrolment
+from courses.models import Enrolment, EnrolmentStatus
 from courses.selectors import annotate_completion
 from volunteers.models import (
     ACTIVE,
@@ -22,6 +25,7 @@ from volunteers.models import (
     ConfidentialityDeclaration,
     Status,
     Volunteer,
+    VolunteerAction,
 )
 
 # A year of commitment "ends soon" within this many days: the start page's card, the list it
@@ -128,3 +132,80 @@ def upcoming_sessions_of(volunteer: Volunteer) -> QuerySet:
         .select_related("session__course")
         .order_by("session__starts_at")
     )
+
+
+# --- The next step on her page ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What her coordinator most likely does next, shown as the page's one primary button: a
+    change of status (`transition`, posted to volunteer_transition) or a page (`url`)."""
+
+    code: str
+    label: str
+    url: str = ""
+    transition: str = ""
+
+
+def next_step(
+    volunteer: Volunteer, *, screening_missing: list[str], matches=()
+) -> NextStep | None:
+    """THE one decision of the next step for her coordinator, by her stage (None: nothing to do
+    now, or she has left). Asks the database nothing: `volunteer` is read by volunteer_detail()
+    (her enrolments, `required_courses_complete`), `screening_missing` is
+    services.screening_missing(volunteer) and `matches` her matches (hooks.matches_shown)."""
+    if volunteer.refusal(VolunteerAction.CHANGE_STATUS):
+        return None
+    page = volunteer.get_absolute_url()
+    status = volunteer.status
+    record = NextStep("screening", _("Record the next screening step"), url=f"{page}#screening")
+    if status == Status.APPLIED:
+        return NextStep("start_screening", _("Start screening"), transition=Status.SCREENING)
+    if status == Status.SCREENING:
+        if screening_missing:
+            return record
+        return NextStep(
+            "to_course", _("Screening done: on to the course"), transition=Status.COURSE
+        )
+    if status == Status.PAUSED:
+        return NextStep("resume", _("Resume after the pause"), transition=Status.APPROVED)
+    if status not in (Status.COURSE, Status.APPROVED):
+        return None
+    if not _courses_complete(volunteer):
+        now = timezone.now()
+        seats = [e for e in volunteer.enrolments.all() if e.status == EnrolmentStatus.ENROLLED]
+        held = [e for e in seats if e.session.starts_at <= now and e.session.cancelled_at is None]
+        if held:
+            return NextStep(
+                "attendance",
+                _("Register attendance"),
+                url=reverse("session_attendance", args=[held[0].session.public_id]),
+            )
+        if any(e.session.starts_at > now and e.session.cancelled_at is None for e in seats):
+            return None  # she has a seat: the session comes first
+        return NextStep(
+            "enrol",
+            _("Enrol her on a course session"),
+            url=reverse("volunteer_sessions", args=[volunteer.public_id]),
+        )
+    if screening_missing:
+        return record
+    if status == Status.COURSE:
+        return NextStep(
+            "approve",
+            _("Approve as ressursvenn"),
+            url=reverse("volunteer_approve", args=[volunteer.public_id]),
+        )
+    if sum(1 for match in matches if getattr(match, "is_open", False)) >= volunteer.capacity:
+        return None  # as many women as she can take
+    return NextStep("find_match", _("Find a woman to match her with"), url=reverse("referral_list"))
+
+
+def _courses_complete(volunteer: Volunteer) -> bool:
+    complete = getattr(volunteer, "required_courses_complete", None)
+    if complete is None:
+        from courses.selectors import has_completed_required_courses
+
+        return has_completed_required_courses(volunteer)
+    return bool(complete)

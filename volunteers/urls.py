@@ -22,6 +22,9 @@ urlpatterns = [
         "frivillige/<uuid:public_id>/godkjenn/", views.volunteer_approve, name="volunteer_approve"
     ),
     path(
+        "frivillige/<uuid:public_id>/kurs/", views.volunteer_sessions, name="volunteer_sessions"
+    ),
+    path(
         "frivillige/<uuid:public_id>/screening/<slug:step>/",
         views.screening_record,
         name="screening_record",

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,6 +22,9 @@ from accounts.models import Municipality, Role
 from common import searches
 from common.downloads import json_download
 from common.pagination import page_of
+from courses.models import Session
+from courses.selectors import sessions_to_offer
+from courses.services import CourseError, enrol
 from volunteers import hooks, selectors, services
 from volunteers.exports import volunteer_export
 from volunteers.forms import (
@@ -153,6 +157,7 @@ def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpRe
             Status(s) for s in sorted(TRANSITIONS[volunteer.status]) if s != Status.APPROVED
         ],
         "can_approve": volunteer.status == Status.COURSE,
+        "can_enrol": volunteer.can_be_enrolled(self_service=False),
         "current_declaration": ConfidentialityDeclaration.current(),
         "open_commitment": next((c for c in volunteer.commitments.all() if c.is_open), None),
         "end_form": bound_forms.pop("end_form", None)
@@ -160,6 +165,14 @@ def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpRe
         "transition_error": bound_forms.pop("transition_error", None),
         "matches": hooks.matches_shown(request.user, volunteer),
     }
+    context["next_step"] = selectors.next_step(
+        volunteer, screening_missing=context["screening_missing"], matches=context["matches"]
+    )
+    if context["next_step"] is not None and context["next_step"].transition:
+        # The next step is the primary button; the same change is not offered twice.
+        context["transitions"] = [
+            s for s in context["transitions"] if s != context["next_step"].transition
+        ]
     return render(request, "volunteers/volunteer_detail.html", context)
 
 
@@ -255,9 +268,22 @@ def volunteer_transition(request: RoleRequest, public_id) -> HttpResponse:
 
 @login_required
 @role_required(Role.COORDINATOR)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def volunteer_approve(request: RoleRequest, public_id) -> HttpResponse:
+    """Asks first (GET: what approving sets off, or what is still missing), approves on POST."""
     volunteer = selectors.volunteer_detail(request.user, public_id)
+    if request.method == "GET":
+        refusal = volunteer.refusal(VolunteerAction.APPROVE)
+        return render(
+            request,
+            "volunteers/volunteer_approve.html",
+            {
+                "volunteer": volunteer,
+                "refusal": refusal,
+                "at_course_stage": volunteer.status == Status.COURSE,
+                "missing": services.approval_missing(volunteer) if not refusal else [],
+            },
+        )
     try:
         services.volunteer_approve(volunteer=volunteer, by=request.user, acting=request.membership)
     except services.VolunteerError as error:
@@ -271,6 +297,60 @@ def volunteer_approve(request: RoleRequest, public_id) -> HttpResponse:
             % {"name": volunteer.first_name},
         )
     return redirect(volunteer.get_absolute_url())
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def volunteer_sessions(request: RoleRequest, public_id) -> HttpResponse:
+    """The course sessions she can take (courses.selectors.sessions_to_offer), each with a
+    button that signs her up in one step."""
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    refusal = volunteer.refusal(VolunteerAction.ENROL)
+    if refusal is None and not volunteer.can_be_enrolled(self_service=False):
+        refusal = _("She can be signed up for course sessions once her screening has started.")
+    if request.method == "POST":
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(volunteer.get_absolute_url())
+        try:
+            session_id = uuid.UUID(request.POST.get("session", ""))
+        except ValueError:
+            messages.error(request, _("Choose a course session."))
+            return redirect("volunteer_sessions", public_id=volunteer.public_id)
+        session = get_object_or_404(Session.objects.for_user(request.user), public_id=session_id)
+        try:
+            result = enrol(session=session, volunteers=[volunteer], by=request.user)
+        except CourseError as error:
+            messages.error(request, str(error))
+            return redirect("volunteer_sessions", public_id=volunteer.public_id)
+        when = {"course": session.course.title, "date": _date(session.starts_at)}
+        if result.enrolled:
+            messages.success(
+                request,
+                _("%(name)s has a seat on %(course)s on %(date)s.")
+                % {"name": volunteer.first_name, **when},
+            )
+        elif result.waiting:
+            messages.warning(
+                request,
+                _("The session is full, so %(name)s is on its waiting list.")
+                % {"name": volunteer.first_name},
+            )
+        else:
+            for _volunteer, reason in result.skipped:
+                messages.warning(request, reason)
+        return redirect(f"{volunteer.get_absolute_url()}#courses")
+    sessions, needed = ([], False) if refusal else sessions_to_offer(request.user, volunteer)
+    return render(
+        request,
+        "volunteers/volunteer_sessions.html",
+        {"volunteer": volunteer, "refusal": refusal, "sessions": sessions, "needed": needed},
+    )
+
+
+def _date(moment) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
 
 
 @login_required
