@@ -15,7 +15,7 @@ from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from common.dates import add_months
-from courses.models import NEEDS_SPECIALISATION, Course, Enrolment, EnrolmentStatus
+from courses.models import NEEDS_SPECIALISATION, SEATED, Course, Enrolment, EnrolmentStatus
 
 
 def _counts_from(course: Course, now: datetime) -> date | datetime | None:
@@ -135,24 +135,27 @@ def completed_courses(volunteer) -> list[Course]:
     return [c for c in Course.objects.filter(is_active=True) if _completed(c, volunteer.pk)]
 
 
-def enrol_candidates(user, session, text: str, *, limit: int) -> tuple[list, bool]:
+def enrol_candidates(
+    user, session, text: str, *, limit: int, walk_in: bool = False
+) -> tuple[list, bool]:
     """Volunteers of the user's association whose name, email address or phone number holds
     every word of `text`, who can be signed up for `session` by a coordinator and are not on it
-    yet: at most `limit` of them, by name, and whether there were more.
+    yet: at most `limit` of them, by name, and whether there were more. With `walk_in` (she
+    came to a held session without a seat): those without a seat, so also those waiting.
 
     Who may be enrolled is the volunteer's rule (VolunteerQuerySet.can_be_enrolled, the same
     stages as Volunteer.can_be_enrolled); the enrolment service asks it again for each one."""
     volunteer_model = apps.get_model("volunteers", "Volunteer")
-    on_session = (
-        Enrolment.objects.filter(session=session)
-        .exclude(status=EnrolmentStatus.CANCELLED)
-        .values("volunteer_id")
-    )
+    on_session = Enrolment.objects.filter(session=session)
+    if walk_in:
+        on_session = on_session.filter(status__in=SEATED)
+    else:
+        on_session = on_session.exclude(status=EnrolmentStatus.CANCELLED)
     found = list(
         volunteer_model.objects.for_user(user)
         .can_be_enrolled(self_service=False)
         .search(text)
-        .exclude(pk__in=on_session)
+        .exclude(pk__in=on_session.values("volunteer_id"))
         .order_by("first_name", "last_name", "pk")[: limit + 1]
     )
     return found[:limit], len(found) > limit
@@ -165,7 +168,7 @@ def sessions_to_offer(user, volunteer) -> tuple[list, bool]:
     meets again and again). When she still needs a course required for matching, only its
     sessions; else every other session. Each is annotated with `free`; the flag says whether
     they are of the courses she still needs. Three queries, whatever the number."""
-    from courses.models import SEATED, Session
+    from courses.models import Session
 
     now = timezone.now()
     done = [course.pk for course in completions(volunteer) if course.is_completed_once]

@@ -148,9 +148,7 @@ class NextStep:
     transition: str = ""
 
 
-def next_step(
-    volunteer: Volunteer, *, screening_missing: list[str], matches=()
-) -> NextStep | None:
+def next_step(volunteer: Volunteer, *, screening_missing: list[str], matches=()) -> NextStep | None:
     """THE one decision of the next step for her coordinator, by her stage (None: nothing to do
     now, or she has left). Asks the database nothing: `volunteer` is read by volunteer_detail()
     (her enrolments, `required_courses_complete`), `screening_missing` is

@@ -21,9 +21,7 @@ urlpatterns = [
     path(
         "frivillige/<uuid:public_id>/godkjenn/", views.volunteer_approve, name="volunteer_approve"
     ),
-    path(
-        "frivillige/<uuid:public_id>/kurs/", views.volunteer_sessions, name="volunteer_sessions"
-    ),
+    path("frivillige/<uuid:public_id>/kurs/", views.volunteer_sessions, name="volunteer_sessions"),
     path(
         "frivillige/<uuid:public_id>/screening/<slug:step>/",
         views.screening_record,
