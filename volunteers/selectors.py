@@ -1,13 +1,17 @@
 """Read queries shared by the volunteer pages."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
+    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -112,16 +116,51 @@ def applications_waiting(user) -> QuerySet:
     return volunteer_list(user, filters={"status": Status.APPLIED})
 
 
+def confidentiality_overdue(today: date | None = None) -> Q:
+    """THE condition for a volunteer who has not signed, within CONFIDENTIALITY_SIGN_DAYS of its
+    publication, a version of the confidentiality declaration (or a newer one): she is not
+    suggested for matching (matching.scoring), and she and her coordinators are reminded
+    (volunteers.reminders). One condition on her own row, with subqueries that do not depend on
+    her (no join): the newest version due by now, and the versions at least as new."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.CONFIDENTIALITY_SIGN_DAYS)
+    due = ConfidentialityDeclaration.objects.filter(valid_from__lte=cutoff)
+    newest_due = due.order_by("-version").values("version")[:1]
+    good_enough = ConfidentialityDeclaration.objects.filter(
+        version__gte=Subquery(newest_due)
+    ).values("pk")
+    return Q(Exists(due)) & ~Q(confidentiality_version__in=good_enough)
+
+
 def unsigned_current_declaration(
     association_id: int,
 ) -> tuple[ConfidentialityDeclaration | None, QuerySet]:
-    """Active volunteers who have not signed the current confidentiality declaration."""
+    """Active volunteers who have not signed the current confidentiality declaration, each
+    with `overdue` (confidentiality_overdue: not suggested for matching until she signs)."""
     current = ConfidentialityDeclaration.current()
-    volunteers = Volunteer.objects.filter(association_id=association_id, status__in=ACTIVE)
+    volunteers = Volunteer.objects.filter(
+        association_id=association_id, status__in=ACTIVE, erased_at__isnull=True
+    )
     if current is not None:
         volunteers = volunteers.exclude(confidentiality_version=current)
-    return current, volunteers.select_related("confidentiality_version").order_by(
-        "first_name", "last_name", "pk"
+    return current, volunteers.annotate(
+        overdue=Case(
+            When(confidentiality_overdue(), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    ).select_related("confidentiality_version").order_by("first_name", "last_name", "pk")
+
+
+def unsigned_count(current: ConfidentialityDeclaration | None) -> int:
+    """How many active volunteers, in every association, have not signed `current`: a count
+    for NKS sentralt, never who."""
+    if current is None:
+        return 0
+    return (
+        Volunteer.objects.filter(status__in=ACTIVE, erased_at__isnull=True)
+        .exclude(confidentiality_version=current)
+        .count()
     )
 
 

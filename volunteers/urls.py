@@ -50,4 +50,6 @@ urlpatterns = [
     path("frivillige/<uuid:public_id>/innsyn/", views.volunteer_data, name="volunteer_data"),
     path("frivillige/<uuid:public_id>/slett/", views.volunteer_erase, name="volunteer_erase"),
     path("min-side/profil/", views.my_profile, name="my_profile"),
+    path("min-side/taushetserklaering/", views.my_confidentiality, name="my_confidentiality"),
+    path("taushetserklaering/", views.declaration_publish, name="declaration_publish"),
 ]

@@ -31,6 +31,8 @@ from volunteers.forms import (
     SCREENING_FORMS,
     ApplicationForm,
     CommitmentEndForm,
+    DeclarationPublishForm,
+    DeclarationSignForm,
     ProfileForm,
     RouteForm,
     TransitionForm,
@@ -448,6 +450,45 @@ def confidentiality_overview(request: RoleRequest) -> HttpResponse:
     )
 
 
+@login_required
+@role_required(Role.NATIONAL_ADMIN)
+@require_http_methods(["GET", "POST"])
+def declaration_publish(request: RoleRequest) -> HttpResponse:
+    """NKS sentralt: the current confidentiality declaration, how many active volunteers have
+    not signed it (a count, nationally: no names), and a new version to publish."""
+    form = DeclarationPublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            declaration = services.declaration_publish(text=form.cleaned_data["text"])
+        except services.VolunteerError as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Version %(version)s is published. Every active ressursvenn must sign it by %(date)s."
+                )
+                % {"version": declaration.version, "date": _day(declaration.sign_by)},
+            )
+            return redirect("declaration_publish")
+    current = ConfidentialityDeclaration.current()
+    unsigned = selectors.unsigned_count(current)
+    return render(
+        request,
+        "volunteers/declaration_publish.html",
+        {
+            "current": current,
+            "unsigned": unsigned,
+            "form": form,
+            "sign_days": settings.CONFIDENTIALITY_SIGN_DAYS,
+        },
+    )
+
+
+def _day(day) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
 # --- National admins: applications from outside every area -----------------------------------
 
 
@@ -523,7 +564,53 @@ def my_profile(request: RoleRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("my_profile")
-    return render(request, "volunteers/my_profile.html", {"form": form, "volunteer": volunteer})
+    current = ConfidentialityDeclaration.current()
+    return render(
+        request,
+        "volunteers/my_profile.html",
+        {
+            "form": form,
+            "volunteer": volunteer,
+            "current_declaration": current,
+            "declaration_signed": current is not None
+            and volunteer.confidentiality_version_id == current.pk,
+        },
+    )
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_http_methods(["GET", "POST"])
+def my_confidentiality(request: RoleRequest) -> HttpResponse:
+    """The current confidentiality declaration, to read and sign; or when she signed it."""
+    volunteer = _own_volunteer(request)
+    current = ConfidentialityDeclaration.current()
+    form = DeclarationSignForm(
+        request.POST or None, initial={"version": current.version if current else None}
+    )
+    if request.method == "POST" and current is not None and form.is_valid():
+        version = ConfidentialityDeclaration.objects.filter(
+            version=form.cleaned_data["version"]
+        ).first()
+        try:
+            if version is None:
+                raise services.VolunteerError(_("Choose the version you have read."))
+            services.confidentiality_sign(volunteer=volunteer, version=version)
+        except services.VolunteerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you. Your signature is recorded."))
+            return redirect("my_confidentiality")
+    return render(
+        request,
+        "volunteers/my_confidentiality.html",
+        {
+            "volunteer": volunteer,
+            "current": current,
+            "signed": current is not None and volunteer.confidentiality_version_id == current.pk,
+            "form": form,
+        },
+    )
 
 
 # --- Data requests -----------------------------------------------------------------------------
