@@ -234,6 +234,8 @@ def next_step(volunteer: Volunteer, *, screening_missing: list[str], matches=())
             _("Approve as ressursvenn"),
             url=reverse("volunteer_approve", args=[volunteer.public_id]),
         )
+    if not any(period.is_open for period in volunteer.commitments.all()):
+        return NextStep("commitment", _("Renew her year of commitment"), url=f"{page}#commitment")
     if sum(1 for match in matches if getattr(match, "is_open", False)) >= volunteer.capacity:
         return None  # as many women as she can take
     return NextStep("find_match", _("Find a woman to match her with"), url=reverse("referral_list"))

@@ -14,7 +14,7 @@ from tests.conftest import login
 from tests.courses.conftest import BASIC, SUPERVISION, attended, make_session, move_to_past
 from tests.factories import volunteer
 from tests.volunteers.test_pipeline import screened
-from volunteers.models import ConfidentialityDeclaration, Status
+from volunteers.models import CommitmentPeriod, ConfidentialityDeclaration, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,11 @@ def test_the_next_step_follows_her_stage(client, oslo, coordinator_oslo, declara
 
     ready = screened_at(Status.APPROVED, oslo, coordinator_oslo, declaration)
     attended(ready, basic)
+    assert primary(client, ready) == "Renew her year of commitment"  # none is running
+    today = timezone.localdate()
+    CommitmentPeriod.objects.create(
+        volunteer=ready, starts_on=today, ends_on=today + timedelta(days=365)
+    )
     assert primary(client, ready) == "Find a woman to match her with"
     ConfidentialityDeclaration.objects.create(version=2, text="Ny tekst.")
     assert primary(client, ready) == "Record the next screening step"
@@ -178,3 +183,22 @@ def test_enrol_from_her_page_is_refused_for_an_applicant_and_another_association
     response = client.post(url, {"session": "nonsense"}, follow=True)
     assert "Choose a course session." in response.content.decode()
     assert not Enrolment.objects.filter(volunteer=nora).exists()
+
+
+def test_she_with_as_many_women_as_she_can_take_has_no_next_step(
+    oslo, coordinator_oslo, declaration, basic
+):
+    from types import SimpleNamespace
+
+    from volunteers import selectors
+
+    ready = screened_at(Status.APPROVED, oslo, coordinator_oslo, declaration)
+    attended(ready, basic)
+    today = timezone.localdate()
+    CommitmentPeriod.objects.create(
+        volunteer=ready, starts_on=today, ends_on=today + timedelta(days=365)
+    )
+    read = selectors.volunteer_detail(coordinator_oslo, ready.public_id)
+    open_match, ended = SimpleNamespace(is_open=True), SimpleNamespace(is_open=False)
+    assert selectors.next_step(read, screening_missing=[], matches=[ended]).code == "find_match"
+    assert selectors.next_step(read, screening_missing=[], matches=[open_match]) is None
