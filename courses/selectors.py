@@ -10,12 +10,12 @@ cutoff (_counts_from).
 from datetime import date, datetime
 
 from django.apps import apps
-from django.db.models import BooleanField, Exists, Max, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from common.dates import add_months
-from courses.models import NEEDS_SPECIALISATION, Course, Enrolment, EnrolmentStatus
+from courses.models import NEEDS_SPECIALISATION, SEATED, Course, Enrolment, EnrolmentStatus
 
 
 def _counts_from(course: Course, now: datetime) -> date | datetime | None:
@@ -135,24 +135,61 @@ def completed_courses(volunteer) -> list[Course]:
     return [c for c in Course.objects.filter(is_active=True) if _completed(c, volunteer.pk)]
 
 
-def enrol_candidates(user, session, text: str, *, limit: int) -> tuple[list, bool]:
+def enrol_candidates(
+    user, session, text: str, *, limit: int, walk_in: bool = False
+) -> tuple[list, bool]:
     """Volunteers of the user's association whose name, email address or phone number holds
     every word of `text`, who can be signed up for `session` by a coordinator and are not on it
-    yet: at most `limit` of them, by name, and whether there were more.
+    yet: at most `limit` of them, by name, and whether there were more. With `walk_in` (she
+    came to a held session without a seat): those without a seat, so also those waiting.
 
     Who may be enrolled is the volunteer's rule (VolunteerQuerySet.can_be_enrolled, the same
     stages as Volunteer.can_be_enrolled); the enrolment service asks it again for each one."""
     volunteer_model = apps.get_model("volunteers", "Volunteer")
-    on_session = (
-        Enrolment.objects.filter(session=session)
-        .exclude(status=EnrolmentStatus.CANCELLED)
-        .values("volunteer_id")
-    )
+    on_session = Enrolment.objects.filter(session=session)
+    if walk_in:
+        on_session = on_session.filter(status__in=SEATED)
+    else:
+        on_session = on_session.exclude(status=EnrolmentStatus.CANCELLED)
     found = list(
         volunteer_model.objects.for_user(user)
         .can_be_enrolled(self_service=False)
         .search(text)
-        .exclude(pk__in=on_session)
+        .exclude(pk__in=on_session.values("volunteer_id"))
         .order_by("first_name", "last_name", "pk")[: limit + 1]
     )
     return found[:limit], len(found) > limit
+
+
+def sessions_to_offer(user, volunteer) -> tuple[list, bool]:
+    """The sessions her coordinator can sign `volunteer` up for in one step from her page:
+    sessions of the user's association not yet started nor cancelled, with a free seat, that
+    she is not on, of a course she has not completed (COMPLETED_ONCE kinds; a supervision group
+    meets again and again). When she still needs a course required for matching, only its
+    sessions; else every other session. Each is annotated with `free`; the flag says whether
+    they are of the courses she still needs. Three queries, whatever the number."""
+    from courses.models import Session
+
+    now = timezone.now()
+    done = [course.pk for course in completions(volunteer) if course.is_completed_once]
+    sessions = (
+        Session.objects.for_user(user)
+        .filter(association_id=volunteer.association_id)
+        .upcoming()
+        .filter(starts_at__gt=now)
+        .exclude(course_id__in=done)
+        .exclude(
+            pk__in=Enrolment.objects.filter(volunteer=volunteer)
+            .exclude(status=EnrolmentStatus.CANCELLED)
+            .values("session_id")
+        )
+        .select_related("course")
+        .annotate(free=F("capacity") - Count("enrolments", filter=Q(enrolments__status__in=SEATED)))
+        .filter(free__gt=0)
+        .order_by("starts_at", "pk")
+    )
+    offered = list(sessions)
+    needed_ids = {course.pk for course in required_courses() if course.pk not in done}
+    if needed_ids:  # only the sessions of what she still needs, even when none is planned
+        return [s for s in offered if s.course_id in needed_ids], True
+    return offered, False

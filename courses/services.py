@@ -353,6 +353,40 @@ def attendance_record(*, session: Session, attended_ids: set[int]) -> int:
     return sum(1 for e in seated if e.status == EnrolmentStatus.ATTENDED)
 
 
+@transaction.atomic
+def attendance_add_walk_in(*, session: Session, volunteer) -> Enrolment:
+    """She came to a held session without a seat (a walk-in): she is registered as attended,
+    so the course counts as completed for her (selectors.completion_condition) as for anyone
+    who had a seat. The seats are not counted: she was there. Only once the session has started,
+    for a volunteer of the session's association a coordinator could have signed up.
+
+    Side effects: creates her enrolment as attended, or turns her place on the waiting list (or
+    a seat she gave up) into attended. She is not told.
+    """
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if locked.is_cancelled:
+        raise CourseError(_("The session is cancelled."))
+    if not locked.has_started:
+        raise CourseError(_("Attendance can be registered once the session has started."))
+    if volunteer.association_id != locked.association_id:
+        raise CourseError(_("She belongs to another association."))
+    refusal = volunteer.refusal("enrol")
+    if refusal:
+        raise CourseError(refusal)
+    if not volunteer.can_be_enrolled(self_service=False):
+        raise CourseError(_("She is not at a stage where she can take courses."))
+    enrolment = locked.enrolments.filter(volunteer=volunteer).first()
+    if enrolment is None:
+        return Enrolment.objects.create(
+            session=locked, volunteer=volunteer, status=EnrolmentStatus.ATTENDED
+        )
+    if enrolment.status in SEATED:
+        raise CourseError(_("She had a seat: tick her in the list above."))
+    enrolment.status, enrolment.queued_at = EnrolmentStatus.ATTENDED, None
+    enrolment.save(update_fields=["status", "queued_at", "updated_at"])
+    return enrolment
+
+
 def _feed_token() -> str:
     return secrets.token_urlsafe(32)
 

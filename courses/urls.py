@@ -27,6 +27,11 @@ urlpatterns = [
         views.session_attendance,
         name="session_attendance",
     ),
+    path(
+        "kurs/okter/<uuid:public_id>/oppmote/uten-plass/",
+        views.session_walk_in,
+        name="session_walk_in",
+    ),
     path("kurs/okter/<uuid:public_id>/kalender.ics", views.session_ics, name="session_ics"),
     path(
         "kurs/pameldinger/<uuid:public_id>/meld-av/",

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -349,8 +350,12 @@ def session_cancel(request: RoleRequest, public_id) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def session_attendance(request: RoleRequest, public_id) -> HttpResponse:
-    """Everyone with a seat, ticked if she came. Only once the session has started."""
-    session = _session_for(request, public_id)
+    """Everyone with a seat, ticked if she came, and the search for someone who came without
+    one (a walk-in, session_walk_in). Only once the session has started."""
+    return _attendance_page(request, _session_for(request, public_id))
+
+
+def _attendance_page(request: HttpRequest, session: Session, walk_in_form=None) -> HttpResponse:
     seated = (
         Enrolment.objects.for_user(request.user)
         .filter(session=session)
@@ -360,8 +365,9 @@ def session_attendance(request: RoleRequest, public_id) -> HttpResponse:
         .select_related("volunteer")
         .order_by("volunteer__first_name", "volunteer__last_name", "id")
     )
-    form = AttendanceForm(request.POST or None, seated=seated)
-    if request.method == "POST" and form.is_valid():
+    is_post = request.method == "POST" and walk_in_form is None
+    form = AttendanceForm(request.POST if is_post else None, seated=seated)
+    if is_post and form.is_valid():
         try:
             attended = services.attendance_record(
                 session=session, attended_ids={e.pk for e in form.cleaned_data["attended"]}
@@ -377,11 +383,88 @@ def session_attendance(request: RoleRequest, public_id) -> HttpResponse:
         )
         return redirect("session_detail", public_id=session.public_id)
     registered = any(e.status != EnrolmentStatus.ENROLLED for e in seated)
-    return render(
-        request,
-        "courses/session_attendance.html",
-        {"session": session, "form": form, "has_seated": bool(seated), "registered": registered},
+    context = {
+        "session": session,
+        "form": form,
+        "has_seated": bool(seated),
+        "registered": registered,
+        "can_add_walk_in": session.has_started and not session.is_cancelled,
+    }
+    if context["can_add_walk_in"]:
+        context.update(
+            _walk_in_search(request, session, request.GET.get(searches.PARAM), walk_in_form)
+        )
+    return render(request, "courses/session_attendance.html", context)
+
+
+def _walk_in_search(
+    request: HttpRequest, session: Session, search_id: str | None, form=None
+) -> dict:
+    """The search for someone who came without a seat, as the address names it (`?sok=<id>`,
+    as the sign-up search on the session's page)."""
+    if form is not None:  # sent with a mistake: shown at its field
+        return {"walk_in_form": form}
+    if not search_id:
+        return {"walk_in_form": EnrolSearchForm(prefix="walk_in")}
+    text = searches.search_text(request, search_id)
+    if text is None:
+        form = EnrolSearchForm({}, prefix="walk_in")
+        form.errors["q"] = form.error_class([_("This search has expired. Please search again.")])
+        return {"walk_in_form": form}
+    form = EnrolSearchForm({"walk_in-q": text}, prefix="walk_in")
+    if not form.is_valid():
+        return {"walk_in_form": form}
+    candidates, more = selectors.enrol_candidates(
+        request.user, session, text, limit=SEARCH_RESULTS_SHOWN, walk_in=True
     )
+    return {
+        "walk_in_form": form,
+        "walk_in_search_id": search_id,
+        "walk_in_candidates": candidates,
+        "walk_in_more": more,
+        "search_results_shown": SEARCH_RESULTS_SHOWN,
+    }
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def session_walk_in(request: RoleRequest, public_id) -> HttpResponse:
+    """Someone came without a seat: a search for her (`walk_in-q`, kept out of the address),
+    or the volunteer found (`volunteer`), registered as attended at once."""
+    session = _session_for(request, public_id)
+    address = reverse("session_attendance", kwargs={"public_id": session.public_id})
+    if "volunteer" not in request.POST:
+        form = EnrolSearchForm(request.POST, prefix="walk_in")
+        if form.is_valid():
+            search_id = searches.search_keep(request, form.cleaned_data["q"])
+            return redirect(f"{address}?{urlencode({searches.PARAM: search_id})}#walk-in")
+        return _attendance_page(request, session, walk_in_form=form)
+    volunteer_model = apps.get_model("volunteers", "Volunteer")
+    try:
+        volunteer = volunteer_model.objects.for_user(request.user).get(
+            public_id=request.POST["volunteer"]
+        )
+    except (volunteer_model.DoesNotExist, ValidationError):
+        raise Http404 from None
+    try:
+        services.attendance_add_walk_in(session=session, volunteer=volunteer)
+    except CourseError as error:
+        messages.error(
+            request,
+            _("%(name)s was not added. %(reason)s")
+            % {
+                "name": volunteer.full_name,
+                "reason": str(error),
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("%(name)s is registered as attended, though she had no seat.")
+            % {"name": volunteer.full_name},
+        )
+    return redirect(f"{address}#walk-in")
 
 
 # --- Coordinator or the volunteer herself ---------------------------------------------------

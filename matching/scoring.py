@@ -74,6 +74,7 @@ from volunteers.models import (
 from volunteers.models import (
     EndReason as CommitmentEndReason,
 )
+from volunteers.selectors import confidentiality_overdue
 
 # Near is better, but a neighbouring municipality is not punished: full marks up to
 # DISTANCE_FLOOR_KM, falling to nothing at DISTANCE_ZERO_KM.
@@ -97,6 +98,10 @@ RULE_EARLIER_PAIRING = 7
 # (models.match_planned_end). The coordinator may renew it, or confirm a shorter match on
 # purpose; a volunteer who fails another rule too is shown with that rule.
 RULE_COMMITMENT_SHORT = 8
+# Has not signed a new version of the confidentiality declaration within
+# settings.CONFIDENTIALITY_SIGN_DAYS (volunteers.selectors.confidentiality_overdue); checked
+# after the running commitment, before her capacity.
+RULE_CONFIDENTIALITY = 9
 
 
 def rule_text(rule: int) -> str:
@@ -111,6 +116,7 @@ def rule_text(rule: int) -> str:
             "An earlier proposal with this referral was declined, cancelled or broken off"
         ),
         RULE_COMMITMENT_SHORT: _("Her commitment ends before the match's planned year"),
+        RULE_CONFIDENTIALITY: _("Has not signed the new confidentiality declaration in time"),
     }[rule]
 
 
@@ -370,7 +376,7 @@ def load_candidates(
     volunteers, volunteer_filter = _candidate_volunteers(association_ids, statuses, volunteer_ids)
     active = list(Course.objects.filter(is_active=True))  # one query for both lists
     required, specialisations = required_courses(active), specialisation_courses(active)
-    columns = _sorted_columns(volunteers.order_by())
+    columns = _sorted_columns(volunteers.order_by(), today)
 
     ids = columns["pk"].astype(np.int64)
     rows_filter: Q | _AmongIds = volunteer_filter
@@ -418,6 +424,7 @@ def load_candidates(
             ),
             has_commitment=~np.isnat(commitment_ends),
             free_places=free_places,
+            declaration_signed=columns["declaration_signed"] == 1,
         ),
         short_commitment=commitment_ends < np.datetime64(match_planned_end(today)),
         also=read[len(facts_asked) + 1 :],
@@ -460,14 +467,16 @@ _VOLUNTEER_COLUMNS = {
     "availability": "int2",
     "capacity": "int2",
     "approved": "int2",  # 1 when approved, 0 when paused
+    "declaration_signed": "int2",  # 0 when a confidentiality declaration is overdue
     "since": "float8",  # approval or her last match, the later, in seconds since 1970 (nan: neither)
 }
 
 
-def _volunteer_columns(volunteers: QuerySet) -> QuerySet:
+def _volunteer_columns(volunteers: QuerySet, today: date | None = None) -> QuerySet:
     """Each volunteer as one row of numbers: _VOLUNTEER_COLUMNS."""
     return volunteers.annotate(
         approved=_flag(Q(status=Status.APPROVED)),
+        declaration_signed=_flag(~confidentiality_overdue(today)),
         since=_EpochSeconds(
             Greatest(
                 Coalesce("last_matched_at", "approved_at"),
@@ -477,10 +486,10 @@ def _volunteer_columns(volunteers: QuerySet) -> QuerySet:
     ).values_list(*_VOLUNTEER_COLUMNS)
 
 
-def _sorted_columns(volunteers: QuerySet) -> dict[str, np.ndarray]:
+def _sorted_columns(volunteers: QuerySet, today: date | None = None) -> dict[str, np.ndarray]:
     """The volunteers' _volunteer_columns() as float columns by name, sorted by id (cheaper
     here than in the database)."""
-    matrix = _matrix(_volunteer_columns(volunteers), list(_VOLUNTEER_COLUMNS.values()))
+    matrix = _matrix(_volunteer_columns(volunteers, today), list(_VOLUNTEER_COLUMNS.values()))
     matrix = matrix[np.argsort(matrix[:, 0], kind="stable")]
     return dict(zip(_VOLUNTEER_COLUMNS, matrix.T, strict=True))
 
@@ -629,12 +638,15 @@ def _base_rule(
     courses_complete: np.ndarray,
     has_commitment: np.ndarray,
     free_places: np.ndarray,
+    declaration_signed: np.ndarray | None = None,
 ) -> np.ndarray:
     """The first hard rule each volunteer fails on her own, whatever the referral (RULE_OK when
     none); rules() adds those that depend on the referral."""
     base_rule = np.zeros(len(approved), dtype=np.int8)
     # First failing rule wins: fill from the last rule to the first.
     base_rule[free_places == 0] = RULE_CAPACITY
+    if declaration_signed is not None:
+        base_rule[~declaration_signed] = RULE_CONFIDENTIALITY
     base_rule[~has_commitment] = RULE_COMMITMENT
     base_rule[~courses_complete] = RULE_COURSES
     base_rule[~approved] = RULE_PAUSED

@@ -612,6 +612,10 @@ if set(AUDIT_LOG_KEYS) & {SECRET_KEY, *FIELD_ENCRYPTION_KEYS}:
 VOLUNTEER_MINIMUM_AGE = env.int("VOLUNTEER_MINIMUM_AGE", default=25)
 # A volunteer can correct her meeting log this many days; then it is locked.
 MEETING_EDIT_DAYS = 7
+# A new version of the confidentiality declaration must be signed within this many days of
+# being published; after that an approved volunteer who has not signed it is not suggested
+# for matching, and she and her coordinators are reminded (volunteers.reminders).
+CONFIDENTIALITY_SIGN_DAYS = env.int("CONFIDENTIALITY_SIGN_DAYS", default=30)
 # Suggestions also show volunteers of other associations this close (km) to where she lives.
 MATCHING_NEIGHBOUR_KM = env.int("MATCHING_NEIGHBOUR_KM", default=40)
 

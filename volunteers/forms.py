@@ -244,6 +244,40 @@ class ConfidentialityForm(forms.Form):
         self.helper = fields_only_helper()
 
 
+class DeclarationPublishForm(forms.Form):
+    """NKS sentralt publishes a new version of the confidentiality declaration."""
+
+    text = forms.CharField(
+        label=_("Text of the new version"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        error_messages={"required": _("Write the text of the declaration.")},
+    )
+    confirmed = forms.BooleanField(
+        label=_("I understand that every active ressursvenn must sign the new version again"),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class DeclarationSignForm(forms.Form):
+    """She signs the version she has read (its number travels with the form: a version
+    published meanwhile is not signed unread)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(
+        label=_("I have read the declaration and will keep it"),
+        error_messages={"required": _("Tick the box to sign.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
 class PoliceCertificateForm(forms.Form):
     on = forms.DateField(
         label=_("Police certificate seen on"),

@@ -1,7 +1,7 @@
 """Applications, screening, approval and the one-year commitment of a volunteer (ressursvenn)."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import cast
 
@@ -366,6 +366,12 @@ class ConfidentialityDeclaration(models.Model):
     @classmethod
     def current(cls) -> "ConfidentialityDeclaration | None":
         return cls.objects.order_by("-version").first()
+
+    @property
+    def sign_by(self) -> date:
+        """Every active volunteer has signed it by this day (settings.CONFIDENTIALITY_SIGN_DAYS
+        after it was published); then one who has not is not suggested for matching."""
+        return self.valid_from + timedelta(days=settings.CONFIDENTIALITY_SIGN_DAYS)
 
 
 class EndReason(models.TextChoices):

@@ -18,3 +18,7 @@ APPLICATION_OUTSIDE_AREA = register(
     _("An application came from outside every association's area."),
 )
 APPROVED = register("approved", _("You are approved as a ressursvenn. Welcome!"))
+CONFIDENTIALITY_NEW = register(
+    "confidentiality_new",
+    _("A new version of the confidentiality declaration is waiting to be signed."),
+)

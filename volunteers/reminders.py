@@ -14,7 +14,14 @@ from django.utils.translation import ngettext_lazy
 from accounts.models import Role, coordinators_by_association
 from notifications.kinds import register
 from notifications.reminders import Due, Rule
-from volunteers.models import ACTIVE, CommitmentPeriod, Status, Volunteer
+from volunteers import selectors
+from volunteers.models import (
+    ACTIVE,
+    CommitmentPeriod,
+    ConfidentialityDeclaration,
+    Status,
+    Volunteer,
+)
 from volunteers.selectors import COMMITMENT_ENDING_DAYS
 
 # --- An application waiting ---
@@ -127,8 +134,51 @@ def retention_soon(today: date) -> list[Due]:
     ]
 
 
+# --- A new confidentiality declaration not signed in time (settings.CONFIDENTIALITY_SIGN_DAYS) ---
+# From then on she is not suggested for matching (selectors.confidentiality_overdue). Once per
+# version: the period is the version she should have signed.
+
+CONFIDENTIALITY_OVERDUE = register(
+    "confidentiality_overdue",
+    ngettext_lazy(
+        "A new confidentiality declaration has not been signed within %(days)s day. Until it "
+        "is signed, no new match can be proposed.",
+        "A new confidentiality declaration has not been signed within %(days)s days. Until it "
+        "is signed, no new match can be proposed.",
+        "days",
+    ),
+    numbers=lambda: {"days": settings.CONFIDENTIALITY_SIGN_DAYS},
+)
+
+
+def confidentiality_overdue(today: date) -> list[Due]:
+    """To her (when she has a login: she signs on her own page) and to her coordinators."""
+    due = ConfidentialityDeclaration.objects.filter(
+        valid_from__lte=today - timedelta(days=settings.CONFIDENTIALITY_SIGN_DAYS)
+    ).first()  # the newest version due: ordered by version, newest first
+    if due is None:
+        return []
+    rows = list(
+        Volunteer.objects.filter(status__in=ACTIVE, erased_at__isnull=True)
+        .filter(selectors.confidentiality_overdue(today))
+        .values_list("pk", "association_id", "public_id", "user_id")
+    )
+    coordinators = coordinators_by_association(row[1] for row in rows)
+    period = f"v{due.version}"
+    her_page = reverse("my_confidentiality")
+    result = []
+    for pk, association_id, public_id, user_id in rows:
+        link = reverse("volunteer_detail", args=[public_id])  # once, not per coordinator
+        for coordinator_id in coordinators.get(association_id, []):
+            result.append(Due(pk, coordinator_id, period, link, Role.COORDINATOR, association_id))
+        if user_id:
+            result.append(Due(pk, user_id, period, her_page, Role.VOLUNTEER, association_id))
+    return result
+
+
 RULES = [
     Rule("volunteers.application_waiting", APPLICATION_WAITING, application_waiting),
     Rule("volunteers.commitment_ending", COMMITMENT_ENDING, commitment_ending),
     Rule("volunteers.retention_soon", RETENTION_SOON, retention_soon),
+    Rule("volunteers.confidentiality_overdue", CONFIDENTIALITY_OVERDUE, confidentiality_overdue),
 ]

@@ -1,20 +1,27 @@
 """Read queries shared by the volunteer pages."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
+    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from courses.models import Enrolment
+from courses.models import Enrolment, EnrolmentStatus
 from courses.selectors import annotate_completion
 from volunteers.models import (
     ACTIVE,
@@ -22,6 +29,7 @@ from volunteers.models import (
     ConfidentialityDeclaration,
     Status,
     Volunteer,
+    VolunteerAction,
 )
 
 # A year of commitment "ends soon" within this many days: the start page's card, the list it
@@ -108,16 +116,51 @@ def applications_waiting(user) -> QuerySet:
     return volunteer_list(user, filters={"status": Status.APPLIED})
 
 
+def confidentiality_overdue(today: date | None = None) -> Q:
+    """THE condition for a volunteer who has not signed, within CONFIDENTIALITY_SIGN_DAYS of its
+    publication, a version of the confidentiality declaration (or a newer one): she is not
+    suggested for matching (matching.scoring), and she and her coordinators are reminded
+    (volunteers.reminders). One condition on her own row, with subqueries that do not depend on
+    her (no join): the newest version due by now, and the versions at least as new."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.CONFIDENTIALITY_SIGN_DAYS)
+    due = ConfidentialityDeclaration.objects.filter(valid_from__lte=cutoff)
+    newest_due = due.order_by("-version").values("version")[:1]
+    good_enough = ConfidentialityDeclaration.objects.filter(
+        version__gte=Subquery(newest_due)
+    ).values("pk")
+    return Q(Exists(due)) & ~Q(confidentiality_version__in=good_enough)
+
+
 def unsigned_current_declaration(
     association_id: int,
 ) -> tuple[ConfidentialityDeclaration | None, QuerySet]:
-    """Active volunteers who have not signed the current confidentiality declaration."""
+    """Active volunteers who have not signed the current confidentiality declaration, each
+    with `overdue` (confidentiality_overdue: not suggested for matching until she signs)."""
     current = ConfidentialityDeclaration.current()
-    volunteers = Volunteer.objects.filter(association_id=association_id, status__in=ACTIVE)
+    volunteers = Volunteer.objects.filter(
+        association_id=association_id, status__in=ACTIVE, erased_at__isnull=True
+    )
     if current is not None:
         volunteers = volunteers.exclude(confidentiality_version=current)
-    return current, volunteers.select_related("confidentiality_version").order_by(
-        "first_name", "last_name", "pk"
+    return current, volunteers.annotate(
+        overdue=Case(
+            When(confidentiality_overdue(), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    ).select_related("confidentiality_version").order_by("first_name", "last_name", "pk")
+
+
+def unsigned_count(current: ConfidentialityDeclaration | None) -> int:
+    """How many active volunteers, in every association, have not signed `current`: a count
+    for NKS sentralt, never who."""
+    if current is None:
+        return 0
+    return (
+        Volunteer.objects.filter(status__in=ACTIVE, erased_at__isnull=True)
+        .exclude(confidentiality_version=current)
+        .count()
     )
 
 
@@ -128,3 +171,80 @@ def upcoming_sessions_of(volunteer: Volunteer) -> QuerySet:
         .select_related("session__course")
         .order_by("session__starts_at")
     )
+
+
+# --- The next step on her page ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What her coordinator most likely does next, shown as the page's one primary button: a
+    change of status (`transition`, posted to volunteer_transition) or a page (`url`)."""
+
+    code: str
+    label: str
+    url: str = ""
+    transition: str = ""
+
+
+def next_step(volunteer: Volunteer, *, screening_missing: list[str], matches=()) -> NextStep | None:
+    """THE one decision of the next step for her coordinator, by her stage (None: nothing to do
+    now, or she has left). Asks the database nothing: `volunteer` is read by volunteer_detail()
+    (her enrolments, `required_courses_complete`), `screening_missing` is
+    services.screening_missing(volunteer) and `matches` her matches (hooks.matches_shown)."""
+    if volunteer.refusal(VolunteerAction.CHANGE_STATUS):
+        return None
+    page = volunteer.get_absolute_url()
+    status = volunteer.status
+    record = NextStep("screening", _("Record the next screening step"), url=f"{page}#screening")
+    if status == Status.APPLIED:
+        return NextStep("start_screening", _("Start screening"), transition=Status.SCREENING)
+    if status == Status.SCREENING:
+        if screening_missing:
+            return record
+        return NextStep(
+            "to_course", _("Screening done: on to the course"), transition=Status.COURSE
+        )
+    if status == Status.PAUSED:
+        return NextStep("resume", _("Resume after the pause"), transition=Status.APPROVED)
+    if status not in (Status.COURSE, Status.APPROVED):
+        return None
+    if not _courses_complete(volunteer):
+        now = timezone.now()
+        seats = [e for e in volunteer.enrolments.all() if e.status == EnrolmentStatus.ENROLLED]
+        held = [e for e in seats if e.session.starts_at <= now and e.session.cancelled_at is None]
+        if held:
+            return NextStep(
+                "attendance",
+                _("Register attendance"),
+                url=reverse("session_attendance", args=[held[0].session.public_id]),
+            )
+        if any(e.session.starts_at > now and e.session.cancelled_at is None for e in seats):
+            return None  # she has a seat: the session comes first
+        return NextStep(
+            "enrol",
+            _("Enrol her on a course session"),
+            url=reverse("volunteer_sessions", args=[volunteer.public_id]),
+        )
+    if screening_missing:
+        return record
+    if status == Status.COURSE:
+        return NextStep(
+            "approve",
+            _("Approve as ressursvenn"),
+            url=reverse("volunteer_approve", args=[volunteer.public_id]),
+        )
+    if not any(period.is_open for period in volunteer.commitments.all()):
+        return NextStep("commitment", _("Renew her year of commitment"), url=f"{page}#commitment")
+    if sum(1 for match in matches if getattr(match, "is_open", False)) >= volunteer.capacity:
+        return None  # as many women as she can take
+    return NextStep("find_match", _("Find a woman to match her with"), url=reverse("referral_list"))
+
+
+def _courses_complete(volunteer: Volunteer) -> bool:
+    complete = getattr(volunteer, "required_courses_complete", None)
+    if complete is None:
+        from courses.selectors import has_completed_required_courses
+
+        return has_completed_required_courses(volunteer)
+    return bool(complete)

@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.geo import route_to_association
-from accounts.models import Association, Membership, Role, User, erased_email
+from accounts.models import (
+    Association,
+    Membership,
+    Role,
+    User,
+    coordinators_by_association,
+    erased_email,
+)
 from accounts.services import (
     AccessError,
     TwoStepResetRefused,
@@ -30,6 +37,7 @@ from notifications.services import email_send, notify, outbox_forget
 from volunteers import hooks
 from volunteers import notifications as kinds
 from volunteers.models import (
+    ACTIVE,
     OPEN_APPLICATION,
     TRANSITIONS,
     CommitmentPause,
@@ -277,6 +285,73 @@ def screening_record_police_certificate(*, volunteer: Volunteer, on: date, by: U
             "police_certificate_legal_basis",
         ]
     )
+
+
+@transaction.atomic
+def confidentiality_sign(*, volunteer: Volunteer, version: ConfidentialityDeclaration) -> Volunteer:
+    """She signs the declaration herself, on her own page: only the current version.
+
+    Side effects: records the version and today as signed (what the coordinator's screening
+    step records for a volunteer who signed on paper).
+    """
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    volunteer_check_actionable(locked, VolunteerAction.UPDATE_PROFILE)
+    current = ConfidentialityDeclaration.current()
+    if current is None or current.pk != version.pk:
+        raise VolunteerError(
+            _("A newer version of the declaration has been published. Read it, then sign it.")
+        )
+    locked.confidentiality_signed_on = timezone.localdate()
+    locked.confidentiality_version = current
+    locked.save(update_fields=["confidentiality_signed_on", "confidentiality_version"])
+    volunteer.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def declaration_publish(*, text: str) -> ConfidentialityDeclaration:
+    """NKS sentralt publishes a new version of the confidentiality declaration: the text is
+    national, and every active volunteer must sign it again within
+    settings.CONFIDENTIALITY_SIGN_DAYS (then she is not suggested for matching until she has).
+
+    Side effects: creates the next version, valid from today; every active volunteer with a
+    login is notified (she signs on her own page), and the coordinators of every association
+    with active volunteers (they record it for those without a login).
+    """
+    text = text.strip()
+    if not text:
+        raise VolunteerError(_("Write the text of the declaration."))
+    current = ConfidentialityDeclaration.objects.select_for_update().order_by("-version").first()
+    if current is not None and current.text.strip() == text:
+        raise VolunteerError(_("The text is the same as the current version."))
+    declaration = ConfidentialityDeclaration.objects.create(
+        version=(current.version + 1) if current else 1, text=text, valid_from=timezone.localdate()
+    )
+    active = Volunteer.objects.filter(status__in=ACTIVE, erased_at__isnull=True)
+    volunteers: dict[int, list[int]] = {}
+    for association_id, user_id in active.filter(user__isnull=False).values_list(
+        "association_id", "user_id"
+    ):
+        volunteers.setdefault(association_id, []).append(user_id)
+    coordinators = coordinators_by_association(
+        active.values_list("association_id", flat=True).distinct()
+    )
+    users = User.objects.in_bulk(
+        {u for ids in [*volunteers.values(), *coordinators.values()] for u in ids}
+    )
+    for role, people, link in (
+        (Role.VOLUNTEER, volunteers, reverse("my_confidentiality")),
+        (Role.COORDINATOR, coordinators, reverse("confidentiality_overview")),
+    ):
+        for association_id, user_ids in people.items():
+            notify(
+                recipients=[users[u] for u in user_ids],
+                kind=kinds.CONFIDENTIALITY_NEW,
+                link=link,
+                role=role,
+                association_id=association_id,
+            )
+    return declaration
 
 
 def _refuse_while_matched(volunteer: Volunteer) -> None:

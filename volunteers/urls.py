@@ -21,6 +21,7 @@ urlpatterns = [
     path(
         "frivillige/<uuid:public_id>/godkjenn/", views.volunteer_approve, name="volunteer_approve"
     ),
+    path("frivillige/<uuid:public_id>/kurs/", views.volunteer_sessions, name="volunteer_sessions"),
     path(
         "frivillige/<uuid:public_id>/screening/<slug:step>/",
         views.screening_record,
@@ -49,4 +50,6 @@ urlpatterns = [
     path("frivillige/<uuid:public_id>/innsyn/", views.volunteer_data, name="volunteer_data"),
     path("frivillige/<uuid:public_id>/slett/", views.volunteer_erase, name="volunteer_erase"),
     path("min-side/profil/", views.my_profile, name="my_profile"),
+    path("min-side/taushetserklaering/", views.my_confidentiality, name="my_confidentiality"),
+    path("taushetserklaering/", views.declaration_publish, name="declaration_publish"),
 ]

@@ -22,12 +22,17 @@ from accounts.models import Municipality, Role
 from common import searches
 from common.downloads import json_download
 from common.pagination import page_of
+from courses.models import Session
+from courses.selectors import sessions_to_offer
+from courses.services import CourseError, enrol
 from volunteers import hooks, selectors, services
 from volunteers.exports import volunteer_export
 from volunteers.forms import (
     SCREENING_FORMS,
     ApplicationForm,
     CommitmentEndForm,
+    DeclarationPublishForm,
+    DeclarationSignForm,
     ProfileForm,
     RouteForm,
     TransitionForm,
@@ -155,6 +160,7 @@ def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpRe
             Status(s) for s in sorted(TRANSITIONS[volunteer.status]) if s != Status.APPROVED
         ],
         "can_approve": volunteer.status == Status.COURSE,
+        "can_enrol": volunteer.can_be_enrolled(self_service=False),
         "current_declaration": ConfidentialityDeclaration.current(),
         "open_commitment": next((c for c in volunteer.commitments.all() if c.is_open), None),
         "end_form": bound_forms.pop("end_form", None)
@@ -162,6 +168,14 @@ def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpRe
         "transition_error": bound_forms.pop("transition_error", None),
         "matches": hooks.matches_shown(request.user, volunteer),
     }
+    context["next_step"] = selectors.next_step(
+        volunteer, screening_missing=context["screening_missing"], matches=context["matches"]
+    )
+    if context["next_step"] is not None and context["next_step"].transition:
+        # The next step is the primary button; the same change is not offered twice.
+        context["transitions"] = [
+            s for s in context["transitions"] if s != context["next_step"].transition
+        ]
     return render(request, "volunteers/volunteer_detail.html", context)
 
 
@@ -275,9 +289,22 @@ def volunteer_transition(request: RoleRequest, public_id) -> HttpResponse:
 
 @login_required
 @role_required(Role.COORDINATOR)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def volunteer_approve(request: RoleRequest, public_id) -> HttpResponse:
+    """Asks first (GET: what approving sets off, or what is still missing), approves on POST."""
     volunteer = selectors.volunteer_detail(request.user, public_id)
+    if request.method == "GET":
+        refusal = volunteer.refusal(VolunteerAction.APPROVE)
+        return render(
+            request,
+            "volunteers/volunteer_approve.html",
+            {
+                "volunteer": volunteer,
+                "refusal": refusal,
+                "at_course_stage": volunteer.status == Status.COURSE,
+                "missing": services.approval_missing(volunteer) if not refusal else [],
+            },
+        )
     try:
         services.volunteer_approve(volunteer=volunteer, by=request.user, acting=request.membership)
     except services.VolunteerError as error:
@@ -291,6 +318,60 @@ def volunteer_approve(request: RoleRequest, public_id) -> HttpResponse:
             % {"name": volunteer.first_name},
         )
     return redirect(volunteer.get_absolute_url())
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def volunteer_sessions(request: RoleRequest, public_id) -> HttpResponse:
+    """The course sessions she can take (courses.selectors.sessions_to_offer), each with a
+    button that signs her up in one step."""
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    refusal = volunteer.refusal(VolunteerAction.ENROL)
+    if refusal is None and not volunteer.can_be_enrolled(self_service=False):
+        refusal = _("She can be signed up for course sessions once her screening has started.")
+    if request.method == "POST":
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(volunteer.get_absolute_url())
+        try:
+            session_id = uuid.UUID(request.POST.get("session", ""))
+        except ValueError:
+            messages.error(request, _("Choose a course session."))
+            return redirect("volunteer_sessions", public_id=volunteer.public_id)
+        session = get_object_or_404(Session.objects.for_user(request.user), public_id=session_id)
+        try:
+            result = enrol(session=session, volunteers=[volunteer], by=request.user)
+        except CourseError as error:
+            messages.error(request, str(error))
+            return redirect("volunteer_sessions", public_id=volunteer.public_id)
+        when = {"course": session.course.title, "date": _date(session.starts_at)}
+        if result.enrolled:
+            messages.success(
+                request,
+                _("%(name)s has a seat on %(course)s on %(date)s.")
+                % {"name": volunteer.first_name, **when},
+            )
+        elif result.waiting:
+            messages.warning(
+                request,
+                _("The session is full, so %(name)s is on its waiting list.")
+                % {"name": volunteer.first_name},
+            )
+        else:
+            for _volunteer, reason in result.skipped:
+                messages.warning(request, reason)
+        return redirect(f"{volunteer.get_absolute_url()}#courses")
+    sessions, needed = ([], False) if refusal else sessions_to_offer(request.user, volunteer)
+    return render(
+        request,
+        "volunteers/volunteer_sessions.html",
+        {"volunteer": volunteer, "refusal": refusal, "sessions": sessions, "needed": needed},
+    )
+
+
+def _date(moment) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
 
 
 @login_required
@@ -388,6 +469,45 @@ def confidentiality_overview(request: RoleRequest) -> HttpResponse:
     )
 
 
+@login_required
+@role_required(Role.NATIONAL_ADMIN)
+@require_http_methods(["GET", "POST"])
+def declaration_publish(request: RoleRequest) -> HttpResponse:
+    """NKS sentralt: the current confidentiality declaration, how many active volunteers have
+    not signed it (a count, nationally: no names), and a new version to publish."""
+    form = DeclarationPublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            declaration = services.declaration_publish(text=form.cleaned_data["text"])
+        except services.VolunteerError as error:
+            form.add_error("text", str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Version %(version)s is published. Every active ressursvenn must sign it by %(date)s."
+                )
+                % {"version": declaration.version, "date": _day(declaration.sign_by)},
+            )
+            return redirect("declaration_publish")
+    current = ConfidentialityDeclaration.current()
+    unsigned = selectors.unsigned_count(current)
+    return render(
+        request,
+        "volunteers/declaration_publish.html",
+        {
+            "current": current,
+            "unsigned": unsigned,
+            "form": form,
+            "sign_days": settings.CONFIDENTIALITY_SIGN_DAYS,
+        },
+    )
+
+
+def _day(day) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
 # --- National admins: applications from outside every area -----------------------------------
 
 
@@ -463,7 +583,53 @@ def my_profile(request: RoleRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("my_profile")
-    return render(request, "volunteers/my_profile.html", {"form": form, "volunteer": volunteer})
+    current = ConfidentialityDeclaration.current()
+    return render(
+        request,
+        "volunteers/my_profile.html",
+        {
+            "form": form,
+            "volunteer": volunteer,
+            "current_declaration": current,
+            "declaration_signed": current is not None
+            and volunteer.confidentiality_version_id == current.pk,
+        },
+    )
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_http_methods(["GET", "POST"])
+def my_confidentiality(request: RoleRequest) -> HttpResponse:
+    """The current confidentiality declaration, to read and sign; or when she signed it."""
+    volunteer = _own_volunteer(request)
+    current = ConfidentialityDeclaration.current()
+    form = DeclarationSignForm(
+        request.POST or None, initial={"version": current.version if current else None}
+    )
+    if request.method == "POST" and current is not None and form.is_valid():
+        version = ConfidentialityDeclaration.objects.filter(
+            version=form.cleaned_data["version"]
+        ).first()
+        try:
+            if version is None:
+                raise services.VolunteerError(_("Choose the version you have read."))
+            services.confidentiality_sign(volunteer=volunteer, version=version)
+        except services.VolunteerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Thank you. Your signature is recorded."))
+            return redirect("my_confidentiality")
+    return render(
+        request,
+        "volunteers/my_confidentiality.html",
+        {
+            "volunteer": volunteer,
+            "current": current,
+            "signed": current is not None and volunteer.confidentiality_version_id == current.pk,
+            "form": form,
+        },
+    )
 
 
 # --- Data requests -----------------------------------------------------------------------------

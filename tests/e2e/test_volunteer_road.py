@@ -288,7 +288,9 @@ def test_the_volunteer_road(people, checker, words, declaration, basic_course, c
     screen(hanne, checker, words)
 
     # --- ... signs her up for the basic course before it starts ------------------------------
-    hanne.get_by_role("link", name=words("Sign her up for a course session")).click()
+    # Her page's next step is to enrol her; here through the session's own search.
+    expect(hanne.locator(".next-step")).to_contain_text(words("Enrol her on a course session"))
+    menu_link(hanne, words, "Courses").click()
     open_the_session(hanne, checker, words)
     # She finds Selam by a search (no box per volunteer of the association); what she types
     # stays out of the address, as on the list of volunteers.
@@ -342,7 +344,8 @@ def test_the_volunteer_road(people, checker, words, declaration, basic_course, c
     checker.arrived(hanne)
     approve = hanne.get_by_role("button", name=words("Approve as ressursvenn"))
     expect(approve).to_be_enabled()
-    submit(hanne, checker, approve)
+    submit(hanne, checker, approve)  # asks first
+    submit(hanne, checker, hanne.get_by_role("button", name=words("Yes, approve her")))
     approved = words(
         "%(name)s is approved. She has been sent an invitation to make her login, and her "
         "year has started."

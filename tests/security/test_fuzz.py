@@ -336,6 +336,36 @@ FORMS = [
         lambda w: {"attended": [str(e.public_id) for e in w.held_enrolments]},
     ),
     Form(
+        "session_walk_in_search",
+        "coordinator_oslo",
+        _url("session_walk_in", "held_session"),
+        lambda w: {"walk_in-q": "Zqx"},
+    ),
+    Form(
+        "session_walk_in",
+        "coordinator_oslo",
+        _url("session_walk_in", "held_session"),
+        lambda w: {"volunteer": str(w.applicant.public_id)},
+    ),
+    Form(
+        "volunteer_sessions",
+        "coordinator_oslo",
+        _url("volunteer_sessions", "applicant"),
+        lambda w: {"session": str(w.session.public_id)},
+    ),
+    Form(
+        "my_confidentiality",
+        "venn",
+        _url("my_confidentiality"),
+        lambda w: {"version": str(w.declaration.version), "confirmed": "on"},
+    ),
+    Form(
+        "declaration_publish",
+        "national_admin",
+        _url("declaration_publish"),
+        lambda w: {"text": "Ny tekst", "confirmed": "on"},
+    ),
+    Form(
         "invitation_coordinator",
         "coordinator_oslo",
         _url("invitation_list"),
