@@ -71,7 +71,7 @@ def test_a_weight_changed_on_the_page_is_used_and_shown_by_the_suggestions(
 def test_the_change_is_recorded_with_who_and_what_and_shown_on_the_page(client, national_admin):
     login(client, national_admin)
     client.post(reverse("matching_weights"), weights_post(distance="40"))
-    entry = LogEntry.objects.get()
+    entry = LogEntry.objects.get_for_model(MatchingWeights).get()
     assert entry.actor == national_admin
     assert entry.changes_dict == {"distance": ["25", "40"]}
     html = client.get(reverse("matching_weights")).content.decode()
@@ -101,7 +101,7 @@ def test_bad_input_is_shown_beside_the_field_kept_and_changes_nothing(
     if typed:
         assert f'value="{typed}"' in html
     assert not MatchingWeights.objects.exists()
-    assert not LogEntry.objects.exists()
+    assert not LogEntry.objects.get_for_model(MatchingWeights).exists()
 
 
 def test_all_weights_zero_is_refused(client, national_admin):
@@ -119,7 +119,7 @@ def test_restore_defaults(client, national_admin):
     response = client.post(reverse("matching_weights_restore"), follow=True)
     assert MatchingWeights.current() == DEFAULTS
     assert "2 weights changed" in response.content.decode()
-    newest = LogEntry.objects.order_by("-pk").first()
+    newest = LogEntry.objects.get_for_model(MatchingWeights).order_by("-pk").first()
     assert newest.actor == national_admin
     assert newest.changes_dict == {"language": ["70", "25"], "age": ["0", "5"]}
 
@@ -127,7 +127,7 @@ def test_restore_defaults(client, national_admin):
 def test_saving_unchanged_weights_writes_nothing(national_admin):
     assert services.matching_weights_update(values=dict(DEFAULTS), by=national_admin) == {}
     assert not MatchingWeights.objects.exists()
-    assert not LogEntry.objects.exists()
+    assert not LogEntry.objects.get_for_model(MatchingWeights).exists()
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def test_the_service_refuses_what_the_form_would(national_admin, values):
     with pytest.raises(services.MatchingError):
         services.matching_weights_update(values=values, by=national_admin)
     assert MatchingWeights.current() == DEFAULTS
-    assert not LogEntry.objects.exists()
+    assert not LogEntry.objects.get_for_model(MatchingWeights).exists()
 
 
 def test_the_service_updates_one_row(national_admin):
