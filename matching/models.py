@@ -208,6 +208,12 @@ class Referral(ChoiceLabels, models.Model):
         return reverse("referral_detail", args=[self.public_id])
 
     @property
+    def case_ref(self) -> str:
+        """Her case by a neutral reference ("S-3F9A2C", from the public id): what the list of
+        notifications names a case by, never her alias. Not unique: the link finds the case."""
+        return f"S-{self.public_id.hex[:6].upper()}"
+
+    @property
     def need_labels(self) -> list[str]:
         return labels(Strength, self.needs)
 

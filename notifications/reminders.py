@@ -235,8 +235,9 @@ new_due AS (
 ),
 notified AS (
     INSERT INTO {Notification._meta.db_table}
-        (public_id, recipient_id, role, association_id, shelter_id, kind, link, created_at, read_at)
-    SELECT gen_random_uuid(), recipient_id, role, association_id, shelter_id, %(kind)s, link,
+        (public_id, recipient_id, role, association_id, shelter_id, kind, link, reference,
+         created_at, read_at)
+    SELECT gen_random_uuid(), recipient_id, role, association_id, shelter_id, %(kind)s, link, '',
         %(now)s, NULL
     FROM new_due
 ),
