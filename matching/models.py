@@ -209,9 +209,10 @@ class Referral(ChoiceLabels, models.Model):
 
     @property
     def case_ref(self) -> str:
-        """Her case by a neutral reference ("S-3F9A2C", from the public id): what the list of
-        notifications names a case by, never her alias. Not unique: the link finds the case."""
-        return f"S-{self.public_id.hex[:6].upper()}"
+        """The referral's neutral reference, its number ("H-3F9A2C" for henvisning, from the
+        public id): what the list of notifications names it by, never her alias (and never
+        "sak": she is not a case). Not unique: the link finds the referral."""
+        return f"H-{self.public_id.hex[:6].upper()}"
 
     @property
     def need_labels(self) -> list[str]:

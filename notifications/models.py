@@ -100,7 +100,7 @@ class Notification(models.Model):
         _("kind"), max_length=kinds.CODE_MAX_LENGTH, validators=[kinds.validate_kind]
     )
     link = models.CharField(_("link"), max_length=300)
-    # What it is about, by a neutral reference the list shows: a case's number (Referral.
+    # What it is about, by a neutral reference the list shows: a referral's number (Referral.
     # case_ref, never an alias or a name) or an association's name. Never in an email.
     reference = models.CharField(_("reference"), max_length=100, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
