@@ -94,10 +94,7 @@ def unread_by_urgency(user, acting: Membership | None) -> tuple[list[Notificatio
             ),
             in_group=Window(Count("pk"), partition_by=F("kind")),
         )
-        .filter(
-            Q(kind__in=urgent_codes, rank__lte=URGENT_SHOWN)
-            | Q(rank__lte=GROUP_PREVIEW)
-        )
+        .filter(Q(kind__in=urgent_codes, rank__lte=URGENT_SHOWN) | Q(rank__lte=GROUP_PREVIEW))
     )
     urgent: list[Notification] = []
     groups: dict[str, Group] = {}

@@ -19,9 +19,7 @@ def day(offset: int):
     return timezone.localdate() + timedelta(days=offset)
 
 
-def test_a_coordinator_away_today_is_not_among_those_who_get_the_notices(
-    oslo, coordinator_oslo
-):
+def test_a_coordinator_away_today_is_not_among_those_who_get_the_notices(oslo, coordinator_oslo):
     berit = person(Role.COORDINATOR, place=oslo, email="berit@oslo.example")
     Absence.objects.create(user=coordinator_oslo, starts_on=day(0), ends_on=day(0))
     assert list(User.objects.active_coordinators_of(oslo)) == [berit]
