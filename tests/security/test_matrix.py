@@ -24,9 +24,10 @@ from django.core.signals import got_request_exception
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.http import int_to_base36
 
-from accounts.models import Membership
+from accounts.models import Absence, Membership
 from matching.models import Referral
 from notifications.services import heartbeat_record
 from tests.conftest import login
@@ -104,6 +105,7 @@ OWN = {
     "mfa_reauthenticate_webauthn",
     "role_switch",
     "account_settings",
+    "absence_add",
     "invitation_list",
     "session_status",
     "session_keepalive",
@@ -206,7 +208,18 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "my_first_meeting_ics": [{"public_id": match}, {"public_id": proposed}],
         # allauth names a security key by its number; only its owner's requests find it.
         "mfa_remove_webauthn": [{"pk": w.security_key.pk}],
+        # A's coordinator is away next week; only she removes it.
+        "absence_remove": [{"public_id": _absence(w).public_id}],
     }
+
+
+def _absence(w: World) -> Absence:
+    today = timezone.localdate()
+    return Absence.objects.get_or_create(
+        user=w.coordinator_oslo,
+        starts_on=today + timedelta(days=7),
+        ends_on=today + timedelta(days=14),
+    )[0]
 
 
 def capability_variants(w: World) -> dict[str, list[dict]]:
@@ -442,6 +455,7 @@ def _category(pattern: Pattern) -> str | None:
 
 
 OBJECT_NAMES = {
+    "absence_remove",
     "invitation_revoke",
     "notification_open",
     "volunteer_detail",
