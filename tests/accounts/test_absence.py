@@ -100,3 +100,15 @@ def test_only_a_coordinator_has_absences(client, volunteer_oslo, coordinator_osl
     response = client.post(reverse("absence_remove", args=[theirs.public_id]))
     assert response.status_code == 404
     assert Absence.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_start_page_lists_every_coordinator_and_marks_who_is_away(
+    client, oslo, coordinator_oslo
+):
+    berit = person(Role.COORDINATOR, place=oslo, first_name="Berit", email="berit@oslo.example")
+    Absence.objects.create(user=berit, starts_on=day(-1), ends_on=day(6))
+    login(client, coordinator_oslo)
+    page = client.get("/").content.decode()
+    assert "berit@oslo.example" in page  # still a coordinator of Oslo
+    assert f"borte til og med {day(6):%d.%m.%Y}" in page
+    assert f'href="{reverse("account_settings")}#borte"' in page
