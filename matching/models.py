@@ -97,6 +97,11 @@ WITHDRAWABLE = (
 CLOSED = (ReferralStatus.ENDED, ReferralStatus.WITHDRAWN)
 
 
+def case_ref(public_id: uuid.UUID) -> str:
+    """A referral's number from its public id (Referral.case_ref), for a query that has the id."""
+    return f"H-{public_id.hex[:6].upper()}"
+
+
 class ReferralQuerySet(models.QuerySet):
     def for_user(self, user) -> "ReferralQuerySet":
         acting = acting_membership(user)
@@ -212,7 +217,7 @@ class Referral(ChoiceLabels, models.Model):
         """The referral's neutral reference, its number ("H-3F9A2C" for henvisning, from the
         public id): what the list of notifications names it by, never her alias (and never
         "sak": she is not a case). Not unique: the link finds the referral."""
-        return f"H-{self.public_id.hex[:6].upper()}"
+        return case_ref(self.public_id)
 
     @property
     def need_labels(self) -> list[str]:

@@ -216,3 +216,31 @@ def test_the_concern_page_has_tap_to_call_numbers_and_what_has_been_done(
     client.post(url, {"note": "Ringte Nora, alt i orden."})
     done = client.get(url).content.decode()
     assert "Fulgt opp av" in done and "Ringte Nora, alt i orden." in done
+
+
+# --- Reminders: to the stand-in, named by the referral's number ----------------------------------
+
+
+@pytest.mark.parametrize("in_sql", [True, False], ids=["postgresql", "orm"])
+def test_a_reminder_goes_to_the_coordinators_present_and_names_the_referral(
+    oslo, coordinator_oslo, berit, make_referral, in_sql, monkeypatch
+):
+    from notifications import reminders
+
+    if not in_sql:
+        monkeypatch.setattr(reminders, "_record_and_send_in_sql", reminders._record_and_send_orm)
+    referral = make_referral(oslo, days_ago=10)  # received, waiting for a coordinator
+    away(coordinator_oslo)
+    [rule] = [r for r in reminders.all_rules() if r.name == "matching.referral_waiting"]
+    reminders.sweep(rules=[rule])
+    [notice] = Notification.objects.filter(kind=rule.kind)
+    assert notice.recipient == berit
+    assert notice.reference == referral.case_ref
+    assert referral.alias not in notice.reference
+    # Back from her absence, she is reminded too (once, as every reminder).
+    Absence.objects.all().delete()
+    reminders.sweep(rules=[rule])
+    assert set(Notification.objects.filter(kind=rule.kind).values_list("recipient", flat=True)) == {
+        berit.pk,
+        coordinator_oslo.pk,
+    }
