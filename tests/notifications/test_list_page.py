@@ -77,3 +77,14 @@ def test_a_group_opened_in_full_is_paged_newest_first(client, volunteer_oslo):
     assert "Showing 1–50 of 53" in first
     second = client.get(f"/varsler/?type={SESSION_SEAT.code}&side=2").content.decode()
     assert shown(second) == newest_first[50:]
+
+
+def test_a_kind_with_one_unread_is_its_row_not_a_group(client, coordinator_oslo):
+    notify(coordinator_oslo, 1)
+    login(client, coordinator_oslo)
+    html = client.get("/varsler/").content.decode()
+    assert len(shown(html)) == 1
+    assert "<details>" not in html and "1 ny henvisning" not in html
+    notify(coordinator_oslo, 1)
+    html = client.get("/varsler/").content.decode()
+    assert "<details>" in html and "2 nye henvisninger" in html
