@@ -459,6 +459,7 @@ def my_open_matches(user) -> list[Match]:
     if matches:
         for membership in (
             Membership.objects.active_coordinators()
+            .present()  # whom she can reach now: not one who is away (her stand-ins instead)
             .filter(association_id__in={m.referral.association_id for m in matches})
             .select_related("user")
             .order_by("user__first_name", "user__last_name")

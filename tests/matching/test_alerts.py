@@ -244,3 +244,13 @@ def test_a_reminder_goes_to_the_coordinators_present_and_names_the_referral(
         berit.pk,
         coordinator_oslo.pk,
     }
+
+
+def test_her_match_card_names_the_coordinators_she_can_reach_now(
+    client, active_match, volunteer_oslo, coordinator_oslo, berit
+):
+    away(coordinator_oslo)
+    login(client, volunteer_oslo)
+    response = client.get(reverse("my_match"))
+    [match] = response.context["matches"]
+    assert match.coordinators == [berit]
