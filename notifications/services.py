@@ -140,6 +140,7 @@ def notify(
 NOBODY_PRESENT_RULE = "nobody_present"
 
 
+@transaction.atomic
 def nobody_present_alert(*, association_id: int, today: date | None = None) -> int:
     """Tell the national admins that the coordinators of an association are all away (or that it
     has none): its alerts and reminders reach nobody. Once a day per association and admin
