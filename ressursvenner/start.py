@@ -51,6 +51,12 @@ def national_admin_start(request: HttpRequest, membership: Membership) -> HttpRe
             coordinator_count=_count_of(
                 Membership.objects.active_coordinators().filter(association=OuterRef("pk"))
             ),
+            # those not away today: with none, its alerts reach nobody (nobody_present_alert)
+            present_count=_count_of(
+                Membership.objects.active_coordinators()
+                .present()
+                .filter(association=OuterRef("pk"))
+            ),
         )
         .order_by("name", "pk")
     )
