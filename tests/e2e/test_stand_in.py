@@ -59,6 +59,7 @@ def test_a_concern_while_she_is_away_reaches_her_stand_in_first_and_marked_urgen
     )
     assert error.is_visible()
     assert not Absence.objects.exists()
+    shoot(hanne, f"absence-error-{words.language}")
     away = hanne.locator("#borte")
     away.get_by_label(words.field("Away from")).fill(today.isoformat())
     away.get_by_label(words.field("Away until (the last day)")).fill(
@@ -113,6 +114,7 @@ def test_a_concern_while_she_is_away_reaches_her_stand_in_first_and_marked_urgen
     first.get_by_role("button").click()
     berit_window.wait_for_url(f"**/koblinger/bekymringer/{concern.public_id}/")
     checker.arrived(berit_window)
+    shoot(berit_window, f"concern-stand-in-{words.language}")
     call = berit_window.locator("#call")
     assert call.locator('a[href^="tel:+47"]').count() >= 1
     assert berit_window.get_by_text(WORRY).is_visible()
