@@ -10,10 +10,12 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.core.validators import MaxLengthValidator
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lists import ProgrammeList
 from accounts.models import (
+    Absence,
     Association,
     Coverage,
     Membership,
@@ -22,7 +24,7 @@ from accounts.models import (
     Shelter,
     User,
 )
-from common.forms import fields_only_helper
+from common.forms import DateInput, fields_only_helper
 
 
 class InvitationForm(forms.Form):
@@ -190,6 +192,30 @@ class SettingsForm(forms.ModelForm):
         if not coordinator:
             del self.fields["weekly_digest"]
             del self.fields["phone"]
+
+
+class AbsenceForm(forms.ModelForm):
+    """A coordinator marks herself away: the first and the last day (both included)."""
+
+    class Meta:
+        model = Absence
+        fields = ("starts_on", "ends_on")
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+        labels = {"starts_on": _("Away from"), "ends_on": _("Away until (the last day)")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on:
+            if ends_on < starts_on:
+                self.add_error("ends_on", _("The last day cannot be before the first day."))
+            elif ends_on < timezone.localdate():
+                self.add_error("ends_on", _("The last day has passed already."))
+        return data
 
 
 def _security_key_name(form: forms.Form) -> None:

@@ -91,20 +91,24 @@ class UserQuerySet(models.QuerySet):
             ).distinct()
         return self.filter(pk=user.pk)
 
-    def active_coordinators_of(self, association) -> "UserQuerySet":
+    def active_coordinators_of(self, association, *, away_too: bool = False) -> "UserQuerySet":
         """THE active coordinators of an association: a coordinator membership there that has
-        not ended, held by a login that is not deactivated. Every notice to "the coordinators",
-        every list of them, asks this. `association` is an Association or its id; for several,
-        a list, set or queryset of ids. No order: the caller sorts.
+        not ended, held by a login that is not deactivated, and (unless `away_too`) who is not
+        away today (Absence): while she is away her notices and reminders go to the others who
+        are present, and with nobody present to nobody (notifications.services tells the
+        national admins). Every notice to "the coordinators", every list of them, asks this.
+        `association` is an Association or its id; for several, a list, set or queryset of ids.
+        No order: the caller sorts.
         """
         if association is None:
             return self.none()
+        memberships = Membership.objects.active_coordinators()
+        if not away_too:
+            memberships = memberships.present()
         if isinstance(association, models.QuerySet | list | tuple | set | frozenset):
-            memberships = Membership.objects.active_coordinators().filter(
-                association_id__in=association
-            )
+            memberships = memberships.filter(association_id__in=association)
         else:
-            memberships = Membership.objects.active_coordinators().filter(association=association)
+            memberships = memberships.filter(association=association)
         return self.filter(pk__in=memberships.values("user_id"))
 
 
@@ -120,8 +124,8 @@ class UserManager(BaseUserManager["User"]):
     def for_user(self, user) -> UserQuerySet:
         return self.get_queryset().for_user(user)
 
-    def active_coordinators_of(self, association) -> UserQuerySet:
-        return self.get_queryset().active_coordinators_of(association)
+    def active_coordinators_of(self, association, *, away_too: bool = False) -> UserQuerySet:
+        return self.get_queryset().active_coordinators_of(association, away_too=away_too)
 
     def _create_user(self, email: str, password: str | None, **extra):
         if not email:
@@ -390,6 +394,17 @@ class MembershipQuerySet(models.QuerySet):
         ended, and held by a login that is not deactivated."""
         return self.active().filter(role=Role.COORDINATOR, user__is_active=True)
 
+    def present(self, day=None) -> "MembershipQuerySet":
+        """Those whose holder is not away on `day` (today): no Absence covers it."""
+        day = day or timezone.localdate()
+        return self.exclude(
+            models.Exists(
+                Absence.objects.filter(
+                    user_id=models.OuterRef("user_id"), starts_on__lte=day, ends_on__gte=day
+                )
+            )
+        )
+
     def for_user(self, user) -> "MembershipQuerySet":
         acting = acting_membership(user)
         if acting is None:
@@ -640,15 +655,62 @@ class Invitation(ChoiceLabels, models.Model):
 
 
 def coordinators_by_association(association_ids) -> dict[int, list[int]]:
-    """User ids of the active coordinators of each association (one query)."""
+    """User ids of the active coordinators of each association who are present today (the rule
+    of UserQuerySet.active_coordinators_of; one query)."""
     result: dict[int, list[int]] = {}
     for association_id, user_id in (
         Membership.objects.active_coordinators()
+        .present()
         .filter(association_id__in=set(association_ids))
         .values_list("association_id", "user_id")
     ):
         result.setdefault(association_id, []).append(user_id)
     return result
+
+
+class AbsenceQuerySet(models.QuerySet):
+    def for_user(self, user) -> "AbsenceQuerySet":
+        """Her own absences (she marks herself away; nobody else edits them)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def current_or_coming(self, day=None) -> "AbsenceQuerySet":
+        return self.filter(ends_on__gte=day or timezone.localdate())
+
+
+class Absence(models.Model):
+    """A coordinator is away (holiday, leave) from `starts_on` to `ends_on`, both included.
+    While she is away UserQuerySet.active_coordinators_of leaves her out: the notices and
+    reminders for her association go to the other coordinators (her stand-ins)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="absences", verbose_name=_("person")
+    )
+    starts_on = models.DateField(_("away from"))
+    ends_on = models.DateField(_("away until"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = AbsenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("starts_on", "pk")
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        indexes = [models.Index(fields=["user", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(
+                name="accounts_absence_ends_after_start",
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+    def covers(self, day) -> bool:
+        return self.starts_on <= day <= self.ends_on
 
 
 class AccessLogQuerySet(models.QuerySet):

@@ -1,6 +1,7 @@
 """State changes for people and access. Each function is one transaction and lists its effects."""
 
 import secrets
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -17,6 +18,7 @@ from accounts.lists import MAX_FLAGS, ProgrammeList
 from accounts.lists import forget as forget_lists
 from accounts.models import (
     ERASED_REFUSAL,
+    Absence,
     AccessLog,
     Association,
     Coverage,
@@ -598,3 +600,29 @@ def list_entry_set_active(*, programme_list: ProgrammeList, value, active: bool)
         row.save(update_fields=["active", "changed_at"])
     forget_lists()
     return True
+
+
+@transaction.atomic
+def absence_add(*, user: User, starts_on, ends_on) -> Absence:
+    """She marks herself away from `starts_on` to `ends_on` (both included).
+
+    Side effects: creates the Absence; while it covers a day, the notices and reminders for her
+    association's coordinators go to the others present (User.objects.active_coordinators_of).
+    """
+    if ends_on < starts_on:
+        raise AccessError(_("The last day cannot be before the first day."))
+    if ends_on < timezone.localdate():
+        raise AccessError(_("The last day has passed already."))
+    return Absence.objects.create(user=user, starts_on=starts_on, ends_on=ends_on)
+
+
+@transaction.atomic
+def absence_remove(*, absence: Absence) -> None:
+    """She is back (or will not be away after all). Side effects: an absence that has begun
+    ends yesterday (she is present from today); one still to come is deleted."""
+    today = timezone.localdate()
+    if absence.starts_on < today:
+        absence.ends_on = min(absence.ends_on, today - timedelta(days=1))
+        absence.save(update_fields=["ends_on"])
+    else:
+        absence.delete()

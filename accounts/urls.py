@@ -73,6 +73,8 @@ urlpatterns = [
     ),
     path("rolle/", views.role_switch, name="role_switch"),
     path("konto/innstillinger/", views.account_settings, name="account_settings"),
+    path("konto/borte/", views.absence_add, name="absence_add"),
+    path("konto/borte/<uuid:public_id>/fjern/", views.absence_remove, name="absence_remove"),
     path("invitasjoner/", views.invitation_list, name="invitation_list"),
     path(
         "invitasjoner/<uuid:public_id>/trekk-tilbake/",

@@ -35,6 +35,7 @@ from accounts.access import (
     role_required,
 )
 from accounts.forms import (
+    AbsenceForm,
     AddPasskeyForm,
     InvitationForm,
     ListEntryForm,
@@ -43,7 +44,7 @@ from accounts.forms import (
     SettingsForm,
 )
 from accounts.lists import Entry, ProgrammeList
-from accounts.models import Invitation, Role
+from accounts.models import Absence, Invitation, Role
 from common.pagination import page_of
 
 
@@ -300,13 +301,30 @@ class AddPasskeyView(webauthn_views.AddWebAuthnView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_settings(request: AuthenticatedRequest) -> HttpResponse:
-    coordinator = any(m.role == Role.COORDINATOR for m in request.memberships)
+    coordinator = _is_coordinator(request)
     form = SettingsForm(request.POST or None, instance=request.user, coordinator=coordinator)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your settings are saved."))
         return redirect("account_settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    return _settings_page(request, form=form, absence_form=AbsenceForm() if coordinator else None)
+
+
+def _is_coordinator(request: AuthenticatedRequest) -> bool:
+    return any(m.role == Role.COORDINATOR for m in request.memberships)
+
+
+def _settings_page(request: AuthenticatedRequest, *, form, absence_form) -> HttpResponse:
+    absences = (
+        list(Absence.objects.for_user(request.user).current_or_coming())
+        if absence_form is not None
+        else []
+    )
+    return render(
+        request,
+        "accounts/settings.html",
+        {"form": form, "absence_form": absence_form, "absences": absences},
+    )
 
 
 # --- The programme's lists (national admin) ----------------------------------------------------
@@ -452,3 +470,32 @@ def programme_list_entry_change(request: RoleRequest, slug: str, value: str) -> 
 
 def _anchor(entry: Entry) -> str:
     return f"oppforing-{entry.value}"
+
+
+@require_POST
+def absence_add(request: AuthenticatedRequest) -> HttpResponse:
+    """A coordinator marks herself away; the others present get her notices meanwhile."""
+    if not _is_coordinator(request):
+        return redirect("account_settings")
+    absence_form = AbsenceForm(request.POST)
+    if absence_form.is_valid():
+        try:
+            services.absence_add(user=request.user, **absence_form.cleaned_data)
+        except services.AccessError as error:
+            absence_form.add_error("ends_on", str(error))
+        else:
+            messages.success(
+                request, _("You are marked as away. The other coordinators get your notices.")
+            )
+            return redirect(f"{reverse('account_settings')}#borte")
+    form = SettingsForm(instance=request.user, coordinator=True)
+    return _settings_page(request, form=form, absence_form=absence_form)
+
+
+@login_required
+@require_POST
+def absence_remove(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    absence = get_object_or_404(Absence.objects.for_user(request.user), public_id=public_id)
+    services.absence_remove(absence=absence)
+    messages.success(request, _("The absence is removed."))
+    return redirect(f"{reverse('account_settings')}#borte")

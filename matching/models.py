@@ -102,6 +102,11 @@ WITHDRAWABLE = (
 CLOSED = (ReferralStatus.ENDED, ReferralStatus.WITHDRAWN)
 
 
+def case_ref(public_id: uuid.UUID) -> str:
+    """A referral's number from its public id (Referral.case_ref), for a query that has the id."""
+    return f"H-{public_id.hex[:6].upper()}"
+
+
 class ReferralQuerySet(models.QuerySet):
     def for_user(self, user) -> "ReferralQuerySet":
         acting = acting_membership(user)
@@ -211,6 +216,13 @@ class Referral(ChoiceLabels, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("referral_detail", args=[self.public_id])
+
+    @property
+    def case_ref(self) -> str:
+        """The referral's neutral reference, its number ("H-3F9A2C" for henvisning, from the
+        public id): what the list of notifications names it by, never her alias (and never
+        "sak": she is not a case). Not unique: the link finds the referral."""
+        return case_ref(self.public_id)
 
     @property
     def need_labels(self) -> list[str]:

@@ -7,11 +7,24 @@ rules.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from notifications.kinds import register
 
-NEW_REFERRAL = register("new_referral", _("A new referral is waiting for you."))
-REFERRAL_STATUS = register("referral_status", _("A referral from you has a new status."))
+NEW_REFERRAL = register(
+    "new_referral",
+    _("A new referral is waiting for you."),
+    group_text=ngettext_lazy("%(count)s new referral", "%(count)s new referrals", "count"),
+)
+REFERRAL_STATUS = register(
+    "referral_status",
+    _("A referral from you has a new status."),
+    group_text=ngettext_lazy(
+        "%(count)s referral from you has a new status",
+        "%(count)s referrals from you have a new status",
+        "count",
+    ),
+)
 REFERRAL_WITHDRAWN = register("referral_withdrawn", _("A referral has been withdrawn."))
 MATCH_PROPOSED = register(
     "match_proposed",
@@ -71,4 +84,6 @@ CONCERN = register(
     "concern",
     _("A volunteer has raised a concern. Log in to see it."),
     in_app_text=_("A volunteer has raised a concern. Follow it up."),
+    # Never lost among the routine ones: first on her list, one by one, marked as urgent.
+    urgent=True,
 )

@@ -15,7 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from accounts.models import Role, coordinators_by_association
-from matching.models import RUNNING, FollowUp, Match, Meeting, Referral, ReferralStatus
+from matching.models import (
+    RUNNING,
+    FollowUp,
+    Match,
+    Meeting,
+    Referral,
+    ReferralStatus,
+    case_ref,
+)
 from matching.selectors import MATCH_ENDING_DAYS, inactive_matches
 from notifications.kinds import register
 from notifications.reminders import Due, Rule
@@ -33,12 +41,21 @@ def working_days_before(today: date, days: int) -> date:
 
 
 def _to_coordinators(rows) -> list[Due]:
-    """rows: (object_id, association_id, period, link) → one Due per coordinator."""
+    """rows: (object_id, association_id, period, link, referral's public id) → one Due per
+    coordinator present (a stand-in's while one is away), named by the referral's number."""
     rows = list(rows)
     coordinators = coordinators_by_association(row[1] for row in rows)
     return [
-        Due(object_id, user_id, period, link, Role.COORDINATOR, association_id)
-        for object_id, association_id, period, link in rows
+        Due(
+            object_id,
+            user_id,
+            period,
+            link,
+            Role.COORDINATOR,
+            association_id,
+            reference=case_ref(referral_id),
+        )
+        for object_id, association_id, period, link, referral_id in rows
         for user_id in coordinators.get(association_id, [])
     ]
 
@@ -91,10 +108,12 @@ NO_MEETING_COORDINATOR = register(
 def no_meeting_coordinator(today: date) -> list[Due]:
     rows = inactive_matches(
         Match.objects.all(), days=COORDINATOR_NO_MEETING_DAYS, today=today
-    ).values_list("pk", "referral__association_id", "last_contact_on", "public_id")
+    ).values_list(
+        "pk", "referral__association_id", "last_contact_on", "public_id", "referral__public_id"
+    )
     return _to_coordinators(
-        (pk, association_id, last.isoformat(), reverse("match_detail", args=[public_id]))
-        for pk, association_id, last, public_id in rows
+        (pk, association_id, last.isoformat(), reverse("match_detail", args=[public_id]), ref)
+        for pk, association_id, last, public_id, ref in rows
     )
 
 
@@ -152,7 +171,7 @@ def referral_waiting(today: date) -> list[Due]:
         status=ReferralStatus.RECEIVED, created_at__date__lte=cutoff
     ).values_list("pk", "association_id", "public_id")
     return _to_coordinators(
-        (pk, association_id, "", reverse("referral_detail", args=[public_id]))
+        (pk, association_id, "", reverse("referral_detail", args=[public_id]), public_id)
         for pk, association_id, public_id in rows
     )
 
@@ -164,11 +183,15 @@ FOLLOW_UP_DUE = register("follow_up_due", _("A follow-up conversation is due."))
 
 def follow_up_due(today: date) -> list[Due]:
     rows = FollowUp.objects.due(by_date=today).values_list(
-        "pk", "match__referral__association_id", "due_on", "match__public_id"
+        "pk",
+        "match__referral__association_id",
+        "due_on",
+        "match__public_id",
+        "match__referral__public_id",
     )
     return _to_coordinators(
-        (pk, association_id, due.isoformat(), reverse("match_detail", args=[match_id]))
-        for pk, association_id, due, match_id in rows
+        (pk, association_id, due.isoformat(), reverse("match_detail", args=[match_id]), ref)
+        for pk, association_id, due, match_id, ref in rows
     )
 
 
@@ -190,10 +213,12 @@ def match_ending(today: date) -> list[Due]:
         status__in=RUNNING,
         planned_end_on__gte=today,
         planned_end_on__lte=today + timedelta(days=MATCH_ENDING_DAYS),
-    ).values_list("pk", "referral__association_id", "planned_end_on", "public_id")
+    ).values_list(
+        "pk", "referral__association_id", "planned_end_on", "public_id", "referral__public_id"
+    )
     return _to_coordinators(
-        (pk, association_id, end.isoformat(), reverse("match_detail", args=[public_id]))
-        for pk, association_id, end, public_id in rows
+        (pk, association_id, end.isoformat(), reverse("match_detail", args=[public_id]), ref)
+        for pk, association_id, end, public_id, ref in rows
     )
 
 
@@ -209,7 +234,7 @@ def retention_soon(today: date) -> list[Due]:
         "pk", "association_id", "public_id"
     )
     return _to_coordinators(
-        (pk, association_id, "", reverse("referral_detail", args=[public_id]))
+        (pk, association_id, "", reverse("referral_detail", args=[public_id]), public_id)
         for pk, association_id, public_id in soon
     )
 

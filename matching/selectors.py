@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -37,6 +38,7 @@ from matching.models import (
     OPEN_MATCH,
     RUNNING,
     WAITING,
+    Concern,
     FollowUp,
     Match,
     MatchEvent,
@@ -44,6 +46,8 @@ from matching.models import (
     Meeting,
     Referral,
 )
+from matching.notifications import CONCERN
+from notifications.models import Notification
 from volunteers.hooks import OpenMatch
 from volunteers.models import Status as VolunteerStatus
 from volunteers.models import Volunteer
@@ -456,6 +460,7 @@ def my_open_matches(user) -> list[Match]:
     if matches:
         for membership in (
             Membership.objects.active_coordinators()
+            .present()  # whom she can reach now: not one who is away (her stand-ins instead)
             .filter(association_id__in={m.referral.association_id for m in matches})
             .select_related("user")
             .order_by("user__first_name", "user__last_name")
@@ -509,4 +514,20 @@ def matching_weights_history(limit: int = 10) -> QuerySet:
         LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(MatchingWeights))
         .select_related("actor")
         .order_by("-timestamp", "-pk")[:limit]
+    )
+
+
+# --- A concern: who was told -------------------------------------------------------------------
+
+
+def concern_alerts(concern: Concern) -> list[Notification]:
+    """Who was told of `concern` (the coordinators present when it was raised, or their
+    stand-ins), oldest first, and when each opened it: part of what has been done, on the
+    concern's page. One query."""
+    return list(
+        Notification.objects.filter(
+            kind=CONCERN, link=reverse("concern_detail", args=[concern.public_id])
+        )
+        .select_related("recipient")
+        .order_by("created_at", "pk")
     )

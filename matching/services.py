@@ -118,6 +118,7 @@ def _set_referral_status(
             link=referral.get_absolute_url(),
             role=Role.SHELTER_STAFF,
             shelter_id=referral.shelter_id,
+            reference=referral.case_ref,
         )
 
 
@@ -174,6 +175,7 @@ def referral_create(
         link=referral.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=association.pk,
+        reference=referral.case_ref,
     )
     return referral
 
@@ -220,6 +222,7 @@ def referral_transfer(*, referral: Referral, to: Association, reason: str, by: U
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=to.pk,
+        reference=locked.case_ref,
     )
     return locked
 
@@ -247,6 +250,7 @@ def referral_withdraw(*, referral: Referral, reason: str, by: User) -> Referral:
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=locked.association_id,
+        reference=locked.case_ref,
     )
     return locked
 
@@ -431,6 +435,7 @@ def match_confirm_conflict_check(*, match: Match, by: User) -> Match:
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=locked.referral.association_id,
+        reference=locked.referral.case_ref,
     )
     return locked
 
@@ -491,6 +496,7 @@ def match_cancel(*, match: Match, reason: str, by: User) -> Match:
             link=locked.get_absolute_url(),
             role=Role.COORDINATOR,
             association_id=referral.association_id,
+            reference=referral.case_ref,
         )
     return locked
 
@@ -792,15 +798,14 @@ def concern_raise(*, match: Match, by: User, text: str, meeting: Meeting | None 
     if locked.status not in OPEN_MATCH:
         raise MatchingError(_("This match has ended. Call your coordinator or the shelter."))
     raised = Concern.objects.create(match=locked, meeting=meeting, text=text, raised_by=by)
-    association_id = Referral.objects.values_list("association_id", flat=True).get(
-        pk=locked.referral_id
-    )
+    referral = Referral.objects.only("association_id", "public_id").get(pk=locked.referral_id)
     notify(
-        recipients=_coordinators(association_id),
+        recipients=_coordinators(referral.association_id),
         kind=kinds.CONCERN,
         link=reverse("concern_detail", args=[raised.public_id]),
         role=Role.COORDINATOR,
-        association_id=association_id,
+        association_id=referral.association_id,
+        reference=referral.case_ref,
     )
     return raised
 
@@ -1030,5 +1035,6 @@ def referral_consent_withdrawn(*, referral: Referral, by: User) -> Referral:
         link=locked.get_absolute_url(),
         role=Role.COORDINATOR,
         association_id=locked.association_id,
+        reference=locked.case_ref,
     )
     return referral_erase(referral=locked)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 # Notification.kind's max_length.
 CODE_MAX_LENGTH = 40
@@ -43,6 +44,10 @@ class NotificationKind(str):
     _text: Promise
     _in_app_text: Promise | None
     _numbers: Numbers | None
+    _group_text: Promise | None
+    # Urgent: it needs her now (a concern). The list of notifications shows the unread urgent
+    # ones first, one by one and marked as urgent; the routine ones are grouped by kind.
+    urgent: bool
 
     def __new__(
         cls,
@@ -51,9 +56,12 @@ class NotificationKind(str):
         *,
         in_app_text: Promise | None = None,
         numbers: Numbers | None = None,
+        urgent: bool = False,
+        group_text: Promise | None = None,
     ) -> "NotificationKind":
         kind = super().__new__(cls, code)
         kind._text, kind._in_app_text, kind._numbers = text, in_app_text, numbers
+        kind.urgent, kind._group_text = urgent, group_text
         return kind
 
     def __reduce__(self):
@@ -72,7 +80,7 @@ class NotificationKind(str):
     @property
     def templates(self) -> tuple[Promise, ...]:
         """Its texts before they are filled (for the checks that they can carry no name)."""
-        return tuple(t for t in (self._text, self._in_app_text) if t is not None)
+        return tuple(t for t in (self._text, self._in_app_text, self._group_text) if t is not None)
 
     @property
     def text(self) -> str:
@@ -83,6 +91,13 @@ class NotificationKind(str):
     def in_app_text(self) -> str:
         """What the bell and the list of notifications say, in the active language."""
         return self._filled(self._in_app_text or self._text)
+
+    def group_text(self, count: int) -> str:
+        """What a group of `count` unread notifications of this kind says ("7 new referrals"):
+        the kind's `group_text` (an ngettext_lazy with `%(count)s`), or the count and its text."""
+        if self._group_text is not None:
+            return str(self._group_text % {**self.numbers(), "count": count})
+        return _("%(count)s × %(text)s") % {"count": count, "text": self.in_app_text}
 
     def _filled(self, text: Promise) -> str:
         numbers = self.numbers()
@@ -99,11 +114,15 @@ def register(
     *,
     in_app_text: Promise | None = None,
     numbers: Numbers | None = None,
+    urgent: bool = False,
+    group_text: Promise | None = None,
 ) -> NotificationKind:
     """Make the kind `code` known, with its neutral text(s); return it (for notify(kind=…)).
 
     `numbers`: the values of the text's placeholders, a mapping or a function returning one (for
     a setting, read when the text is), each a number of a rule. Never a name or a detail.
+    `urgent`: it needs her now, shown first and marked (NotificationKind.urgent).
+    `group_text`: an ngettext_lazy with `%(count)s` for a group of them ("7 new referrals").
     """
     if code in _registry:
         raise ImproperlyConfigured(f"The notification kind {code!r} is registered twice.")
@@ -111,7 +130,14 @@ def register(
         raise ImproperlyConfigured(
             f"A notification kind's code has 1 to {CODE_MAX_LENGTH} characters: {code!r}."
         )
-    kind = NotificationKind(code, text, in_app_text=in_app_text, numbers=numbers)
+    kind = NotificationKind(
+        code,
+        text,
+        in_app_text=in_app_text,
+        numbers=numbers,
+        urgent=urgent,
+        group_text=group_text,
+    )
     _registry[code] = kind
     return kind
 
@@ -127,6 +153,11 @@ def get(code: str) -> NotificationKind:
 def registered() -> list[NotificationKind]:
     """Every registered kind, in the order they were registered."""
     return list(_registry.values())
+
+
+def urgent_codes() -> list[str]:
+    """The codes of the urgent kinds."""
+    return [kind.code for kind in _registry.values() if kind.urgent]
 
 
 def validate_kind(code: str) -> None:

@@ -100,6 +100,9 @@ class Notification(models.Model):
         _("kind"), max_length=kinds.CODE_MAX_LENGTH, validators=[kinds.validate_kind]
     )
     link = models.CharField(_("link"), max_length=300)
+    # What it is about, by a neutral reference the list shows: a referral's number (Referral.
+    # case_ref, never an alias or a name) or an association's name. Never in an email.
+    reference = models.CharField(_("reference"), max_length=100, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -141,6 +144,10 @@ class Notification(models.Model):
     def text(self) -> str:
         """What the bell and the list say (the email says the kind's `text`)."""
         return kinds.get(self.kind).in_app_text
+
+    @property
+    def urgent(self) -> bool:
+        return kinds.get(self.kind).urgent
 
     def is_for(self, membership: Membership | None) -> bool:
         """Whether she sees it while acting in `membership` (the rule of `in_role`)."""

@@ -42,6 +42,8 @@ class Due:
     role: str
     association_id: int | None = None
     shelter_id: int | None = None
+    # What the list names it by (a referral's number, never a name): Notification.reference.
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ def _record_and_send_orm(rule: Rule, due: list[Due]) -> int:
                 role=d.role,
                 association_id=d.association_id,
                 shelter_id=d.shelter_id,
+                reference=d.reference,
             )
             for d in fresh
         ]
@@ -198,6 +201,7 @@ def _record_and_send_in_sql(rule: Rule, due: list[Due]) -> int:
                     "roles": [str(d.role) for d in batch],
                     "associations": [d.association_id for d in batch],
                     "shelters": [d.shelter_id for d in batch],
+                    "references": [str(d.reference) for d in batch],
                     "rule": rule.name,
                     "sweep": sweep_id,
                     "digestible": rule.digestible,
@@ -215,10 +219,12 @@ def _record_and_send_in_sql(rule: Rule, due: list[Due]) -> int:
 
 # Only the models' table names are put into the text; every value is a parameter.
 RECORD_SQL = f"""
-WITH due (object_id, recipient_id, period, link, role, association_id, shelter_id) AS (
+WITH due (object_id, recipient_id, period, link, role, association_id, shelter_id, reference)
+AS (
     SELECT * FROM unnest(
         %(object_ids)s::bigint[], %(recipient_ids)s::bigint[], %(periods)s::text[],
-        %(links)s::text[], %(roles)s::text[], %(associations)s::bigint[], %(shelters)s::bigint[]
+        %(links)s::text[], %(roles)s::text[], %(associations)s::bigint[], %(shelters)s::bigint[],
+        %(references)s::text[]
     )
 ),
 fresh AS (
@@ -235,9 +241,10 @@ new_due AS (
 ),
 notified AS (
     INSERT INTO {Notification._meta.db_table}
-        (public_id, recipient_id, role, association_id, shelter_id, kind, link, created_at, read_at)
+        (public_id, recipient_id, role, association_id, shelter_id, kind, link, reference,
+         created_at, read_at)
     SELECT gen_random_uuid(), recipient_id, role, association_id, shelter_id, %(kind)s, link,
-        %(now)s, NULL
+        reference, %(now)s, NULL
     FROM new_due
 ),
 queued AS (

@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import date, timedelta
 from email.policy import Compat32
 
 from django.conf import settings
@@ -21,10 +21,24 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from accounts.models import ERASED_EMAIL_DOMAIN, Membership, Role, is_erased_email
+from accounts.models import (
+    ERASED_EMAIL_DOMAIN,
+    Association,
+    Membership,
+    Role,
+    User,
+    is_erased_email,
+)
 from notifications import kinds
 from notifications.kinds import NotificationKind
-from notifications.models import Notification, OutboxMessage, OutboxStatus, WorkerHeartbeat
+from notifications.models import (
+    Notification,
+    OutboxMessage,
+    OutboxStatus,
+    ReminderSent,
+    WorkerHeartbeat,
+)
+from notifications.notices import NOBODY_PRESENT
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +74,7 @@ def notify(
     shelter_id: int | None = None,
     email: bool = True,
     replace: bool = False,
+    reference: str = "",
 ) -> list[Notification]:
     """Tell each recipient (a User) that there is something to do, with a link to it: in the
     app, and by email unless `email` is False.
@@ -73,10 +88,21 @@ def notify(
     acts in that role, and opening it from another role switches to it.
     Side effects: one Notification per recipient; one outbox email per recipient (sent after
     commit). The text comes from `kind` alone: nothing about the case travels in it. A closed
-    login (left, erased) is skipped: she could not open the link anyway.
+    login (left, erased) is skipped: she could not open the link anyway. `reference` (a case's
+    number, Referral.case_ref) is shown in the app's list only, never in the email.
+
+    A notice for the coordinators of an association that finds none present (all away, or none
+    at all) tells the national admins, once a day (nobody_present_alert).
     """
     kind = kinds.get(kind)  # an unregistered kind raises UnknownKind, before anything is written
     people = [user for user in recipients if user is not None and user.is_active]
+    if (
+        not people
+        and role == Role.COORDINATOR
+        and association_id is not None
+        and not User.objects.active_coordinators_of(association_id).exists()
+    ):
+        nobody_present_alert(association_id=association_id)
     if replace and people:
         Notification.objects.filter(recipient__in=people, kind=kind, link=link).delete()
     notifications = Notification.objects.bulk_create(
@@ -88,6 +114,7 @@ def notify(
                 role=role,
                 association_id=association_id,
                 shelter_id=shelter_id,
+                reference=reference,
             )
             for user in people
         ]
@@ -107,6 +134,75 @@ def notify(
             ]
         )
     return notifications
+
+
+# The rule under which nobody_present_alert records (in ReminderSent) that it told her today.
+NOBODY_PRESENT_RULE = "nobody_present"
+
+
+@transaction.atomic
+def nobody_present_alert(*, association_id: int, today: date | None = None) -> int:
+    """Tell the national admins that the coordinators of an association are all away (or that it
+    has none): its alerts and reminders reach nobody. Once a day per association and admin
+    (recorded in ReminderSent, whose unique key decides), however many alerts find nobody.
+    The notification names the association, never a person or a case. Returns how many were
+    told.
+
+    Side effects: ReminderSent rows; a Notification and an outbox email per admin told.
+    """
+    today = today or timezone.localdate()
+    admins = list(
+        User.objects.filter(
+            memberships__role=Role.NATIONAL_ADMIN,
+            memberships__ended_at__isnull=True,
+            is_active=True,
+        ).distinct()
+    )
+    if not admins:
+        return 0
+    sweep_id = uuid.uuid4()
+    ReminderSent.objects.bulk_create(
+        [
+            ReminderSent(
+                rule=NOBODY_PRESENT_RULE,
+                object_id=association_id,
+                recipient=admin,
+                period=today.isoformat(),
+                sweep=sweep_id,
+            )
+            for admin in admins
+        ],
+        ignore_conflicts=True,
+    )
+    told = set(ReminderSent.objects.filter(sweep=sweep_id).values_list("recipient_id", flat=True))
+    association = Association.objects.only("name").get(pk=association_id)
+    notify(
+        recipients=[admin for admin in admins if admin.pk in told],
+        kind=NOBODY_PRESENT,
+        link="/",
+        role=Role.NATIONAL_ADMIN,
+        reference=association.name,
+    )
+    return len(told)
+
+
+def nobody_present_check(*, today: date | None = None) -> int:
+    """The daily check (with the reminder sweep): every association whose coordinators are all
+    away today tells the national admins (nobody_present_alert, once a day). Returns how many
+    associations."""
+    today = today or timezone.localdate()
+    with_coordinators = set(
+        Membership.objects.active_coordinators().values_list("association_id", flat=True)
+    )
+    present = set(
+        Membership.objects.active_coordinators()
+        .present(today)
+        .values_list("association_id", flat=True)
+    )
+    nobody = sorted(with_coordinators - present)
+    for association_id in nobody:
+        nobody_present_alert(association_id=association_id, today=today)
+    return len(nobody)
 
 
 def email_send(

@@ -30,8 +30,10 @@ def deliver_pending() -> None:
 
 @shared_task(name="notifications.sweep_reminders", ignore_result=True)
 def sweep_reminders() -> None:
-    """Every morning: every reminder rule, each reminder once."""
+    """Every morning: every reminder rule, each reminder once; then the national admins hear of
+    each association whose coordinators are all away today."""
     reminders.sweep()
+    services.nobody_present_check()
 
 
 @shared_task(name="notifications.send_digests", ignore_result=True)

@@ -8,26 +8,40 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import AuthenticatedRequest, act_as
 from common.pagination import page_of
-from notifications import selectors, services
+from notifications import kinds, selectors, services
+from notifications.kinds import NotificationKind
 from notifications.models import Notification
 
 
 @login_required
 def notification_list(request: AuthenticatedRequest) -> HttpResponse:
-    """Her notifications in the role she acts in, newest first, a page at a time (`?side=`), and
-    how many wait in each of her others."""
-    page = page_of(request, selectors.in_acting_role(request.user, request.membership))
-    return render(
-        request,
-        "notifications/list.html",
-        {
-            "page": page,
-            "notifications": page.object_list,
-            "waiting_elsewhere": selectors.unread_elsewhere(
-                request.user, request.membership, request.memberships
-            ),
-        },
-    )
+    """Her notifications in the role she acts in, and how many wait in each of her others.
+
+    What needs her now comes first: the unread urgent ones (a concern) one by one, marked as
+    urgent; then the unread routine ones grouped by kind ("7 new referrals"), each group with
+    its newest few and a link to all of its kind (`?type=<kind>`, a page at a time); then those
+    she has read, a page at a time (`?side=`).
+    """
+    user, acting = request.user, request.membership
+    context: dict = {
+        "waiting_elsewhere": selectors.unread_elsewhere(user, acting, request.memberships)
+    }
+    kind = _kind_asked(request.GET.get("type", ""))
+    if kind is not None:
+        page = page_of(request, selectors.of_kind(user, acting, kind))
+        context["kind"] = kind
+    else:
+        page = page_of(request, selectors.earlier(user, acting))
+        context["urgent"], context["groups"] = selectors.unread_by_urgency(user, acting)
+    context.update(page=page, notifications=page.object_list)
+    return render(request, "notifications/list.html", context)
+
+
+def _kind_asked(code: str) -> NotificationKind | None:
+    try:
+        return kinds.get(code) if code else None
+    except kinds.UnknownKind:
+        return None
 
 
 @login_required

@@ -9,7 +9,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.models import Association, Coverage, Invitation, Membership, Role, Shelter, User
+from accounts.models import (
+    Absence,
+    Association,
+    Coverage,
+    Invitation,
+    Membership,
+    Role,
+    Shelter,
+    User,
+)
 from common.counting import Earliest, count_each
 from common.pagination import page_of
 from courses.models import SEATED, Session
@@ -41,6 +50,12 @@ def national_admin_start(request: HttpRequest, membership: Membership) -> HttpRe
             municipality_count=_count_of(Coverage.objects.filter(association=OuterRef("pk"))),
             coordinator_count=_count_of(
                 Membership.objects.active_coordinators().filter(association=OuterRef("pk"))
+            ),
+            # those not away today: with none, its alerts reach nobody (nobody_present_alert)
+            present_count=_count_of(
+                Membership.objects.active_coordinators()
+                .present()
+                .filter(association=OuterRef("pk"))
             ),
         )
         .order_by("name", "pk")
@@ -111,9 +126,19 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
         {
             "association": association,
             "municipalities": association.municipalities.order_by("name"),
-            "coordinators": User.objects.active_coordinators_of(association).order_by(
-                "first_name", "last_name"
-            ),
+            # All of them, the ones away today marked with their last day away (a stand-in's
+            # notices go to the others present: active_coordinators_of).
+            "coordinators": User.objects.active_coordinators_of(association, away_too=True)
+            .annotate(
+                away_until=Subquery(
+                    Absence.objects.filter(
+                        user=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today
+                    )
+                    .order_by("-ends_on")
+                    .values("ends_on")[:1]
+                )
+            )
+            .order_by("first_name", "last_name"),
             "pending_invitations": counts["pending_invitations"],
             "open_concerns": list(
                 Concern.objects.for_user(user)

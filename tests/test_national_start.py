@@ -108,3 +108,20 @@ def test_the_cards_count_their_lists_in_one_query(
     # their number, 1 for the headline (this year's statistics as last computed), 1 for the
     # notification bell.
     assert len(captured) == 7
+
+
+def test_an_association_whose_coordinators_are_all_away_today_is_marked(
+    client, oslo, bergen, coordinator_oslo, coordinator_bergen, national_admin
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Absence
+
+    today = timezone.localdate()
+    Absence.objects.create(user=coordinator_oslo, starts_on=today, ends_on=today + timedelta(3))
+    login(client, national_admin)
+    listed = rows(client.get(reverse("home")))
+    assert listed["Oslo Sanitetsforening"][1].split() == ["1", "·", "alle", "borte", "i", "dag"]
+    assert listed["Bergen Sanitetsforening"] == ["2", "1"]

@@ -5,10 +5,15 @@ The reminders' kinds are in volunteers/reminders.py, next to their rules.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from notifications.kinds import register
 
-NEW_APPLICATION = register("new_application", _("A new application is waiting for you."))
+NEW_APPLICATION = register(
+    "new_application",
+    _("A new application is waiting for you."),
+    group_text=ngettext_lazy("%(count)s new application", "%(count)s new applications", "count"),
+)
 APPLICATION_REPEATED = register(
     "application_repeated",
     _("An applicant has sent her application again. It was merged with the one you have."),

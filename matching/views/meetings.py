@@ -143,7 +143,7 @@ def emergency(request: RoleRequest) -> HttpResponse:
 def concern_detail(request: RoleRequest, public_id) -> HttpResponse:
     concern = get_object_or_404(
         Concern.objects.for_user(request.user).select_related(
-            "match__referral", "match__volunteer", "meeting", "followed_up_by"
+            "match__referral__shelter", "match__volunteer", "meeting", "followed_up_by", "raised_by"
         ),
         public_id=public_id,
     )
@@ -165,7 +165,11 @@ def concern_detail(request: RoleRequest, public_id) -> HttpResponse:
         else:
             messages.success(request, _("The concern is marked as followed up."))
             return redirect(concern.match.get_absolute_url())
-    return render(request, "matching/concern.html", {"concern": concern, "form": form})
+    return render(
+        request,
+        "matching/concern.html",
+        {"concern": concern, "form": form, "alerts": selectors.concern_alerts(concern)},
+    )
 
 
 @login_required

@@ -38,6 +38,7 @@ pytestmark = pytest.mark.django_db
 FOR_VOLUNTEER = SESSION_SEAT  # "You have got a seat on a course session."
 FOR_COORDINATOR = NEW_REFERRAL  # "A new referral is waiting for you."
 FOR_EVERY_ROLE = APPROVED  # made before roles were recorded
+FOR_URGENT = CONCERN  # shown first, one by one
 
 
 @pytest.fixture
@@ -103,6 +104,13 @@ def test_the_bell_counts_the_acting_role_and_notes_the_other(client, kari):
     assert "2 unread notifications in your other role" in html
 
 
+def listed(response) -> list:
+    """Every notification the list shows: the urgent, the groups' newest and the read ones."""
+    context = response.context
+    groups = [n for group in context["groups"] for n in group.latest]
+    return [*context["urgent"], *groups, *context["notifications"]]
+
+
 def test_the_list_shows_the_acting_role_and_how_many_wait_in_each_other(client, kari, bergen):
     notify_as(kari, Role.VOLUNTEER, FOR_VOLUNTEER, times=2)
     notify_as(kari, Role.COORDINATOR, FOR_COORDINATOR, times=3)
@@ -110,9 +118,9 @@ def test_the_list_shows_the_acting_role_and_how_many_wait_in_each_other(client, 
 
     acting_as(client, kari, Role.VOLUNTEER)
     response = client.get(reverse("notification_list"))
-    shown = {n.kind for n in response.context["notifications"]}
+    shown = {n.kind for n in listed(response)}
     assert shown == {FOR_VOLUNTEER, FOR_EVERY_ROLE}
-    assert len(response.context["notifications"]) == 3
+    assert len(listed(response)) == 3
     html = response.content.decode()
     assert "You have got a seat on a course session." in html
     assert "A new referral is waiting for you." not in html
@@ -127,7 +135,7 @@ def test_the_list_shows_the_acting_role_and_how_many_wait_in_each_other(client, 
         {"membership": str(coordinator.public_id), "next": reverse("notification_list")},
         follow=True,
     )
-    assert {n.kind for n in response.context["notifications"]} == {FOR_COORDINATOR, FOR_EVERY_ROLE}
+    assert {n.kind for n in listed(response)} == {FOR_COORDINATOR, FOR_EVERY_ROLE}
     assert response.context["waiting_elsewhere"] == [(membership(kari, Role.VOLUNTEER), 2)]
 
 
@@ -136,7 +144,7 @@ def test_with_one_role_nothing_changes(client, volunteer_oslo):
     legacy(volunteer_oslo)
     login(client, volunteer_oslo)
     response = client.get(reverse("notification_list"))
-    assert len(response.context["notifications"]) == 2
+    assert len(listed(response)) == 2
     assert response.context["waiting_elsewhere"] == []
     assert "other-roles" not in response.content.decode()
 
@@ -237,16 +245,20 @@ def test_the_bell_is_one_query_however_many_notifications_and_roles(
     }
 
 
-# Session, user; a page of the notifications (the rows and their count), those waiting
-# elsewhere; the bell.
-LIST_QUERIES = 6
+# Session, user; the unread ones (urgent and grouped, one query), a page of the read ones (the rows
+# and their count), those waiting elsewhere; the bell.
+LIST_QUERIES = 7
 
 
 def test_the_list_makes_a_fixed_number_of_queries(
     client, kari, oslo_shelter, django_assert_num_queries
 ):
-    notify_as(kari, Role.VOLUNTEER, FOR_VOLUNTEER)
+    notify_as(kari, Role.VOLUNTEER, FOR_VOLUNTEER, times=2)
     notify_as(kari, Role.COORDINATOR, FOR_COORDINATOR)
+    # one read (the page of read ones has rows), one unread
+    Notification.objects.filter(pk=Notification.objects.order_by("pk")[0].pk).update(
+        read_at=timezone.now()
+    )
     acting_as(client, kari, Role.VOLUNTEER)
     with django_assert_num_queries(LIST_QUERIES):
         client.get(reverse("notification_list"))
@@ -254,6 +266,10 @@ def test_the_list_makes_a_fixed_number_of_queries(
     notify_as(kari, Role.VOLUNTEER, FOR_VOLUNTEER, times=30)
     notify_as(kari, Role.COORDINATOR, FOR_COORDINATOR, times=30)
     notify_as(kari, Role.SHELTER_STAFF, REFERRAL_STATUS, times=10)
+    notify_as(kari, Role.VOLUNTEER, FOR_URGENT, times=5)
+    Notification.objects.filter(
+        pk__in=Notification.objects.filter(role=Role.VOLUNTEER).order_by("pk")[:20].values("pk")
+    ).update(read_at=timezone.now())
     legacy(kari)
     client.get(reverse("notification_list"))  # a new role: this request reads her access afresh
     with django_assert_num_queries(LIST_QUERIES):

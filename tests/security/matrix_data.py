@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, Membership, Role, User
+from accounts.models import Absence, Invitation, Membership, Role, User
 from accounts.services import invitation_create
 from courses.models import CalendarFeed, Course, CourseKind, Enrolment, EnrolmentStatus, Session
 from courses.services import calendar_feed_get_or_create
@@ -477,6 +477,7 @@ def snapshot(w: World, *, actor: User | None = None) -> dict[str, list[dict]]:
         "email_address": EmailAddress.objects.filter(user__in=people),
         "authenticator": Authenticator.objects.filter(user__in=people),
         "association": type(w.oslo).objects.filter(pk=w.oslo.pk),
+        "absence": Absence.objects.filter(user__in=people),
         "coverage": w.oslo.coverage.all(),
         "shelter": type(w.oslo_shelter).objects.filter(pk=w.oslo_shelter.pk),
     }

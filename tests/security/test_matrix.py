@@ -24,9 +24,10 @@ from django.core.signals import got_request_exception
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.http import int_to_base36
 
-from accounts.models import Membership
+from accounts.models import Absence, Membership
 from matching.models import Referral
 from notifications.services import heartbeat_record
 from tests.conftest import login
@@ -104,6 +105,7 @@ OWN = {
     "mfa_reauthenticate_webauthn",
     "role_switch",
     "account_settings",
+    "absence_add",
     "invitation_list",
     "session_status",
     "session_keepalive",
@@ -242,7 +244,18 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "natadmin_person_reset_two_step": [coordinator],
         "natadmin_membership_change": [coordinator_role],
         "natadmin_membership_end": [coordinator_role],
+        # A's coordinator is away next week; only she removes it.
+        "absence_remove": [{"public_id": _absence(w).public_id}],
     }
+
+
+def _absence(w: World) -> Absence:
+    today = timezone.localdate()
+    return Absence.objects.get_or_create(
+        user=w.coordinator_oslo,
+        starts_on=today + timedelta(days=7),
+        ends_on=today + timedelta(days=14),
+    )[0]
 
 
 def capability_variants(w: World) -> dict[str, list[dict]]:
@@ -517,6 +530,7 @@ def _category(pattern: Pattern) -> str | None:
 
 
 OBJECT_NAMES = {
+    "absence_remove",
     "invitation_revoke",
     "notification_open",
     "volunteer_detail",
