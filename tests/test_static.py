@@ -190,3 +190,16 @@ def test_production_serves_the_front_end_under_hashed_names(collected, settings)
     assert response["Content-Type"] == "application/json"
     assert "max-age=315360000" in response["Cache-Control"]
     assert json.loads(b"".join(response.streaming_content))["name"] == "Ressursvenner"
+
+
+def test_the_sites_own_css_closes_every_block_it_opens():
+    """A block left open (an @media without its brace) silently puts every later rule inside
+    it: twice a merge did so, and the issue-16 styles applied on phones only."""
+    css = re.sub(r"/\*.*?\*/", "", (ROOT / "static" / "css" / "app.css").read_text(), flags=re.S)
+    depth = 0
+    for number, line in enumerate(css.splitlines(), 1):
+        if line.startswith((".", "@", "#", ":", "html", "body")):  # a rule at the top level
+            assert depth == 0, f"app.css line {number} is inside a block left open"
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"app.css line {number} closes a block it never opened"
+    assert depth == 0
