@@ -25,7 +25,13 @@ REFERRAL_STATUS = register(
         "count",
     ),
 )
-REFERRAL_WITHDRAWN = register("referral_withdrawn", _("A referral has been withdrawn."))
+REFERRAL_WITHDRAWN = register(
+    "referral_withdrawn",
+    _("A referral has been withdrawn."),
+    group_text=ngettext_lazy(
+        "%(count)s referral has been withdrawn", "%(count)s referrals have been withdrawn", "count"
+    ),
+)
 MATCH_PROPOSED = register(
     "match_proposed",
     _("You have a new task. Log in to see it."),
@@ -74,11 +80,22 @@ MATCH_CANCELLED = register(
     in_app_text=_("The proposed match has been cancelled."),
 )
 MATCH_ACCEPTED = register(
-    "match_accepted", _("A volunteer has said yes to a proposal. Plan the first meeting.")
+    "match_accepted",
+    _("A volunteer has said yes to a proposal. Plan the first meeting."),
+    group_text=ngettext_lazy(
+        "%(count)s volunteer has said yes to a proposal: plan the first meeting",
+        "%(count)s volunteers have said yes to a proposal: plan the first meetings",
+        "count",
+    ),
 )
 MATCH_DECLINED = register(
     "match_declined",
     _("A volunteer has said no to a proposal. The referral waits for a volunteer again."),
+    group_text=ngettext_lazy(
+        "%(count)s volunteer has said no to a proposal: the referral waits again",
+        "%(count)s volunteers have said no to a proposal: the referrals wait again",
+        "count",
+    ),
 )
 CONCERN = register(
     "concern",

@@ -254,3 +254,23 @@ def test_her_match_card_names_the_coordinators_she_can_reach_now(
     response = client.get(reverse("my_match"))
     [match] = response.context["matches"]
     assert match.coordinators == [berit]
+
+
+@pytest.mark.parametrize(
+    ("code", "one", "many"),
+    [
+        ("referral_withdrawn", "1 henvisning er trukket tilbake", "4 henvisninger er trukket"),
+        ("match_accepted", "1 ressursvenn har sagt ja", "4 ressursvenner har sagt ja"),
+        ("match_declined", "1 ressursvenn har sagt nei", "4 ressursvenner har sagt nei"),
+    ],
+)
+def test_a_group_of_the_coordinators_routine_notices_reads_as_a_sentence(code, one, many):
+    """Not "4 × En ressursvenn har sagt ja til et forslag.": each kind a coordinator gets in
+    numbers says its count in its own words."""
+    from django.utils import translation
+
+    from notifications import kinds
+
+    with translation.override("nb"):
+        assert kinds.get(code).group_text(1).startswith(one)
+        assert kinds.get(code).group_text(4).startswith(many)
