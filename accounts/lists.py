@@ -81,6 +81,7 @@ class ProgrammeList:
         can_add: bool,
         no_add_reason: Promise | None = None,
         not_offered: Iterable[Any] = (),
+        always_active: Iterable[Any] = (),
     ):
         self.key, self.slug, self.order = key, slug, order
         self.title, self.description = title, description
@@ -90,6 +91,9 @@ class ProgrammeList:
         self.no_add_reason = no_add_reason
         # Values the system sets itself and no form offers (a renewal ends a commitment).
         self.not_offered = frozenset(not_offered)
+        # Values a rule depends on (a consideration that calls for a specialisation course): they
+        # may be renamed and moved, never deactivated, or the rule would silently stop applying.
+        self.always_active = frozenset(always_active)
         self._defaults: list[Entry] | None = None
         if can_add and not self.flags:
             raise ValueError("Only a flags list takes new entries (a new bit).")

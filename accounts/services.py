@@ -594,7 +594,19 @@ def list_entry_set_active(*, programme_list: ProgrammeList, value, active: bool)
         _rows, row = _list_entry_row(programme_list, value)
         if row.active == active:
             return False
-        if not active and sum(r.active for r in _rows.values()) == 1:
+        if not active and value in programme_list.always_active:
+            raise ListError(
+                _(
+                    "This entry cannot be deactivated: a rule of the matching depends on it. "
+                    "You can rename it."
+                )
+            )
+        offered = [
+            r
+            for r in _rows.values()
+            if r.active and programme_list.to_value(r.value) not in programme_list.not_offered
+        ]
+        if not active and offered == [row]:
             raise ListError(_("The last entry in use cannot be deactivated."))
         row.active = active
         row.save(update_fields=["active", "changed_at"])

@@ -472,6 +472,7 @@ def _anchor(entry: Entry) -> str:
     return f"oppforing-{entry.value}"
 
 
+@login_required
 @require_POST
 def absence_add(request: AuthenticatedRequest) -> HttpResponse:
     """A coordinator marks herself away; the others present get her notices meanwhile."""

@@ -71,7 +71,11 @@ def course_offer(request: RoleRequest, public_id) -> HttpResponse:
     """Stop offering a course (`offered=no`), or offer it again (`offered=yes`)."""
     course = get_object_or_404(Course, public_id=public_id)
     offered = request.POST.get("offered") == "yes"
-    services.course_set_offered(course=course, offered=offered)
+    try:
+        services.course_set_offered(course=course, offered=offered)
+    except services.CourseError as error:
+        messages.error(request, str(error))
+        return redirect("course_catalogue")
     if offered:
         messages.success(request, _("«%(name)s» is offered again.") % {"name": course.title})
     else:

@@ -39,6 +39,12 @@ CONSIDERATIONS = lists.register(
     ),
     choices=Consideration,
     can_add=True,
+    # The specialisation rule of the matching depends on them being offered to the shelters.
+    always_active=(
+        Consideration.HONOUR_VIOLENCE,
+        Consideration.NEGATIVE_SOCIAL_CONTROL,
+        Consideration.FORCED_MARRIAGE,
+    ),
 )
 
 

@@ -20,7 +20,15 @@ from django.utils.translation import gettext as _
 from accounts.models import Association, Role
 from courses import notifications as kinds
 from courses import selectors
-from courses.models import SEATED, CalendarFeed, Course, Enrolment, EnrolmentStatus, Session
+from courses.models import (
+    NEEDS_SPECIALISATION,
+    SEATED,
+    CalendarFeed,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+    Session,
+)
 from notifications.kinds import NotificationKind
 from notifications.services import email_send, notify
 
@@ -432,8 +440,23 @@ def course_set_offered(*, course: Course, offered: bool) -> Course:
     and the completions of volunteers point at it. A course no longer offered cannot be picked
     for a new session; sessions already planned are kept.
 
+    A course a rule of the matching counts on (required for matching, or qualifying for a
+    consideration that calls for a specialisation course) is refused: stopping it would
+    silently drop the requirement or everyone's qualification. Its page changes the rule first.
+
     Side effects: sets is_active.
     """
+    if not offered and (
+        course.required_for_matching or course.qualifies_for & NEEDS_SPECIALISATION
+    ):
+        raise CourseError(
+            _(
+                "«%(name)s» cannot be stopped while the matching counts on it (required for "
+                "matching, or a specialisation). Change that on the course's page first, if the "
+                "rule itself is to change."
+            )
+            % {"name": course.title}
+        )
     if course.is_active != offered:
         course.is_active = offered
         course.save(update_fields=["is_active"])

@@ -4,7 +4,7 @@ A woman is never identified here: an alias or first name, an age bracket, munici
 """
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import cast
 
 from django.conf import settings
@@ -725,8 +725,6 @@ class Meeting(models.Model):
 
     @property
     def editable_until(self):
-        from datetime import timedelta
-
         return self.created_at + timedelta(days=settings.MEETING_EDIT_DAYS)
 
     @property
@@ -781,6 +779,11 @@ class Concern(models.Model):
         return f"{self._meta.verbose_name} {self.raised_at:%Y-%m-%d}"
 
 
+# The closing conversation is still held, and reminded, after the match has ended, for this
+# many days after the end; an older one not held is taken as not to be held any more.
+CLOSING_AFTER_END_DAYS = 60
+
+
 class FollowUpKind(models.TextChoices):
     TWO_WEEKS = "2w", _("After two weeks")
     ONE_MONTH = "1m", _("After one month")
@@ -820,7 +823,16 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(done_on__isnull=True, cancelled_on__isnull=True)
 
     def due(self, *, by_date) -> "FollowUpQuerySet":
-        return self.pending().filter(due_on__lte=by_date, match__status__in=RUNNING)
+        """Due by `by_date` and not held: of a running match, or the closing conversation of a
+        match that ended (early, or before it was held) within CLOSING_AFTER_END_DAYS."""
+        closing_after_end = Q(
+            kind=FollowUpKind.CLOSING,
+            match__status=MatchStatus.ENDED,
+            match__ended_on__gte=by_date - timedelta(days=CLOSING_AFTER_END_DAYS),
+        )
+        return self.pending().filter(
+            Q(match__status__in=RUNNING) | closing_after_end, due_on__lte=by_date
+        )
 
 
 class FollowUp(ChoiceLabels, models.Model):

@@ -536,6 +536,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "accounts.membership"},
     {"model": "courses.course"},
     {"model": "accounts.listentry"},
+    # A login closed or opened again by a national admin (who and when); nothing else of hers.
+    {"model": "accounts.user", "include_fields": ["is_active"]},
 )
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 

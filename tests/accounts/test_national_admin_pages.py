@@ -363,6 +363,15 @@ def test_she_closes_a_login_and_opens_it_again_never_deleting_it(
     client.post(reverse("natadmin_person_reactivate", args=[coordinator_oslo.public_id]))
     coordinator_oslo.refresh_from_db()
     assert coordinator_oslo.is_active
+    # Who closed it and opened it again, and when: the change history (is_active alone).
+    from auditlog.models import LogEntry
+
+    changes = LogEntry.objects.get_for_object(coordinator_oslo).filter(action=LogEntry.Action.UPDATE)
+    changes = changes.order_by("pk")
+    assert [(e.actor, e.changes_dict["is_active"][1]) for e in changes] == [
+        (national_admin, "False"),
+        (national_admin, "True"),
+    ]
     client.post(reverse("natadmin_person_deactivate", args=[national_admin.public_id]))
     national_admin.refresh_from_db()
     assert national_admin.is_active

@@ -354,3 +354,44 @@ def test_a_new_consideration_can_be_what_a_course_qualifies_for():
     assert (new, "Rusproblemer") in CourseAdminForm()["qualifies_for"].field.choices
     course = Course(title="Rus", kind="specialisation", qualifies_for=new | 1)
     assert course.qualification_labels == ["Æresrelatert vold", "Rusproblemer"]
+
+
+@pytest.mark.django_db
+def test_a_consideration_the_specialisation_rule_needs_is_never_deactivated():
+    """Deactivated, shelters could no longer tick it and the matching's specialisation rule
+    would silently stop applying to the women it protects."""
+    from accounts import services
+    from courses.models import CONSIDERATIONS, Consideration
+
+    for value in (
+        Consideration.HONOUR_VIOLENCE,
+        Consideration.NEGATIVE_SOCIAL_CONTROL,
+        Consideration.FORCED_MARRIAGE,
+    ):
+        with pytest.raises(services.ListError):
+            services.list_entry_set_active(programme_list=CONSIDERATIONS, value=value, active=False)
+    assert services.list_entry_set_active(
+        programme_list=CONSIDERATIONS, value=Consideration.HAS_CHILDREN, active=False
+    )
+    assert all(e.active for e in CONSIDERATIONS.entries() if e.value != Consideration.HAS_CHILDREN)
+
+
+@pytest.mark.django_db
+def test_the_last_offered_reason_to_end_a_commitment_stays_even_beside_renewal():
+    """Renewal is set by the system and never offered: it does not count as one in use."""
+    from accounts import services
+    from volunteers.models import COMMITMENT_END_REASONS
+
+    offered = [
+        e.value
+        for e in COMMITMENT_END_REASONS.entries()
+        if e.value not in COMMITMENT_END_REASONS.not_offered
+    ]
+    for value in offered[:-1]:
+        services.list_entry_set_active(
+            programme_list=COMMITMENT_END_REASONS, value=value, active=False
+        )
+    with pytest.raises(services.ListError):
+        services.list_entry_set_active(
+            programme_list=COMMITMENT_END_REASONS, value=offered[-1], active=False
+        )

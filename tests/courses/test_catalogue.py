@@ -86,3 +86,26 @@ def test_the_catalogue_asks_the_same_number_of_questions_for_3_or_30(client, nat
 
     # The middleware's, the count, the page with each course's upcoming sessions.
     assert assert_constant_queries(client, reverse("course_catalogue"), grow) == 5
+
+
+def test_a_course_the_matching_counts_on_cannot_be_stopped(client, national_admin):
+    """Stopping the basic course would drop the course requirement from approval and
+    matching; stopping a specialisation course, everyone's qualification for it."""
+    login(client, national_admin)
+    required = Course.objects.create(
+        title="Grunnkurs", kind=CourseKind.BASIC, required_for_matching=True
+    )
+    special = Course.objects.create(
+        title="Fordypning", kind=CourseKind.SPECIALISATION, qualifies_for=1
+    )
+    plain = Course.objects.create(title="Veiledning", kind=CourseKind.SUPERVISION)
+    for course in (required, special, plain):
+        response = client.post(
+            reverse("course_catalogue_offer", args=[course.public_id]), {"offered": "no"}
+        )
+        assert response.status_code == 302
+    for course, offered in ((required, True), (special, True), (plain, False)):
+        course.refresh_from_db()
+        assert course.is_active is offered, course.title
+    page = client.get(reverse("course_catalogue")).content.decode()
+    assert "kan ikke stoppes" in page

@@ -117,7 +117,14 @@ def test_an_early_end_cancels_the_follow_ups_not_held_and_moves_the_closing_conv
     page = client.get(response.url).content.decode()
     assert "avslutningssamtalen er flyttet til" in page
     assert "Avlyst" in page and "koblingen ble avsluttet før tiden" in page
-    assert not FollowUp.objects.due(by_date=today + timedelta(days=400)).filter(match=match)
+    later = today + timedelta(days=400)
+    assert not FollowUp.objects.due(by_date=later).filter(match=match)
+    # The closing conversation, moved to the end date, is still due: reminded and counted on
+    # her start page, though the match has ended.
+    assert list(FollowUp.objects.due(by_date=today).filter(match=match)) == [closing]
+    from matching.selectors import matches_follow_up_due
+
+    assert list(matches_follow_up_due(coordinator_oslo)) == [match]
     # A cancelled conversation is neither recorded nor moved.
     with pytest.raises(services.MatchingError):
         services.follow_up_record(

@@ -218,16 +218,20 @@ def test_follow_ups_due_the_card_and_the_list_agree(client, coordinator, oslo, b
     follow_up(later, "3m", 10)
     held = match_in(oslo)
     follow_up(held, "2w", -1, done_on=TODAY())
+    # An ended match's closing conversation not yet held is still to be held (issue 17: an
+    # early end moves it to the end date); one ended long ago is not any more.
     ended = match_in(oslo, status=MatchStatus.ENDED, ended_on=TODAY())
     follow_up(ended, "closing", 0)
+    ended_long_ago = match_in(oslo, status=MatchStatus.ENDED, ended_on=TODAY() - timedelta(days=90))
+    follow_up(ended_long_ago, "closing", -90)
     elsewhere = match_in(bergen)
     follow_up(elsewhere, "2w", 1)
 
     html = get(client, "/koblinger/?vis=oppfolging")
-    assert match_rows(html) == ids(overdue, soon)
+    assert match_rows(html) == ids(overdue, ended, soon)
     # The next follow-up column shows the first one not yet held.
     assert f"{TODAY() - timedelta(days=5):%d.%m.%Y}" in html and "overdue" in html
-    assert card(get(client, "/"), "/koblinger/?vis=oppfolging") == "2"
+    assert card(get(client, "/"), "/koblinger/?vis=oppfolging") == "3"
 
 
 def test_matches_without_a_meeting_the_card_and_the_list_agree(
