@@ -1,3 +1,5 @@
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeListSearchForm
@@ -8,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import two_step_passed
 from accounts.models import Role
 from common import searches
 
@@ -19,23 +22,33 @@ def is_national_admin(request) -> bool:
     )
 
 
+def may_use_admin(request) -> bool:
+    """Django's admin is for emergencies: a superuser who acts as national admin and has passed
+    two-step login in this session. A national admin's daily work has its own pages
+    (/admin-nks/, accounts.national_views and the pages it links to)."""
+    return bool(
+        is_national_admin(request) and request.user.is_superuser and two_step_passed(request)
+    )
+
+
 class NationalAdminPermissions:
-    """Mixin for ModelAdmins: a national admin may manage; nobody else sees the admin at all."""
+    """Mixin for ModelAdmins: a superuser national admin may manage (may_use_admin); nobody
+    else sees the admin at all."""
 
     def has_module_permission(self, request) -> bool:
-        return is_national_admin(request)
+        return may_use_admin(request)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return is_national_admin(request)
+        return may_use_admin(request)
 
     def has_add_permission(self, request, *args) -> bool:
-        return is_national_admin(request)
+        return may_use_admin(request)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return is_national_admin(request)
+        return may_use_admin(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return is_national_admin(request)
+        return may_use_admin(request)
 
     def get_deleted_objects(self, objs, request):
         """As the admin's, but a related record the administration does not manage (a
@@ -111,6 +124,17 @@ def _search_address(request) -> str:
     return f"{request.path}?{urlencode(query)}" if query else request.path
 
 
+def _to_own_pages(request):
+    """For a national admin who may not use Django's admin: her own pages, with a word on why."""
+    if not is_national_admin(request) or may_use_admin(request):
+        return None
+    messages.info(
+        request,
+        _("Django's administration is only for emergencies and superusers. What you need is here."),
+    )
+    return redirect("natadmin")
+
+
 def _kinds_only(items: list) -> list:
     shown: list = []
     for item in items:
@@ -129,7 +153,18 @@ class NationalAdminSite(admin.AdminSite):
     index_title = _("National administration")
 
     def has_permission(self, request) -> bool:
-        return is_national_admin(request)
+        return may_use_admin(request)
+
+    def admin_view(self, view, cacheable=False):
+        """A national admin who is no superuser is sent to her own pages, and told why, rather
+        than to the admin's login (which would only bring her back here)."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            return _to_own_pages(request) or inner(request, *args, **kwargs)
+
+        return wrapped
 
     def each_context(self, request):
         """The version in the footer of every admin page (templates/admin/base_site.html), for
@@ -149,6 +184,8 @@ class NationalAdminSite(admin.AdminSite):
         super().register(model_or_iterable, admin_class, **options)
 
     def login(self, request, extra_context=None):
+        if (response := _to_own_pages(request)) is not None:
+            return response
         # The admin's own login form would skip the second step: always use ours.
         target = request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")

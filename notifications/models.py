@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Association, Membership, Role, Shelter
+from accounts.models import Association, Membership, Role, Shelter, acting_membership
 from notifications import kinds
 
 
@@ -170,6 +170,19 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class OutboxMessageQuerySet(models.QuerySet):
+    def for_user(self, user) -> "OutboxMessageQuerySet":
+        """The outbox is the national admin's to watch (what could not be delivered); nobody
+        else's."""
+        acting = acting_membership(user) if user.is_authenticated else None
+        if acting is not None and acting.role == Role.NATIONAL_ADMIN:
+            return self.all()
+        return self.none()
+
+    def failed(self) -> "OutboxMessageQuerySet":
+        return self.filter(status=OutboxStatus.FAILED)
+
+
 class OutboxMessage(models.Model):
     """An email waiting to be sent, written in the same transaction as what caused it.
 
@@ -208,6 +221,8 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = OutboxMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ("created_at",)

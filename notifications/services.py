@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import (
     ERASED_EMAIL_DOMAIN,
@@ -505,6 +506,42 @@ def outbox_sweep(*, limit: int = 500) -> int:
         outbox_deliver_chunk(message_ids=due[start : start + DELIVERY_CHUNK])
         for start in range(0, len(due), DELIVERY_CHUNK)
     )
+
+
+class DeliveryError(Exception):
+    """A failed email that cannot be tried again; the message says why, for the national admin."""
+
+
+@transaction.atomic
+def outbox_retry(*, message: OutboxMessage) -> OutboxMessage:
+    """Try a failed email again (the national admin's page of failed deliveries): it waits
+    again, with its attempts counted afresh, and is handed to the workers after commit.
+
+    Not for an email whose address is gone (its recipient was erased, or the retention period
+    emptied it), nor for a login email (rendered with a single-use link that has likely
+    expired: she asks for a new one). Raises DeliveryError with the reason.
+    Side effects: the message becomes waiting; one delivery task after commit.
+    """
+    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != OutboxStatus.FAILED:
+        raise DeliveryError(_("This email is no longer marked as failed."))
+    if not message.to:
+        raise DeliveryError(_("The address of this email has been erased: it cannot be sent."))
+    if not message.template:
+        raise DeliveryError(
+            _(
+                "A login email is not sent again: its link may have expired. "
+                "She can ask for a new one on the login page."
+            )
+        )
+    message.status = OutboxStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.last_error = ""
+    message.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
+    emails_enqueue([message.pk])
+    logger.info("Outbox message %s is tried again", message.pk)
+    return message
 
 
 def notification_mark_read(*, notification: Notification) -> None:

@@ -4,13 +4,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from accounts.access import AuthenticatedRequest, act_as
+from accounts.access import AuthenticatedRequest, RoleRequest, act_as, role_required
+from accounts.models import Role
 from common.pagination import page_of
 from notifications import kinds, selectors, services
 from notifications.kinds import NotificationKind
-from notifications.models import Notification
+from notifications.models import Notification, OutboxMessage
 
 
 @login_required
@@ -75,3 +76,35 @@ def notifications_read_all(request: AuthenticatedRequest) -> HttpResponse:
     services.notifications_mark_all_read(user=request.user, membership=request.membership)
     messages.success(request, _("All notifications are marked as read."))
     return redirect("notification_list")
+
+
+# --- The national admin's page of emails that could not be delivered -----------------------------
+
+
+@login_required
+@role_required(Role.NATIONAL_ADMIN)
+@require_safe
+def failed_email_list(request: RoleRequest) -> HttpResponse:
+    """The emails given up on after every attempt, newest first, a page at a time: when, what
+    kind, to which address and the error's type; never the text (it may hold a login link).
+    Each with "try again" (services.outbox_retry)."""
+    failed = OutboxMessage.objects.for_user(request.user).failed().order_by("-created_at", "-pk")
+    return render(
+        request, "notifications/failed_email_list.html", {"page": page_of(request, failed)}
+    )
+
+
+@login_required
+@role_required(Role.NATIONAL_ADMIN)
+@require_POST
+def failed_email_retry(request: RoleRequest, public_id) -> HttpResponse:
+    message = get_object_or_404(
+        OutboxMessage.objects.for_user(request.user).failed(), public_id=public_id
+    )
+    try:
+        services.outbox_retry(message=message)
+    except services.DeliveryError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The email will be sent again in a moment."))
+    return redirect("natadmin_failed_emails")

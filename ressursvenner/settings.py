@@ -75,7 +75,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "accounts.admin_apps.NationalAdminConfig",  # django.contrib.admin, for national admins only
+    "accounts.admin_apps.NationalAdminConfig",  # django.contrib.admin, for emergencies (superusers)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -25,7 +25,7 @@ from courses.models import SEATED, Session
 from matching import selectors as matching_selectors
 from matching.models import Concern, Match, MatchStatus
 from notifications import selectors as notification_selectors
-from notifications.models import OutboxMessage, OutboxStatus
+from notifications.models import OutboxMessage
 from reports.headline import national_headline
 from volunteers import selectors as volunteer_selectors
 from volunteers.models import Volunteer
@@ -65,7 +65,7 @@ def national_admin_start(request: HttpRequest, membership: Membership) -> HttpRe
         shelters=Shelter.objects.for_user(request.user),
         pending_invitations=Invitation.objects.for_user(request.user).pending(),
         outside_area=Volunteer.objects.for_user(request.user),
-        failed_deliveries=OutboxMessage.objects.filter(status=OutboxStatus.FAILED),
+        failed_deliveries=OutboxMessage.objects.for_user(request.user).failed(),
     )
     return render(
         request,

@@ -134,6 +134,13 @@ def national_admin(db):
 
 
 @pytest.fixture
+def superuser_admin(db):
+    """A national admin who is also a superuser: the one who may use Django's admin, in an
+    emergency (accounts.admin_site.may_use_admin)."""
+    return person(Role.NATIONAL_ADMIN, email="sigrid@nks.example", is_superuser=True)
+
+
+@pytest.fixture
 def stranger(db):
     from tests.factories import UserFactory
 

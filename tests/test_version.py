@@ -30,8 +30,8 @@ def test_the_changelogs_newest_release_is_this_version_under_unreleased():
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", date), headings[1]
 
 
-def test_the_admin_footer_shows_the_version_to_a_national_admin(client, national_admin):
-    login(client, national_admin)
+def test_the_admin_footer_shows_the_version_to_a_superuser(client, superuser_admin):
+    login(client, superuser_admin)
     page = client.get(reverse("admin:index")).content.decode()
     footer = re.search(r'<footer id="footer">(.*?)</footer>', page, flags=re.DOTALL)
     assert footer and settings.APP_VERSION in footer.group(1)

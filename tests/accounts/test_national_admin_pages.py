@@ -366,7 +366,9 @@ def test_she_closes_a_login_and_opens_it_again_never_deleting_it(
     # Who closed it and opened it again, and when: the change history (is_active alone).
     from auditlog.models import LogEntry
 
-    changes = LogEntry.objects.get_for_object(coordinator_oslo).filter(action=LogEntry.Action.UPDATE)
+    changes = LogEntry.objects.get_for_object(coordinator_oslo).filter(
+        action=LogEntry.Action.UPDATE
+    )
     changes = changes.order_by("pk")
     assert [(e.actor, e.changes_dict["is_active"][1]) for e in changes] == [
         (national_admin, "False"),

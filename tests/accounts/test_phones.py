@@ -118,7 +118,7 @@ def test_a_coordinator_is_told_next_to_the_field_when_her_number_is_wrong(client
     ],
 )
 def test_the_admin_refuses_a_wrong_number_for_a_shelter_or_an_association(
-    client, national_admin, url, data
+    client, superuser_admin, url, data
 ):
     if "shelter" in url:
         data["municipality"] = (
@@ -133,7 +133,7 @@ def test_the_admin_refuses_a_wrong_number_for_a_shelter_or_an_association(
                 "coverage-MAX_NUM_FORMS": "1000",
             }
         )
-    login(client, national_admin)
+    login(client, superuser_admin)
     before = (Shelter.objects.count(), Association.objects.count())
     response = client.post(reverse(url), {**data, "phone": "22 00"})
     assert response.status_code == 200

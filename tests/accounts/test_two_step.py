@@ -137,8 +137,8 @@ def test_a_strict_role_cannot_turn_two_step_login_off(client, coordinator_oslo):
     assert Authenticator.objects.filter(user=coordinator_oslo, type="totp").exists()
 
 
-def test_the_admin_login_form_is_never_used_and_the_admin_is_for_national_admins(
-    client, national_admin, coordinator_oslo
+def test_the_admin_login_form_is_never_used_and_the_admin_is_for_superusers(
+    client, superuser_admin, coordinator_oslo
 ):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
@@ -146,7 +146,7 @@ def test_the_admin_login_form_is_never_used_and_the_admin_is_for_national_admins
     login(client, coordinator_oslo)
     assert client.get("/admin/").status_code == 302  # to the login page: not hers
     client.logout()
-    login(client, national_admin)
+    login(client, superuser_admin)
     page = client.get("/admin/")
     assert page.status_code == 200
     assert "Lokalforeninger" in page.content.decode()

@@ -709,10 +709,10 @@ def test_logged_out_people_are_sent_to_log_in(client, oslo_session):
 # --- The catalogue in the admin -----------------------------------------------------------------
 
 
-def test_a_national_admin_sets_what_a_course_qualifies_for_with_checkboxes(
-    client, national_admin, specialisation_course
+def test_a_superuser_sets_what_a_course_qualifies_for_with_checkboxes_in_the_admin(
+    client, superuser_admin, specialisation_course
 ):
-    login(client, national_admin)
+    login(client, superuser_admin)
     url = reverse("admin:courses_course_change", args=[specialisation_course.pk])
     html = client.get(url).content.decode()
     assert re.search(r'type="checkbox" name="qualifies_for" value="1"[^>]*checked', html)

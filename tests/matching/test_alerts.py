@@ -167,7 +167,7 @@ def test_the_concern_comes_first_marked_urgent_among_grouped_routine_ones(
     assert urgent < html.index('id="new"')
     # …but it comes first, in the section that needs her now, marked in words, not colour only.
     section = html[urgent : html.index('id="new"')]
-    assert "Haster nå" in section or "Trenger deg nå" in section
+    assert "Må følges opp nå" in section
     assert 'class="notification is-unread is-urgent"' in section
     assert 'class="urgent-label"' in section and "Haster" in section
     assert f"Gjelder: {active_match.referral.case_ref}" in section
@@ -211,7 +211,7 @@ def test_the_concern_page_has_tap_to_call_numbers_and_what_has_been_done(
     assert active_match.referral.case_ref in html
     done = html[html.index('id="done"') :]
     assert "bekymringen ble meldt" in done
-    assert "Hanne" in done and "åpnet den" in done
+    assert "Hanne" in done and "åpnet det" in done
     assert "Berit" not in done  # away: not told
     client.post(url, {"note": "Ringte Nora, alt i orden."})
     done = client.get(url).content.decode()

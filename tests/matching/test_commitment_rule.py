@@ -211,7 +211,7 @@ def test_the_coordinator_records_her_conflict_check_and_the_match_goes_on(
 ):
     login(client, coordinator_oslo)
     html = client.get(proposed.get_absolute_url()).content.decode()
-    assert "Hun har ikke innlogging" in html
+    assert "Hun har ikke konto" in html
     today = timezone.localdate()
     response = client.post(
         reverse("match_action", args=[proposed.public_id, "conflict-check"]),

@@ -426,6 +426,10 @@ def make_world(request) -> World:
             "volunteer_bergen": volunteer_bergen,
             "volunteer_oslo": volunteer_oslo,
             "national_admin": national_admin,
+            # Django's admin is hers alone (a national admin who is a superuser).
+            "superuser_admin": person(
+                Role.NATIONAL_ADMIN, email="sigrid@nks.example", is_superuser=True
+            ),
         },
         bergen_volunteer=bergen_volunteer,
         bergen_referral=bergen_referral,

@@ -144,9 +144,9 @@ def test_another_association_finds_nobody_of_ours(client, coordinator_bergen, as
 
 
 def test_the_admin_search_finds_and_keeps_the_text_out_of_every_address(
-    client, national_admin, coordinator_oslo, coordinator_bergen
+    client, superuser_admin, coordinator_oslo, coordinator_bergen
 ):
-    login(client, national_admin)
+    login(client, superuser_admin)
     changelist = reverse("admin:accounts_user_changelist")
     response = client.post(
         f"{changelist}?is_active__exact=1&o=2",
