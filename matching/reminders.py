@@ -102,6 +102,11 @@ NO_MEETING_COORDINATOR = register(
         "days",
     ),
     numbers={"days": COORDINATOR_NO_MEETING_DAYS},
+    group_text=ngettext_lazy(
+        "%(count)s match has had no meeting logged for %(days)s days",
+        "%(count)s matches have had no meeting logged for %(days)s days",
+        "count",
+    ),
 )
 
 
@@ -162,6 +167,11 @@ REFERRAL_WAITING = register(
         "days",
     ),
     numbers={"days": REFERRAL_WAITING_WORKING_DAYS},
+    group_text=ngettext_lazy(
+        "%(count)s referral has waited %(days)s working days for you",
+        "%(count)s referrals have waited %(days)s working days for you",
+        "count",
+    ),
 )
 
 
@@ -178,7 +188,15 @@ def referral_waiting(today: date) -> list[Due]:
 
 # --- A follow-up conversation on its due date (matching.models.FOLLOW_UP_SCHEDULE) ---
 
-FOLLOW_UP_DUE = register("follow_up_due", _("A follow-up conversation is due."))
+FOLLOW_UP_DUE = register(
+    "follow_up_due",
+    _("A follow-up conversation is due."),
+    group_text=ngettext_lazy(
+        "%(count)s follow-up conversation is due",
+        "%(count)s follow-up conversations are due",
+        "count",
+    ),
+)
 
 
 def follow_up_due(today: date) -> list[Due]:
@@ -205,6 +223,11 @@ MATCH_ENDING = register(
         "days",
     ),
     numbers={"days": MATCH_ENDING_DAYS},
+    group_text=ngettext_lazy(
+        "%(count)s match reaches its planned end within %(days)s days",
+        "%(count)s matches reach their planned end within %(days)s days",
+        "count",
+    ),
 )
 
 

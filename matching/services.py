@@ -112,14 +112,19 @@ def _set_referral_status(
         referral=referral, kind=ReferralEvent.Kind.STATUS, status=status, by=by
     )
     if status in TOLD_TO_SHELTER:
-        notify(
-            recipients=[u for u in _shelter_staff(referral.shelter_id) if u != by],
-            kind=kinds.REFERRAL_STATUS,
-            link=referral.get_absolute_url(),
-            role=Role.SHELTER_STAFF,
-            shelter_id=referral.shelter_id,
-            reference=referral.case_ref,
-        )
+        _tell_shelter(referral, by=by)
+
+
+def _tell_shelter(referral: Referral, *, by: User | None) -> None:
+    """The staff of the shelter that referred her: "a referral from you has a new status"."""
+    notify(
+        recipients=[u for u in _shelter_staff(referral.shelter_id) if u != by],
+        kind=kinds.REFERRAL_STATUS,
+        link=referral.get_absolute_url(),
+        role=Role.SHELTER_STAFF,
+        shelter_id=referral.shelter_id,
+        reference=referral.case_ref,
+    )
 
 
 # --- Referrals ---------------------------------------------------------------------------------
@@ -659,9 +664,10 @@ def referral_reopen(
     said a new match would be right for her, and the coordinator confirms she has consented
     again.
 
-    Side effects: the new consent date and who recorded it; status being matched (through
-    REFERRAL_TRANSITIONS; no longer closed), so it waits in the coordinators' queue; a
-    "reopened" event in the referral's history.
+    Side effects: the new consent date and who recorded it (the earlier one stays in the
+    change history); status being matched (through REFERRAL_TRANSITIONS; no longer closed), so
+    it waits in the coordinators' queue; a "reopened" event in the referral's history; the
+    shelter that referred her is told its referral has a new status.
     """
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     refusal = reopen_refusal(locked)
@@ -681,6 +687,7 @@ def referral_reopen(
         status=ReferralStatus.BEING_MATCHED,
         by=by,
     )
+    _tell_shelter(locked, by=by)
     return locked
 
 

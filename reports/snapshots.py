@@ -84,7 +84,7 @@ def _cell(cell: Cell) -> list:
 
 def _rows(rows: list[Row]) -> list:
     return [
-        [str(row.label), [_cell(c) for c in row.cells], row.total, row.indent, row.href]
+        [str(row.label), [_cell(c) for c in row.cells], row.total, row.indent, row.href, row.key]
         for row in rows
     ]
 
@@ -119,9 +119,10 @@ def encode(tables: dict[str, Table]) -> tuple[dict, dict]:
 
 
 def decode_rows(rows: list) -> list[Row]:
+    # A snapshot written before rows had a key holds five fields (refreshed within minutes).
     return [
-        Row(label, [Cell(*cell) for cell in cells], total, indent, href)
-        for label, cells, total, indent, href in rows
+        Row(label, [Cell(*cell) for cell in cells], total, indent, href, *key)
+        for label, cells, total, indent, href, *key in rows
     ]
 
 

@@ -69,12 +69,12 @@ def _cell(built: dict[str, Table], slug: str, row: int, column: int = 0) -> Cell
 
 def _end_reason(built: dict[str, Table], reason: str) -> Cell | None:
     """The cell of one end reason (the table is there on the national page and a
-    coordinator's own; its rows are labelled with the reasons' words)."""
+    coordinator's own), found by the reason's value: its label is the name a national admin
+    gives it."""
     table = built.get("end-reasons")
     if table is None or table.withheld:
         return None
-    label = str(dict(EndReason.choices)[reason])
-    return next((row.cells[0] for row in table.rows if row.label == label), None)
+    return next((row.cells[0] for row in table.rows if row.key == reason), None)
 
 
 def sentences(built: dict[str, Table], period: Period) -> list[str]:

@@ -94,6 +94,9 @@ class Row:
     total: bool = False
     indent: bool = False
     href: str = ""
+    # What the row counts, in the code's words (an end reason's value): the label is a name
+    # a national admin may change (accounts/lists.py), the key is not.
+    key: str = ""
 
 
 @dataclass
@@ -463,7 +466,11 @@ def end_reasons(source) -> Table:
     keys = [k for k in END_REASONS if k != "end_not_recorded" or source.row[k]]
     cells, withheld = source.line([source.row[k] for k in keys], "ended")
     rows = [
-        Row(str(labels.get(k.removeprefix("end_"), _("Not recorded"))), [cell])
+        Row(
+            str(labels.get(k.removeprefix("end_"), _("Not recorded"))),
+            [cell],
+            key=k.removeprefix("end_"),
+        )
         for k, cell in zip(keys, cells, strict=True)
     ]
     rows.append(Row(_("In all"), [source.count("ended")], total=True))

@@ -36,6 +36,11 @@ APPLICATION_WAITING = register(
         "days",
     ),
     numbers={"days": APPLICATION_WAITING_DAYS},
+    group_text=ngettext_lazy(
+        "%(count)s application has waited %(days)s days for you",
+        "%(count)s applications have waited %(days)s days for you",
+        "count",
+    ),
 )
 
 
@@ -66,6 +71,11 @@ COMMITMENT_ENDING = register(
         "days",
     ),
     numbers={"days": COMMITMENT_ENDING_DAYS},
+    group_text=ngettext_lazy(
+        "%(count)s year of commitment ends within %(days)s days",
+        "%(count)s years of commitment end within %(days)s days",
+        "count",
+    ),
 )
 
 
@@ -148,6 +158,11 @@ CONFIDENTIALITY_OVERDUE = register(
         "days",
     ),
     numbers=lambda: {"days": settings.CONFIDENTIALITY_SIGN_DAYS},
+    group_text=ngettext_lazy(
+        "%(count)s volunteer has not signed the new confidentiality declaration in time",
+        "%(count)s volunteers have not signed the new confidentiality declaration in time",
+        "count",
+    ),
 )
 
 

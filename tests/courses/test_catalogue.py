@@ -108,4 +108,4 @@ def test_a_course_the_matching_counts_on_cannot_be_stopped(client, national_admi
         course.refresh_from_db()
         assert course.is_active is offered, course.title
     page = client.get(reverse("course_catalogue")).content.decode()
-    assert "kan ikke stoppes" in page
+    assert "cannot be stopped while the matching counts on it" in page

@@ -274,3 +274,30 @@ def test_a_group_of_the_coordinators_routine_notices_reads_as_a_sentence(code, o
     with translation.override("nb"):
         assert kinds.get(code).group_text(1).startswith(one)
         assert kinds.get(code).group_text(4).startswith(many)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "new_referral",
+        "referral_withdrawn",
+        "match_accepted",
+        "match_declined",
+        "new_application",
+        "no_meeting_coordinator",
+        "referral_waiting",
+        "follow_up_due",
+        "match_ending",
+        "application_waiting",
+        "commitment_ending",
+        "confidentiality_overdue",
+    ],
+)
+def test_every_notice_a_coordinator_gets_in_numbers_has_words_for_a_group(code):
+    from django.utils import translation
+
+    from notifications import kinds
+
+    with translation.override("nb"):
+        text = kinds.get(code).group_text(3)
+    assert "×" not in text and "3" in text and "%" not in text

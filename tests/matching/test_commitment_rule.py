@@ -165,7 +165,7 @@ def test_a_plain_proposal_of_her_is_refused_and_a_shorter_one_is_recorded(
         in_days(19),
     )
     html = client.get(match.get_absolute_url()).content.decode()
-    assert 'id="shorter-match"' in html and "En kortere kobling" in html
+    assert 'id="shorter-match"' in html and "med vilje blir kortere" in html
 
 
 def test_a_shorter_match_is_refused_for_one_whose_commitment_lasts_the_year(

@@ -167,7 +167,7 @@ def _ended(running, coordinator, *, new_match: bool) -> Match:
 
 
 def test_a_referral_is_reopened_in_one_step_with_her_consent_given_again(
-    client, coordinator_oslo, running
+    client, coordinator_oslo, shelter_worker_oslo, running
 ):
     match = _ended(running, coordinator_oslo, new_match=True)
     referral = match.referral
@@ -176,6 +176,15 @@ def test_a_referral_is_reopened_in_one_step_with_her_consent_given_again(
     page = client.get(match.get_absolute_url()).content.decode()
     assert "Gjenåpne henvisningen for en ny kobling" in page
     consent_on = timezone.localdate() - timedelta(days=1)
+
+    def told_to_shelter() -> int:
+        from notifications.models import Notification
+
+        return Notification.objects.filter(
+            kind="referral_status", shelter=referral.shelter, recipient=shelter_worker_oslo
+        ).count()
+
+    told_before = told_to_shelter()
     response = client.post(
         reverse("match_action", args=[match.public_id, "reopen"]),
         {"consent_again": "on", "consent_on": consent_on.isoformat()},
@@ -193,6 +202,8 @@ def test_a_referral_is_reopened_in_one_step_with_her_consent_given_again(
     )
     history = client.get(referral.get_absolute_url()).content.decode()
     assert "Gjenåpnet for en ny kobling, med nytt samtykke fra henne" in history
+    # The shelter that referred her is told (by the kind alone: no alias, no reason).
+    assert told_to_shelter() == told_before + 1
     # It waits for a volunteer again, and a new match can be proposed.
     assert referral in services.Referral.objects.waiting()
     # Offered no more: it is open.

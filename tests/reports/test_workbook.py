@@ -94,6 +94,21 @@ def test_a_coordinators_summary_says_her_figures_in_words(english, dataset, coor
     assert "Download everything (Excel workbook)" in text_of(response)
 
 
+def test_the_whole_year_is_found_by_its_reason_not_its_name(english, dataset, coordinator_oslo):
+    """A national admin renames «The year is over»: the summary still counts the whole year."""
+    from accounts import services
+    from matching.models import MATCH_END_REASONS, EndReason
+
+    services.list_entry_rename(
+        programme_list=MATCH_END_REASONS,
+        value=EndReason.YEAR_OVER,
+        name_nb="Året er fullført",
+        name_en="The year was completed",
+    )
+    login(english, coordinator_oslo)
+    assert "3 matches ended; 1 of them lasted the whole year." in summary_of(page(english))
+
+
 def test_the_summary_follows_the_figures(english, dataset, coordinator_oslo):
     """More volunteers approved in the period: the sentence says so (once the figures are
     counted again)."""
