@@ -56,7 +56,8 @@ def test_pausing_for_n_days_moves_the_end_of_her_year_by_n_days(
     assert (pause.ends_on_before, pause.ends_on_after) == (planned_end, period.ends_on)
     page = client.get(person.get_absolute_url(), follow=True).content.decode()
     new_end = period.ends_on.strftime("%d.%m.%Y")
-    assert "Bindingstiden hennes er forlenget med 12 dager fordi hun hadde pause" in page  # the message
+    # The message:
+    assert "Bindingstiden hennes er forlenget med 12 dager fordi hun hadde pause" in page
     # The history line under her commitment period.
     assert (
         f"På pause {paused_on:%d.%m.%Y}–{today:%d.%m.%Y}: slutten på bindingstiden ble "
