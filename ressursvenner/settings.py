@@ -12,7 +12,7 @@ from typing import NoReturn
 import environ
 from celery.schedules import crontab
 from csp import constants as csp_constants
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ressursvenner.refusal import RefusedStart
 
@@ -282,7 +282,12 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # --- Language and time ------------------------------------------------------------------------
 
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
+# The language of the interface and of her emails, named on its own (capitalised), not in a
+# sentence as the languages she speaks are (accounts/languages.py).
+LANGUAGES = [
+    ("nb", pgettext_lazy("interface language", "Norwegian Bokmål")),
+    ("en", pgettext_lazy("interface language", "English")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "rv_language"
 LANGUAGE_COOKIE_SECURE = not DEBUG
