@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -23,6 +24,7 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses.models import Enrolment, EnrolmentStatus
 from courses.selectors import annotate_completion
@@ -260,10 +262,11 @@ def _courses_complete(volunteer: Volunteer) -> bool:
 @dataclass(frozen=True)
 class YearHours:
     """Her hours in one calendar year: each kind of time (meetings, courses, ...) in its order,
-    as (label, hours), and the total."""
+    as (label, hours), and the total. The labels are lazy: the certificate is written in its own
+    language."""
 
     year: int
-    parts: list[tuple[str, float]]
+    parts: list[tuple[Any, float]]
 
     @property
     def total(self) -> float:
@@ -319,10 +322,10 @@ def volunteer_hours(volunteer: Volunteer, years: list[int]) -> list[YearHours]:
             year=year,
             parts=[
                 *(
-                    (str(source.label), _hours(row[f"y{year}_{number}"]))
+                    (source.label, _hours(row[f"y{year}_{number}"]))
                     for number, source in enumerate(sources)
                 ),
-                (str(_("Courses")), _hours(row[f"y{year}_courses"])),
+                (gettext_lazy("Courses"), _hours(row[f"y{year}_courses"])),
             ],
         )
         for year in years
