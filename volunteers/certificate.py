@@ -7,6 +7,7 @@ against settings.SENSITIVE_WORDS). Made with reportlab and its built-in Type 1 f
 WinAnsi encoding: æøå and the en dash are in it), so nothing is fetched at run time.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -35,7 +36,7 @@ class Certificate:
     association: str
     starts_on: date
     ends_on: date | None  # None: she is still a ressursvenn
-    courses: list[tuple[Course, date]]
+    courses: Sequence[tuple[Course, date]]
     hours: list[YearHours]
 
 
