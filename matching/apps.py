@@ -19,3 +19,8 @@ class MatchingConfig(AppConfig):
                 matches_shown=selectors.volunteer_matches,
             )
         )
+        hooks.register_hours(
+            hooks.HoursSource(
+                name="meetings", label=_("Meetings"), minutes=selectors.meeting_minutes
+            )
+        )

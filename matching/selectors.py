@@ -18,6 +18,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     TextChoices,
     Value,
     When,
@@ -377,6 +378,19 @@ def volunteer_matches(user, volunteer) -> QuerySet:
         .filter(volunteer=volunteer)
         .select_related("referral")
         .order_by("-proposed_at")
+    )
+
+
+def meeting_minutes(volunteer, start: date, end: date) -> QuerySet:
+    """The minutes logged on her matches' meetings where they met, from `start` up to `end`
+    (not included): one row, one integer column, for her hours (volunteers.hooks.HoursSource;
+    registered in matching/apps.py). Every match of hers counts, ended ones too."""
+    return (
+        Meeting.objects.filter(match__volunteer=volunteer, met=True, date__gte=start, date__lt=end)
+        .order_by()
+        .values("match__volunteer")
+        .annotate(total=Sum("minutes"))
+        .values("total")
     )
 
 

@@ -12,6 +12,7 @@ The rules stay here in volunteers (services.py, retention.py); the source only g
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -59,3 +60,32 @@ def without_open_matches(volunteers: QuerySet) -> QuerySet:
 
 def matches_shown(user, volunteer) -> list:
     return [match for source in _sources for match in source.matches_shown(user, volunteer)]
+
+
+# --- Her hours -----------------------------------------------------------------------------------
+# Her hours per year (volunteers.selectors.volunteer_hours) count the time she gave in what other
+# apps record: matching registers her meetings. volunteers counts her course sessions itself.
+
+
+@dataclass(frozen=True)
+class HoursSource:
+    # A short name for the kind of time ("meetings"), and its label for her pages and certificate.
+    name: str
+    label: Any
+    # minutes(volunteer, start, end): a queryset of one row and one integer column, the minutes
+    # she gave from `start` up to (not including) `end` (dates), for use as a Subquery;
+    # `volunteer` is an OuterRef to her id.
+    minutes: Callable[..., QuerySet]
+
+
+_hours_sources: list[HoursSource] = []
+
+
+def register_hours(source: HoursSource) -> None:
+    """Called from an AppConfig.ready(); registering the same source twice changes nothing."""
+    if source not in _hours_sources:
+        _hours_sources.append(source)
+
+
+def hours_sources() -> list[HoursSource]:
+    return list(_hours_sources)

@@ -104,12 +104,19 @@ class VolunteerAction(StrEnum):
     PROPOSE = "propose"  # for a match
     NOTIFY = "notify"  # tell her anything, in the app or by email
     ERASE = "erase"
+    CERTIFICATE = "certificate"  # issue her volunteer certificate (frivillighetsattest)
 
 
 # What still makes sense once she has left: registering a session she had a seat in before,
-# logging her login out (a lost phone), erasing her data. Nothing once she is erased.
+# logging her login out (a lost phone), erasing her data, her certificate. Nothing once she is
+# erased.
 ALLOWED_AFTER_LEAVING = frozenset(
-    {VolunteerAction.ATTENDANCE, VolunteerAction.LOG_OUT, VolunteerAction.ERASE}
+    {
+        VolunteerAction.ATTENDANCE,
+        VolunteerAction.LOG_OUT,
+        VolunteerAction.ERASE,
+        VolunteerAction.CERTIFICATE,
+    }
 )
 
 

@@ -1,28 +1,34 @@
 """Read queries shared by the volunteer pages."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
+    DurationField,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses.models import Enrolment, EnrolmentStatus
 from courses.selectors import annotate_completion
+from volunteers import hooks
 from volunteers.models import (
     ACTIVE,
     CommitmentPeriod,
@@ -248,3 +254,85 @@ def _courses_complete(volunteer: Volunteer) -> bool:
 
         return has_completed_required_courses(volunteer)
     return bool(complete)
+
+
+# --- Her hours -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearHours:
+    """Her hours in one calendar year: each kind of time (meetings, courses, ...) in its order,
+    as (label, hours), and the total. The labels are lazy: the certificate is written in its own
+    language."""
+
+    year: int
+    parts: list[tuple[Any, float]]
+
+    @property
+    def total(self) -> float:
+        return sum(hours for _label, hours in self.parts)
+
+
+def _course_minutes(start: date, end: date) -> QuerySet:
+    """The length of the course sessions she attended (held and not cancelled) that started from
+    `start` up to `end` (not included), as one duration."""
+    zone = timezone.get_current_timezone()
+    return (
+        Enrolment.objects.filter(
+            volunteer=OuterRef("pk"),
+            status=EnrolmentStatus.ATTENDED,
+            session__cancelled_at__isnull=True,
+            session__ends_at__lte=timezone.now(),
+            session__starts_at__gte=datetime.combine(start, time.min, tzinfo=zone),
+            session__starts_at__lt=datetime.combine(end, time.min, tzinfo=zone),
+        )
+        .order_by()
+        .values("volunteer")
+        .annotate(total=Sum(F("session__ends_at") - F("session__starts_at")))
+        .values("total")
+    )
+
+
+def _hours(value) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 3600
+    return value / 60
+
+
+def volunteer_hours(volunteer: Volunteer, years: list[int]) -> list[YearHours]:
+    """Her hours in each of `years`: the minutes logged on her matches' meetings where they met
+    (matching, through volunteers.hooks), the length of the course sessions she attended, and
+    what later apps register. Summed in the database, in one query however many years."""
+    sources = hooks.hours_sources()
+    annotations = {}
+    for year in years:
+        start, end = date(year, 1, 1), date(year + 1, 1, 1)
+        for number, source in enumerate(sources):
+            annotations[f"y{year}_{number}"] = Subquery(
+                source.minutes(OuterRef("pk"), start, end), output_field=IntegerField()
+            )
+        annotations[f"y{year}_courses"] = Subquery(
+            _course_minutes(start, end), output_field=DurationField()
+        )
+    row = Volunteer.objects.filter(pk=volunteer.pk).values(**annotations).get()
+    return [
+        YearHours(
+            year=year,
+            parts=[
+                *(
+                    (source.label, _hours(row[f"y{year}_{number}"]))
+                    for number, source in enumerate(sources)
+                ),
+                (gettext_lazy("Courses"), _hours(row[f"y{year}_courses"])),
+            ],
+        )
+        for year in years
+    ]
+
+
+def recent_hours(volunteer: Volunteer) -> list[YearHours]:
+    """This year and last year, as her page and her coordinator's show them."""
+    this_year = timezone.localdate().year
+    return volunteer_hours(volunteer, [this_year, this_year - 1])

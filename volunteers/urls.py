@@ -48,8 +48,14 @@ urlpatterns = [
         name="volunteer_reset_two_step",
     ),
     path("frivillige/<uuid:public_id>/innsyn/", views.volunteer_data, name="volunteer_data"),
+    path(
+        "frivillige/<uuid:public_id>/attest/",
+        views.volunteer_certificate,
+        name="volunteer_certificate",
+    ),
     path("frivillige/<uuid:public_id>/slett/", views.volunteer_erase, name="volunteer_erase"),
     path("min-side/profil/", views.my_profile, name="my_profile"),
+    path("min-side/attest/", views.my_certificate, name="my_certificate"),
     path("min-side/taushetserklaering/", views.my_confidentiality, name="my_confidentiality"),
     path("taushetserklaering/", views.declaration_publish, name="declaration_publish"),
 ]

@@ -25,7 +25,7 @@ from common.pagination import page_of
 from courses.models import Session
 from courses.selectors import sessions_to_offer
 from courses.services import CourseError, enrol
-from volunteers import hooks, selectors, services
+from volunteers import certificate, hooks, selectors, services
 from volunteers.exports import volunteer_export
 from volunteers.forms import (
     SCREENING_FORMS,
@@ -167,6 +167,7 @@ def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpRe
         or CommitmentEndForm(initial={"on": timezone.localdate()}),
         "transition_error": bound_forms.pop("transition_error", None),
         "matches": hooks.matches_shown(request.user, volunteer),
+        "hours": selectors.recent_hours(volunteer),
     }
     context["next_step"] = selectors.next_step(
         volunteer, screening_missing=context["screening_missing"], matches=context["matches"]
@@ -593,6 +594,7 @@ def my_profile(request: RoleRequest) -> HttpResponse:
             "current_declaration": current,
             "declaration_signed": current is not None
             and volunteer.confidentiality_version_id == current.pk,
+            "hours": selectors.recent_hours(volunteer),
         },
     )
 
@@ -652,6 +654,58 @@ def volunteer_data(request: RoleRequest, public_id) -> HttpResponse:
     if request.GET.get("format") == "json":
         return json_download(data, "ressursvenn.json")
     return render(request, "volunteers/volunteer_data.html", {"volunteer": volunteer, "data": data})
+
+
+def _certificate_download(
+    request: HttpRequest, volunteer: Volunteer, language: str, refused_to: str
+) -> HttpResponse:
+    """Her certificate as a PDF download, logged as an export; or back with why not."""
+    if reason := certificate.refusal(volunteer):
+        messages.error(request, reason)
+        return redirect(refused_to)
+    if language not in certificate.languages():
+        language = get_language()
+    log_access(
+        request,
+        action="export",
+        object_type="volunteer",
+        object_id=volunteer.public_id,
+        association_id=volunteer.association_id,
+    )
+    pdf = certificate.render_pdf(certificate.certificate_for(volunteer), language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificate.FILENAME}"'
+    return response
+
+
+def _her_language(volunteer: Volunteer) -> str:
+    return volunteer.user.language if volunteer.user else volunteer.language
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_safe
+def volunteer_certificate(request: RoleRequest, public_id) -> HttpResponse:
+    """Her volunteer certificate, issued by her coordinator: in her language, or in the one
+    asked for (?sprak=en)."""
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    return _certificate_download(
+        request,
+        volunteer,
+        request.GET.get("sprak") or _her_language(volunteer),
+        volunteer.get_absolute_url(),
+    )
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_safe
+def my_certificate(request: RoleRequest) -> HttpResponse:
+    """Her own volunteer certificate, in the page's language."""
+    volunteer = _own_volunteer(request)
+    return _certificate_download(
+        request, volunteer, request.GET.get("sprak") or get_language(), reverse("my_profile")
+    )
 
 
 @login_required

@@ -93,6 +93,38 @@ def test_the_whole_road_leaves_nothing_in_notifications_emails_or_tasks(
         assert _forbidden_in(text) == [], text
 
 
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_her_certificate_is_neutral(
+    client, oslo, coordinator_oslo, volunteer_oslo, make_referral, make_volunteer, language
+):
+    """Her volunteer certificate (a PDF for an employer) names her, her association, the
+    programme in general words, her courses and hours: never the woman, her notes, nor a word
+    that outs the women she helped, not even through a course's title (the basic course names
+    violence: the certificate names the kind of course)."""
+    from tests.volunteers.certificate_text import pdf_text
+
+    nora = make_volunteer(oslo, user=volunteer_oslo, email=volunteer_oslo.email)
+    live_a_match(
+        referral=make_referral(oslo, alias=ALIAS, safety_notes="SENTINEL-SAFETY"),
+        volunteer=nora,
+        coordinator=coordinator_oslo,
+        note="SENTINEL-NOTE",
+        concern="SENTINEL-CONCERN",
+    )
+    texts = []
+    login(client, volunteer_oslo)
+    texts.append(pdf_text(client.get(reverse("my_certificate"), {"sprak": language}).content))
+    client.logout()
+    login(client, coordinator_oslo)
+    url = reverse("volunteer_certificate", args=[nora.public_id])
+    texts.append(pdf_text(client.get(url, {"sprak": language}).content))
+    for text in texts:
+        # Her name, and the meeting's half hour.
+        assert nora.full_name in text and ("0,5" if language == "nb" else "0.5") in text
+        assert ALIAS not in text and "SENTINEL" not in text, text
+        assert _forbidden_in(text) == [], text
+
+
 def test_tasks_take_ids_only():
     from accounts import tasks as account_tasks
     from notifications import tasks as notification_tasks
