@@ -51,5 +51,16 @@ urlpatterns = [
     path("frivillige/<uuid:public_id>/slett/", views.volunteer_erase, name="volunteer_erase"),
     path("min-side/profil/", views.my_profile, name="my_profile"),
     path("min-side/taushetserklaering/", views.my_confidentiality, name="my_confidentiality"),
+    path("min-side/hvordan-har-du-det/", views.my_wellbeing, name="my_wellbeing"),
+    path(
+        "min-side/hvordan-har-du-det/<uuid:public_id>/slett/",
+        views.my_wellbeing_delete,
+        name="my_wellbeing_delete",
+    ),
+    path(
+        "frivillige/trivsel/<uuid:public_id>/snakket/",
+        views.wellbeing_talked,
+        name="wellbeing_talked",
+    ),
     path("taushetserklaering/", views.declaration_publish, name="declaration_publish"),
 ]
