@@ -454,6 +454,10 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
 LEGITIMATE = {
     ("my_session_sign_up", "volunteer_oslo"): "a volunteer of Oslo may sign up for Oslo's sessions",
     ("session_ics", "volunteer_oslo"): "a volunteer of Oslo may add Oslo's sessions to a calendar",
+    ("my_wellbeing", "volunteer_oslo"): (
+        "a volunteer of Oslo answering her own wellbeing check that she needs to talk alerts "
+        "Oslo's coordinators (a notification and an email to them)"
+    ),
     **{
         (name, "national_admin"): "the national admin manages associations, shelters and roles"
         for name in (

@@ -192,3 +192,11 @@ def test_her_answers_are_erased_with_her(nora, volunteer_oslo):
     nora.save()
     services.volunteer_erase(volunteer=nora)
     assert not WellbeingCheck.objects.exists()
+
+
+def test_her_answers_are_in_the_copy_of_everything_stored_about_her(nora):
+    from volunteers.exports import volunteer_export
+
+    answer(nora, note=NOTE, needs_talk=True)
+    [exported] = volunteer_export(nora)["wellbeing_checks"]
+    assert exported["note"] == NOTE and exported["needs_talk"] is True
