@@ -28,7 +28,7 @@ from notifications import selectors as notification_selectors
 from notifications.models import OutboxMessage
 from reports.headline import national_headline
 from volunteers import selectors as volunteer_selectors
-from volunteers.models import Volunteer
+from volunteers.models import Volunteer, WellbeingCheck
 
 # Her latest unread notifications on her start page; the rest are a link away.
 VOLUNTEER_NOTIFICATIONS_SHOWN = 3
@@ -108,6 +108,7 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
         commitments_ending=volunteer_selectors.commitments_ending(user),
         unsigned=volunteer_selectors.unsigned_current_declaration(association.pk)[1],
         pending_invitations=Invitation.objects.for_user(user).pending(),
+        wellbeing_talk=WellbeingCheck.objects.for_user(user).needs_talk_open(),
     )
     now = timezone.now()
     month_end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
@@ -146,6 +147,16 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
                 .select_related("match__referral")
                 .order_by("raised_at")
             ),
+            # Volunteers whose wellbeing check asked to talk, not yet talked with (the list
+            # is read only when there are any).
+            "wellbeing_talk": list(
+                WellbeingCheck.objects.for_user(user)
+                .needs_talk_open()
+                .select_related("volunteer")
+                .order_by("answered_at")
+            )
+            if counts["wellbeing_talk"]
+            else [],
             "follow_ups_due": counts["follow_ups_due"],
             "inactive_matches": counts["inactive"],
             "referrals_waiting": counts["referrals_waiting"],

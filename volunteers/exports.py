@@ -94,6 +94,15 @@ def volunteer_export(volunteer: Volunteer) -> dict:
             }
             for m in volunteer.matches.all()
         ],
+        "wellbeing_checks": [
+            {
+                "answered": w.answered_at.isoformat(),
+                "feeling": str(w.get_feeling_display()),
+                "needs_talk": w.needs_talk,
+                "note": w.note,
+            }
+            for w in volunteer.wellbeing_checks.all()
+        ],
         "access_log": [
             {
                 "when": entry.at.isoformat(),

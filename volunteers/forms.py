@@ -23,6 +23,7 @@ from volunteers.models import (
     NEEDS,
     Availability,
     ConfidentialityDeclaration,
+    Feeling,
     Status,
 )
 from volunteers.selectors import COMMITMENT_ENDING_DAYS
@@ -314,3 +315,33 @@ SCREENING_FORMS = {
     "confidentiality": ConfidentialityForm,
     "police": PoliceCertificateForm,
 }
+
+
+class WellbeingCheckForm(forms.Form):
+    """The short wellbeing check, answered from a phone in a few taps."""
+
+    feeling = forms.TypedChoiceField(
+        label=_("How are you doing?"),
+        choices=Feeling.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how you are doing.")},
+    )
+    needs_talk = forms.TypedChoiceField(
+        label=_("Would you like to talk to your coordinator?"),
+        choices=[("yes", _("Yes, please contact me")), ("no", _("No, not now"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose yes or no.")},
+    )
+    note = forms.CharField(
+        label=_("Short note (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only you and your coordinators can read it. You can delete it later."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()

@@ -483,3 +483,74 @@ class CommitmentPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paused_on:%d.%m.%Y}–{self.resumed_on or ''}"
+
+
+class Feeling(models.IntegerChoices):
+    """How she is doing, in her own short words (the wellbeing check's scale)."""
+
+    VERY_GOOD = 5, _("Very good")
+    GOOD = 4, _("Good")
+    OKAY = 3, _("Okay")
+    SOMEWHAT_HARD = 2, _("A bit hard")
+    HARD = 1, _("Hard")
+
+
+class WellbeingOccasion(models.TextChoices):
+    """When she answered. Only from her page today; once supervision sessions exist (issue 18),
+    an answer given after a session is stored with AFTER_SUPERVISION (the form takes the
+    occasion as a parameter: wellbeing_check_answer(occasion=…))."""
+
+    ANY_TIME = "any_time", _("From her page")
+    AFTER_SUPERVISION = "supervision", _("After supervision")
+
+
+class WellbeingCheckQuerySet(models.QuerySet):
+    def for_user(self, user) -> "WellbeingCheckQuerySet":
+        """Her own answers for her; her association's coordinators see them. Nobody else: not
+        the national admin, not shelter staff, and never a group leader (a supervision group's
+        leader must not see them: a role added later gets none here unless written in)."""
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.COORDINATOR:
+            return self.filter(volunteer__association_id=acting.association_id)
+        if acting.role == Role.VOLUNTEER:
+            return self.filter(
+                volunteer__user=user, volunteer__association_id=acting.association_id
+            )
+        return self.none()
+
+    def needs_talk_open(self) -> "WellbeingCheckQuerySet":
+        """ "I need to talk" the coordinator has not yet marked as talked about."""
+        return self.filter(needs_talk=True, talked_at__isnull=True)
+
+
+class WellbeingCheck(models.Model):
+    """A short wellbeing check she answered: how she is doing, whether she needs to talk to the
+    coordinator, and an optional note (encrypted). Hers: she sees and deletes her own answers
+    (a hard delete, and no change history is kept of them: not in AUDITLOG tracking)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="wellbeing_checks"
+    )
+    answered_at = models.DateTimeField(_("answered"), default=timezone.now)
+    feeling = models.PositiveSmallIntegerField(_("how are you doing?"), choices=Feeling.choices)
+    needs_talk = models.BooleanField(_("I would like to talk to my coordinator"), default=False)
+    note = EncryptedTextField(_("short note"), max_length=500, blank=True)
+    occasion = models.CharField(
+        max_length=20, choices=WellbeingOccasion.choices, default=WellbeingOccasion.ANY_TIME
+    )
+    # The coordinator has talked with her (the start page counts those not yet talked about).
+    talked_at = models.DateTimeField(_("talked"), null=True, blank=True)
+
+    objects = WellbeingCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-answered_at", "-id")
+        verbose_name = _("wellbeing check")
+        verbose_name_plural = _("wellbeing checks")
+        indexes = [models.Index(fields=["volunteer", "-answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.answered_at:%Y-%m-%d}"

@@ -27,3 +27,10 @@ CONFIDENTIALITY_NEW = register(
     "confidentiality_new",
     _("A new version of the confidentiality declaration is waiting to be signed."),
 )
+# Her wellbeing check said she would like to talk: neither her name nor her note travels.
+WELLBEING_TALK = register(
+    "wellbeing_talk",
+    _("A volunteer would like to talk to a coordinator. Log in to see who."),
+    in_app_text=_("A volunteer would like to talk to a coordinator. Get in touch with her."),
+    urgent=True,
+)

@@ -48,6 +48,8 @@ from volunteers.models import (
     Volunteer,
     VolunteerAction,
     VolunteerLanguage,
+    WellbeingCheck,
+    WellbeingOccasion,
 )
 
 POLICE_CERTIFICATE_LEGAL_BASIS = "krisesenterlova § 7"
@@ -610,8 +612,8 @@ def volunteer_erase(*, volunteer: Volunteer) -> Volunteer:
     """Erase a volunteer's personal data when she has left (or withdrawn her consent), keeping
     the statistical facts: status, dates, municipality and association.
 
-    Side effects: name, email, phone, motivation, interview note, languages, strengths and
-    availability are erased, with the police-certificate record; her waiting invitations to the
+    Side effects: name, email, phone, motivation, interview note, languages, strengths,
+    availability and her wellbeing checks are erased, with the police-certificate record; her waiting invitations to the
     volunteer role are withdrawn and her seats in sessions not yet held given up; emails to her
     still waiting are not sent and the outbox forgets her address (outbox_forget); her login is
     deactivated and scrubbed and loses every role; the change history of her rows is deleted;
@@ -638,6 +640,7 @@ def volunteer_erase(*, volunteer: Volunteer) -> Volunteer:
     locked.save()
     locked.languages.all().delete()
     CommitmentPeriod.objects.filter(volunteer=locked).update(end_note="")
+    WellbeingCheck.objects.filter(volunteer=locked).delete()
     if (
         user is not None
         and not Membership.objects.active().exclude(role=Role.VOLUNTEER).filter(user=user).exists()
@@ -686,3 +689,56 @@ def volunteer_reset_two_step(*, volunteer: Volunteer) -> None:
         two_step_reset(user=user)
     except TwoStepResetRefused as error:
         raise VolunteerError(str(error)) from error
+
+
+# --- Her wellbeing check ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def wellbeing_check_answer(
+    *,
+    volunteer: Volunteer,
+    feeling: int,
+    needs_talk: bool,
+    note: str = "",
+    occasion: str = WellbeingOccasion.ANY_TIME,
+) -> WellbeingCheck:
+    """She answers the short wellbeing check (from her page; once supervision sessions exist,
+    after one, with occasion=AFTER_SUPERVISION).
+
+    Side effects: one WellbeingCheck; when she needs to talk, her association's coordinators
+    present (active_coordinators_of: a stand-in covers one away) are notified at once with the
+    neutral, urgent WELLBEING_TALK (no name, no note), linking to her volunteer page. Refused
+    once she is erased.
+    """
+    if volunteer.erased_at is not None:
+        raise VolunteerError(_("Her personal data has been erased."))
+    check = WellbeingCheck.objects.create(
+        volunteer=volunteer,
+        feeling=feeling,
+        needs_talk=needs_talk,
+        note=note.strip(),
+        occasion=occasion,
+    )
+    if needs_talk and volunteer.association_id is not None:
+        notify(
+            recipients=User.objects.active_coordinators_of(volunteer.association_id),
+            kind=kinds.WELLBEING_TALK,
+            link=volunteer.get_absolute_url(),
+            role=Role.COORDINATOR,
+            association_id=volunteer.association_id,
+        )
+    return check
+
+
+def wellbeing_check_delete(*, check: WellbeingCheck) -> None:
+    """She deletes one of her answers: gone for good (no change history is kept of them)."""
+    check.delete()
+
+
+def wellbeing_check_talked(*, check: WellbeingCheck) -> WellbeingCheck:
+    """The coordinator has talked with her: the answer no longer counts as waiting."""
+    if check.talked_at is None:
+        check.talked_at = timezone.now()
+        check.save(update_fields=["talked_at"])
+    return check

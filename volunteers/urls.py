@@ -57,5 +57,16 @@ urlpatterns = [
     path("min-side/profil/", views.my_profile, name="my_profile"),
     path("min-side/attest/", views.my_certificate, name="my_certificate"),
     path("min-side/taushetserklaering/", views.my_confidentiality, name="my_confidentiality"),
+    path("min-side/hvordan-har-du-det/", views.my_wellbeing, name="my_wellbeing"),
+    path(
+        "min-side/hvordan-har-du-det/<uuid:public_id>/slett/",
+        views.my_wellbeing_delete,
+        name="my_wellbeing_delete",
+    ),
+    path(
+        "frivillige/trivsel/<uuid:public_id>/snakket/",
+        views.wellbeing_talked,
+        name="wellbeing_talked",
+    ),
     path("taushetserklaering/", views.declaration_publish, name="declaration_publish"),
 ]

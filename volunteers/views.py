@@ -37,6 +37,7 @@ from volunteers.forms import (
     RouteForm,
     TransitionForm,
     VolunteerFilterForm,
+    WellbeingCheckForm,
 )
 from volunteers.models import (
     TRANSITIONS,
@@ -45,6 +46,7 @@ from volunteers.models import (
     Status,
     Volunteer,
     VolunteerAction,
+    WellbeingCheck,
 )
 
 # --- The public application --------------------------------------------------------------------
@@ -140,6 +142,10 @@ def _volunteer_list_address(request: HttpRequest, form: VolunteerFilterForm) -> 
     return f"{address}?{urlencode(query)}" if query else address
 
 
+# Her latest wellbeing answers on the volunteer page.
+WELLBEING_CHECKS_SHOWN = 5
+
+
 def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpResponse:
     forms = {
         name: form_class(prefix=name, initial=_screening_initial(name, volunteer))
@@ -168,6 +174,12 @@ def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpRe
         "transition_error": bound_forms.pop("transition_error", None),
         "matches": hooks.matches_shown(request.user, volunteer),
         "hours": selectors.recent_hours(volunteer),
+        # Her latest wellbeing answers (one query): the coordinator's small section.
+        "wellbeing_checks": list(
+            WellbeingCheck.objects.for_user(request.user).filter(volunteer=volunteer)[
+                :WELLBEING_CHECKS_SHOWN
+            ]
+        ),
     }
     context["next_step"] = selectors.next_step(
         volunteer, screening_missing=context["screening_missing"], matches=context["matches"]
@@ -737,3 +749,70 @@ def volunteer_erase(request: RoleRequest, public_id) -> HttpResponse:
         messages.success(request, _("Her personal data is erased. The statistical facts remain."))
         return redirect("volunteer_list")
     return render(request, "volunteers/volunteer_erase.html", {"volunteer": volunteer})
+
+
+# --- Her wellbeing check ---------------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_http_methods(["GET", "POST"])
+def my_wellbeing(request: RoleRequest) -> HttpResponse:
+    """The short wellbeing check, and her own answers, newest first (each one she can delete).
+    Once supervision sessions exist, the link after a session passes its occasion here."""
+    volunteer = _own_volunteer(request)
+    form = WellbeingCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.wellbeing_check_answer(
+                volunteer=volunteer,
+                feeling=data["feeling"],
+                needs_talk=data["needs_talk"],
+                note=data["note"],
+            )
+        except services.VolunteerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Thank you. Your coordinator has been told and will contact you.")
+                if data["needs_talk"]
+                else _("Thank you for your answer."),
+            )
+            return redirect("my_wellbeing")
+    return render(
+        request,
+        "volunteers/my_wellbeing.html",
+        {
+            "form": form,
+            "checks": WellbeingCheck.objects.for_user(request.user).filter(volunteer=volunteer),
+        },
+    )
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_http_methods(["GET", "POST"])
+def my_wellbeing_delete(request: RoleRequest, public_id) -> HttpResponse:
+    """She deletes one of her answers, after confirming: gone for good."""
+    check = get_object_or_404(WellbeingCheck.objects.for_user(request.user), public_id=public_id)
+    if request.method == "POST":
+        services.wellbeing_check_delete(check=check)
+        messages.success(request, _("Your answer is deleted."))
+        return redirect("my_wellbeing")
+    return render(request, "volunteers/my_wellbeing_delete.html", {"check": check})
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def wellbeing_talked(request: RoleRequest, public_id) -> HttpResponse:
+    """The coordinator has talked with her about an answer that asked for it."""
+    check = get_object_or_404(
+        WellbeingCheck.objects.for_user(request.user).filter(needs_talk=True),
+        public_id=public_id,
+    )
+    services.wellbeing_check_talked(check=check)
+    messages.success(request, _("Marked as talked."))
+    return redirect(f"{check.volunteer.get_absolute_url()}#wellbeing")

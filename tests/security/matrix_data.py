@@ -41,6 +41,7 @@ from volunteers.models import (
     ConfidentialityDeclaration,
     Volunteer,
     VolunteerLanguage,
+    WellbeingCheck,
 )
 
 PASSWORD = "et-helt-nytt-og-langt-passord"
@@ -69,6 +70,7 @@ SENTINELS = {
     "outbox_subject": "ZQXOUTBOX-subject",
     "commitment_note": "ZQXCOMMITMENT-note",
     "withdrawn_reason": "ZQXWITHDRAWN-reason",
+    "wellbeing_note": "ZQXWELLBEING-note",
 }
 
 
@@ -113,6 +115,7 @@ class World:
     bergen_referral: Referral | None = None
     outside_applicant: Volunteer | None = None  # made by the fuzz tests only
     today: object = None
+    wellbeing: WellbeingCheck | None = None  # the matched volunteer's answer: "I need to talk"
 
     @property
     def a_users(self) -> list[User]:
@@ -134,6 +137,7 @@ class World:
             "concern_id": self.concern.public_id,
             "follow_up_id": self.follow_up.public_id,
             "venn_id": self.venn.public_id,
+            "wellbeing_id": self.wellbeing.public_id if self.wellbeing else "",
             "applicant_id": self.applicant.public_id,
             "session_id": self.session.public_id,
             "enrolment_id": self.enrolment.public_id,
@@ -252,6 +256,9 @@ def make_world(request) -> World:
         match=match, meeting=meeting, text=s["concern"], raised_by=venn_user
     )
     follow_up = FollowUp.objects.create(match=match, kind="1m", due_on=today)
+    wellbeing = WellbeingCheck.objects.create(
+        volunteer=venn, feeling=2, needs_talk=True, note=s["wellbeing_note"]
+    )
     done_follow_up = FollowUp.objects.create(
         match=match,
         kind="2w",
@@ -434,6 +441,7 @@ def make_world(request) -> World:
         bergen_volunteer=bergen_volunteer,
         bergen_referral=bergen_referral,
         today=today,
+        wellbeing=wellbeing,
     )
 
 
@@ -471,6 +479,7 @@ def snapshot(w: World, *, actor: User | None = None) -> dict[str, list[dict]]:
             session__association=w.oslo, volunteer__in=volunteers
         ),
         "calendar_feed": CalendarFeed.objects.filter(volunteer__in=volunteers),
+        "wellbeing": WellbeingCheck.objects.filter(volunteer__in=volunteers),
         "invitation": Invitation.objects.filter(Q(association=w.oslo) | Q(shelter=w.oslo_shelter)),
         "notification": Notification.objects.filter(recipient__in=people),
         "outbox": OutboxMessage.objects.filter(Q(recipient__in=people) | Q(to__in=emails)),

@@ -120,6 +120,7 @@ OWN = {
     "my_page",
     "my_profile",
     "my_certificate",
+    "my_wellbeing",
     "course_list",
     "session_create",
     "my_courses",
@@ -203,6 +204,8 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         # Her certificate (a PDF of her name, period, courses and hours); none for an applicant.
         "volunteer_certificate": [venn, {**venn, "?": {"sprak": "en"}}, applicant],
         "volunteer_erase": [applicant],
+        "my_wellbeing_delete": [{"public_id": w.wellbeing.public_id}],
+        "wellbeing_talked": [{"public_id": w.wellbeing.public_id}],
         "session_detail": [session],
         "session_update": [session],
         "session_cancel": [session],
@@ -444,6 +447,7 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
         "account_reset_password_from_key": {"password1": PASSWORD, "password2": PASSWORD},
         "set_language": {"language": "nb", "next": "/"},
         "my_profile": {"phone": "912 34 567", "languages": ["no"], "availability": ["1"]},
+        "my_wellbeing": {"feeling": "2", "needs_talk": "yes", "note": "Tungt"},
         "account_settings": {"language": "nb"},
     }
     return data.get(name, {})
@@ -453,6 +457,10 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
 LEGITIMATE = {
     ("my_session_sign_up", "volunteer_oslo"): "a volunteer of Oslo may sign up for Oslo's sessions",
     ("session_ics", "volunteer_oslo"): "a volunteer of Oslo may add Oslo's sessions to a calendar",
+    ("my_wellbeing", "volunteer_oslo"): (
+        "a volunteer of Oslo answering her own wellbeing check that she needs to talk alerts "
+        "Oslo's coordinators (a notification and an email to them)"
+    ),
     **{
         (name, "national_admin"): "the national admin manages associations, shelters and roles"
         for name in (
@@ -540,6 +548,8 @@ def _category(pattern: Pattern) -> str | None:
 
 OBJECT_NAMES = {
     "absence_remove",
+    "my_wellbeing_delete",
+    "wellbeing_talked",
     "invitation_revoke",
     "notification_open",
     "volunteer_detail",
@@ -873,6 +883,8 @@ OWNERS = [
     ("follow_up_action", 1, "coordinator_oslo"),
     ("meeting_edit", 0, "venn"),
     ("my_match_answer", 0, "venn"),
+    ("my_wellbeing_delete", 0, "venn"),
+    ("wellbeing_talked", 0, "coordinator_oslo"),
     ("invitation_accept", 0, "logged_out"),
 ]
 
@@ -920,6 +932,7 @@ SHOWN = [
     ("concern_detail", 0, "coordinator_oslo", "concern"),
     ("volunteer_detail", 0, "coordinator_oslo", "interview_note"),
     ("volunteer_detail", 0, "coordinator_oslo", "motivation"),
+    ("volunteer_detail", 1, "coordinator_oslo", "wellbeing_note"),
     ("volunteer_data", 1, "coordinator_oslo", "commitment_note"),
     ("meeting_edit", 0, "venn", "meeting_note"),
     ("session_detail", 0, "coordinator_oslo", "session_place"),
