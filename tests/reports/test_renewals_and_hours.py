@@ -144,3 +144,15 @@ def test_the_workbook_has_the_renewals_and_hours(english, more, national_admin):
     ]
     renewals = [[cell.value for cell in row] for row in book["Renewals"].iter_rows()]
     assert [row[1] for row in renewals[1:]] == ["<5", "<5", "<5", ":"]
+
+
+def test_the_tables_and_summary_are_in_norwegian(client, more, coordinator_oslo):
+    login(client, coordinator_oslo)
+    response = page(client)
+    assert table(response, "hours") == {
+        "Møter med kvinnene": ["5"],
+        "Kurssamlinger de deltok på": ["12"],
+        "Totalt": ["17"],
+    }
+    assert table(response, "renewals")["Andel som fornyet"] == ["50 %"]
+    assert "Ressursvennene ga 17 timer til møter og kurs." in response.context["summary"]
