@@ -683,7 +683,7 @@ def _derive(row: dict) -> None:
     row["seats_filled"] = sum(row[key] for key in ENROLMENTS)
     row["withdrawn"] = sum(row[key] for key in WITHDRAWN)
     row["renewal_not_renewed"] = row["renewal_volunteers"] - row["renewal_renewed"]
-    # Whole hours: the partition's parts are rounded, and its total is their sum.
+    # Whole hours: each part to the nearest hour, and the total their sum.
     # (No minutes logged on a group's meetings: its sum is NULL.)
     row["meeting_minutes"] = row["meeting_minutes"] or 0
     row["course_minutes"] = row["course_minutes"] or 0
