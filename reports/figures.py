@@ -75,6 +75,10 @@ CONCERNS = ["concern_within_24h", "concern_later", "concern_open"]
 # (the figure keeps its name, concern_within_24h). The table's label is filled from it.
 CONCERN_FOLLOW_UP_HOURS = 24
 COMMITMENTS = [f"commitment_{r}" for r in CommitmentEndReason.values] + ["commitment_not_recorded"]
+# Volunteers whose commitment period ended in the period (each once): renewed, or not.
+RENEWALS = ["renewal_renewed", "renewal_not_renewed"]
+# Volunteers' hours in the period (whole hours): meetings with the women, course sessions.
+HOURS = ["hours_meetings", "hours_courses"]
 PARTITIONS: dict[str, list[str]] = {
     "applied": FUNNEL,
     "pipeline_total": PIPELINE,
@@ -85,6 +89,8 @@ PARTITIONS: dict[str, list[str]] = {
     "ended": OUTCOMES,
     "concerns": CONCERNS,
     "commitments_ended": COMMITMENTS,
+    "renewal_volunteers": RENEWALS,
+    "hours": HOURS,
 }
 # Single counts, each its own figure.
 SINGLE_COUNTS = [
@@ -116,6 +122,7 @@ TOPICS = (
     "volunteers",
     "courses",
     "commitments",
+    "hours",
     "referrals",
     "shelters",
     "first_proposals",
@@ -128,7 +135,7 @@ TOPICS = (
 # below the cost at which PostgreSQL starts compiling a query with JIT (jit_above_cost), which
 # on the national data set would take longer than the query itself (docs/statistics.md).
 STATEMENTS = (
-    ("volunteers", "courses", "commitments"),
+    ("volunteers", "courses", "commitments", "hours"),
     ("referrals", "shelters", "first_proposals", "matches", "meetings", "concerns", "cancelled"),
 )
 # The topic whose query counts each group of figures that is suppressed (publication.py).
@@ -138,6 +145,8 @@ GROUP_TOPICS = {
     "approved": "volunteers",
     "seats_filled": "courses",
     "commitments_ended": "commitments",
+    "renewal_volunteers": "commitments",
+    "hours": "hours",
     "received": "referrals",
     "withdrawn": "referrals",
     "first_proposals": "first_proposals",
@@ -534,10 +543,57 @@ def commitment_parts(period: Period, association_ids, plan: Plan) -> list[tuple[
                 for r in CommitmentEndReason.values
             },
             "commitment_not_recorded": Count("pk", filter=~known),
+            # Each volunteer once, however many of her periods ended in it.
+            "renewal_volunteers": Count("volunteer", distinct=True),
+            "renewal_renewed": Count(
+                "volunteer", distinct=True, filter=Q(end_reason=CommitmentEndReason.RENEWED)
+            ),
         },
         group="volunteer__association_id",
     )
     return [(ROWS, rows)]
+
+
+def hour_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
+    """The time the volunteers of each association gave in the period, summed over all of them
+    at once: the minutes logged on meetings where the pair met (on days of the period), and
+    the length of the course sessions they attended (held, not cancelled, started in the
+    period). As a volunteer's own hours count them (volunteers.selectors.volunteer_hours),
+    by the volunteer's association."""
+    meetings = Meeting.objects.filter(
+        _scope("match__volunteer__association", association_ids),
+        _on_days("date", period),
+        met=True,
+    )
+    sessions = Enrolment.objects.filter(
+        _scope("volunteer__association", association_ids),
+        _between("session__starts_at", period),
+        status=EnrolmentStatus.ATTENDED,
+        session__cancelled_at__isnull=True,
+        session__ends_at__lte=timezone.now(),
+    )
+    return [
+        (
+            ROWS,
+            Part(
+                meetings,
+                {"meeting_minutes": Sum("minutes")},
+                group="match__volunteer__association_id",
+            ),
+        ),
+        (
+            ROWS,
+            Part(
+                sessions,
+                {
+                    "course_minutes": Sum(
+                        HoursBetween("session__ends_at", "session__starts_at") * Value(60.0)
+                    )
+                },
+                group="volunteer__association_id",
+            ),
+        ),
+    ]
 
 
 def cancelled_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
@@ -567,6 +623,7 @@ BUILDERS = {
     "volunteers": volunteer_parts,
     "courses": course_parts,
     "commitments": commitment_parts,
+    "hours": hour_parts,
     "referrals": referral_parts,
     "shelters": shelter_parts,
     "first_proposals": first_proposal_parts,
@@ -610,6 +667,7 @@ def empty_row() -> dict:
     row.update(dict.fromkeys(END_REASONS, 0))
     row.update(dict.fromkeys(MEASURES))
     row.update(reached_screening=0, reached_course=0, reached_approval=0)
+    row.update(meeting_minutes=0, course_minutes=0)
     return row
 
 
@@ -624,6 +682,14 @@ def _derive(row: dict) -> None:
     row["pipeline_total"] = sum(row[key] for key in PIPELINE)
     row["seats_filled"] = sum(row[key] for key in ENROLMENTS)
     row["withdrawn"] = sum(row[key] for key in WITHDRAWN)
+    row["renewal_not_renewed"] = row["renewal_volunteers"] - row["renewal_renewed"]
+    # Whole hours: each part to the nearest hour, and the total their sum.
+    # (No minutes logged on a group's meetings: its sum is NULL.)
+    row["meeting_minutes"] = row["meeting_minutes"] or 0
+    row["course_minutes"] = row["course_minutes"] or 0
+    row["hours_meetings"] = round(row["meeting_minutes"] / 60)
+    row["hours_courses"] = round(row["course_minutes"] / 60)
+    row["hours"] = row["hours_meetings"] + row["hours_courses"]
 
 
 def collect(

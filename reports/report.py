@@ -32,6 +32,8 @@ def build_tables(
         "approvals": lambda: tables.approvals(source),
         "pipeline": lambda: tables.pipeline(source),
         "commitments": lambda: tables.commitments(source),
+        "renewals": lambda: tables.renewals(source),
+        "hours": lambda: tables.hours(source),
         "courses": lambda: tables.courses(source),
         "referrals": lambda: tables.referrals(source),
         "waiting-times": lambda: tables.waiting_times(source),

@@ -21,9 +21,10 @@ from reports.suppression import PRIMARY, SMALL_MAX
 from reports.tables import Cell, Table
 
 # The rows the summary reads (tables.matches, referrals, approvals, applications,
-# waiting_times: their rows come in this order).
+# waiting_times, hours: their rows come in this order).
 MATCHES_STARTED, MATCHES_ACTIVE_END, MATCHES_ENDED, MEETINGS = 1, 2, 4, 6
 REFERRALS_RECEIVED, REFERRALS_WAITING = 0, 3
+HOURS_IN_ALL = 2  # tables.hours: meetings, courses, in all
 
 
 def when(period: Period, today=None) -> str:
@@ -165,6 +166,16 @@ def sentences(built: dict[str, Table], period: Period) -> list[str]:
                 approved.n,
             )
             % {"approved": approved.words, "applied": applied.words}
+        )
+    hours = Said(_cell(built, "hours", HOURS_IN_ALL))
+    if say(hours) and hours.n:
+        said.append(
+            ngettext(
+                "The volunteers gave %(count)s hour to meetings and courses.",
+                "The volunteers gave %(count)s hours to meetings and courses.",
+                hours.n,
+            )
+            % {"count": hours.words}
         )
     if hidden:
         said.append(

@@ -216,6 +216,8 @@ TOPICS_OF: dict[str, tuple[str, ...]] = {
     "approvals": ("volunteers",),
     "pipeline": ("volunteers",),
     "commitments": ("commitments",),
+    "renewals": ("commitments",),
+    "hours": ("hours",),
     "courses": ("courses",),
     "referrals": ("referrals",),
     "waiting-times": ("first_proposals", "matches"),
@@ -526,6 +528,39 @@ def commitments(source) -> Table:
         title=_("Volunteers' commitment periods that ended in the period"),
         columns=[_("How it ended"), _("Commitments")],
         rows=rows,
+    )
+
+
+def renewals(source) -> Table:
+    """Volunteers whose commitment period ended in the period, each once: how many renewed
+    it for another year, and their share."""
+    renewed = source.count("renewal_renewed")
+    total = source.count("renewal_volunteers")
+    return Table(
+        slug="renewals",
+        title=_("Renewals: volunteers whose commitment period ended in the period"),
+        columns=[_("Figure"), _("Volunteers")],
+        rows=[
+            Row(_("Renewed for another year"), [renewed]),
+            Row(_("Did not renew"), [source.count("renewal_not_renewed")]),
+            Row(_("Volunteers whose commitment period ended"), [total], total=True),
+            Row(_("Share who renewed"), [share(renewed, total)]),
+        ],
+    )
+
+
+def hours(source) -> Table:
+    """The time the volunteers gave in the period, in whole hours."""
+    return Table(
+        slug="hours",
+        title=_("Volunteers' hours in the period"),
+        columns=[_("Activity"), _("Hours")],
+        rows=[
+            Row(_("Meetings with the women"), [source.count("hours_meetings")]),
+            Row(_("Course sessions attended"), [source.count("hours_courses")]),
+            Row(_("In all"), [source.count("hours")], total=True),
+        ],
+        note=_("Whole hours. Supervision and gatherings are not counted yet."),
     )
 
 

@@ -37,7 +37,7 @@ SECTIONS = [
     (
         "volunteers",
         gettext_lazy("Volunteers"),
-        ["applications", "approvals", "pipeline", "commitments"],
+        ["applications", "approvals", "pipeline", "commitments", "renewals", "hours"],
     ),
     ("courses", gettext_lazy("Courses"), ["courses"]),
     (

@@ -35,6 +35,8 @@ SHEET_NAMES = {
     "approvals": gettext_lazy("Approvals"),
     "pipeline": gettext_lazy("Volunteers by status"),
     "commitments": gettext_lazy("Commitment periods"),
+    "renewals": gettext_lazy("Renewals"),
+    "hours": gettext_lazy("Volunteers' hours"),
     "courses": gettext_lazy("Courses"),
     "referrals": gettext_lazy("Referrals"),
     "waiting-times": gettext_lazy("Days to match"),

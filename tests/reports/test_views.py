@@ -454,6 +454,8 @@ EXPORTABLE = [
     "approvals",
     "pipeline",
     "commitments",
+    "renewals",
+    "hours",
     "courses",
     "referrals",
     "waiting-times",
