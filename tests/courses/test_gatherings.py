@@ -420,3 +420,18 @@ def test_her_page_asks_the_same_number_of_queries_however_many(client, oslo):
             services.gathering_sign_up(gathering=gathering, volunteer=her)
 
     assert assert_constant_queries(client, reverse("my_gatherings"), grow) == 6
+
+
+def test_the_gathering_page_asks_the_same_number_of_queries_however_many_signed_up(
+    client, oslo, coordinator_oslo
+):
+    gathering = make_gathering(associations=[oslo], organiser=oslo)
+    login(client, coordinator_oslo)
+
+    def grow(n):
+        for _ in range(n):
+            services.gathering_sign_up(gathering=gathering, volunteer=guest(oslo))
+            guest(oslo)  # and one more to choose from in the sign-up form
+
+    address = reverse("gathering_detail", args=[gathering.public_id])
+    assert assert_constant_queries(client, address, grow) == 9
