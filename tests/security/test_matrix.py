@@ -371,6 +371,7 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
             "notes": "",
         },
         "session_enrol": {"volunteers": [w.applicant.public_id]},
+        "gathering_sign_up_for": {"volunteer": w.other_volunteer.public_id},
         # The search for someone to sign up posts too: a prefix of the applicant's name.
         "session_detail": {"q": "zqxsok"},
         "session_attendance": {"attended": [w.held_enrolments[0].public_id]},
@@ -891,6 +892,9 @@ OWNERS = [
     ("volunteer_sessions", 0, "coordinator_oslo"),
     ("enrolment_cancel", 0, "coordinator_oslo"),
     ("my_session_sign_up", 0, "volunteer_oslo"),
+    ("my_gathering_sign_up", 0, "volunteer_oslo"),
+    ("my_gathering_sign_off", 0, "venn"),
+    ("gathering_sign_up_for", 0, "coordinator_oslo"),
     ("referral_take", 0, "coordinator_oslo"),
     ("referral_transfer", 0, "coordinator_oslo"),
     ("referral_withdraw", 0, "shelter_worker_oslo"),
@@ -960,6 +964,7 @@ SHOWN = [
     ("meeting_edit", 0, "venn", "meeting_note"),
     ("session_detail", 0, "coordinator_oslo", "session_place"),
     ("session_detail", 0, "coordinator_oslo", "venn_first_name"),
+    ("gathering_detail", 0, "coordinator_oslo", "venn_first_name"),
     ("calendar_feed", 0, "logged_out", "session_place"),
     ("invitation_accept", 0, "logged_out", "invitation_email"),
 ]
