@@ -140,6 +140,8 @@ def _render_detail(request: RoleRequest, gathering: Gathering, sign_up_form=None
         "sign_up_form": sign_up_form if gathering.sign_up_open else None,
         "organiser": Gathering.objects.organised_by(request.user).filter(pk=gathering.pk).exists(),
         "associations": list(gathering.associations.order_by("name")),
+        # A coordinator may give up the place of one of hers before it starts.
+        "can_sign_off": candidates is not None and not gathering.has_started,
     }
     return render(request, "courses/gathering_detail.html", context)
 
@@ -304,3 +306,23 @@ def my_gathering_sign_off(request: RoleRequest, public_id) -> HttpResponse:
             request, _("You are signed off the gathering on %(date)s.") % _when(gathering)
         )
     return redirect("my_gatherings")
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def gathering_sign_off_for(request: RoleRequest, public_id) -> HttpResponse:
+    """Her coordinator gives up a volunteer's place on her behalf (a volunteer of hers only)."""
+    sign_up = get_object_or_404(
+        GatheringSignUp.objects.for_user(request.user).select_related("gathering", "volunteer"),
+        public_id=public_id,
+    )
+    try:
+        services.gathering_sign_off(sign_up=sign_up)
+    except CourseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(name)s is signed off.") % {"name": sign_up.volunteer.full_name}
+        )
+    return redirect("gathering_detail", public_id=sign_up.gathering.public_id)

@@ -63,6 +63,11 @@ urlpatterns = [
         gathering_views.gathering_ics,
         name="gathering_ics",
     ),
+    path(
+        "samlinger/pameldinger/<uuid:public_id>/meld-av/",
+        gathering_views.gathering_sign_off_for,
+        name="gathering_sign_off_for",
+    ),
     path("min-side/samlinger/", gathering_views.my_gatherings, name="my_gatherings"),
     path(
         "min-side/samlinger/<uuid:public_id>/meld-pa/",

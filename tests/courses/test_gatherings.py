@@ -435,3 +435,19 @@ def test_the_gathering_page_asks_the_same_number_of_queries_however_many_signed_
 
     address = reverse("gathering_detail", args=[gathering.public_id])
     assert assert_constant_queries(client, address, grow) == 9
+
+
+def test_her_coordinator_signs_her_off_and_no_other_coordinator_can(
+    client, oslo, bergen, coordinator_oslo, coordinator_bergen
+):
+    gathering = make_gathering(national=True)
+    sign_up = services.gathering_sign_up(gathering=gathering, volunteer=guest(oslo))
+    address = reverse("gathering_sign_off_for", args=[sign_up.public_id])
+    login(client, coordinator_bergen)
+    assert client.post(address).status_code == 404
+    sign_up.refresh_from_db()
+    assert sign_up.status == SignUpStatus.SIGNED_UP
+    login(client, coordinator_oslo)
+    assert client.post(address).status_code == 302
+    sign_up.refresh_from_db()
+    assert sign_up.status == SignUpStatus.CANCELLED

@@ -126,6 +126,7 @@ class World:
     today: object = None
     wellbeing: WellbeingCheck | None = None  # the matched volunteer's answer: "I need to talk"
     gathering: Gathering | None = None  # Oslo's own gathering, the matched volunteer signed up
+    gathering_sign_up: GatheringSignUp | None = None
 
     @property
     def a_users(self) -> list[User]:
@@ -377,7 +378,7 @@ def make_world(request) -> World:
         created_by=coordinator_oslo,
     )
     gathering.associations.set([oslo])
-    GatheringSignUp.objects.create(gathering=gathering, volunteer=venn)
+    gathering_sign_up = GatheringSignUp.objects.create(gathering=gathering, volunteer=venn)
 
     # --- B: Bergen's own volunteer and case -------------------------------------------------
     volunteer_bergen = person(
@@ -464,6 +465,7 @@ def make_world(request) -> World:
         today=today,
         wellbeing=wellbeing,
         gathering=gathering,
+        gathering_sign_up=gathering_sign_up,
     )
 
 
