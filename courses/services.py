@@ -578,7 +578,11 @@ def gathering_sign_up(*, gathering: Gathering, volunteer, by=None) -> GatheringS
         raise CourseError(refusal)
     if not volunteer.may_join_gatherings():
         raise CourseError(_("Gatherings are for approved volunteers with a login."))
-    if not Gathering.objects.for_association(volunteer.association_id).filter(pk=locked.pk):
+    if (
+        not Gathering.objects.for_association(volunteer.association_id)
+        .filter(pk=locked.pk)
+        .exists()
+    ):
         raise CourseError(_("Her association is not invited to this gathering."))
     existing = locked.sign_ups.filter(volunteer=volunteer).first()
     if existing is not None and existing.status != SignUpStatus.CANCELLED:
