@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.lists import ListFlagsField
+from accounts.models import Association
 from common.forms import fields_only_helper
-from courses.models import CONSIDERATIONS, Course, EnrolmentStatus, Session
+from courses.models import CONSIDERATIONS, Course, EnrolmentStatus, Session, SignUpStatus
 
 
 class SessionForm(forms.Form):
@@ -215,4 +216,137 @@ class CourseCatalogueForm(CourseAdminForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
+class GatheringForm(forms.Form):
+    """A gathering: title, when, where, the sign-up deadline and perhaps a seat limit. A national
+    admin also chooses whom it is for (national, or the associations named); a coordinator's is
+    for her own association. Times are Oslo time."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        help_text=_("For example «Årlig samling for ressursvenner 2027»."),
+    )
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    starts = forms.TimeField(
+        label=_("Starts at"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+    ends = forms.TimeField(
+        label=_("Ends at"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=200,
+        help_text=_("Shown to the volunteers and in their calendars."),
+    )
+    sign_up_by = forms.DateField(
+        label=_("Sign-up deadline"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=_("The last day volunteers can sign up."),
+    )
+    capacity = forms.IntegerField(
+        label=_("Seats"),
+        min_value=1,
+        max_value=10000,
+        required=False,
+        help_text=_("Leave empty when there is no limit."),
+    )
+    description = forms.CharField(
+        label=_("About the gathering"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The programme, what to bring. Do not write anything sensitive."),
+    )
+    national = forms.BooleanField(
+        label=_("National: every association's volunteers are invited"), required=False
+    )
+    associations = forms.ModelMultipleChoiceField(
+        label=_("Or for these associations"),
+        queryset=Association.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, national_admin: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.national_admin = national_admin
+        if national_admin:
+            field = cast(forms.ModelMultipleChoiceField, self.fields["associations"])
+            field.queryset = Association.objects.order_by("name")
+        else:
+            del self.fields["national"]
+            del self.fields["associations"]
+        self.helper = fields_only_helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        day, starts, ends = cleaned.get("date"), cleaned.get("starts"), cleaned.get("ends")
+        if self.national_admin and not cleaned.get("national") and not cleaned.get("associations"):
+            self.add_error(
+                "associations",
+                _("Choose the associations whose volunteers are invited, or make it national."),
+            )
+        if day is None or starts is None or ends is None:
+            return cleaned
+        starts_at, ends_at = SessionForm._aware(day, starts), SessionForm._aware(day, ends)
+        if ends_at <= starts_at:
+            self.add_error("ends", _("The gathering must end after it starts."))
+            return cleaned
+        if starts_at <= timezone.now():
+            self.add_error("date", _("Choose a date and time that have not passed yet."))
+            return cleaned
+        sign_up_by = cleaned.get("sign_up_by")
+        if sign_up_by is not None:
+            if sign_up_by > day:
+                self.add_error(
+                    "sign_up_by",
+                    _("The sign-up deadline must be on or before the day of the gathering."),
+                )
+            elif sign_up_by < timezone.localdate():
+                self.add_error("sign_up_by", _("The sign-up deadline has passed already."))
+        cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
+        return cleaned
+
+
+class GatheringSignUpForm(forms.Form):
+    """Her coordinator signs one of her association's invited volunteers up."""
+
+    volunteer: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Volunteer"),
+        queryset=None,
+        to_field_name="public_id",
+        error_messages={"required": _("Choose the volunteer to sign up.")},
+    )
+
+    def __init__(self, *args, volunteers, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["volunteer"])
+        field.queryset = volunteers
+        field.label_from_instance = lambda volunteer: volunteer.full_name
+        self.helper = fields_only_helper()
+
+
+class GatheringAttendanceForm(forms.Form):
+    """One box per volunteer signed up: ticked attended, unticked absent."""
+
+    attended: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("Attended"),
+        queryset=None,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Those not ticked are registered as absent."),
+    )
+
+    def __init__(self, *args, signed, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["attended"]
+        field.queryset = signed
+        field.label_from_instance = lambda sign_up: sign_up.volunteer.full_name
+        field.initial = [s.public_id for s in signed if s.status == SignUpStatus.ATTENDED]
         self.helper = fields_only_helper()

@@ -114,3 +114,23 @@ def sessions_feed(enrolments: Iterable, *, link: Callable[[Session], str]) -> by
         for enrolment in enrolments
     ]
     return calendar_bytes(events, feed=True)
+
+
+GATHERING_SUMMARY = "Ressursvenner: samling"
+
+
+def gathering_ics(gathering, *, link: str) -> bytes:
+    """A gathering as a calendar file: a neutral summary (as for a course session), the time,
+    the place and a link to her page of gatherings."""
+    oslo = timezone.get_default_timezone()
+    event = Event.new(
+        uid=f"gathering-{gathering.public_id}@ressursvenner",
+        summary=GATHERING_SUMMARY,
+        start=timezone.localtime(gathering.starts_at, oslo),
+        end=timezone.localtime(gathering.ends_at, oslo),
+        stamp=timezone.now(),
+        location=gathering.place,
+        description=link,
+        status=STATUS.CONFIRMED,
+    )
+    return calendar_bytes([event], feed=False)

@@ -258,3 +258,159 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id}: {self.created_at:%Y-%m-%d}"
+
+
+# --- Gatherings (samlinger) -----------------------------------------------------------------------
+# The yearly gathering of volunteers, national or for one or more associations. Not a course
+# session: a session belongs to one association and one course of the catalogue, and taking it is
+# a step towards approval; a gathering has its own title, invites volunteers of many associations
+# (approved, with a login), closes its sign-up on a date and may have no seat limit.
+
+
+class GatheringQuerySet(models.QuerySet):
+    def for_user(self, user) -> "GatheringQuerySet":
+        """National admins see every gathering; a coordinator and a volunteer the national ones
+        and those for her association."""
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.NATIONAL_ADMIN:
+            return self.all()
+        if acting.role in (Role.COORDINATOR, Role.VOLUNTEER):
+            return self.for_association(acting.association_id)
+        return self.none()
+
+    def for_association(self, association_id) -> "GatheringQuerySet":
+        """The gatherings a volunteer of the association is invited to."""
+        invited = Gathering.associations.through.objects.filter(association_id=association_id)
+        return self.filter(Q(national=True) | Q(pk__in=invited.values("gathering_id")))
+
+    def organised_by(self, user) -> "GatheringQuerySet":
+        """The gatherings `user` may change and record attendance of: a national admin those
+        organised nationally, a coordinator her association's."""
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.NATIONAL_ADMIN:
+            return self.filter(organiser__isnull=True)
+        if acting.role == Role.COORDINATOR:
+            return self.filter(organiser_id=acting.association_id)
+        return self.none()
+
+
+class Gathering(models.Model):
+    """A gathering (samling) of volunteers: national (every association's volunteers are
+    invited) or for the associations named. Organised by the national admins (organiser empty)
+    or by one association."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200)
+    description = models.TextField(_("about the gathering"), max_length=2000, blank=True)
+    sign_up_by = models.DateField(_("sign-up deadline"))
+    capacity = models.PositiveSmallIntegerField(_("seats"), null=True, blank=True)
+    national = models.BooleanField(_("national"), default=False)
+    associations = models.ManyToManyField(
+        Association, blank=True, related_name="+", verbose_name=_("for the associations")
+    )
+    organiser = models.ForeignKey(
+        Association,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organised by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = GatheringQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("starts_at",)
+        verbose_name = _("gathering")
+        verbose_name_plural = _("gatherings")
+        constraints = [
+            models.CheckConstraint(
+                name="courses_gathering_ends_after_start",
+                condition=Q(ends_at__gt=models.F("starts_at")),
+            ),
+            models.CheckConstraint(
+                name="courses_gathering_has_seats",
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def sign_up_open(self) -> bool:
+        return not self.has_started and timezone.localdate() <= self.sign_up_by
+
+
+class SignUpStatus(models.TextChoices):
+    SIGNED_UP = "signed_up", _("Signed up")
+    ATTENDED = "attended", _("Attended")
+    ABSENT = "absent", _("Absent")
+    CANCELLED = "cancelled", _("Signed off")
+
+
+# Statuses that hold a seat.
+SIGNED = (SignUpStatus.SIGNED_UP, SignUpStatus.ATTENDED, SignUpStatus.ABSENT)
+
+
+class GatheringSignUpQuerySet(models.QuerySet):
+    def for_user(self, user) -> "GatheringSignUpQuerySet":
+        """A coordinator sees her association's volunteers' sign-ups; a national admin those to
+        the gatherings organised nationally (she records their attendance); a volunteer her own."""
+        acting = acting_membership(user)
+        if acting is None:
+            return self.none()
+        if acting.role == Role.NATIONAL_ADMIN:
+            return self.filter(gathering__organiser__isnull=True)
+        if acting.role == Role.COORDINATOR:
+            return self.filter(volunteer__association_id=acting.association_id)
+        if acting.role == Role.VOLUNTEER:
+            return self.filter(
+                volunteer__user=user, volunteer__association_id=acting.association_id
+            )
+        return self.none()
+
+
+class GatheringSignUp(ChoiceLabels, models.Model):
+    """A volunteer's place at a gathering, and afterwards whether she came."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    gathering = models.ForeignKey(Gathering, on_delete=models.CASCADE, related_name="sign_ups")
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer", on_delete=models.CASCADE, related_name="gathering_sign_ups"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=SignUpStatus.choices, default=SignUpStatus.SIGNED_UP
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GatheringSignUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("gathering sign-up")
+        verbose_name_plural = _("gathering sign-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gathering", "volunteer"], name="courses_gathering_sign_up_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} @ {self.gathering_id}: {self.status}"

@@ -16,3 +16,9 @@ SESSION_CHANGED = register(
     "session_changed", _("A course session you are signed up for has a new time or place.")
 )
 SESSION_ENROLLED = register("session_enrolled", _("You have been signed up for a course session."))
+GATHERING_INVITED = register(
+    "gathering_invited", _("You are invited to a gathering for ressursvenner.")
+)
+GATHERING_SIGNED_UP = register(
+    "gathering_signed_up", _("You have been signed up for a gathering for ressursvenner.")
+)

@@ -8,9 +8,10 @@ reads cannot change before it writes.
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,11 +24,15 @@ from courses import selectors
 from courses.models import (
     NEEDS_SPECIALISATION,
     SEATED,
+    SIGNED,
     CalendarFeed,
     Course,
     Enrolment,
     EnrolmentStatus,
+    Gathering,
+    GatheringSignUp,
     Session,
+    SignUpStatus,
 )
 from notifications.kinds import NotificationKind
 from notifications.services import email_send, notify
@@ -289,7 +294,7 @@ def sign_off(*, enrolment: Enrolment) -> None:
 @transaction.atomic
 def enrolments_withdraw(*, volunteer) -> int:
     """She has left, or her data is erased: give up her seats and places in line in sessions
-    that have not started. Sessions held keep her attendance (it is history).
+    that have not started, and her places at gatherings not yet held. Sessions held keep her attendance (it is history).
 
     Side effects: those enrolments become cancelled (she is not told); in each session the
     first on the waiting list gets the freed seat and a notification. Returns how many.
@@ -308,6 +313,12 @@ def enrolments_withdraw(*, volunteer) -> int:
         enrolment.status, enrolment.queued_at = EnrolmentStatus.CANCELLED, None
         enrolment.save(update_fields=["status", "queued_at", "updated_at"])
         _promote_waiting(session)
+    # Her places at gatherings not yet held are freed too (a gathering has no waiting list).
+    GatheringSignUp.objects.filter(
+        volunteer=volunteer,
+        status=SignUpStatus.SIGNED_UP,
+        gathering__starts_at__gt=timezone.now(),
+    ).update(status=SignUpStatus.CANCELLED, updated_at=timezone.now())
     return len(enrolments)
 
 
@@ -461,3 +472,179 @@ def course_set_offered(*, course: Course, offered: bool) -> Course:
         course.is_active = offered
         course.save(update_fields=["is_active"])
     return course
+
+
+# --- Gatherings -----------------------------------------------------------------------------------
+
+
+def _check_gathering(*, starts_at: datetime, ends_at: datetime, sign_up_by: date) -> None:
+    if ends_at <= starts_at:
+        raise CourseError(_("The gathering must end after it starts."))
+    if starts_at <= timezone.now():
+        raise CourseError(_("Choose a date and time that have not passed yet."))
+    if sign_up_by > timezone.localtime(starts_at).date():
+        raise CourseError(_("The sign-up deadline must be on or before the day of the gathering."))
+    if sign_up_by < timezone.localdate():
+        raise CourseError(_("The sign-up deadline has passed already."))
+
+
+def gathering_guests(gathering: Gathering):
+    """The volunteers invited to `gathering`: approved (or paused), with a login, of every
+    association for a national one, else of the associations it is for."""
+    volunteers = apps.get_model("volunteers", "Volunteer").objects.gathering_guests()
+    if gathering.national:
+        return volunteers
+    return volunteers.filter(association__in=gathering.associations.all())
+
+
+def _invite(gathering: Gathering) -> int:
+    """Tell every invited volunteer (the notification's text comes from its kind alone: never
+    the title or the place). One notify() per association, as each acts in hers."""
+    by_association: dict[int, list] = {}
+    for volunteer in gathering_guests(gathering).select_related("user"):
+        by_association.setdefault(volunteer.association_id, []).append(volunteer.user)
+    for association_id, users in by_association.items():
+        notify(
+            recipients=users,
+            kind=kinds.GATHERING_INVITED,
+            link=reverse("my_gatherings"),
+            role=Role.VOLUNTEER,
+            association_id=association_id,
+        )
+    return sum(len(users) for users in by_association.values())
+
+
+@transaction.atomic
+def gathering_create(
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    sign_up_by: date,
+    capacity: int | None = None,
+    description: str = "",
+    national: bool = False,
+    associations: Iterable[Association] = (),
+    organiser: Association | None,
+    by,
+) -> Gathering:
+    """Create and publish a gathering: national, or for `associations` (a coordinator's is for
+    her own association, `organiser`; a national admin's has no organiser).
+
+    Side effects: creates the Gathering; every invited volunteer gets a notification (and its
+    neutral email) with a link to her gatherings.
+    """
+    _check_gathering(starts_at=starts_at, ends_at=ends_at, sign_up_by=sign_up_by)
+    associations = list(associations)
+    if organiser is not None:
+        national, associations = False, [organiser]
+    if not national and not associations:
+        raise CourseError(_("Choose the associations whose volunteers are invited."))
+    gathering = Gathering.objects.create(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        sign_up_by=sign_up_by,
+        capacity=capacity,
+        description=description,
+        national=national,
+        organiser=organiser,
+        created_by=by,
+    )
+    if not national:
+        gathering.associations.set(associations)
+    _invite(gathering)
+    return gathering
+
+
+@transaction.atomic
+def gathering_sign_up(*, gathering: Gathering, volunteer, by=None) -> GatheringSignUp:
+    """Give `volunteer` a place at the gathering: she herself, or her coordinator on her behalf
+    (`by`). Only while the sign-up is open, for a volunteer invited to it, while there is a seat.
+
+    Side effects: creates (or renews) her GatheringSignUp; she is told when someone else signed
+    her up.
+    """
+    # The race for the last seat: the lock makes the second wait and then see it taken.
+    locked = Gathering.objects.select_for_update().get(pk=gathering.pk)
+    if locked.has_started:
+        raise CourseError(_("The gathering has already started."))
+    if not locked.sign_up_open:
+        raise CourseError(_("The sign-up deadline for this gathering has passed."))
+    refusal = volunteer.refusal("enrol")
+    if refusal:
+        raise CourseError(refusal)
+    if not volunteer.may_join_gatherings():
+        raise CourseError(_("Gatherings are for approved volunteers with a login."))
+    if (
+        not Gathering.objects.for_association(volunteer.association_id)
+        .filter(pk=locked.pk)
+        .exists()
+    ):
+        raise CourseError(_("Her association is not invited to this gathering."))
+    existing = locked.sign_ups.filter(volunteer=volunteer).first()
+    if existing is not None and existing.status != SignUpStatus.CANCELLED:
+        raise CourseError(_("She is already signed up."))
+    if (
+        locked.capacity is not None
+        and locked.sign_ups.filter(status__in=SIGNED).count() >= locked.capacity
+    ):
+        raise CourseError(_("The gathering is full."))
+    if existing is None:
+        sign_up = GatheringSignUp.objects.create(gathering=locked, volunteer=volunteer)
+    else:
+        existing.status = SignUpStatus.SIGNED_UP
+        existing.save(update_fields=["status", "updated_at"])
+        sign_up = existing
+    if by is not None and by != volunteer.user:
+        notify(
+            recipients=[volunteer.user],
+            kind=kinds.GATHERING_SIGNED_UP,
+            link=reverse("my_gatherings"),
+            role=Role.VOLUNTEER,
+            association_id=volunteer.association_id,
+        )
+    return sign_up
+
+
+@transaction.atomic
+def gathering_sign_off(*, sign_up: GatheringSignUp) -> None:
+    """Give up her place before the gathering starts.
+
+    Side effects: the sign-up becomes cancelled (her seat is free for another).
+    """
+    locked = Gathering.objects.select_for_update().get(pk=sign_up.gathering_id)
+    if locked.has_started:
+        raise CourseError(_("The gathering has already started."))
+    sign_up.refresh_from_db()
+    if sign_up.status != SignUpStatus.SIGNED_UP:
+        raise CourseError(_("She is not signed up for this gathering."))
+    sign_up.status = SignUpStatus.CANCELLED
+    sign_up.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def gathering_attendance_record(
+    *, gathering: Gathering, sign_ups: Iterable[GatheringSignUp], attended_ids: set[int]
+) -> int:
+    """Register who came, among `sign_ups` (those the organiser sees): attended if in
+    `attended_ids`, absent otherwise. Only once the gathering has started. The hours of a
+    volunteer who attended count the gathering (volunteers.selectors.volunteer_hours).
+
+    Side effects: sets each of those sign-ups to attended or absent. Returns how many attended.
+    """
+    locked = Gathering.objects.select_for_update().get(pk=gathering.pk)
+    if not locked.has_started:
+        raise CourseError(_("Attendance can be registered once the gathering has started."))
+    seated = [s for s in sign_ups if s.gathering_id == locked.pk and s.status in SIGNED]
+    unknown = set(attended_ids) - {s.pk for s in seated}
+    if unknown:
+        raise CourseError(_("Attendance can only be registered for volunteers who signed up."))
+    for sign_up in seated:
+        sign_up.status = (
+            SignUpStatus.ATTENDED if sign_up.pk in attended_ids else SignUpStatus.ABSENT
+        )
+    GatheringSignUp.objects.bulk_update(seated, ["status"])
+    return sum(1 for s in seated if s.status == SignUpStatus.ATTENDED)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from courses import catalogue_views, views
+from courses import catalogue_views, gathering_views, views
 
 urlpatterns = [
     path("kurs/", views.course_list, name="course_list"),
@@ -43,6 +43,41 @@ urlpatterns = [
         "min-side/kurs/<uuid:public_id>/meld-pa/",
         views.my_session_sign_up,
         name="my_session_sign_up",
+    ),
+    # Gatherings (samlinger) of volunteers, national or for some associations.
+    path("samlinger/", gathering_views.gathering_list, name="gathering_list"),
+    path("samlinger/ny/", gathering_views.gathering_create, name="gathering_create"),
+    path("samlinger/<uuid:public_id>/", gathering_views.gathering_detail, name="gathering_detail"),
+    path(
+        "samlinger/<uuid:public_id>/meld-pa/",
+        gathering_views.gathering_sign_up_for,
+        name="gathering_sign_up_for",
+    ),
+    path(
+        "samlinger/<uuid:public_id>/oppmote/",
+        gathering_views.gathering_attendance,
+        name="gathering_attendance",
+    ),
+    path(
+        "samlinger/<uuid:public_id>/kalender.ics",
+        gathering_views.gathering_ics,
+        name="gathering_ics",
+    ),
+    path(
+        "samlinger/pameldinger/<uuid:public_id>/meld-av/",
+        gathering_views.gathering_sign_off_for,
+        name="gathering_sign_off_for",
+    ),
+    path("min-side/samlinger/", gathering_views.my_gatherings, name="my_gatherings"),
+    path(
+        "min-side/samlinger/<uuid:public_id>/meld-pa/",
+        gathering_views.my_gathering_sign_up,
+        name="my_gathering_sign_up",
+    ),
+    path(
+        "min-side/samlinger/<uuid:public_id>/meld-av/",
+        gathering_views.my_gathering_sign_off,
+        name="my_gathering_sign_off",
     ),
     path("min-side/kalender/ny-lenke/", views.calendar_feed_renew, name="calendar_feed_renew"),
     # A token is URL-safe base64 (secrets.token_urlsafe): anything else is no feed, not a query.

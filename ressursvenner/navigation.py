@@ -16,6 +16,7 @@ NAVIGATION = {
         # The product's own pages for associations, shelters, people and courses.
         ("natadmin", _("Administration")),
         ("programme_lists", _("Lists")),
+        ("gathering_list", _("Gatherings")),
     ],
     Role.COORDINATOR: [
         ("home", _("Start")),
@@ -23,6 +24,7 @@ NAVIGATION = {
         ("match_list", _("Matches")),
         ("volunteer_list", _("Volunteers")),
         ("course_list", _("Courses")),
+        ("gathering_list", _("Gatherings")),
         ("statistics", _("Statistics")),
         ("invitation_list", _("Invitations")),
         ("audit_log", _("Access log")),

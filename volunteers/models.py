@@ -148,6 +148,11 @@ class VolunteerQuerySet(models.QuerySet):
             )
         return found
 
+    def gathering_guests(self) -> "VolunteerQuerySet":
+        """Those invited to a gathering (Volunteer.may_join_gatherings): approved (or paused),
+        with a login, not erased."""
+        return self.filter(status__in=ACTIVE, user__isnull=False, erased_at__isnull=True)
+
     def can_be_enrolled(self, *, self_service: bool) -> "VolunteerQuerySet":
         """Those Volunteer.can_be_enrolled() says yes to, and not erased (Volunteer.refusal):
         for offering her for a course session. The enrolment service asks both again."""
@@ -332,6 +337,10 @@ class Volunteer(ChoiceLabels, models.Model):
                 return str(_("Her application is closed, so this can no longer be done."))
             return str(_("She is no longer a ressursvenn, so this can no longer be done."))
         return None
+
+    def may_join_gatherings(self) -> bool:
+        """Gatherings are for ressursvenner: approved (or paused), with a login."""
+        return self.status in ACTIVE and self.user_id is not None and self.erased_at is None
 
     def can_be_enrolled(self, *, self_service: bool) -> bool:
         """A coordinator enrols her from screening on; she signs up herself from the course on."""

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from courses.models import Enrolment, EnrolmentStatus
+from courses.models import Enrolment, EnrolmentStatus, GatheringSignUp, SignUpStatus
 from courses.selectors import annotate_completion
 from volunteers import hooks
 from volunteers.models import (
@@ -293,6 +293,24 @@ def _course_minutes(start: date, end: date) -> QuerySet:
     )
 
 
+def _gathering_minutes(start: date, end: date) -> QuerySet:
+    """The length of the gatherings she attended that started from `start` up to `end` (not
+    included), as one duration."""
+    zone = timezone.get_current_timezone()
+    return (
+        GatheringSignUp.objects.filter(
+            volunteer=OuterRef("pk"),
+            status=SignUpStatus.ATTENDED,
+            gathering__starts_at__gte=datetime.combine(start, time.min, tzinfo=zone),
+            gathering__starts_at__lt=datetime.combine(end, time.min, tzinfo=zone),
+        )
+        .order_by()
+        .values("volunteer")
+        .annotate(total=Sum(F("gathering__ends_at") - F("gathering__starts_at")))
+        .values("total")
+    )
+
+
 def _hours(value) -> float:
     if value is None:
         return 0.0
@@ -303,8 +321,8 @@ def _hours(value) -> float:
 
 def volunteer_hours(volunteer: Volunteer, years: list[int]) -> list[YearHours]:
     """Her hours in each of `years`: the minutes logged on her matches' meetings where they met
-    (matching, through volunteers.hooks), the length of the course sessions she attended, and
-    what later apps register. Summed in the database, in one query however many years."""
+    (matching, through volunteers.hooks), the length of the course sessions and the gatherings
+    she attended, and what later apps register. Summed in the database, in one query however many years."""
     sources = hooks.hours_sources()
     annotations = {}
     for year in years:
@@ -316,6 +334,9 @@ def volunteer_hours(volunteer: Volunteer, years: list[int]) -> list[YearHours]:
         annotations[f"y{year}_courses"] = Subquery(
             _course_minutes(start, end), output_field=DurationField()
         )
+        annotations[f"y{year}_gatherings"] = Subquery(
+            _gathering_minutes(start, end), output_field=DurationField()
+        )
     row = Volunteer.objects.filter(pk=volunteer.pk).values(**annotations).get()
     return [
         YearHours(
@@ -326,6 +347,7 @@ def volunteer_hours(volunteer: Volunteer, years: list[int]) -> list[YearHours]:
                     for number, source in enumerate(sources)
                 ),
                 (gettext_lazy("Courses"), _hours(row[f"y{year}_courses"])),
+                (gettext_lazy("Gatherings"), _hours(row[f"y{year}_gatherings"])),
             ],
         )
         for year in years

@@ -64,9 +64,9 @@ def test_hours_per_year_count_her_meetings_and_courses_only(worked, django_asser
     with django_assert_num_queries(1):
         hours = volunteer_hours(worked, [THIS_YEAR, LAST_YEAR, LAST_YEAR - 1])
     assert [(h.year, h.parts, h.total) for h in hours] == [
-        (THIS_YEAR, [("Møter", 2.0), ("Kurs", 2.0)], 4.0),
-        (LAST_YEAR, [("Møter", 2.0), ("Kurs", 4.0)], 6.0),
-        (LAST_YEAR - 1, [("Møter", 0.0), ("Kurs", 0.0)], 0.0),
+        (THIS_YEAR, [("Møter", 2.0), ("Kurs", 2.0), ("Samlinger", 0.0)], 4.0),
+        (LAST_YEAR, [("Møter", 2.0), ("Kurs", 4.0), ("Samlinger", 0.0)], 6.0),
+        (LAST_YEAR - 1, [("Møter", 0.0), ("Kurs", 0.0), ("Samlinger", 0.0)], 0.0),
     ]
     assert [h.year for h in recent_hours(worked)] == [THIS_YEAR, LAST_YEAR]
 

@@ -18,7 +18,16 @@ from django.utils import timezone
 
 from accounts.models import Absence, Invitation, Membership, Role, User
 from accounts.services import invitation_create
-from courses.models import CalendarFeed, Course, CourseKind, Enrolment, EnrolmentStatus, Session
+from courses.models import (
+    CalendarFeed,
+    Course,
+    CourseKind,
+    Enrolment,
+    EnrolmentStatus,
+    Gathering,
+    GatheringSignUp,
+    Session,
+)
 from courses.services import calendar_feed_get_or_create
 from matching.models import (
     Concern,
@@ -116,6 +125,8 @@ class World:
     outside_applicant: Volunteer | None = None  # made by the fuzz tests only
     today: object = None
     wellbeing: WellbeingCheck | None = None  # the matched volunteer's answer: "I need to talk"
+    gathering: Gathering | None = None  # Oslo's own gathering, the matched volunteer signed up
+    gathering_sign_up: GatheringSignUp | None = None
 
     @property
     def a_users(self) -> list[User]:
@@ -357,6 +368,17 @@ def make_world(request) -> World:
         context={"alias": s["alias"]},
     )
     feed = calendar_feed_get_or_create(volunteer=venn)
+    gathering = Gathering.objects.create(
+        title="Oslos samling",
+        starts_at=session.starts_at + timedelta(days=20),
+        ends_at=session.ends_at + timedelta(days=20),
+        place="Samlingshuset",
+        sign_up_by=today + timedelta(days=10),
+        organiser=oslo,
+        created_by=coordinator_oslo,
+    )
+    gathering.associations.set([oslo])
+    gathering_sign_up = GatheringSignUp.objects.create(gathering=gathering, volunteer=venn)
 
     # --- B: Bergen's own volunteer and case -------------------------------------------------
     volunteer_bergen = person(
@@ -442,6 +464,8 @@ def make_world(request) -> World:
         bergen_referral=bergen_referral,
         today=today,
         wellbeing=wellbeing,
+        gathering=gathering,
+        gathering_sign_up=gathering_sign_up,
     )
 
 
@@ -479,6 +503,8 @@ def snapshot(w: World, *, actor: User | None = None) -> dict[str, list[dict]]:
             session__association=w.oslo, volunteer__in=volunteers
         ),
         "calendar_feed": CalendarFeed.objects.filter(volunteer__in=volunteers),
+        "gathering": Gathering.objects.filter(organiser=w.oslo),
+        "gathering_sign_up": GatheringSignUp.objects.filter(volunteer__in=volunteers),
         "wellbeing": WellbeingCheck.objects.filter(volunteer__in=volunteers),
         "invitation": Invitation.objects.filter(Q(association=w.oslo) | Q(shelter=w.oslo_shelter)),
         "notification": Notification.objects.filter(recipient__in=people),

@@ -125,6 +125,9 @@ OWN = {
     "session_create",
     "my_courses",
     "calendar_feed_renew",
+    "gathering_list",
+    "gathering_create",
+    "my_gatherings",
     "referral_list",
     "referral_create",
     "match_list",
@@ -183,6 +186,7 @@ def object_variants(w: World) -> dict[str, list[dict]]:
     applicant = {"public_id": w.applicant.public_id}
     venn = {"public_id": w.venn.public_id}
     session = {"public_id": w.session.public_id}
+    gathering = {"public_id": w.gathering.public_id}
     active = {"public_id": w.referral.public_id}
     waiting = {"public_id": w.waiting_referral.public_id}
     match, proposed = w.match.public_id, w.proposed_match.public_id
@@ -215,6 +219,13 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "session_ics": [session],
         "enrolment_cancel": [{"public_id": w.enrolment.public_id}],
         "my_session_sign_up": [session],
+        "gathering_detail": [gathering],
+        "gathering_sign_up_for": [gathering],
+        "gathering_attendance": [gathering],
+        "gathering_ics": [gathering],
+        "my_gathering_sign_up": [gathering],
+        "my_gathering_sign_off": [gathering],
+        "gathering_sign_off_for": [{"public_id": w.gathering_sign_up.public_id}],
         "referral_detail": [active, waiting],
         "referral_safety_notes": [active, waiting],
         "referral_take": [waiting],
@@ -361,6 +372,7 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
             "notes": "",
         },
         "session_enrol": {"volunteers": [w.applicant.public_id]},
+        "gathering_sign_up_for": {"volunteer": w.other_volunteer.public_id},
         # The search for someone to sign up posts too: a prefix of the applicant's name.
         "session_detail": {"q": "zqxsok"},
         "session_attendance": {"attended": [w.held_enrolments[0].public_id]},
@@ -457,6 +469,13 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
 LEGITIMATE = {
     ("my_session_sign_up", "volunteer_oslo"): "a volunteer of Oslo may sign up for Oslo's sessions",
     ("session_ics", "volunteer_oslo"): "a volunteer of Oslo may add Oslo's sessions to a calendar",
+    ("my_gathering_sign_up", "volunteer_oslo"): "a volunteer of Oslo may sign up for its gathering",
+    ("my_gathering_sign_off", "volunteer_oslo"): "and sign off (her own place only)",
+    ("gathering_ics", "volunteer_oslo"): "a volunteer of Oslo may add its gathering to a calendar",
+    ("gathering_detail", "national_admin"): (
+        "the national admin sees every gathering (no sign-up of a gathering she does not organise)"
+    ),
+    ("gathering_ics", "national_admin"): "the national admin sees every gathering",
     ("my_wellbeing", "volunteer_oslo"): (
         "a volunteer of Oslo answering her own wellbeing check that she needs to talk alerts "
         "Oslo's coordinators (a notification and an email to them)"
@@ -547,6 +566,13 @@ def _category(pattern: Pattern) -> str | None:
 
 
 OBJECT_NAMES = {
+    "gathering_detail",
+    "gathering_sign_up_for",
+    "gathering_attendance",
+    "gathering_ics",
+    "my_gathering_sign_up",
+    "my_gathering_sign_off",
+    "gathering_sign_off_for",
     "absence_remove",
     "my_wellbeing_delete",
     "wellbeing_talked",
@@ -868,6 +894,10 @@ OWNERS = [
     ("volunteer_sessions", 0, "coordinator_oslo"),
     ("enrolment_cancel", 0, "coordinator_oslo"),
     ("my_session_sign_up", 0, "volunteer_oslo"),
+    ("my_gathering_sign_up", 0, "volunteer_oslo"),
+    ("my_gathering_sign_off", 0, "venn"),
+    ("gathering_sign_up_for", 0, "coordinator_oslo"),
+    ("gathering_sign_off_for", 0, "coordinator_oslo"),
     ("referral_take", 0, "coordinator_oslo"),
     ("referral_transfer", 0, "coordinator_oslo"),
     ("referral_withdraw", 0, "shelter_worker_oslo"),
@@ -937,6 +967,7 @@ SHOWN = [
     ("meeting_edit", 0, "venn", "meeting_note"),
     ("session_detail", 0, "coordinator_oslo", "session_place"),
     ("session_detail", 0, "coordinator_oslo", "venn_first_name"),
+    ("gathering_detail", 0, "coordinator_oslo", "venn_first_name"),
     ("calendar_feed", 0, "logged_out", "session_place"),
     ("invitation_accept", 0, "logged_out", "invitation_email"),
 ]

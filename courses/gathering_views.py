@@ -1,0 +1,328 @@
+"""Gathering pages (samlinger): the organisers' list, the form, a gathering with its sign-ups
+and attendance; the volunteer's own gatherings with sign-up. Each view checks access, calls a
+form or a service, and renders."""
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.access import RoleRequest, role_required
+from accounts.models import Role
+from common.pagination import page_of
+from courses import ics, services
+from courses.forms import GatheringAttendanceForm, GatheringForm, GatheringSignUpForm
+from courses.models import SIGNED, Gathering, GatheringSignUp, SignUpStatus
+from courses.services import CourseError
+from courses.views import _absolute, _calendar_response, _own_volunteer
+
+ORGANISERS = (Role.NATIONAL_ADMIN, Role.COORDINATOR)
+
+
+def _gathering_for(request: HttpRequest, public_id) -> Gathering:
+    return get_object_or_404(Gathering.objects.for_user(request.user), public_id=public_id)
+
+
+def _with_counts(gatherings):
+    """Places taken per gathering, counted in the same query."""
+    return gatherings.annotate(
+        signed=Count("sign_ups", filter=Q(sign_ups__status__in=SIGNED)),
+        attended=Count("sign_ups", filter=Q(sign_ups__status=SignUpStatus.ATTENDED)),
+    )
+
+
+def _when(gathering: Gathering) -> dict:
+    local = timezone.localtime(gathering.starts_at)
+    return {
+        "date": formats.date_format(local, "SHORT_DATE_FORMAT"),
+        "time": formats.time_format(local, "TIME_FORMAT"),
+    }
+
+
+# --- Organisers (national admin, coordinator) ----------------------------------------------------
+
+
+@login_required
+@role_required(*ORGANISERS)
+@require_safe
+def gathering_list(request: RoleRequest) -> HttpResponse:
+    """The gatherings she sees: upcoming first, then those held, newest first, a page at a time."""
+    gatherings = _with_counts(Gathering.objects.for_user(request.user))
+    now = timezone.now()
+    past = page_of(request, gatherings.filter(starts_at__lte=now).order_by("-starts_at", "-pk"))
+    upcoming = list(gatherings.filter(starts_at__gt=now).order_by("starts_at", "pk"))
+    organised = set(
+        Gathering.objects.organised_by(request.user)
+        .filter(pk__in=[g.pk for g in [*upcoming, *past]])
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "courses/gathering_list.html",
+        {"upcoming": upcoming, "past": past, "organised": organised},
+    )
+
+
+@login_required
+@role_required(*ORGANISERS)
+@require_http_methods(["GET", "POST"])
+def gathering_create(request: RoleRequest) -> HttpResponse:
+    national_admin = request.membership.role == Role.NATIONAL_ADMIN
+    form = GatheringForm(request.POST or None, national_admin=national_admin)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            gathering = services.gathering_create(
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                sign_up_by=data["sign_up_by"],
+                capacity=data["capacity"],
+                description=data["description"],
+                national=bool(data.get("national")),
+                associations=data.get("associations") or (),
+                organiser=None if national_admin else request.membership.own_association,
+                by=request.user,
+            )
+        except CourseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The gathering on %(date)s is published, and the volunteers are invited.")
+                % _when(gathering),
+            )
+            return redirect("gathering_detail", public_id=gathering.public_id)
+    return render(request, "courses/gathering_form.html", {"form": form})
+
+
+def _sign_ups(request: HttpRequest, gathering: Gathering):
+    return (
+        GatheringSignUp.objects.for_user(request.user)
+        .filter(gathering=gathering, status__in=SIGNED)
+        .select_related("volunteer__association")
+        .order_by("volunteer__first_name", "volunteer__last_name", "pk")
+    )
+
+
+def _candidates(request: RoleRequest, gathering: Gathering):
+    """Her association's invited volunteers who have no place yet (a coordinator's only)."""
+    if request.membership.role != Role.COORDINATOR:
+        return None
+    volunteer_model = apps.get_model("volunteers", "Volunteer")
+    return (
+        volunteer_model.objects.for_user(request.user)
+        .gathering_guests()
+        .exclude(
+            pk__in=gathering.sign_ups.filter(status__in=SIGNED).values("volunteer_id"),
+        )
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def _render_detail(request: RoleRequest, gathering: Gathering, sign_up_form=None):
+    candidates = _candidates(request, gathering)
+    if sign_up_form is None and candidates is not None and gathering.sign_up_open:
+        sign_up_form = GatheringSignUpForm(volunteers=candidates)
+    total = gathering.sign_ups.filter(status__in=SIGNED).count()
+    context = {
+        "gathering": gathering,
+        "sign_ups": list(_sign_ups(request, gathering)),
+        "total": total,
+        "seats_free": None if gathering.capacity is None else max(0, gathering.capacity - total),
+        "sign_up_form": sign_up_form if gathering.sign_up_open else None,
+        "organiser": Gathering.objects.organised_by(request.user).filter(pk=gathering.pk).exists(),
+        "associations": list(gathering.associations.order_by("name")),
+        # A coordinator may give up the place of one of hers before it starts.
+        "can_sign_off": candidates is not None and not gathering.has_started,
+    }
+    return render(request, "courses/gathering_detail.html", context)
+
+
+@login_required
+@role_required(*ORGANISERS)
+@require_safe
+def gathering_detail(request: RoleRequest, public_id) -> HttpResponse:
+    """A gathering, those signed up whom she may see (a coordinator her association's, the
+    organiser everyone), and a coordinator's form to sign one of hers up."""
+    return _render_detail(request, _gathering_for(request, public_id))
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def gathering_sign_up_for(request: RoleRequest, public_id) -> HttpResponse:
+    """Her coordinator signs a volunteer of her association up (she is told)."""
+    gathering = _gathering_for(request, public_id)
+    candidates = _candidates(request, gathering)
+    form = GatheringSignUpForm(request.POST, volunteers=candidates)
+    if form.is_valid():
+        volunteer = form.cleaned_data["volunteer"]
+        try:
+            services.gathering_sign_up(gathering=gathering, volunteer=volunteer, by=request.user)
+        except CourseError as error:
+            form.add_error("volunteer", str(error))
+        else:
+            messages.success(request, _("%(name)s is signed up.") % {"name": volunteer.full_name})
+            return redirect("gathering_detail", public_id=gathering.public_id)
+    return _render_detail(request, gathering, sign_up_form=form)
+
+
+@login_required
+@role_required(*ORGANISERS)
+@require_http_methods(["GET", "POST"])
+def gathering_attendance(request: RoleRequest, public_id) -> HttpResponse:
+    """Who came, ticked by the organiser once the gathering has started."""
+    gathering = get_object_or_404(Gathering.objects.organised_by(request.user), public_id=public_id)
+    signed = _sign_ups(request, gathering)
+    form = GatheringAttendanceForm(request.POST or None, signed=signed)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attended = services.gathering_attendance_record(
+                gathering=gathering,
+                sign_ups=list(signed),
+                attended_ids={s.pk for s in form.cleaned_data["attended"]},
+            )
+        except CourseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Attendance is registered: %(attended)s of %(total)s attended.")
+                % {"attended": attended, "total": len(signed)},
+            )
+            return redirect("gathering_detail", public_id=gathering.public_id)
+    return render(
+        request,
+        "courses/gathering_attendance.html",
+        {"gathering": gathering, "form": form, "has_signed": bool(signed)},
+    )
+
+
+# --- Everyone who sees it ------------------------------------------------------------------------
+
+
+@login_required
+@role_required(Role.NATIONAL_ADMIN, Role.COORDINATOR, Role.VOLUNTEER)
+@require_safe
+def gathering_ics(request: RoleRequest, public_id) -> HttpResponse:
+    """A gathering as a calendar file."""
+    gathering = _gathering_for(request, public_id)
+    if request.membership.role == Role.VOLUNTEER:
+        _own_volunteer(request)
+        link = _absolute(f"{reverse('my_gatherings')}#gathering-{gathering.public_id}")
+    else:
+        link = _absolute(reverse("gathering_detail", kwargs={"public_id": gathering.public_id}))
+    local = timezone.localtime(gathering.starts_at)
+    return _calendar_response(
+        ics.gathering_ics(gathering, link=link), f"samling-{local:%Y-%m-%d}.ics"
+    )
+
+
+# --- The volunteer ---------------------------------------------------------------------------------
+
+
+def _guest(request: HttpRequest):
+    """The logged-in volunteer, when gatherings are for her (approved, with a login); else 404."""
+    volunteer = _own_volunteer(request)
+    if not volunteer.may_join_gatherings():
+        raise Http404
+    return volunteer
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_safe
+def my_gatherings(request: RoleRequest) -> HttpResponse:
+    """The gatherings she is invited to that are not held yet, with her place; those she
+    attended."""
+    volunteer = _guest(request)
+    mine = {
+        s.gathering_id: s
+        for s in GatheringSignUp.objects.for_user(request.user).filter(volunteer=volunteer)
+    }
+    upcoming = list(
+        _with_counts(Gathering.objects.for_user(request.user))
+        .filter(starts_at__gt=timezone.now())
+        .order_by("starts_at", "pk")
+    )
+    for gathering in upcoming:
+        gathering.mine = mine.get(gathering.pk)
+        gathering.full = gathering.capacity is not None and gathering.signed >= gathering.capacity
+    attended = list(
+        Gathering.objects.filter(
+            pk__in=[pk for pk, s in mine.items() if s.status == SignUpStatus.ATTENDED]
+        ).order_by("-starts_at")
+    )
+    return render(
+        request,
+        "courses/my_gatherings.html",
+        {"upcoming": upcoming, "attended": attended, "signed_up": SignUpStatus.SIGNED_UP},
+    )
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_POST
+def my_gathering_sign_up(request: RoleRequest, public_id) -> HttpResponse:
+    volunteer = _guest(request)
+    gathering = _gathering_for(request, public_id)
+    try:
+        services.gathering_sign_up(gathering=gathering, volunteer=volunteer, by=request.user)
+    except CourseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("You are signed up for the gathering on %(date)s at %(time)s.") % _when(gathering),
+        )
+    return redirect("my_gatherings")
+
+
+@login_required
+@role_required(Role.VOLUNTEER)
+@require_POST
+def my_gathering_sign_off(request: RoleRequest, public_id) -> HttpResponse:
+    volunteer = _guest(request)
+    gathering = _gathering_for(request, public_id)
+    sign_up = get_object_or_404(
+        GatheringSignUp.objects.for_user(request.user),
+        gathering=gathering,
+        volunteer=volunteer,
+    )
+    try:
+        services.gathering_sign_off(sign_up=sign_up)
+    except CourseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("You are signed off the gathering on %(date)s.") % _when(gathering)
+        )
+    return redirect("my_gatherings")
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def gathering_sign_off_for(request: RoleRequest, public_id) -> HttpResponse:
+    """Her coordinator gives up a volunteer's place on her behalf (a volunteer of hers only)."""
+    sign_up = get_object_or_404(
+        GatheringSignUp.objects.for_user(request.user).select_related("gathering", "volunteer"),
+        public_id=public_id,
+    )
+    try:
+        services.gathering_sign_off(sign_up=sign_up)
+    except CourseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(name)s is signed off.") % {"name": sign_up.volunteer.full_name}
+        )
+    return redirect("gathering_detail", public_id=sign_up.gathering.public_id)
