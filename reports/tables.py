@@ -558,9 +558,10 @@ def hours(source) -> Table:
         rows=[
             Row(_("Meetings with the women"), [source.count("hours_meetings")]),
             Row(_("Course sessions attended"), [source.count("hours_courses")]),
+            Row(_("Gatherings attended"), [source.count("hours_gatherings")]),
             Row(_("In all"), [source.count("hours")], total=True),
         ],
-        note=_("Whole hours. Supervision and gatherings are not counted yet."),
+        note=_("Whole hours, each activity rounded on its own."),
     )
 
 

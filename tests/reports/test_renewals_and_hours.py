@@ -69,6 +69,38 @@ def test_hours_are_summed_per_association(more):
     assert figures.totals["renewal_volunteers"] == 2
 
 
+def test_hours_count_the_gatherings_she_attended(more):
+    """A national gathering of 5 hours in June: two of Oslo's volunteers came, one signed up and
+    did not come; one in 2026 is after the period."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from courses.models import Gathering, GatheringSignUp, SignUpStatus
+    from volunteers.models import Volunteer
+
+    zone = ZoneInfo("Europe/Oslo")
+
+    def gathering(day: date) -> Gathering:
+        return Gathering.objects.create(
+            title="Årlig samling",
+            starts_at=datetime(day.year, day.month, day.day, 10, tzinfo=zone),
+            ends_at=datetime(day.year, day.month, day.day, 15, tzinfo=zone),
+            place="Oslo",
+            sign_up_by=day,
+            national=True,
+        )
+
+    june, next_year = gathering(date(2025, 6, 14)), gathering(date(2026, 6, 13))
+    came, stayed_away, later = Volunteer.objects.filter(association=more.oslo)[:3]
+    for volunteer, status in ((came, "attended"), (later, "attended"), (stayed_away, "absent")):
+        GatheringSignUp.objects.create(gathering=june, volunteer=volunteer, status=status)
+    GatheringSignUp.objects.create(
+        gathering=next_year, volunteer=came, status=SignUpStatus.ATTENDED
+    )
+    row = collect(PERIOD, [more.oslo.pk]).rows[more.oslo.pk]
+    assert (row["hours_gatherings"], row["hours"]) == (10, 27)
+
+
 def test_hours_count_the_volunteers_association_and_whole_hours(more):
     """A meeting counts for her association; 20 minutes more round to the nearest hour."""
     Meeting.objects.create(match=more.m1, date=date(2025, 3, 20), minutes=20)
@@ -90,9 +122,13 @@ def test_a_coordinator_sees_her_associations_renewals_and_hours(english, more, c
     assert table(response, "hours") == {
         "Meetings with the women": ["5"],
         "Course sessions attended": ["12"],
+        "Gatherings attended": ["0"],
         "In all": ["17"],
     }
-    assert "The volunteers gave 17 hours to meetings and courses." in response.context["summary"]
+    assert (
+        "The volunteers gave 17 hours to meetings, courses and gatherings."
+        in response.context["summary"]
+    )
 
 
 def test_the_national_page_suppresses_small_renewals(english, more, national_admin):
@@ -107,9 +143,13 @@ def test_the_national_page_suppresses_small_renewals(english, more, national_adm
     assert table(response, "hours") == {
         "Meetings with the women": ["15"],
         "Course sessions attended": ["12"],
+        "Gatherings attended": ["0"],
         "In all": ["27"],
     }
-    assert "The volunteers gave 27 hours to meetings and courses." in response.context["summary"]
+    assert (
+        "The volunteers gave 27 hours to meetings, courses and gatherings."
+        in response.context["summary"]
+    )
 
 
 def test_her_csv_files_hide_small_numbers(english, more, coordinator_oslo):
@@ -140,6 +180,7 @@ def test_the_workbook_has_the_renewals_and_hours(english, more, national_admin):
         ["Activity", "Hours"],
         ["Meetings with the women", 15],
         ["Course sessions attended", 12],
+        ["Gatherings attended", 0],
         ["In all", 27],
     ]
     renewals = [[cell.value for cell in row] for row in book["Renewals"].iter_rows()]
@@ -152,7 +193,8 @@ def test_the_tables_and_summary_are_in_norwegian(client, more, coordinator_oslo)
     assert table(response, "hours") == {
         "Møter med kvinnene": ["5"],
         "Kurssamlinger de deltok på": ["12"],
+        "Samlinger de var på": ["0"],
         "Totalt": ["17"],
     }
     assert table(response, "renewals")["Andel som fornyet"] == ["50 %"]
-    assert "Ressursvennene ga 17 timer til møter og kurs." in response.context["summary"]
+    assert "Ressursvennene ga 17 timer til møter, kurs og samlinger." in response.context["summary"]
