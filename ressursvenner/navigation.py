@@ -23,6 +23,7 @@ NAVIGATION = {
         ("match_list", _("Matches")),
         ("volunteer_list", _("Volunteers")),
         ("course_list", _("Courses")),
+        ("group_list", _("Supervision")),
         ("statistics", _("Statistics")),
         ("invitation_list", _("Invitations")),
         ("audit_log", _("Access log")),

@@ -34,6 +34,7 @@ from matching.models import (
 )
 from matching.notifications import CONCERN, NEW_REFERRAL
 from notifications.models import Notification, OutboxMessage
+from supervision.models import Attendance, Expectation, GroupSession, SupervisionGroup
 from tests.conftest import login
 from tests.factories import municipality, person
 from volunteers.models import (
@@ -71,6 +72,7 @@ SENTINELS = {
     "commitment_note": "ZQXCOMMITMENT-note",
     "withdrawn_reason": "ZQXWITHDRAWN-reason",
     "wellbeing_note": "ZQXWELLBEING-note",
+    "group_place": "Zqxveiledningssted",
 }
 
 
@@ -116,6 +118,9 @@ class World:
     outside_applicant: Volunteer | None = None  # made by the fuzz tests only
     today: object = None
     wellbeing: WellbeingCheck | None = None  # the matched volunteer's answer: "I need to talk"
+    # A's supervision group (the matched volunteer leads it) and a session of it already held.
+    group: SupervisionGroup | None = None
+    group_session: GroupSession | None = None
 
     @property
     def a_users(self) -> list[User]:
@@ -357,6 +362,17 @@ def make_world(request) -> World:
         context={"alias": s["alias"]},
     )
     feed = calendar_feed_get_or_create(volunteer=venn)
+    group = SupervisionGroup.objects.create(association=oslo, name="Gruppe Oslo", leader=venn)
+    group.members.set([venn, other_volunteer])
+    group_starts = timezone.now() - timedelta(days=7)
+    group_session = GroupSession.objects.create(
+        group=group,
+        starts_at=group_starts,
+        ends_at=group_starts + timedelta(hours=2),
+        place=s["group_place"],
+        attendance_recorded_at=timezone.now(),
+    )
+    Attendance.objects.create(session=group_session, volunteer=venn)
 
     # --- B: Bergen's own volunteer and case -------------------------------------------------
     volunteer_bergen = person(
@@ -442,6 +458,8 @@ def make_world(request) -> World:
         bergen_referral=bergen_referral,
         today=today,
         wellbeing=wellbeing,
+        group=group,
+        group_session=group_session,
     )
 
 
@@ -493,6 +511,13 @@ def snapshot(w: World, *, actor: User | None = None) -> dict[str, list[dict]]:
         "absence": Absence.objects.filter(user__in=people),
         "coverage": w.oslo.coverage.all(),
         "shelter": type(w.oslo_shelter).objects.filter(pk=w.oslo_shelter.pk),
+        "supervision_group": SupervisionGroup.objects.filter(association=w.oslo),
+        "supervision_members": SupervisionGroup.members.through.objects.filter(
+            supervisiongroup__association=w.oslo
+        ),
+        "supervision_session": GroupSession.objects.filter(group__association=w.oslo),
+        "supervision_attendance": Attendance.objects.filter(session__group__association=w.oslo),
+        "supervision_expectation": Expectation.objects.filter(association=w.oslo),
     }
     found = {name: list(queryset.order_by("pk").values()) for name, queryset in tables.items()}
     for row in found["user"]:
