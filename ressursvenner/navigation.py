@@ -39,6 +39,9 @@ NAVIGATION = {
         ("my_courses", _("Courses")),
         ("my_profile", _("Profile")),
     ],
+    Role.GROUP_LEADER: [
+        ("home", _("Start")),
+    ],
 }
 
 

@@ -27,6 +27,7 @@ from matching.models import Concern, Match, MatchStatus
 from notifications import selectors as notification_selectors
 from notifications.models import OutboxMessage
 from reports.headline import national_headline
+from supervision import selectors as supervision_selectors
 from volunteers import selectors as volunteer_selectors
 from volunteers.models import Volunteer, WellbeingCheck
 
@@ -233,9 +234,18 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
     )
 
 
+def group_leader_start(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """One screen: the groups she leads, each with its next session and the last one held (to
+    record its attendance). Nothing about any woman or match."""
+    now = timezone.now()
+    groups = supervision_selectors.led_groups(request.user, now)
+    return render(request, "start/group_leader.html", {"groups": groups, "now": now})
+
+
 START_PAGES: dict[str, Callable[[HttpRequest, Membership], HttpResponse]] = {
     Role.NATIONAL_ADMIN: national_admin_start,
     Role.COORDINATOR: coordinator_start,
     Role.SHELTER_STAFF: shelter_staff_start,
     Role.VOLUNTEER: volunteer_start,
+    Role.GROUP_LEADER: group_leader_start,
 }

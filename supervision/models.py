@@ -51,13 +51,15 @@ def expected_weeks(association_id: int) -> int:
 
 class GroupQuerySet(models.QuerySet):
     def for_user(self, user) -> "GroupQuerySet":
-        """The association's groups for its coordinators; nobody else (a new role gets none
-        here unless written in)."""
+        """The association's groups for its coordinators; a group leader's own groups (those
+        she leads) for her; nobody else (a new role gets none here unless written in)."""
         acting = acting_membership(user)
         if acting is None:
             return self.none()
         if acting.role == Role.COORDINATOR:
             return self.filter(association_id=acting.association_id)
+        if acting.role == Role.GROUP_LEADER:
+            return self.filter(association_id=acting.association_id, leader__user=user)
         return self.none()
 
 

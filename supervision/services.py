@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Association
+from accounts.models import Association, Membership, Role
 from supervision.models import Attendance, Expectation, GroupSession, SupervisionGroup
 from volunteers.models import Status, Volunteer
 
@@ -52,13 +52,42 @@ def group_save(
         taken = taken.exclude(pk=group.pk)
     if taken.exists():
         raise SupervisionError(_("The association already has a group with this name."))
+    previous = None if group is None else group.leader
     if group is None:
         group = SupervisionGroup.objects.create(association=association, name=name, leader=leader)
     else:
         group.name, group.leader = name, leader
         group.save(update_fields=["name", "leader"])
     group.members.set(members)
+    if previous is not None and previous != leader:
+        _leader_role_sync(previous)
+    if leader is not None:
+        _leader_role_sync(leader)
     return group
+
+
+def _leader_role_sync(volunteer: Volunteer) -> None:
+    """She holds the group leader role while she leads a group of her association (and has a
+    login); it ends when she leads none any more. Given and taken here, from the group's page."""
+    if volunteer.user_id is None:
+        return
+    leads = SupervisionGroup.objects.filter(
+        leader=volunteer, association_id=volunteer.association_id
+    ).exists()
+    held = Membership.objects.filter(
+        user_id=volunteer.user_id,
+        role=Role.GROUP_LEADER,
+        association_id=volunteer.association_id,
+        ended_at__isnull=True,
+    )
+    if leads and not held.exists():
+        Membership.objects.create(
+            user_id=volunteer.user_id,
+            role=Role.GROUP_LEADER,
+            association_id=volunteer.association_id,
+        )
+    elif not leads:
+        held.update(ended_at=timezone.now())
 
 
 @transaction.atomic

@@ -118,7 +118,7 @@ def group_edit(request: RoleRequest, public_id) -> HttpResponse:
 
 
 @login_required
-@role_required(Role.COORDINATOR)
+@role_required(Role.COORDINATOR, Role.GROUP_LEADER)
 @require_http_methods(["GET", "POST"])
 def group_detail(request: RoleRequest, public_id) -> HttpResponse:
     """The group: its leader, its members with their last supervision, its sessions, and the
@@ -150,12 +150,13 @@ def group_detail(request: RoleRequest, public_id) -> HttpResponse:
             "sessions": selectors.sessions_of(group),
             "session_form": form,
             "now": timezone.now(),
+            "is_coordinator": request.membership.role == Role.COORDINATOR,
         },
     )
 
 
 @login_required
-@role_required(Role.COORDINATOR)
+@role_required(Role.COORDINATOR, Role.GROUP_LEADER)
 @require_http_methods(["GET", "POST"])
 def group_session_attendance(request: RoleRequest, public_id) -> HttpResponse:
     """Tick the members who came. Only once the session has started."""
@@ -182,13 +183,18 @@ def group_session_attendance(request: RoleRequest, public_id) -> HttpResponse:
     return render(
         request,
         "supervision/session_attendance.html",
-        {"session": session, "form": form, "has_members": bool(members)},
+        {
+            "session": session,
+            "form": form,
+            "has_members": bool(members),
+            "is_coordinator": request.membership.role == Role.COORDINATOR,
+        },
         status=400 if form.errors else 200,
     )
 
 
 @login_required
-@role_required(Role.COORDINATOR)
+@role_required(Role.COORDINATOR, Role.GROUP_LEADER)
 @require_safe
 def group_session_ics(request: RoleRequest, public_id) -> HttpResponse:
     session = _session_for(request, public_id)

@@ -118,7 +118,7 @@ class World:
     outside_applicant: Volunteer | None = None  # made by the fuzz tests only
     today: object = None
     wellbeing: WellbeingCheck | None = None  # the matched volunteer's answer: "I need to talk"
-    # A's supervision group (the matched volunteer leads it) and a session of it already held.
+    # A's supervision group (led by the "group_leader_oslo" actor) and a session of it held.
     group: SupervisionGroup | None = None
     group_session: GroupSession | None = None
 
@@ -362,7 +362,17 @@ def make_world(request) -> World:
         context={"alias": s["alias"]},
     )
     feed = calendar_feed_get_or_create(volunteer=venn)
-    group = SupervisionGroup.objects.create(association=oslo, name="Gruppe Oslo", leader=venn)
+    # A's group leader: a volunteer of Oslo acting as the leader of A's supervision group. She
+    # may see the group (its members' names, its sessions, their attendance), nothing else.
+    group_leader = person(
+        Role.GROUP_LEADER, place=oslo, first_name="Gudrun", email="gudrun@frivillig.example"
+    )
+    leader_volunteer = make_volunteer(
+        oslo, user=group_leader, first_name="Gudrun", email=group_leader.email
+    )
+    group = SupervisionGroup.objects.create(
+        association=oslo, name="Gruppe Oslo", leader=leader_volunteer
+    )
     group.members.set([venn, other_volunteer])
     group_starts = timezone.now() - timedelta(days=7)
     group_session = GroupSession.objects.create(
@@ -449,6 +459,7 @@ def make_world(request) -> World:
             "volunteer_bergen": volunteer_bergen,
             "volunteer_oslo": volunteer_oslo,
             "national_admin": national_admin,
+            "group_leader_oslo": group_leader,
             # Django's admin is hers alone (a national admin who is a superuser).
             "superuser_admin": person(
                 Role.NATIONAL_ADMIN, email="sigrid@nks.example", is_superuser=True

@@ -62,6 +62,7 @@ ROLES = (
     "volunteer_bergen",
     "volunteer_oslo",
     "national_admin",
+    "group_leader_oslo",
     "superuser_admin",
 )
 
@@ -478,6 +479,12 @@ LEGITIMATE = {
         "Oslo's coordinators (a notification and an email to them)"
     ),
     **{
+        (name, "group_leader_oslo"): (
+            "the leader of A's supervision group sees it, plans its sessions and records who came"
+        )
+        for name in ("group_detail", "group_session_attendance", "group_session_ics")
+    },
+    **{
         (name, "national_admin"): "the national admin manages associations, shelters and roles"
         for name in (
             "natadmin_association_edit",
@@ -493,7 +500,12 @@ LEGITIMATE = {
 }
 # What a person may legitimately see of A: a volunteer of Oslo sees Oslo's course sessions; in
 # the administration, the national admin manages the logins and invitations (not the cases).
-ALLOWED = {"volunteer_oslo": {"session_place", "session_notes", "session_id"}}
+# A's group leader sees her group: the place of its sessions and its members' names (the
+# matched volunteer is one), with their ids in the attendance form. Nothing about any woman.
+ALLOWED = {
+    "volunteer_oslo": {"session_place", "session_notes", "session_id"},
+    "group_leader_oslo": {"group_place", "venn_first_name", "venn_id"},
+}
 ALLOWED_IN_ADMIN = {
     "venn_first_name",
     "venn_email",
@@ -909,6 +921,8 @@ OWNERS = [
     ("group_edit", 0, "coordinator_oslo"),
     ("group_detail", 0, "coordinator_oslo"),
     ("group_session_attendance", 0, "coordinator_oslo"),
+    ("group_detail", 0, "group_leader_oslo"),
+    ("group_session_attendance", 0, "group_leader_oslo"),
 ]
 
 
@@ -917,6 +931,7 @@ def _owner(w: World, who: str):
         "coordinator_oslo": w.coordinator_oslo,
         "shelter_worker_oslo": w.shelter_worker_oslo,
         "venn": w.venn_user,
+        "group_leader_oslo": w.actors["group_leader_oslo"],
         "volunteer_oslo": w.actor_oslo,
         "logged_out": None,
     }[who]
