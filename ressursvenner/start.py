@@ -110,6 +110,7 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
         unsigned=volunteer_selectors.unsigned_current_declaration(association.pk)[1],
         pending_invitations=Invitation.objects.for_user(user).pending(),
         wellbeing_talk=WellbeingCheck.objects.for_user(user).needs_talk_open(),
+        supervision_due=supervision_selectors.due_for(user),
     )
     now = timezone.now()
     month_end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
@@ -171,6 +172,7 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
             "oldest_application_days": _days_since(counts["oldest_application"], now),
             "commitments_ending": counts["commitments_ending"],
             "unsigned_declarations": counts["unsigned"],
+            "supervision_due": counts["supervision_due"],
             "sessions": sessions,
             # The rules' numbers, for the cards that state them (the lists' own thresholds).
             "inactive_days": matching_selectors.INACTIVE_MATCH_DAYS,
@@ -222,6 +224,10 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
             if volunteer
             else [],
             "association": membership.association,
+            # Due for supervision (issue 18): only with an open match, so only then asked.
+            "supervision_due": volunteer is not None
+            and bool(matches)
+            and supervision_selectors.is_due(volunteer),
             "coordinators": matching_selectors.coordinators_for_volunteer(
                 request.user, membership.own_association.pk
             ),

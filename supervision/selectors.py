@@ -3,10 +3,28 @@ supervision."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from supervision.models import Attendance, GroupSession, SupervisionGroup, expected_weeks
+from supervision.models import (
+    DEFAULT_EVERY_WEEKS,
+    Attendance,
+    Expectation,
+    GroupSession,
+    SupervisionGroup,
+)
 from volunteers import hooks
 from volunteers.models import Status, Volunteer
 
@@ -62,14 +80,54 @@ def sessions_of(group: SupervisionGroup) -> QuerySet[GroupSession]:
     return group.sessions.annotate(attended=Count("attendance")).order_by("-starts_at", "id")
 
 
-def due_volunteers(association_id: int) -> QuerySet[Volunteer]:
-    """Approved volunteers of the association with an open match who have not attended a
-    supervision session within the association's expectation (or never)."""
-    since = timezone.now() - timedelta(weeks=expected_weeks(association_id))
-    volunteers = hooks.with_open_matches(
-        Volunteer.objects.filter(
-            association_id=association_id, status=Status.APPROVED, erased_at__isnull=True
+def _due(volunteers: QuerySet[Volunteer], now) -> QuerySet[Volunteer]:
+    """`volunteers` (approved, with an open match) who have not attended a session within
+    their association's expectation: counted from her last session, or, when she never came,
+    from her approval. In one query (the expectation is a subquery)."""
+    weeks = Coalesce(
+        Subquery(
+            Expectation.objects.filter(association_id=OuterRef("association_id")).values(
+                "every_weeks"
+            )[:1]
+        ),
+        Value(DEFAULT_EVERY_WEEKS),
+    )
+    cutoff = ExpressionWrapper(
+        Value(now) - F("expected_weeks") * Value(timedelta(weeks=1)),
+        output_field=DateTimeField(),
+    )
+    return (
+        hooks.with_open_matches(volunteers.filter(status=Status.APPROVED, erased_at__isnull=True))
+        .annotate(last_supervision=last_supervision_subquery(), expected_weeks=weeks)
+        .annotate(cutoff=cutoff)
+        .filter(
+            Q(last_supervision__lt=F("cutoff"))
+            | Q(last_supervision__isnull=True, approved_at__lt=F("cutoff"))
+            | Q(last_supervision__isnull=True, approved_at__isnull=True)
         )
     )
-    recent = Attendance.objects.filter(session__starts_at__gte=since).values("volunteer_id")
-    return volunteers.exclude(pk__in=recent).annotate(last_supervision=last_supervision_subquery())
+
+
+def due_volunteers(association_id: int, now=None) -> QuerySet[Volunteer]:
+    """Approved volunteers of the association with an open match who are due for supervision
+    (see _due), the longest waiting first."""
+    return _due(
+        Volunteer.objects.filter(association_id=association_id), now or timezone.now()
+    ).order_by(F("last_supervision").asc(nulls_first=True), "first_name", "last_name", "id")
+
+
+def due_for(user) -> QuerySet[Volunteer]:
+    """Her association's volunteers due for supervision, as the coordinator may see them (the
+    start page's card and the list it links to)."""
+    return _due(Volunteer.objects.for_user(user), timezone.now()).order_by(
+        F("last_supervision").asc(nulls_first=True), "first_name", "last_name", "id"
+    )
+
+
+def due_everywhere(now) -> QuerySet[Volunteer]:
+    """Every association's volunteers due for supervision (the reminder rule)."""
+    return _due(Volunteer.objects.all(), now)
+
+
+def is_due(volunteer: Volunteer) -> bool:
+    return _due(Volunteer.objects.filter(pk=volunteer.pk), timezone.now()).exists()

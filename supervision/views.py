@@ -207,3 +207,18 @@ def group_session_ics(request: RoleRequest, public_id) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="veiledning-{local:%Y-%m-%d}.ics"'
     return response
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_safe
+def supervision_due_list(request: RoleRequest) -> HttpResponse:
+    """The volunteers with an open match who are due for supervision (the start page's card)."""
+    return render(
+        request,
+        "supervision/due_list.html",
+        {
+            "volunteers": selectors.due_for(request.user),
+            "every_weeks": expected_weeks(request.membership.association_id),
+        },
+    )

@@ -129,6 +129,7 @@ OWN = {
     "group_list",
     "expectation_edit",
     "group_create",
+    "supervision_due_list",
     "referral_list",
     "referral_create",
     "match_list",

@@ -250,3 +250,52 @@ def test_the_demo_data_has_a_group_with_a_leader_and_a_history(settings):
     count = SupervisionGroup.objects.count()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert SupervisionGroup.objects.count() == count
+
+
+def test_due_supervision_reminds_her_once_per_due_period(oslo, group, ada, make_match):
+    from notifications.models import Notification, ReminderSent
+    from notifications.reminders import sweep
+    from supervision.reminders import RULES
+
+    ada.user = person(Role.VOLUNTEER, place=oslo, email="ada.login@example.no")
+    ada.save()
+    make_match(ada)
+    Attendance.objects.create(session=held(group, days_ago=70), volunteer=ada)
+    sweep(rules=RULES)
+    sweep(rules=RULES)  # the same day again: nothing more
+    assert ReminderSent.objects.filter(rule="supervision.supervision_due").count() == 1
+    assert Notification.objects.filter(recipient=ada.user, kind="supervision_due").count() == 1
+    # She attends and falls due again later: one more reminder, for the new period.
+    Attendance.objects.create(session=held(group, days_ago=60), volunteer=ada)
+    sweep(rules=RULES)
+    assert ReminderSent.objects.filter(rule="supervision.supervision_due").count() == 2
+    # Once she attended recently, she is not due.
+    Attendance.objects.create(session=held(group, days_ago=3), volunteer=ada)
+    assert not selectors.due_volunteers(oslo.pk).exists()
+
+
+def test_the_coordinator_start_page_counts_who_is_due_and_links_to_the_list(
+    client, coordinator, oslo, group, ada, bea, make_match
+):
+    make_match(bea)
+    Attendance.objects.create(session=held(group, days_ago=70), volunteer=bea)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("supervision_due_list") in html
+    assert "volunteer due for supervision" in html
+    page = client.get(reverse("supervision_due_list"))
+    assert list(page.context["volunteers"]) == [bea]
+    assert "Bea" in page.content.decode()
+
+
+def test_her_own_start_page_says_when_she_is_due(client, oslo, group, ada, make_match):
+    ada.user = person(Role.VOLUNTEER, place=oslo, email="ada.login@example.no")
+    ada.approved_at = timezone.now() - timedelta(days=10)  # newly approved: not due yet
+    ada.save()
+    make_match(ada)
+    login(client, ada.user)
+    page = client.get(reverse("my_page"))
+    assert page.status_code == 200
+    assert "supervision-due" not in page.content.decode()
+    ada.approved_at = timezone.now() - timedelta(days=100)  # never came, approved long ago
+    ada.save()
+    assert "supervision-due" in client.get(reverse("my_page")).content.decode()
