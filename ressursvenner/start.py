@@ -224,6 +224,9 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
             if volunteer
             else [],
             "association": membership.association,
+            "supervision_next": supervision_selectors.next_session_of(volunteer)
+            if volunteer
+            else None,
             # Due for supervision (issue 18): only with an open match, so only then asked.
             "supervision_due": volunteer is not None
             and bool(matches)

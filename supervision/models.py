@@ -103,6 +103,13 @@ class SupervisionGroup(models.Model):
 
 class GroupSessionQuerySet(models.QuerySet):
     def for_user(self, user) -> "GroupSessionQuerySet":
+        """The sessions of the groups she may see; for a volunteer, those of the groups she is
+        a member of (her calendar file; she does not see the group's page)."""
+        acting = acting_membership(user)
+        if acting is not None and acting.role == Role.VOLUNTEER:
+            return self.filter(
+                group__association_id=acting.association_id, group__members__user=user
+            )
         return self.filter(group__in=SupervisionGroup.objects.for_user(user))
 
 

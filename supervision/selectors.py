@@ -131,3 +131,12 @@ def due_everywhere(now) -> QuerySet[Volunteer]:
 
 def is_due(volunteer: Volunteer) -> bool:
     return _due(Volunteer.objects.filter(pk=volunteer.pk), timezone.now()).exists()
+
+
+def next_session_of(volunteer: Volunteer) -> GroupSession | None:
+    """The next session of a group she is a member of (her start page)."""
+    return (
+        GroupSession.objects.filter(group__members=volunteer, starts_at__gt=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )

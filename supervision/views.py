@@ -194,13 +194,17 @@ def group_session_attendance(request: RoleRequest, public_id) -> HttpResponse:
 
 
 @login_required
-@role_required(Role.COORDINATOR, Role.GROUP_LEADER)
+@role_required(Role.COORDINATOR, Role.GROUP_LEADER, Role.VOLUNTEER)
 @require_safe
 def group_session_ics(request: RoleRequest, public_id) -> HttpResponse:
+    """A session as a calendar file: for the coordinator, the group leader and its members."""
     session = _session_for(request, public_id)
-    link = settings.SITE_URL + reverse(
-        "group_detail", kwargs={"public_id": session.group.public_id}
-    )
+    if request.membership.role == Role.VOLUNTEER:
+        link = settings.SITE_URL + reverse("my_page")
+    else:
+        link = settings.SITE_URL + reverse(
+            "group_detail", kwargs={"public_id": session.group.public_id}
+        )
     local = timezone.localtime(session.starts_at)
     response = HttpResponse(
         ics.group_session_ics(session, link=link), content_type="text/calendar; charset=utf-8"

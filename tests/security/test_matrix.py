@@ -475,6 +475,9 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
 LEGITIMATE = {
     ("my_session_sign_up", "volunteer_oslo"): "a volunteer of Oslo may sign up for Oslo's sessions",
     ("session_ics", "volunteer_oslo"): "a volunteer of Oslo may add Oslo's sessions to a calendar",
+    ("group_session_ics", "volunteer_oslo"): (
+        "a member of A's supervision group may add its sessions to her calendar"
+    ),
     ("my_wellbeing", "volunteer_oslo"): (
         "a volunteer of Oslo answering her own wellbeing check that she needs to talk alerts "
         "Oslo's coordinators (a notification and an email to them)"
@@ -504,7 +507,8 @@ LEGITIMATE = {
 # A's group leader sees her group: the place of its sessions and its members' names (the
 # matched volunteer is one), with their ids in the attendance form. Nothing about any woman.
 ALLOWED = {
-    "volunteer_oslo": {"session_place", "session_notes", "session_id"},
+    # (and, a member of A's supervision group, its sessions' place in her calendar file)
+    "volunteer_oslo": {"session_place", "session_notes", "session_id", "group_place"},
     "group_leader_oslo": {"group_place", "venn_first_name", "venn_id"},
 }
 ALLOWED_IN_ADMIN = {

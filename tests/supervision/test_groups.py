@@ -299,3 +299,24 @@ def test_her_own_start_page_says_when_she_is_due(client, oslo, group, ada, make_
     ada.approved_at = timezone.now() - timedelta(days=100)  # never came, approved long ago
     ada.save()
     assert "supervision-due" in client.get(reverse("my_page")).content.decode()
+
+
+def test_a_member_sees_her_next_session_and_adds_it_to_her_calendar(client, oslo, group, ada, bea):
+    ada.user = person(Role.VOLUNTEER, place=oslo, email="ada.login@example.no")
+    ada.save()
+    starts = timezone.now() + timedelta(days=5)
+    session = GroupSession.objects.create(
+        group=group, starts_at=starts, ends_at=starts + timedelta(hours=2), place="Kafeen"
+    )
+    other = SupervisionGroup.objects.create(association=oslo, name="Andre")
+    not_hers = GroupSession.objects.create(
+        group=other, starts_at=starts, ends_at=starts + timedelta(hours=2), place="Et annet sted"
+    )
+    login(client, ada.user)
+    html = client.get(reverse("my_page")).content.decode()
+    assert "Kafeen" in html
+    assert reverse("group_session_ics", args=[session.public_id]) in html
+    ics = client.get(reverse("group_session_ics", args=[session.public_id]))
+    assert ics.status_code == 200 and "Kafeen" in ics.content.decode()
+    assert client.get(reverse("group_session_ics", args=[not_hers.public_id])).status_code == 404
+    assert client.get(reverse("group_detail", args=[group.public_id])).status_code == 403
