@@ -26,15 +26,19 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     SHELTER_STAFF = "shelter_staff", _("Shelter staff")
     VOLUNTEER = "volunteer", _("Volunteer")
+    # A volunteer who leads a supervision group (supervision/): she sees her group's members'
+    # names and attendance, and nothing about any woman or match. Given and taken on the
+    # group's page, never by invitation.
+    GROUP_LEADER = "group_leader", _("Group leader")
 
 
 # Roles that can see a woman's data log in with two steps and time out when idle. The
 # volunteer is one of them: she sees the alias, municipality, needs and phone of the woman she
 # supports, on a phone that the abuser might get hold of.
 TWO_STEP_ROLES = frozenset(
-    {Role.NATIONAL_ADMIN, Role.COORDINATOR, Role.SHELTER_STAFF, Role.VOLUNTEER}
+    {Role.NATIONAL_ADMIN, Role.COORDINATOR, Role.SHELTER_STAFF, Role.VOLUNTEER, Role.GROUP_LEADER}
 )
-ASSOCIATION_ROLES = frozenset({Role.COORDINATOR, Role.VOLUNTEER})
+ASSOCIATION_ROLES = frozenset({Role.COORDINATOR, Role.VOLUNTEER, Role.GROUP_LEADER})
 
 # An erased person keeps a row (for the statistics) with an address no mail can ever reach:
 # the reserved .example domain. Nothing is sent to it and nothing is done with her any more.
@@ -470,7 +474,7 @@ class Membership(ChoiceLabels, models.Model):
                         role=Role.NATIONAL_ADMIN, association__isnull=True, shelter__isnull=True
                     )
                     | models.Q(
-                        role__in=[Role.COORDINATOR, Role.VOLUNTEER],
+                        role__in=[Role.COORDINATOR, Role.VOLUNTEER, Role.GROUP_LEADER],
                         association__isnull=False,
                         shelter__isnull=True,
                     )

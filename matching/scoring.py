@@ -63,6 +63,7 @@ from matching.models import (
     ReferralLanguage,
     match_planned_end,
 )
+from supervision.selectors import last_supervision_subquery
 from volunteers.models import (
     NEEDS,
     Availability,
@@ -1254,6 +1255,8 @@ def suggest(referral: Referral, *, limit: int = 20, neighbours_km: float = 0) ->
     volunteers = (
         Volunteer.objects.select_related("municipality")
         .defer(*LIST_DEFERRED)
+        # Her last supervision session: information for the coordinator, not a rule (issue 18).
+        .annotate(last_supervision=last_supervision_subquery())
         .in_bulk([int(cands.ids[i]) for i in (*order, *short_order)])
     )
 

@@ -124,7 +124,7 @@ class Notification(models.Model):
                         shelter__isnull=True,
                     )
                     | Q(
-                        role__in=[Role.COORDINATOR, Role.VOLUNTEER],
+                        role__in=[Role.COORDINATOR, Role.VOLUNTEER, Role.GROUP_LEADER],
                         association__isnull=False,
                         shelter__isnull=True,
                     )

@@ -25,6 +25,7 @@ NAVIGATION = {
         ("volunteer_list", _("Volunteers")),
         ("course_list", _("Courses")),
         ("gathering_list", _("Gatherings")),
+        ("group_list", _("Supervision")),
         ("statistics", _("Statistics")),
         ("invitation_list", _("Invitations")),
         ("audit_log", _("Access log")),
@@ -39,6 +40,9 @@ NAVIGATION = {
         ("my_meetings", _("Meetings")),
         ("my_courses", _("Courses")),
         ("my_profile", _("Profile")),
+    ],
+    Role.GROUP_LEADER: [
+        ("home", _("Start")),
     ],
 }
 

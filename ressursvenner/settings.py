@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "notifications",
     "courses",
     "volunteers",
+    "supervision",
     "matching",
     "reports",
     # The project itself, last (the top floor): its management commands (backup, restore,

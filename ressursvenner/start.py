@@ -27,6 +27,7 @@ from matching.models import Concern, Match, MatchStatus
 from notifications import selectors as notification_selectors
 from notifications.models import OutboxMessage
 from reports.headline import national_headline
+from supervision import selectors as supervision_selectors
 from volunteers import selectors as volunteer_selectors
 from volunteers.models import Volunteer, WellbeingCheck
 
@@ -109,6 +110,7 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
         unsigned=volunteer_selectors.unsigned_current_declaration(association.pk)[1],
         pending_invitations=Invitation.objects.for_user(user).pending(),
         wellbeing_talk=WellbeingCheck.objects.for_user(user).needs_talk_open(),
+        supervision_due=supervision_selectors.due_for(user),
     )
     now = timezone.now()
     month_end = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
@@ -170,6 +172,7 @@ def coordinator_start(request: HttpRequest, membership: Membership) -> HttpRespo
             "oldest_application_days": _days_since(counts["oldest_application"], now),
             "commitments_ending": counts["commitments_ending"],
             "unsigned_declarations": counts["unsigned"],
+            "supervision_due": counts["supervision_due"],
             "sessions": sessions,
             # The rules' numbers, for the cards that state them (the lists' own thresholds).
             "inactive_days": matching_selectors.INACTIVE_MATCH_DAYS,
@@ -221,6 +224,13 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
             if volunteer
             else [],
             "association": membership.association,
+            "supervision_next": supervision_selectors.next_session_of(volunteer)
+            if volunteer
+            else None,
+            # Due for supervision (issue 18): only with an open match, so only then asked.
+            "supervision_due": volunteer is not None
+            and bool(matches)
+            and supervision_selectors.is_due(volunteer),
             "coordinators": matching_selectors.coordinators_for_volunteer(
                 request.user, membership.own_association.pk
             ),
@@ -233,9 +243,18 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
     )
 
 
+def group_leader_start(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """One screen: the groups she leads, each with its next session and the last one held (to
+    record its attendance). Nothing about any woman or match."""
+    now = timezone.now()
+    groups = supervision_selectors.led_groups(request.user, now)
+    return render(request, "start/group_leader.html", {"groups": groups, "now": now})
+
+
 START_PAGES: dict[str, Callable[[HttpRequest, Membership], HttpResponse]] = {
     Role.NATIONAL_ADMIN: national_admin_start,
     Role.COORDINATOR: coordinator_start,
     Role.SHELTER_STAFF: shelter_staff_start,
     Role.VOLUNTEER: volunteer_start,
+    Role.GROUP_LEADER: group_leader_start,
 }

@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.models import (
+    ASSOCIATION_ROLES,
     TWO_STEP_ROLES,
     Association,
     Coverage,
@@ -88,7 +89,7 @@ def person(role: Role, *, place=None, two_step: bool | None = None, **user_field
     MembershipFactory(
         user=user,
         role=role,
-        association=place if role in (Role.COORDINATOR, Role.VOLUNTEER) else None,
+        association=place if role in ASSOCIATION_ROLES else None,
         shelter=place if role == Role.SHELTER_STAFF else None,
     )
     if two_step if two_step is not None else role in TWO_STEP_ROLES:

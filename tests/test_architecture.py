@@ -25,6 +25,7 @@ FLOORS = [
     "notifications",
     "courses",
     "volunteers",
+    "supervision",
     "matching",
     "reports",
     "ressursvenner",  # the top floor: settings, urls, start pages; nothing imports it

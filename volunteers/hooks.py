@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,16 @@ def without_open_matches(volunteers: QuerySet) -> QuerySet:
     for source in _sources:
         volunteers = volunteers.exclude(pk__in=source.volunteers_with_open_matches())
     return volunteers
+
+
+def with_open_matches(volunteers: QuerySet) -> QuerySet:
+    """`volunteers` who have an open match (none when no source is registered)."""
+    if not _sources:
+        return volunteers.none()
+    with_match = Q()
+    for source in _sources:
+        with_match |= Q(pk__in=source.volunteers_with_open_matches())
+    return volunteers.filter(with_match)
 
 
 def matches_shown(user, volunteer) -> list:

@@ -145,7 +145,10 @@ def test_every_kind_defined_in_an_app_module_is_the_registered_one():
         f"{app}.{module}"
         for app in ("courses", "volunteers", "matching")
         for module in ("notifications", "reminders")
-    ] + ["notifications.notices"]  # notifications' own: an association with nobody present
+    ] + [
+        "notifications.notices",
+        "supervision.reminders",
+    ]  # notifications' own: an association with nobody present
     seen = set()
     for name in modules:
         for value in vars(import_module(name)).values():

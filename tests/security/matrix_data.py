@@ -43,6 +43,7 @@ from matching.models import (
 )
 from matching.notifications import CONCERN, NEW_REFERRAL
 from notifications.models import Notification, OutboxMessage
+from supervision.models import Attendance, Expectation, GroupSession, SupervisionGroup
 from tests.conftest import login
 from tests.factories import municipality, person
 from volunteers.models import (
@@ -80,6 +81,7 @@ SENTINELS = {
     "commitment_note": "ZQXCOMMITMENT-note",
     "withdrawn_reason": "ZQXWITHDRAWN-reason",
     "wellbeing_note": "ZQXWELLBEING-note",
+    "group_place": "Zqxveiledningssted",
 }
 
 
@@ -127,6 +129,9 @@ class World:
     wellbeing: WellbeingCheck | None = None  # the matched volunteer's answer: "I need to talk"
     gathering: Gathering | None = None  # Oslo's own gathering, the matched volunteer signed up
     gathering_sign_up: GatheringSignUp | None = None
+    # A's supervision group (led by the "group_leader_oslo" actor) and a session of it held.
+    group: SupervisionGroup | None = None
+    group_session: GroupSession | None = None
 
     @property
     def a_users(self) -> list[User]:
@@ -379,6 +384,27 @@ def make_world(request) -> World:
     )
     gathering.associations.set([oslo])
     gathering_sign_up = GatheringSignUp.objects.create(gathering=gathering, volunteer=venn)
+    # A's group leader: a volunteer of Oslo acting as the leader of A's supervision group. She
+    # may see the group (its members' names, its sessions, their attendance), nothing else.
+    group_leader = person(
+        Role.GROUP_LEADER, place=oslo, first_name="Gudrun", email="gudrun@frivillig.example"
+    )
+    leader_volunteer = make_volunteer(
+        oslo, user=group_leader, first_name="Gudrun", email=group_leader.email
+    )
+    group = SupervisionGroup.objects.create(
+        association=oslo, name="Gruppe Oslo", leader=leader_volunteer
+    )
+    group.members.set([venn, other_volunteer])
+    group_starts = timezone.now() - timedelta(days=7)
+    group_session = GroupSession.objects.create(
+        group=group,
+        starts_at=group_starts,
+        ends_at=group_starts + timedelta(hours=2),
+        place=s["group_place"],
+        attendance_recorded_at=timezone.now(),
+    )
+    Attendance.objects.create(session=group_session, volunteer=venn)
 
     # --- B: Bergen's own volunteer and case -------------------------------------------------
     volunteer_bergen = person(
@@ -455,6 +481,7 @@ def make_world(request) -> World:
             "volunteer_bergen": volunteer_bergen,
             "volunteer_oslo": volunteer_oslo,
             "national_admin": national_admin,
+            "group_leader_oslo": group_leader,
             # Django's admin is hers alone (a national admin who is a superuser).
             "superuser_admin": person(
                 Role.NATIONAL_ADMIN, email="sigrid@nks.example", is_superuser=True
@@ -466,6 +493,8 @@ def make_world(request) -> World:
         wellbeing=wellbeing,
         gathering=gathering,
         gathering_sign_up=gathering_sign_up,
+        group=group,
+        group_session=group_session,
     )
 
 
@@ -519,6 +548,13 @@ def snapshot(w: World, *, actor: User | None = None) -> dict[str, list[dict]]:
         "absence": Absence.objects.filter(user__in=people),
         "coverage": w.oslo.coverage.all(),
         "shelter": type(w.oslo_shelter).objects.filter(pk=w.oslo_shelter.pk),
+        "supervision_group": SupervisionGroup.objects.filter(association=w.oslo),
+        "supervision_members": SupervisionGroup.members.through.objects.filter(
+            supervisiongroup__association=w.oslo
+        ),
+        "supervision_session": GroupSession.objects.filter(group__association=w.oslo),
+        "supervision_attendance": Attendance.objects.filter(session__group__association=w.oslo),
+        "supervision_expectation": Expectation.objects.filter(association=w.oslo),
     }
     found = {name: list(queryset.order_by("pk").values()) for name, queryset in tables.items()}
     for row in found["user"]:

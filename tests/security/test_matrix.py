@@ -62,6 +62,7 @@ ROLES = (
     "volunteer_bergen",
     "volunteer_oslo",
     "national_admin",
+    "group_leader_oslo",
     "superuser_admin",
 )
 
@@ -128,6 +129,10 @@ OWN = {
     "gathering_list",
     "gathering_create",
     "my_gatherings",
+    "group_list",
+    "expectation_edit",
+    "group_create",
+    "supervision_due_list",
     "referral_list",
     "referral_create",
     "match_list",
@@ -218,6 +223,10 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "session_walk_in": [{"public_id": w.held_session.public_id}],
         "session_ics": [session],
         "enrolment_cancel": [{"public_id": w.enrolment.public_id}],
+        "group_detail": [{"public_id": w.group.public_id}],
+        "group_edit": [{"public_id": w.group.public_id}],
+        "group_session_attendance": [{"public_id": w.group_session.public_id}],
+        "group_session_ics": [{"public_id": w.group_session.public_id}],
         "my_session_sign_up": [session],
         "gathering_detail": [gathering],
         "gathering_sign_up_for": [gathering],
@@ -377,6 +386,15 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
         "session_detail": {"q": "zqxsok"},
         "session_attendance": {"attended": [w.held_enrolments[0].public_id]},
         "session_walk_in": {"volunteer": w.applicant.public_id},
+        "expectation_edit": {"every_weeks": 6},
+        "group_create": {"name": "Ny gruppe", "members": [w.other_volunteer.public_id]},
+        "group_edit": {
+            "name": "Endret gruppe",
+            "leader": w.venn.public_id,
+            "members": [w.venn.public_id],
+        },
+        "group_detail": {"date": future, "starts": "18:00", "ends": "20:00", "place": "Et sted"},
+        "group_session_attendance": {"attended": [w.other_volunteer.public_id]},
         "volunteer_sessions": {"session": w.session.public_id},
         "referral_transfer": {"association": w.bergen.public_id, "reason": "Hun flytter"},
         "referral_withdraw": {"reason": "Hun ønsker ikke lenger"},
@@ -476,10 +494,19 @@ LEGITIMATE = {
         "the national admin sees every gathering (no sign-up of a gathering she does not organise)"
     ),
     ("gathering_ics", "national_admin"): "the national admin sees every gathering",
+    ("group_session_ics", "volunteer_oslo"): (
+        "a member of A's supervision group may add its sessions to her calendar"
+    ),
     ("my_wellbeing", "volunteer_oslo"): (
         "a volunteer of Oslo answering her own wellbeing check that she needs to talk alerts "
         "Oslo's coordinators (a notification and an email to them)"
     ),
+    **{
+        (name, "group_leader_oslo"): (
+            "the leader of A's supervision group sees it, plans its sessions and records who came"
+        )
+        for name in ("group_detail", "group_session_attendance", "group_session_ics")
+    },
     **{
         (name, "national_admin"): "the national admin manages associations, shelters and roles"
         for name in (
@@ -496,7 +523,13 @@ LEGITIMATE = {
 }
 # What a person may legitimately see of A: a volunteer of Oslo sees Oslo's course sessions; in
 # the administration, the national admin manages the logins and invitations (not the cases).
-ALLOWED = {"volunteer_oslo": {"session_place", "session_notes", "session_id"}}
+# A's group leader sees her group: the place of its sessions and its members' names (the
+# matched volunteer is one), with their ids in the attendance form. Nothing about any woman.
+ALLOWED = {
+    # (and, a member of A's supervision group, its sessions' place in her calendar file)
+    "volunteer_oslo": {"session_place", "session_notes", "session_id", "group_place"},
+    "group_leader_oslo": {"group_place", "venn_first_name", "venn_id"},
+}
 ALLOWED_IN_ADMIN = {
     "venn_first_name",
     "venn_email",
@@ -599,6 +632,10 @@ OBJECT_NAMES = {
     "session_ics",
     "enrolment_cancel",
     "my_session_sign_up",
+    "group_detail",
+    "group_edit",
+    "group_session_attendance",
+    "group_session_ics",
     "referral_detail",
     "referral_safety_notes",
     "referral_take",
@@ -916,6 +953,11 @@ OWNERS = [
     ("my_wellbeing_delete", 0, "venn"),
     ("wellbeing_talked", 0, "coordinator_oslo"),
     ("invitation_accept", 0, "logged_out"),
+    ("group_edit", 0, "coordinator_oslo"),
+    ("group_detail", 0, "coordinator_oslo"),
+    ("group_session_attendance", 0, "coordinator_oslo"),
+    ("group_detail", 0, "group_leader_oslo"),
+    ("group_session_attendance", 0, "group_leader_oslo"),
 ]
 
 
@@ -924,6 +966,7 @@ def _owner(w: World, who: str):
         "coordinator_oslo": w.coordinator_oslo,
         "shelter_worker_oslo": w.shelter_worker_oslo,
         "venn": w.venn_user,
+        "group_leader_oslo": w.actors["group_leader_oslo"],
         "volunteer_oslo": w.actor_oslo,
         "logged_out": None,
     }[who]
@@ -966,6 +1009,7 @@ SHOWN = [
     ("volunteer_data", 1, "coordinator_oslo", "commitment_note"),
     ("meeting_edit", 0, "venn", "meeting_note"),
     ("session_detail", 0, "coordinator_oslo", "session_place"),
+    ("group_detail", 0, "coordinator_oslo", "group_place"),
     ("session_detail", 0, "coordinator_oslo", "venn_first_name"),
     ("gathering_detail", 0, "coordinator_oslo", "venn_first_name"),
     ("calendar_feed", 0, "logged_out", "session_place"),

@@ -1,0 +1,142 @@
+"""Reads of supervision groups: the attendance of a group's members and each volunteer's last
+supervision."""
+
+from datetime import timedelta
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from supervision.models import (
+    DEFAULT_EVERY_WEEKS,
+    Attendance,
+    Expectation,
+    GroupSession,
+    SupervisionGroup,
+)
+from volunteers import hooks
+from volunteers.models import Status, Volunteer
+
+
+def last_supervision_subquery() -> Subquery:
+    """The start of the last session she attended, for .annotate(last_supervision=...)."""
+    return Subquery(
+        Attendance.objects.filter(volunteer_id=OuterRef("pk"))
+        .order_by("-session__starts_at")
+        .values("session__starts_at")[:1]
+    )
+
+
+def groups_for(user) -> QuerySet[SupervisionGroup]:
+    return (
+        SupervisionGroup.objects.for_user(user)
+        .select_related("leader")
+        .prefetch_related("members")
+        .annotate(last_session=Max("sessions__starts_at"))
+    )
+
+
+def led_groups(user, now) -> QuerySet[SupervisionGroup]:
+    """The groups the group leader leads, with their next session and the last one begun."""
+    sessions = GroupSession.objects.filter(group=OuterRef("pk"))
+    return (
+        SupervisionGroup.objects.for_user(user)
+        .annotate(
+            member_count=Count("members", distinct=True),
+            next_session=Subquery(
+                sessions.filter(starts_at__gt=now).order_by("starts_at").values("starts_at")[:1]
+            ),
+            last_session_id=Subquery(
+                sessions.filter(starts_at__lte=now).order_by("-starts_at").values("public_id")[:1]
+            ),
+            last_session=Subquery(
+                sessions.filter(starts_at__lte=now).order_by("-starts_at").values("starts_at")[:1]
+            ),
+        )
+        .order_by("name", "id")
+    )
+
+
+def members_with_last_supervision(group: SupervisionGroup) -> QuerySet[Volunteer]:
+    return (
+        group.members.filter(erased_at__isnull=True)
+        .annotate(last_supervision=last_supervision_subquery())
+        .order_by("first_name", "last_name", "id")
+    )
+
+
+def sessions_of(group: SupervisionGroup) -> QuerySet[GroupSession]:
+    return group.sessions.annotate(attended=Count("attendance")).order_by("-starts_at", "id")
+
+
+def _due(volunteers: QuerySet[Volunteer], now) -> QuerySet[Volunteer]:
+    """`volunteers` (approved, with an open match) who have not attended a session within
+    their association's expectation: counted from her last session, or, when she never came,
+    from her approval. In one query (the expectation is a subquery)."""
+    weeks = Coalesce(
+        Subquery(
+            Expectation.objects.filter(association_id=OuterRef("association_id")).values(
+                "every_weeks"
+            )[:1]
+        ),
+        Value(DEFAULT_EVERY_WEEKS),
+    )
+    cutoff = ExpressionWrapper(
+        Value(now) - F("expected_weeks") * Value(timedelta(weeks=1)),
+        output_field=DateTimeField(),
+    )
+    return (
+        hooks.with_open_matches(volunteers.filter(status=Status.APPROVED, erased_at__isnull=True))
+        .annotate(last_supervision=last_supervision_subquery(), expected_weeks=weeks)
+        .annotate(cutoff=cutoff)
+        .filter(
+            Q(last_supervision__lt=F("cutoff"))
+            | Q(last_supervision__isnull=True, approved_at__lt=F("cutoff"))
+            | Q(last_supervision__isnull=True, approved_at__isnull=True)
+        )
+    )
+
+
+def due_volunteers(association_id: int, now=None) -> QuerySet[Volunteer]:
+    """Approved volunteers of the association with an open match who are due for supervision
+    (see _due), the longest waiting first."""
+    return _due(
+        Volunteer.objects.filter(association_id=association_id), now or timezone.now()
+    ).order_by(F("last_supervision").asc(nulls_first=True), "first_name", "last_name", "id")
+
+
+def due_for(user) -> QuerySet[Volunteer]:
+    """Her association's volunteers due for supervision, as the coordinator may see them (the
+    start page's card and the list it links to)."""
+    return _due(Volunteer.objects.for_user(user), timezone.now()).order_by(
+        F("last_supervision").asc(nulls_first=True), "first_name", "last_name", "id"
+    )
+
+
+def due_everywhere(now) -> QuerySet[Volunteer]:
+    """Every association's volunteers due for supervision (the reminder rule)."""
+    return _due(Volunteer.objects.all(), now)
+
+
+def is_due(volunteer: Volunteer) -> bool:
+    return _due(Volunteer.objects.filter(pk=volunteer.pk), timezone.now()).exists()
+
+
+def next_session_of(volunteer: Volunteer) -> GroupSession | None:
+    """The next session of a group she is a member of (her start page)."""
+    return (
+        GroupSession.objects.filter(group__members=volunteer, starts_at__gt=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
