@@ -65,6 +65,7 @@ from matching.models import (
 from reports.expressions import DaysBetween, HoursBetween, Percentile
 from reports.periods import Period
 from reports.queries import Part, run
+from supervision.models import Attendance
 from volunteers.models import CommitmentPeriod, Status, Volunteer
 from volunteers.models import EndReason as CommitmentEndReason
 
@@ -85,8 +86,8 @@ COMMITMENTS = [f"commitment_{r}" for r in CommitmentEndReason.values] + ["commit
 # Volunteers whose commitment period ended in the period (each once): renewed, or not.
 RENEWALS = ["renewal_renewed", "renewal_not_renewed"]
 # Volunteers' hours in the period (whole hours): meetings with the women, course sessions,
-# gatherings.
-HOURS = ["hours_meetings", "hours_courses", "hours_gatherings"]
+# supervision group sessions, gatherings.
+HOURS = ["hours_meetings", "hours_courses", "hours_supervision", "hours_gatherings"]
 PARTITIONS: dict[str, list[str]] = {
     "applied": FUNNEL,
     "pipeline_total": PIPELINE,
@@ -566,7 +567,8 @@ def hour_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, P
     """The time the volunteers of each association gave in the period, summed over all of them
     at once: the minutes logged on meetings where the pair met (on days of the period), and
     the length of the course sessions they attended (held, not cancelled, started in the
-    period), and the gatherings they attended (started in the period). As a volunteer's own
+    period), the supervision group sessions and the gatherings they attended (started in the
+    period). As a volunteer's own
     hours count them (volunteers.selectors.volunteer_hours), by the volunteer's association."""
     meetings = Meeting.objects.filter(
         _scope("match__volunteer__association", association_ids),
@@ -580,6 +582,10 @@ def hour_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, P
         session__cancelled_at__isnull=True,
         session__ends_at__lte=timezone.now(),
     )
+    supervision = Attendance.objects.filter(
+        _scope("volunteer__association", association_ids),
+        _between("session__starts_at", period),
+    )
     gatherings = GatheringSignUp.objects.filter(
         _scope("volunteer__association", association_ids),
         _between("gathering__starts_at", period),
@@ -592,6 +598,18 @@ def hour_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, P
                 meetings,
                 {"meeting_minutes": Sum("minutes")},
                 group="match__volunteer__association_id",
+            ),
+        ),
+        (
+            ROWS,
+            Part(
+                supervision,
+                {
+                    "supervision_minutes": Sum(
+                        HoursBetween("session__ends_at", "session__starts_at") * Value(60.0)
+                    )
+                },
+                group="volunteer__association_id",
             ),
         ),
         (
@@ -692,7 +710,7 @@ def empty_row() -> dict:
     row.update(dict.fromkeys(END_REASONS, 0))
     row.update(dict.fromkeys(MEASURES))
     row.update(reached_screening=0, reached_course=0, reached_approval=0)
-    row.update(meeting_minutes=0, course_minutes=0, gathering_minutes=0)
+    row.update(meeting_minutes=0, course_minutes=0, supervision_minutes=0, gathering_minutes=0)
     return row
 
 
@@ -712,11 +730,13 @@ def _derive(row: dict) -> None:
     # (No minutes logged on a group's meetings: its sum is NULL.)
     row["meeting_minutes"] = row["meeting_minutes"] or 0
     row["course_minutes"] = row["course_minutes"] or 0
+    row["supervision_minutes"] = row["supervision_minutes"] or 0
     row["gathering_minutes"] = row["gathering_minutes"] or 0
     row["hours_meetings"] = round(row["meeting_minutes"] / 60)
     row["hours_courses"] = round(row["course_minutes"] / 60)
+    row["hours_supervision"] = round(row["supervision_minutes"] / 60)
     row["hours_gatherings"] = round(row["gathering_minutes"] / 60)
-    row["hours"] = row["hours_meetings"] + row["hours_courses"] + row["hours_gatherings"]
+    row["hours"] = sum(row[key] for key in HOURS)
 
 
 def collect(

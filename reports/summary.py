@@ -24,7 +24,7 @@ from reports.tables import Cell, Table
 # waiting_times, hours: their rows come in this order).
 MATCHES_STARTED, MATCHES_ACTIVE_END, MATCHES_ENDED, MEETINGS = 1, 2, 4, 6
 REFERRALS_RECEIVED, REFERRALS_WAITING = 0, 3
-HOURS_IN_ALL = 3  # tables.hours: meetings, courses, gatherings, in all
+HOURS_IN_ALL = 4  # tables.hours: meetings, courses, supervision, gatherings, in all
 
 
 def when(period: Period, today=None) -> str:
@@ -171,8 +171,10 @@ def sentences(built: dict[str, Table], period: Period) -> list[str]:
     if say(hours) and hours.n:
         said.append(
             ngettext(
-                "The volunteers gave %(count)s hour to meetings, courses and gatherings.",
-                "The volunteers gave %(count)s hours to meetings, courses and gatherings.",
+                "The volunteers gave %(count)s hour to meetings, courses, supervision and "
+                "gatherings.",
+                "The volunteers gave %(count)s hours to meetings, courses, supervision and "
+                "gatherings.",
                 hours.n,
             )
             % {"count": hours.words}

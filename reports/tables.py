@@ -558,6 +558,7 @@ def hours(source) -> Table:
         rows=[
             Row(_("Meetings with the women"), [source.count("hours_meetings")]),
             Row(_("Course sessions attended"), [source.count("hours_courses")]),
+            Row(_("Supervision group sessions"), [source.count("hours_supervision")]),
             Row(_("Gatherings attended"), [source.count("hours_gatherings")]),
             Row(_("In all"), [source.count("hours")], total=True),
         ],

@@ -7,5 +7,16 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision groups")
 
     def ready(self) -> None:
-        # Registers the notification kind of this app's reminder rule.
-        from supervision import reminders  # noqa: F401
+        # Registers the notification kind of this app's reminder rule, and the time she gives
+        # to supervision among her hours (volunteers may not import supervision).
+        from supervision import reminders, selectors  # noqa: F401
+        from volunteers import hooks
+
+        hooks.register_hours(
+            hooks.HoursSource(
+                name="supervision",
+                label=_("Supervision"),
+                minutes=selectors.supervision_minutes,
+                duration=True,
+            )
+        )

@@ -1,7 +1,7 @@
 """Reads of supervision groups: the attendance of a group's members and each volunteer's last
 supervision."""
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Count,
@@ -13,6 +13,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -139,4 +140,22 @@ def next_session_of(volunteer: Volunteer) -> GroupSession | None:
         GroupSession.objects.filter(group__members=volunteer, starts_at__gt=timezone.now())
         .order_by("starts_at")
         .first()
+    )
+
+
+def supervision_minutes(volunteer, start: date, end: date) -> QuerySet:
+    """The length of the group sessions she attended that started from `start` up to `end` (not
+    included), as one duration: her hours (volunteers.hooks.HoursSource, registered in
+    supervision/apps.py)."""
+    zone = timezone.get_current_timezone()
+    return (
+        Attendance.objects.filter(
+            volunteer=volunteer,
+            session__starts_at__gte=datetime.combine(start, time.min, tzinfo=zone),
+            session__starts_at__lt=datetime.combine(end, time.min, tzinfo=zone),
+        )
+        .order_by()
+        .values("volunteer")
+        .annotate(total=Sum(F("session__ends_at") - F("session__starts_at")))
+        .values("total")
     )

@@ -86,6 +86,8 @@ class HoursSource:
     # she gave from `start` up to (not including) `end` (dates), for use as a Subquery;
     # `volunteer` is an OuterRef to her id.
     minutes: Callable[..., QuerySet]
+    # True when that column is a duration (a sum of ends minus starts), not whole minutes.
+    duration: bool = False
 
 
 _hours_sources: list[HoursSource] = []

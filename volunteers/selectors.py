@@ -329,7 +329,8 @@ def volunteer_hours(volunteer: Volunteer, years: list[int]) -> list[YearHours]:
         start, end = date(year, 1, 1), date(year + 1, 1, 1)
         for number, source in enumerate(sources):
             annotations[f"y{year}_{number}"] = Subquery(
-                source.minutes(OuterRef("pk"), start, end), output_field=IntegerField()
+                source.minutes(OuterRef("pk"), start, end),
+                output_field=DurationField() if source.duration else IntegerField(),
             )
         annotations[f"y{year}_courses"] = Subquery(
             _course_minutes(start, end), output_field=DurationField()

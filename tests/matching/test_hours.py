@@ -57,6 +57,21 @@ def worked(oslo, make_volunteer, make_match):
     _attend(her, _session(oslo, date(LAST_YEAR, 2, 15), 3, cancelled=True))
     _attend(her, _session(oslo, date(THIS_YEAR, 1, 1), 2))
     _attend(other, _session(oslo, date(THIS_YEAR, 1, 1), 5))
+    # Supervision: a session of 90 minutes she came to this year, one she missed.
+    from supervision.models import Attendance, GroupSession, SupervisionGroup
+
+    group = SupervisionGroup.objects.create(association=oslo, name="Gruppe", leader=other)
+    came, _missed = (
+        GroupSession.objects.create(
+            group=group,
+            starts_at=timezone.make_aware(datetime.combine(day, time(18))),
+            ends_at=timezone.make_aware(datetime.combine(day, time(19, 30))),
+            place="Lokalet",
+        )
+        for day in (date(THIS_YEAR, 1, 5), date(THIS_YEAR, 1, 12))
+    )
+    Attendance.objects.create(session=came, volunteer=her)
+    Attendance.objects.create(session=came, volunteer=other)
     return her
 
 
@@ -64,9 +79,13 @@ def test_hours_per_year_count_her_meetings_and_courses_only(worked, django_asser
     with django_assert_num_queries(1):
         hours = volunteer_hours(worked, [THIS_YEAR, LAST_YEAR, LAST_YEAR - 1])
     assert [(h.year, h.parts, h.total) for h in hours] == [
-        (THIS_YEAR, [("Møter", 2.0), ("Kurs", 2.0), ("Samlinger", 0.0)], 4.0),
-        (LAST_YEAR, [("Møter", 2.0), ("Kurs", 4.0), ("Samlinger", 0.0)], 6.0),
-        (LAST_YEAR - 1, [("Møter", 0.0), ("Kurs", 0.0), ("Samlinger", 0.0)], 0.0),
+        (THIS_YEAR, [("Veiledning", 1.5), ("Møter", 2.0), ("Kurs", 2.0), ("Samlinger", 0.0)], 5.5),
+        (LAST_YEAR, [("Veiledning", 0.0), ("Møter", 2.0), ("Kurs", 4.0), ("Samlinger", 0.0)], 6.0),
+        (
+            LAST_YEAR - 1,
+            [("Veiledning", 0.0), ("Møter", 0.0), ("Kurs", 0.0), ("Samlinger", 0.0)],
+            0.0,
+        ),
     ]
     assert [h.year for h in recent_hours(worked)] == [THIS_YEAR, LAST_YEAR]
 

@@ -69,7 +69,7 @@ def test_hours_are_summed_per_association(more):
     assert figures.totals["renewal_volunteers"] == 2
 
 
-def test_hours_count_the_gatherings_she_attended(more):
+def test_hours_count_the_gatherings_and_the_supervision_they_attended(more):
     """A national gathering of 5 hours in June: two of Oslo's volunteers came, one signed up and
     did not come; one in 2026 is after the period."""
     from datetime import datetime
@@ -97,8 +97,20 @@ def test_hours_count_the_gatherings_she_attended(more):
     GatheringSignUp.objects.create(
         gathering=next_year, volunteer=came, status=SignUpStatus.ATTENDED
     )
+    # And a supervision group session of 3 hours in May that two of them came to.
+    from supervision.models import Attendance, GroupSession, SupervisionGroup
+
+    group = SupervisionGroup.objects.create(association=more.oslo, name="Gruppe", leader=later)
+    session = GroupSession.objects.create(
+        group=group,
+        starts_at=datetime(2025, 5, 6, 17, tzinfo=zone),
+        ends_at=datetime(2025, 5, 6, 20, tzinfo=zone),
+        place="Lokalet",
+    )
+    for volunteer in (came, later):
+        Attendance.objects.create(session=session, volunteer=volunteer)
     row = collect(PERIOD, [more.oslo.pk]).rows[more.oslo.pk]
-    assert (row["hours_gatherings"], row["hours"]) == (10, 27)
+    assert (row["hours_gatherings"], row["hours_supervision"], row["hours"]) == (10, 6, 33)
 
 
 def test_hours_count_the_volunteers_association_and_whole_hours(more):
@@ -122,11 +134,12 @@ def test_a_coordinator_sees_her_associations_renewals_and_hours(english, more, c
     assert table(response, "hours") == {
         "Meetings with the women": ["5"],
         "Course sessions attended": ["12"],
+        "Supervision group sessions": ["0"],
         "Gatherings attended": ["0"],
         "In all": ["17"],
     }
     assert (
-        "The volunteers gave 17 hours to meetings, courses and gatherings."
+        "The volunteers gave 17 hours to meetings, courses, supervision and gatherings."
         in response.context["summary"]
     )
 
@@ -143,11 +156,12 @@ def test_the_national_page_suppresses_small_renewals(english, more, national_adm
     assert table(response, "hours") == {
         "Meetings with the women": ["15"],
         "Course sessions attended": ["12"],
+        "Supervision group sessions": ["0"],
         "Gatherings attended": ["0"],
         "In all": ["27"],
     }
     assert (
-        "The volunteers gave 27 hours to meetings, courses and gatherings."
+        "The volunteers gave 27 hours to meetings, courses, supervision and gatherings."
         in response.context["summary"]
     )
 
@@ -180,6 +194,7 @@ def test_the_workbook_has_the_renewals_and_hours(english, more, national_admin):
         ["Activity", "Hours"],
         ["Meetings with the women", 15],
         ["Course sessions attended", 12],
+        ["Supervision group sessions", 0],
         ["Gatherings attended", 0],
         ["In all", 27],
     ]
@@ -193,8 +208,12 @@ def test_the_tables_and_summary_are_in_norwegian(client, more, coordinator_oslo)
     assert table(response, "hours") == {
         "Møter med kvinnene": ["5"],
         "Kurssamlinger de deltok på": ["12"],
+        "Veiledningssamlinger": ["0"],
         "Samlinger de var på": ["0"],
         "Totalt": ["17"],
     }
     assert table(response, "renewals")["Andel som fornyet"] == ["50 %"]
-    assert "Ressursvennene ga 17 timer til møter, kurs og samlinger." in response.context["summary"]
+    assert (
+        "Ressursvennene ga 17 timer til møter, kurs, veiledning og samlinger."
+        in response.context["summary"]
+    )
