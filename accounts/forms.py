@@ -26,22 +26,19 @@ from accounts.models import (
 )
 from common.forms import DateInput, fields_only_helper
 
+# The roles a national admin gives (a volunteer's follows her volunteer record).
+STAFF_ROLE_CHOICES = [
+    (Role.COORDINATOR, Role.COORDINATOR.label),
+    (Role.SHELTER_STAFF, Role.SHELTER_STAFF.label),
+    (Role.NATIONAL_ADMIN, Role.NATIONAL_ADMIN.label),
+]
 
-class InvitationForm(forms.Form):
-    """Invite a person. A national admin picks the role and place; a coordinator invites
-    volunteers of her own association, so she types only who."""
 
-    email = forms.EmailField(label=_("Email address"))
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    role = forms.ChoiceField(
-        label=_("Role"),
-        choices=[
-            (Role.COORDINATOR, Role.COORDINATOR.label),
-            (Role.SHELTER_STAFF, Role.SHELTER_STAFF.label),
-            (Role.NATIONAL_ADMIN, Role.NATIONAL_ADMIN.label),
-        ],
-    )
+class StaffRoleForm(forms.Form):
+    """A role a national admin gives, with its place: a coordinator's association, shelter
+    staff's shelter (the one place of that rule, for inviting and for changing a role)."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
     association = forms.ModelChoiceField(
         label=_("Local association"),
         queryset=Association.objects.none(),
@@ -57,26 +54,14 @@ class InvitationForm(forms.Form):
         help_text=_("For shelter staff."),
     )
 
-    def __init__(self, *args, user: User, acting: Membership, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.acting = acting
-        self.helper = fields_only_helper()
-        if acting.role == Role.NATIONAL_ADMIN:
-            association = cast(forms.ModelChoiceField, self.fields["association"])
-            association.queryset = Association.objects.for_user(user)
-            shelter = cast(forms.ModelChoiceField, self.fields["shelter"])
-            shelter.queryset = Shelter.objects.for_user(user)
-        else:
-            for name in ("role", "association", "shelter"):
-                del self.fields[name]
+    def _places_of(self, user: User) -> None:
+        association = cast(forms.ModelChoiceField, self.fields["association"])
+        association.queryset = Association.objects.for_user(user)
+        shelter = cast(forms.ModelChoiceField, self.fields["shelter"])
+        shelter.queryset = Shelter.objects.for_user(user)
 
     def clean(self):
         cleaned = super().clean()
-        if self.acting.role != Role.NATIONAL_ADMIN:
-            cleaned["role"] = Role.VOLUNTEER
-            cleaned["association"] = self.acting.association
-            cleaned["shelter"] = None
-            return cleaned
         role = cleaned.get("role")
         if role == Role.COORDINATOR:
             if not cleaned.get("association"):
@@ -90,6 +75,35 @@ class InvitationForm(forms.Form):
             cleaned["association"] = None
         else:
             cleaned["association"] = cleaned["shelter"] = None
+        return cleaned
+
+
+class InvitationForm(StaffRoleForm):
+    """Invite a person. A national admin picks the role and place; a coordinator invites
+    volunteers of her own association, so she types only who."""
+
+    email = forms.EmailField(label=_("Email address"))
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    field_order = ["email", "first_name", "last_name", "role", "association", "shelter"]
+
+    def __init__(self, *args, user: User, acting: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.acting = acting
+        self.helper = fields_only_helper()
+        if acting.role == Role.NATIONAL_ADMIN:
+            self._places_of(user)
+        else:
+            for name in ("role", "association", "shelter"):
+                del self.fields[name]
+
+    def clean(self):
+        if self.acting.role == Role.NATIONAL_ADMIN:
+            return super().clean()
+        cleaned = forms.Form.clean(self)
+        cleaned["role"] = Role.VOLUNTEER
+        cleaned["association"] = self.acting.association
+        cleaned["shelter"] = None
         return cleaned
 
 
@@ -560,58 +574,14 @@ class PeopleSearchForm(forms.Form):
     )
 
 
-class MembershipRoleForm(forms.Form):
+class MembershipRoleForm(StaffRoleForm):
     """Give a membership another role (and place): the old one ends, a new one begins."""
-
-    role = forms.ChoiceField(
-        label=_("New role"),
-        choices=[
-            (Role.COORDINATOR, Role.COORDINATOR.label),
-            (Role.SHELTER_STAFF, Role.SHELTER_STAFF.label),
-            (Role.NATIONAL_ADMIN, Role.NATIONAL_ADMIN.label),
-        ],
-    )
-    association = forms.ModelChoiceField(
-        label=_("Local association"),
-        queryset=Association.objects.none(),
-        required=False,
-        to_field_name="public_id",
-        help_text=_("For a coordinator."),
-    )
-    shelter = forms.ModelChoiceField(
-        label=_("Crisis shelter"),
-        queryset=Shelter.objects.none(),
-        required=False,
-        to_field_name="public_id",
-        help_text=_("For shelter staff."),
-    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = fields_only_helper()
-        cast(
-            forms.ModelChoiceField, self.fields["association"]
-        ).queryset = Association.objects.for_user(user)
-        cast(forms.ModelChoiceField, self.fields["shelter"]).queryset = Shelter.objects.for_user(
-            user
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        role = cleaned.get("role")
-        if role == Role.COORDINATOR:
-            if not cleaned.get("association"):
-                self.add_error(
-                    "association", _("Choose the local association she will coordinate.")
-                )
-            cleaned["shelter"] = None
-        elif role == Role.SHELTER_STAFF:
-            if not cleaned.get("shelter"):
-                self.add_error("shelter", _("Choose the crisis shelter she works at."))
-            cleaned["association"] = None
-        else:
-            cleaned["association"] = cleaned["shelter"] = None
-        return cleaned
+        self.fields["role"].label = _("New role")
+        self._places_of(user)
 
 
 class ListEntryForm(forms.Form):
