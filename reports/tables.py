@@ -562,7 +562,7 @@ def hours(source) -> Table:
             Row(_("Gatherings attended"), [source.count("hours_gatherings")]),
             Row(_("In all"), [source.count("hours")], total=True),
         ],
-        note=_("Whole hours, each activity rounded on its own."),
+        note=_("Whole hours: each activity to the nearest hour, the total their sum."),
     )
 
 
