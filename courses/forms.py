@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from accounts.lists import ListFlagsField
 from accounts.models import Association
 from common.forms import fields_only_helper
-from courses.models import CONSIDERATIONS, Course, EnrolmentStatus, Session, SignUpStatus
+from courses.models import CONSIDERATIONS, Course, EnrolmentStatus, Session
 
 
 class SessionForm(forms.Form):
@@ -156,7 +156,8 @@ class EnrolForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    """One box per volunteer with a seat: ticked attended, unticked absent."""
+    """One box per volunteer with a place (a seat on a course session, a sign-up for a
+    gathering): ticked attended, unticked absent. Both statuses say "attended" alike."""
 
     attended: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Attended"),
@@ -171,8 +172,8 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["attended"]
         field.queryset = seated
-        field.label_from_instance = lambda enrolment: enrolment.volunteer.full_name
-        field.initial = [e.public_id for e in seated if e.status == EnrolmentStatus.ATTENDED]
+        field.label_from_instance = lambda place: place.volunteer.full_name
+        field.initial = [p.public_id for p in seated if p.status == EnrolmentStatus.ATTENDED]
         self.helper = fields_only_helper()
 
 
@@ -328,25 +329,4 @@ class GatheringSignUpForm(forms.Form):
         field = cast(forms.ModelChoiceField, self.fields["volunteer"])
         field.queryset = volunteers
         field.label_from_instance = lambda volunteer: volunteer.full_name
-        self.helper = fields_only_helper()
-
-
-class GatheringAttendanceForm(forms.Form):
-    """One box per volunteer signed up: ticked attended, unticked absent."""
-
-    attended: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
-        label=_("Attended"),
-        queryset=None,
-        to_field_name="public_id",
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("Those not ticked are registered as absent."),
-    )
-
-    def __init__(self, *args, signed, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["attended"]
-        field.queryset = signed
-        field.label_from_instance = lambda sign_up: sign_up.volunteer.full_name
-        field.initial = [s.public_id for s in signed if s.status == SignUpStatus.ATTENDED]
         self.helper = fields_only_helper()

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -17,10 +17,10 @@ from accounts.access import RoleRequest, role_required
 from accounts.models import Role
 from common.pagination import page_of
 from courses import ics, services
-from courses.forms import GatheringAttendanceForm, GatheringForm, GatheringSignUpForm
+from courses.forms import AttendanceForm, GatheringForm, GatheringSignUpForm
 from courses.models import SIGNED, Gathering, GatheringSignUp, SignUpStatus
 from courses.services import CourseError
-from courses.views import _absolute, _calendar_response, _own_volunteer
+from courses.views import _absolute, _calendar_response, _own_volunteer, _when
 
 ORGANISERS = (Role.NATIONAL_ADMIN, Role.COORDINATOR)
 
@@ -35,14 +35,6 @@ def _with_counts(gatherings):
         signed=Count("sign_ups", filter=Q(sign_ups__status__in=SIGNED)),
         attended=Count("sign_ups", filter=Q(sign_ups__status=SignUpStatus.ATTENDED)),
     )
-
-
-def _when(gathering: Gathering) -> dict:
-    local = timezone.localtime(gathering.starts_at)
-    return {
-        "date": formats.date_format(local, "SHORT_DATE_FORMAT"),
-        "time": formats.time_format(local, "TIME_FORMAT"),
-    }
 
 
 # --- Organisers (national admin, coordinator) ----------------------------------------------------
@@ -182,7 +174,7 @@ def gathering_attendance(request: RoleRequest, public_id) -> HttpResponse:
     """Who came, ticked by the organiser once the gathering has started."""
     gathering = get_object_or_404(Gathering.objects.organised_by(request.user), public_id=public_id)
     signed = _sign_ups(request, gathering)
-    form = GatheringAttendanceForm(request.POST or None, signed=signed)
+    form = AttendanceForm(request.POST or None, seated=signed)
     if request.method == "POST" and form.is_valid():
         try:
             attended = services.gathering_attendance_record(

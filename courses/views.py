@@ -25,7 +25,15 @@ from common import searches
 from common.pagination import PAGE_SIZE, page_of
 from courses import ics, selectors, services
 from courses.forms import AttendanceForm, EnrolForm, EnrolSearchForm, SessionForm
-from courses.models import SEATED, CalendarFeed, Course, Enrolment, EnrolmentStatus, Session
+from courses.models import (
+    SEATED,
+    CalendarFeed,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+    Gathering,
+    Session,
+)
 from courses.services import CourseError
 
 PAST_SESSIONS_SHOWN = 20
@@ -78,8 +86,9 @@ def _volunteer_link(session: Session) -> str:
     return _absolute(f"{reverse('my_courses')}#session-{session.public_id}")
 
 
-def _when(session: Session) -> dict:
-    local = timezone.localtime(session.starts_at)
+def _when(event: Session | Gathering) -> dict:
+    """The day and time an event starts, for a message (a course session, a gathering)."""
+    local = timezone.localtime(event.starts_at)
     return {
         "date": formats.date_format(local, "SHORT_DATE_FORMAT"),
         "time": formats.time_format(local, "TIME_FORMAT"),
