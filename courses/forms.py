@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from accounts.lists import ListFlagsField
 from accounts.models import Association
 from common.forms import fields_only_helper
-from courses.models import CONSIDERATIONS, Course, EnrolmentStatus, Session
+from courses.models import CONSIDERATIONS, KINDS_OFFERED, Course, EnrolmentStatus, Session
 
 
 class SessionForm(forms.Form):
@@ -198,6 +198,16 @@ class CourseAdminForm(forms.ModelForm):
             "validity_months",
             "is_active",
         )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Supervision is no longer a course; a course that was one keeps its kind in the list.
+        kept = {self.instance.kind} if self.instance.pk else set()
+        self.fields["kind"].choices = [
+            (value, label)
+            for value, label in self.fields["kind"].choices
+            if not value or value in KINDS_OFFERED or value in kept
+        ]
 
 
 class CourseCatalogueForm(CourseAdminForm):

@@ -59,7 +59,14 @@ NEEDS_SPECIALISATION = (
 class CourseKind(models.TextChoices):
     BASIC = "basic", _("Basic course")
     SPECIALISATION = "specialisation", _("Specialisation course")
-    SUPERVISION = "supervision", _("Supervision group")
+    # Retired: supervision is held in the supervision groups (the supervision app), which have
+    # a leader, members, an expectation and attendance. The kind stays for the sessions already
+    # held as a course (her history and certificate keep them); no new course takes it.
+    SUPERVISION = "supervision", _("Supervision group (as a course, retired)")
+
+
+# The kinds a new or changed course may take.
+KINDS_OFFERED = (CourseKind.BASIC, CourseKind.SPECIALISATION)
 
 
 # The kinds a volunteer completes once (until the completion expires, for a course with a

@@ -203,7 +203,7 @@ def shelter_staff_start(request: HttpRequest, membership: Membership) -> HttpRes
 
 def volunteer_start(request: HttpRequest, membership: Membership) -> HttpResponse:
     volunteer = Volunteer.objects.for_user(request.user).first()
-    commitment = volunteer.commitments.open().first() if volunteer else None
+    year = volunteer_selectors.her_year(volunteer, timezone.localdate()) if volunteer else None
     matches = list(
         matching_selectors.with_last_contact(
             Match.objects.for_user(request.user)
@@ -216,7 +216,8 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
         "start/volunteer.html",
         {
             "volunteer": volunteer,
-            "commitment": commitment,
+            "commitment": year.period if year else None,
+            "renewed_until": year.renewed_until if year else None,
             "matches": matches,
             # "Log a meeting" only where there is a match to log it for.
             "running": any(match.is_running for match in matches),

@@ -114,7 +114,6 @@ def seed(stdout) -> None:
     courses = {course.kind: course for course in Course.objects.all()}
     basic = next(c for c in Course.objects.filter(required_for_matching=True))
     specialisation = courses.get(CourseKind.SPECIALISATION)
-    supervision = courses.get(CourseKind.SUPERVISION)
     created = 0
     for index, association in enumerate(Association.objects.order_by("name")):
         if Volunteer.objects.filter(association=association).exists():
@@ -153,7 +152,7 @@ def seed(stdout) -> None:
         # visibly weigh language against distance.
         for own, code in zip(approved[2:], ["ar", "so", "pl", "ar"], strict=False):
             VolunteerLanguage.objects.get_or_create(volunteer=own, code=code)
-        _sessions(rng, association, volunteers, basic, specialisation, supervision, coordinator)
+        _sessions(rng, association, volunteers, basic, specialisation, coordinator)
         created += len(volunteers)
     stdout.write(f"Demo: {created} volunteers with course sessions and attendance.")
 
@@ -217,9 +216,7 @@ def _at(day_offset: int, hour: int):
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
-def _sessions(
-    rng, association, volunteers, basic, specialisation, supervision, coordinator
-) -> None:
+def _sessions(rng, association, volunteers, basic, specialisation, coordinator) -> None:
     place = f"{association.name}, kurslokalet"
     done = [v for v in volunteers if v.status in (Status.APPROVED, Status.PAUSED, Status.ENDED)]
     in_course = [v for v in volunteers if v.status == Status.COURSE]
@@ -285,24 +282,25 @@ def _sessions(
             capacity=10,
             created_by=coordinator,
         )
-    if supervision:
-        group = Session.objects.create(
-            course=supervision,
+        # An evening session of the specialisation course, full, with one on its waiting list.
+        # (Supervision is held in the supervision groups: supervision/demo.py.)
+        evening = Session.objects.create(
+            course=specialisation,
             association=association,
-            starts_at=_at(5, 18),
-            ends_at=_at(5, 20),
+            starts_at=_at(5, 17),
+            ends_at=_at(5, 21),
             place=place,
             capacity=8,
             created_by=coordinator,
         )
-        for volunteer in done[:8]:
+        for volunteer in done[4:12]:
             Enrolment.objects.create(
-                session=group, volunteer=volunteer, status=EnrolmentStatus.ENROLLED
+                session=evening, volunteer=volunteer, status=EnrolmentStatus.ENROLLED
             )
-        if len(done) > 8:
+        if len(done) > 12:
             Enrolment.objects.create(
-                session=group,
-                volunteer=done[8],
+                session=evening,
+                volunteer=done[12],
                 status=EnrolmentStatus.WAITING,
                 queued_at=timezone.now(),
             )

@@ -111,6 +111,31 @@ def volunteer_detail(user, public_id) -> Volunteer:
     )
 
 
+@dataclass(frozen=True)
+class HerYear:
+    """Her year as she sees it on her start page: the period she is in, and how far she has
+    renewed it (the end of the period after it, when she renewed early)."""
+
+    period: CommitmentPeriod
+    renewed_until: date | None
+
+
+def her_year(volunteer: Volunteer, today: date) -> HerYear | None:
+    """The period she is in today. After an early renewal the open period starts when the running
+    one ends: the running one is hers today (closed as renewed, it still runs until its end),
+    and the renewal is said beside it. One query."""
+    periods = list(
+        volunteer.commitments.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today)).order_by(
+            "starts_on"
+        )
+    )
+    if not periods:
+        return None
+    running = next((period for period in periods if period.starts_on <= today), periods[0])
+    last = periods[-1]
+    return HerYear(running, last.ends_on if last is not running else None)
+
+
 def commitments_ending(user) -> QuerySet:
     """Active volunteers whose open commitment period ends within COMMITMENT_ENDING_DAYS: the
     start page's card and the list it links to (`?commitment_ending=on`)."""

@@ -109,3 +109,20 @@ def test_a_course_the_matching_counts_on_cannot_be_stopped(client, national_admi
         assert course.is_active is offered, course.title
     page = client.get(reverse("course_catalogue")).content.decode()
     assert "cannot be stopped while the matching counts on it" in page
+
+
+def test_supervision_is_no_longer_a_course_a_national_admin_can_make():
+    """Supervision is held in the supervision groups: the catalogue's old supervision course is
+    no longer offered (migration courses 0007), no new course takes the kind, and a course that
+    had it keeps it in the list so it can still be changed."""
+    from courses.forms import CourseCatalogueForm
+
+    retired = Course.objects.get(kind=CourseKind.SUPERVISION)
+    assert retired.is_active is False
+    new_kinds = {value for value, _label in CourseCatalogueForm().fields["kind"].choices}
+    assert CourseKind.SUPERVISION not in new_kinds
+    assert {CourseKind.BASIC, CourseKind.SPECIALISATION} <= new_kinds
+    kept = {value for value, _l in CourseCatalogueForm(instance=retired).fields["kind"].choices}
+    assert CourseKind.SUPERVISION in kept
+    refused = CourseCatalogueForm(data={"title": "Ny veiledning", "kind": "supervision"})
+    assert not refused.is_valid() and "kind" in refused.errors

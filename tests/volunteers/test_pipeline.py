@@ -453,3 +453,33 @@ def test_a_coordinator_cannot_reset_the_two_step_login_of_someone_with_another_r
     )
     assert "nasjonal administrator" in response.content.decode()
     assert Authenticator.objects.filter(user=coordinator_bergen).exists()
+
+
+def test_after_renewing_early_her_start_page_shows_the_year_she_is_in_and_the_renewal(
+    client, oslo, volunteer_oslo
+):
+    v = volunteer(oslo, status=Status.APPROVED, user=volunteer_oslo, email=volunteer_oslo.email)
+    today = timezone.localdate()
+    start = today - timedelta(days=300)
+    first = CommitmentPeriod.objects.create(
+        volunteer=v, starts_on=start, ends_on=start + timedelta(days=365)
+    )
+    second = services.commitment_renew(volunteer=v)
+    login(client, volunteer_oslo)
+    page = client.get(reverse("my_page"))
+    assert page.context["commitment"] == first
+    assert page.context["renewed_until"] == second.ends_on
+    html = page.content.decode()
+    assert "65 dager igjen av året ditt" in html
+    assert f"Fornyet for ett år til, til {second.ends_on:%d.%m.%Y}." in html
+
+
+def test_her_start_page_shows_the_open_year_when_she_has_not_renewed(client, oslo, volunteer_oslo):
+    v = volunteer(oslo, status=Status.APPROVED, user=volunteer_oslo, email=volunteer_oslo.email)
+    today = timezone.localdate()
+    period = CommitmentPeriod.objects.create(
+        volunteer=v, starts_on=today - timedelta(days=10), ends_on=today + timedelta(days=355)
+    )
+    login(client, volunteer_oslo)
+    page = client.get(reverse("my_page"))
+    assert (page.context["commitment"], page.context["renewed_until"]) == (period, None)
