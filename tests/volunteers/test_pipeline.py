@@ -471,7 +471,7 @@ def test_after_renewing_early_her_start_page_shows_the_year_she_is_in_and_the_re
     assert page.context["renewed_until"] == second.ends_on
     html = page.content.decode()
     assert "65 dager igjen av året ditt" in html
-    assert f"Fornyet for ett år til, til {second.ends_on:%d.%m.%Y}." in html
+    assert f"Fornyet med ett år, frem til {second.ends_on:%d.%m.%Y}." in html
 
 
 def test_her_start_page_shows_the_open_year_when_she_has_not_renewed(client, oslo, volunteer_oslo):
