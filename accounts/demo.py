@@ -90,6 +90,14 @@ DEMO_PEOPLE: dict[str, tuple[str, str, str, list[tuple[Role, str | None]]]] = {
         "+47 400 00 033",
         [(Role.VOLUNTEER, "Trondheim Sanitetsforening")],
     ),
+    # A ressursvenn in Oslo who leads its supervision group (supervision/demo.py gives her the
+    # group leader role, as a coordinator does on the group's page): she picks her role.
+    "gruppeleder.oslo": (
+        "Randi",
+        "Eide",
+        "+47 400 00 051",
+        [(Role.VOLUNTEER, "Oslo Sanitetsforening")],
+    ),
     # A coordinator in Bergen who is also a ressursvenn in Oslo: she picks her role.
     "to.roller": (
         "Kari",

@@ -10,8 +10,10 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from accounts.demo import demo_email
 from accounts.models import Association, User
 from supervision.models import Attendance, GroupSession, SupervisionGroup
+from supervision.services import group_save
 from volunteers.models import Status, Volunteer
 
 SESSIONS = 9  # one every six weeks, the last one a week ago
@@ -38,12 +40,15 @@ def seed(stdout) -> None:
         coordinator = User.objects.filter(
             memberships__association=association, memberships__role="coordinator"
         ).first()
-        # The leader: an approved volunteer without a login of her own in the demo.
-        leader = next((v for v in approved if v.user_id is None), approved[0])
-        group = SupervisionGroup.objects.create(
-            association=association, name="Veiledningsgruppe 1", leader=leader
+        # The leader: the demo's group leader login where the association has one (she is
+        # given the role as a coordinator gives it), else an approved volunteer without a login.
+        leader = next(
+            (v for v in approved if v.email == demo_email("gruppeleder.oslo")),
+            next((v for v in approved if v.user_id is None), approved[0]),
         )
-        group.members.set(approved)
+        group = group_save(
+            association=association, name="Veiledningsgruppe 1", leader=leader, members=approved
+        )
         today = timezone.localdate()
         place = f"Frivilligsentralen, {association.name.split()[0]}"
         for number in range(SESSIONS):

@@ -134,9 +134,13 @@ def seed(stdout) -> None:
         logins = User.objects.filter(
             email__in=[
                 demo_email(f"frivillig.{city}"),
-                *([demo_email("to.roller")] if city == "oslo" else []),
+                *(
+                    [demo_email("to.roller"), demo_email("gruppeleder.oslo")]
+                    if city == "oslo"
+                    else []
+                ),
             ]
-        )
+        ).order_by("pk")
         approved = [v for v in volunteers if v.status == Status.APPROVED]
         for login, own in zip(logins, approved, strict=False):
             own.user, own.email = login, login.email

@@ -246,6 +246,15 @@ def test_the_demo_data_has_a_group_with_a_leader_and_a_history(settings):
     assert group.sessions.filter(attendance_recorded_at__isnull=False).count() >= 5
     assert Attendance.objects.filter(session__group=group).exists()
     assert group.sessions.filter(starts_at__gt=timezone.now()).exists()
+    # Oslo's group is led by the demo's group leader login, who holds the role to try it.
+    from accounts.demo import demo_email
+    from accounts.models import Membership
+
+    oslo_group = SupervisionGroup.objects.get(association__name="Oslo Sanitetsforening")
+    assert oslo_group.leader.user.email == demo_email("gruppeleder.oslo")
+    assert Membership.objects.filter(
+        user=oslo_group.leader.user, role=Role.GROUP_LEADER, ended_at__isnull=True
+    ).exists()
     # Again: nothing more.
     count = SupervisionGroup.objects.count()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
