@@ -100,3 +100,19 @@ def test_the_consent_date_is_labelled_as_a_date():
 
     with translation.override("nb"):
         assert str(ReferralForm.base_fields["consent_on"].label) == "Dato for samtykke"
+
+
+def test_the_norwegian_says_kobling_never_match():
+    """The glossary's one word for a match is «kobling»; «aktiv match» once slipped through."""
+    import re
+
+    from django.utils.translation import trans_real
+
+    catalog = trans_real.translation("nb")._catalog
+    english_noun = re.compile(r"\bmatch(en|er|ene)?\b", re.IGNORECASE)
+    wrong = [
+        text
+        for text in (value if isinstance(value, str) else "" for _key, value in catalog.items())
+        if english_noun.search(text)
+    ]
+    assert wrong == []
