@@ -9,6 +9,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -40,11 +41,16 @@ def last_supervision_subquery() -> Subquery:
 
 
 def groups_for(user) -> QuerySet[SupervisionGroup]:
+    """Her groups, each with the last session held and the next one planned."""
+    now = timezone.now()
     return (
         SupervisionGroup.objects.for_user(user)
         .select_related("leader")
         .prefetch_related("members")
-        .annotate(last_session=Max("sessions__starts_at"))
+        .annotate(
+            last_session=Max("sessions__starts_at", filter=Q(sessions__starts_at__lte=now)),
+            next_session=Min("sessions__starts_at", filter=Q(sessions__starts_at__gt=now)),
+        )
     )
 
 

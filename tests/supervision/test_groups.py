@@ -199,6 +199,16 @@ def test_the_coordinator_sets_how_often_supervision_is_expected(client, coordina
     assert Expectation.objects.get().every_weeks == 6
 
 
+def test_the_group_list_shows_the_last_session_held_and_the_next_one_apart(
+    client, coordinator, group
+):
+    held(group, days_ago=20)
+    last = held(group, days_ago=6)
+    upcoming = held(group, days_ago=-10)  # planned, in ten days
+    (row,) = client.get(reverse("group_list")).context["groups"]
+    assert (row.last_session, row.next_session) == (last.starts_at, upcoming.starts_at)
+
+
 def test_the_group_list_asks_the_same_number_of_queries_for_3_or_30_groups(
     client, coordinator, oslo, ada
 ):
