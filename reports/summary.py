@@ -186,9 +186,9 @@ def sentences(built: dict[str, Table], period: Period) -> list[str]:
         said.append(
             ngettext(
                 "%(met)s of the %(count)s volunteer with an active match at the end of the period "
-                "had attended supervision as often as expected.",
+                "had been to supervision as often as expected.",
                 "%(met)s of the %(count)s volunteers with an active match at the end of the "
-                "period had attended supervision as often as expected.",
+                "period had been to supervision as often as expected.",
                 with_match.n,
             )
             % {"met": met.words, "count": with_match.words}

@@ -169,7 +169,7 @@ def test_a_coordinator_sees_her_own_figures(english, attendance, coordinator_osl
         "Share who met the expectation": ["50 %"],
     }
     assert (
-        "2 of the 4 volunteers with an active match at the end of the period had attended "
+        "2 of the 4 volunteers with an active match at the end of the period had been to "
         "supervision as often as expected." in response.context["summary"]
     )
 

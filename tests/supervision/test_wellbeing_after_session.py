@@ -92,7 +92,9 @@ def test_her_answer_is_stored_with_the_occasion_and_the_invitation_goes(
 
 def test_a_link_with_no_session_id_is_any_time(client, ada, ada_user):
     login(client, ada_user)
-    response = client.post(f"{reverse('my_wellbeing')}?veiledning=tull", {"feeling": 3, "needs_talk": "no"})
+    response = client.post(
+        f"{reverse('my_wellbeing')}?veiledning=tull", {"feeling": 3, "needs_talk": "no"}
+    )
     assert response.status_code == 302
     assert WellbeingCheck.objects.get(volunteer=ada).occasion == WellbeingOccasion.ANY_TIME
 
