@@ -580,7 +580,7 @@ def supervision(source) -> Table:
         columns=[_("Figure"), _("Volunteers")],
         rows=[
             Row(_("Attended supervision as often as expected"), [met]),
-            Row(_("Did not"), [source.count("supervision_not_met")]),
+            Row(_("Not as often as expected"), [source.count("supervision_not_met")]),
             Row(_("Volunteers with an active match"), [total], total=True),
             Row(_("Share who met the expectation"), [share(met, total)]),
         ],
