@@ -4,6 +4,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
+from typing import NoReturn
 
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.mfa.models import Authenticator
@@ -129,7 +130,7 @@ def act_as(request: AuthenticatedRequest, membership: Membership) -> None:
 REFUSED_AS_NOT_FOUND = frozenset({Role.GROUP_LEADER})
 
 
-def refuse(membership: Membership | None) -> None:
+def refuse(membership: Membership | None) -> NoReturn:
     """Refuse the page: 404 for someone acting in a role of REFUSED_AS_NOT_FOUND, else 403."""
     if membership is not None and membership.role in REFUSED_AS_NOT_FOUND:
         raise Http404
