@@ -206,3 +206,15 @@ def test_her_export_and_the_workbook_hide_small_numbers(
     sheet = [[cell.value for cell in row] for row in book["Supervision"].iter_rows()]
     assert sheet[0] == ["Figure", "Volunteers"]
     assert sheet[3] == ["Volunteers with an active match", 6]
+
+
+def test_a_national_admin_sees_each_association_suppressed(english, attendance, national_admin):
+    """Bergen's 2 with an active match, 1 of them as expected: every count hidden as "<5"."""
+    login(english, national_admin)
+    response = page(english, f"{PERIOD_QUERY}&forening={attendance.bergen.public_id}")
+    assert table(response, "supervision") == {
+        "Attended supervision as often as expected": ["<5"],
+        "Not as often as expected": ["<5"],
+        "Volunteers with an active match": ["<5"],
+        "Share who met the expectation": [":"],
+    }
