@@ -4,13 +4,14 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
+from typing import NoReturn
 
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from accounts.models import TWO_STEP_ROLES, Membership, Role, User
 
@@ -123,8 +124,22 @@ def act_as(request: AuthenticatedRequest, membership: Membership) -> None:
     request.user._acting_membership = membership
 
 
+# Roles refused a page of another role as "not found" (404) rather than "forbidden" (403). A
+# group leader sees only her own groups: a 403 on a match, a referral, another group or a
+# volunteer's wellbeing answers would tell her that such a case exists; a 404 tells her nothing.
+REFUSED_AS_NOT_FOUND = frozenset({Role.GROUP_LEADER})
+
+
+def refuse(membership: Membership | None) -> NoReturn:
+    """Refuse the page: 404 for someone acting in a role of REFUSED_AS_NOT_FOUND, else 403."""
+    if membership is not None and membership.role in REFUSED_AS_NOT_FOUND:
+        raise Http404
+    raise PermissionDenied
+
+
 def role_required(*roles: Role, switch: bool = False) -> Callable:
-    """A view only for people acting in one of `roles`; others get 403.
+    """A view only for people acting in one of `roles`; others get 403 (a group leader 404,
+    see REFUSED_AS_NOT_FOUND).
 
     With `switch`, someone who holds one of `roles` but acts in another is switched to it
     instead (for a page that must never stand in her way, like the emergency page).
@@ -139,7 +154,7 @@ def role_required(*roles: Role, switch: bool = False) -> Callable:
                     (m for m in getattr(request, "memberships", []) if m.role in roles), None
                 )
                 if not (switch and held):
-                    raise PermissionDenied
+                    refuse(membership)
                 act_as(request, held)
             return view(request, *args, **kwargs)
 

@@ -65,7 +65,7 @@ from matching.models import (
 from reports.expressions import DaysBetween, HoursBetween, Percentile
 from reports.periods import Period
 from reports.queries import Part, run
-from supervision.models import Attendance
+from supervision.models import DEFAULT_EVERY_WEEKS, Attendance
 from volunteers.models import CommitmentPeriod, Status, Volunteer
 from volunteers.models import EndReason as CommitmentEndReason
 
@@ -88,6 +88,9 @@ RENEWALS = ["renewal_renewed", "renewal_not_renewed"]
 # Volunteers' hours in the period (whole hours): meetings with the women, course sessions,
 # supervision group sessions, gatherings.
 HOURS = ["hours_meetings", "hours_courses", "hours_supervision", "hours_gatherings"]
+# Volunteers with an active match on the period's last day: those who attended a supervision
+# group session within their association's expected interval before it, and those who did not.
+SUPERVISION = ["supervision_met", "supervision_not_met"]
 PARTITIONS: dict[str, list[str]] = {
     "applied": FUNNEL,
     "pipeline_total": PIPELINE,
@@ -100,6 +103,7 @@ PARTITIONS: dict[str, list[str]] = {
     "commitments_ended": COMMITMENTS,
     "renewal_volunteers": RENEWALS,
     "hours": HOURS,
+    "supervision_active": SUPERVISION,
 }
 # Single counts, each its own figure.
 SINGLE_COUNTS = [
@@ -132,6 +136,7 @@ TOPICS = (
     "courses",
     "commitments",
     "hours",
+    "supervision",
     "referrals",
     "shelters",
     "first_proposals",
@@ -144,7 +149,7 @@ TOPICS = (
 # below the cost at which PostgreSQL starts compiling a query with JIT (jit_above_cost), which
 # on the national data set would take longer than the query itself (docs/statistics.md).
 STATEMENTS = (
-    ("volunteers", "courses", "commitments", "hours"),
+    ("volunteers", "courses", "commitments", "hours", "supervision"),
     ("referrals", "shelters", "first_proposals", "matches", "meetings", "concerns", "cancelled"),
 )
 # The topic whose query counts each group of figures that is suppressed (publication.py).
@@ -156,6 +161,7 @@ GROUP_TOPICS = {
     "commitments_ended": "commitments",
     "renewal_volunteers": "commitments",
     "hours": "hours",
+    "supervision_active": "supervision",
     "received": "referrals",
     "withdrawn": "referrals",
     "first_proposals": "first_proposals",
@@ -639,6 +645,53 @@ def hour_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, P
     ]
 
 
+def supervision_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
+    """Supervision attendance on the period's last day (today for a period that ends today):
+    the volunteers with an active match that day (started on or before it, not ended by it), and
+    how many of them attended a session of a supervision group on one of the 7 × N days that end
+    with it, N being their association's expected interval in weeks (supervision.Expectation,
+    DEFAULT_EVERY_WEEKS without one). Sessions that have not started yet do not count. By the
+    volunteer's association; one grouped query with two EXISTS subqueries, however many
+    volunteers."""
+    end = period.end
+    active = Match.objects.filter(volunteer=OuterRef("pk"), started_on__lte=end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=end)
+    )
+    attended = (
+        Attendance.objects.filter(
+            volunteer=OuterRef("pk"),
+            session__starts_at__lt=min(period.end_before, timezone.now()),
+        )
+        .annotate(
+            days_before=DaysBetween(
+                Value(end, DateField()), TruncDate("session__starts_at", tzinfo=oslo())
+            )
+        )
+        .filter(days_before__lt=OuterRef("expected_days"))
+    )
+    volunteers = (
+        Volunteer.objects.filter(_scope("association", association_ids))
+        .filter(Exists(active))
+        .annotate(
+            expected_days=Coalesce(
+                F("association__supervision_expectation__every_weeks"),
+                Value(DEFAULT_EVERY_WEEKS),
+            )
+            * Value(7)
+        )
+        .annotate(met=Exists(attended))
+    )
+    rows = Part(
+        volunteers,
+        {
+            "supervision_active": Count("pk"),
+            "supervision_met": Count("pk", filter=Q(met=True)),
+        },
+        group="association_id",
+    )
+    return [(ROWS, rows)]
+
+
 def cancelled_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Proposed matches cancelled in the period, by reason."""
     known = Q(match__cancel_reason__in=CancelReason.values)
@@ -667,6 +720,7 @@ BUILDERS = {
     "courses": course_parts,
     "commitments": commitment_parts,
     "hours": hour_parts,
+    "supervision": supervision_parts,
     "referrals": referral_parts,
     "shelters": shelter_parts,
     "first_proposals": first_proposal_parts,
@@ -726,6 +780,7 @@ def _derive(row: dict) -> None:
     row["seats_filled"] = sum(row[key] for key in ENROLMENTS)
     row["withdrawn"] = sum(row[key] for key in WITHDRAWN)
     row["renewal_not_renewed"] = row["renewal_volunteers"] - row["renewal_renewed"]
+    row["supervision_not_met"] = row["supervision_active"] - row["supervision_met"]
     # Whole hours: each part to the nearest hour, and the total their sum.
     # (No minutes logged on a group's meetings: its sum is NULL.)
     row["meeting_minutes"] = row["meeting_minutes"] or 0

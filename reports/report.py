@@ -34,6 +34,7 @@ def build_tables(
         "commitments": lambda: tables.commitments(source),
         "renewals": lambda: tables.renewals(source),
         "hours": lambda: tables.hours(source),
+        "supervision": lambda: tables.supervision(source),
         "courses": lambda: tables.courses(source),
         "referrals": lambda: tables.referrals(source),
         "waiting-times": lambda: tables.waiting_times(source),

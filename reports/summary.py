@@ -25,6 +25,7 @@ from reports.tables import Cell, Table
 MATCHES_STARTED, MATCHES_ACTIVE_END, MATCHES_ENDED, MEETINGS = 1, 2, 4, 6
 REFERRALS_RECEIVED, REFERRALS_WAITING = 0, 3
 HOURS_IN_ALL = 4  # tables.hours: meetings, courses, supervision, gatherings, in all
+SUPERVISION_MET, SUPERVISION_ACTIVE = 0, 2  # tables.supervision: met, did not, in all
 
 
 def when(period: Period, today=None) -> str:
@@ -178,6 +179,19 @@ def sentences(built: dict[str, Table], period: Period) -> list[str]:
                 hours.n,
             )
             % {"count": hours.words}
+        )
+    met = Said(_cell(built, "supervision", SUPERVISION_MET))
+    with_match = Said(_cell(built, "supervision", SUPERVISION_ACTIVE))
+    if say(met, with_match) and with_match.n:
+        said.append(
+            ngettext(
+                "%(met)s of the %(count)s volunteer with an active match at the end of the period "
+                "had been to supervision as often as expected.",
+                "%(met)s of the %(count)s volunteers with an active match at the end of the "
+                "period had been to supervision as often as expected.",
+                with_match.n,
+            )
+            % {"met": met.words, "count": with_match.words}
         )
     if hidden:
         said.append(

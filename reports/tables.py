@@ -30,6 +30,7 @@ from reports.figures import (
 )
 from reports.publication import Publication, dependent_line
 from reports.suppression import PRIMARY, SECONDARY, SHOWN, SMALL_MAX
+from supervision.models import DEFAULT_EVERY_WEEKS
 from volunteers.models import COMMITMENT_END_REASONS
 
 MISSING = "missing"  # a measure with nothing (or too little) to measure
@@ -218,6 +219,7 @@ TOPICS_OF: dict[str, tuple[str, ...]] = {
     "commitments": ("commitments",),
     "renewals": ("commitments",),
     "hours": ("hours",),
+    "supervision": ("supervision",),
     "courses": ("courses",),
     "referrals": ("referrals",),
     "waiting-times": ("first_proposals", "matches"),
@@ -563,6 +565,30 @@ def hours(source) -> Table:
             Row(_("In all"), [source.count("hours")], total=True),
         ],
         note=_("Whole hours: each activity to the nearest hour, the total their sum."),
+    )
+
+
+def supervision(source) -> Table:
+    """Volunteers with an active match on the period's last day, and how many of them attended
+    supervision within their association's expected interval before it: the share who met the
+    expectation."""
+    met = source.count("supervision_met")
+    total = source.count("supervision_active")
+    return Table(
+        slug="supervision",
+        title=_("Supervision: volunteers with an active match at the end of the period"),
+        columns=[_("Figure"), _("Volunteers")],
+        rows=[
+            Row(_("Attended supervision as often as expected"), [met]),
+            Row(_("Not as often as expected"), [source.count("supervision_not_met")]),
+            Row(_("Volunteers with an active match"), [total], total=True),
+            Row(_("Share who met the expectation"), [share(met, total)]),
+        ],
+        note=_(
+            "As expected: she attended a supervision group session in the weeks the association "
+            "expects (every %(weeks)s weeks unless it says otherwise) up to the period's last day."
+        )
+        % {"weeks": DEFAULT_EVERY_WEEKS},
     )
 
 

@@ -37,7 +37,15 @@ SECTIONS = [
     (
         "volunteers",
         gettext_lazy("Volunteers"),
-        ["applications", "approvals", "pipeline", "commitments", "renewals", "hours"],
+        [
+            "applications",
+            "approvals",
+            "pipeline",
+            "commitments",
+            "renewals",
+            "hours",
+            "supervision",
+        ],
     ),
     ("courses", gettext_lazy("Courses"), ["courses"]),
     (

@@ -37,6 +37,7 @@ SHEET_NAMES = {
     "commitments": gettext_lazy("Commitment periods"),
     "renewals": gettext_lazy("Renewals"),
     "hours": gettext_lazy("Volunteers' hours"),
+    "supervision": gettext_lazy("Supervision"),
     "courses": gettext_lazy("Courses"),
     "referrals": gettext_lazy("Referrals"),
     "waiting-times": gettext_lazy("Days to match"),

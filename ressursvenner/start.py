@@ -229,6 +229,10 @@ def volunteer_start(request: HttpRequest, membership: Membership) -> HttpRespons
             if volunteer
             else None,
             # Due for supervision (issue 18): only with an open match, so only then asked.
+            # Invited to the wellbeing check after a session (for 7 days, or until she answers).
+            "wellbeing_invitation": supervision_selectors.wellbeing_invitation(
+                request.user, volunteer
+            ),
             "supervision_due": volunteer is not None
             and bool(matches)
             and supervision_selectors.is_due(volunteer),

@@ -7,9 +7,10 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision groups")
 
     def ready(self) -> None:
-        # Registers the notification kind of this app's reminder rule, and the time she gives
-        # to supervision among her hours (volunteers may not import supervision).
-        from supervision import reminders, selectors  # noqa: F401
+        # Registers the notification kinds of this app (its reminder rule's, and the invitation
+        # to the wellbeing check after a session), and the time she gives to supervision among
+        # her hours (volunteers may not import supervision).
+        from supervision import notifications, reminders, selectors  # noqa: F401
         from volunteers import hooks
 
         hooks.register_hours(

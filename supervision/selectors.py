@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     Count,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
@@ -20,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from notifications.models import Notification
 from supervision.models import (
     DEFAULT_EVERY_WEEKS,
     Attendance,
@@ -27,8 +29,13 @@ from supervision.models import (
     GroupSession,
     SupervisionGroup,
 )
+from supervision.notifications import WELLBEING_AFTER_SUPERVISION
 from volunteers import hooks
-from volunteers.models import Status, Volunteer
+from volunteers.models import Status, Volunteer, WellbeingCheck
+
+# Her start page shows the invitation to the wellbeing check after a session for this many days,
+# or until she answers.
+WELLBEING_INVITATION_DAYS = 7
 
 
 def last_supervision_subquery() -> Subquery:
@@ -164,4 +171,26 @@ def supervision_minutes(volunteer, start: date, end: date) -> QuerySet:
         .values("volunteer")
         .annotate(total=Sum(F("session__ends_at") - F("session__starts_at")))
         .values("total")
+    )
+
+
+def wellbeing_invitation(user, volunteer: Volunteer | None) -> str | None:
+    """The link of her newest invitation to the wellbeing check after a supervision session
+    (WELLBEING_AFTER_SUPERVISION), while it is at most WELLBEING_INVITATION_DAYS old and she
+    has not answered the check since it came; None otherwise. One query."""
+    if volunteer is None or volunteer.user_id != user.pk:
+        return None
+    answered = WellbeingCheck.objects.for_user(user).filter(
+        volunteer=volunteer, answered_at__gte=OuterRef("created_at")
+    )
+    return (
+        Notification.objects.filter(
+            recipient=user,
+            kind=WELLBEING_AFTER_SUPERVISION,
+            created_at__gte=timezone.now() - timedelta(days=WELLBEING_INVITATION_DAYS),
+        )
+        .filter(~Exists(answered))
+        .order_by("-created_at", "-id")
+        .values_list("link", flat=True)
+        .first()
     )

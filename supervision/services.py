@@ -5,11 +5,15 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Association, Membership, Role
+from accounts.models import Association, Membership, Role, User
+from notifications.models import Notification
+from notifications.services import notify
 from supervision.models import Attendance, Expectation, GroupSession, SupervisionGroup
+from supervision.notifications import WELLBEING_AFTER_SUPERVISION
 from volunteers.models import Status, Volunteer
 
 
@@ -101,10 +105,19 @@ def group_session_create(
     )
 
 
+def wellbeing_invitation_link(session: GroupSession) -> str:
+    """Her wellbeing check, answered with the occasion "after supervision" of this session."""
+    return f"{reverse('my_wellbeing')}?veiledning={session.public_id}"
+
+
 @transaction.atomic
 def attendance_record(*, session: GroupSession, attended: Iterable[Volunteer]) -> int:
     """Who attended: replaces what was recorded before. Only the group's members can attend;
-    anyone else refuses the whole change. Returns how many attended."""
+    anyone else refuses the whole change. Returns how many attended.
+
+    Side effect: each one recorded as present (with a login) is invited to the wellbeing check
+    after the session, in the app only (WELLBEING_AFTER_SUPERVISION: a neutral text, no name),
+    once per session: saving the attendance again invites only those not invited before."""
     session = GroupSession.objects.select_for_update().get(pk=session.pk)
     if not session.has_started:
         raise SupervisionError(_("Attendance can be recorded once the session has started."))
@@ -118,4 +131,23 @@ def attendance_record(*, session: GroupSession, attended: Iterable[Volunteer]) -
     )
     session.attendance_recorded_at = timezone.now()
     session.save(update_fields=["attendance_recorded_at"])
+    _invite_to_wellbeing_check(session, attended)
     return len(attended)
+
+
+def _invite_to_wellbeing_check(session: GroupSession, attended: list[Volunteer]) -> None:
+    link = wellbeing_invitation_link(session)
+    invited = Notification.objects.filter(kind=WELLBEING_AFTER_SUPERVISION, link=link).values(
+        "recipient_id"
+    )
+    recipients = User.objects.filter(
+        pk__in=[volunteer.user_id for volunteer in attended if volunteer.user_id is not None]
+    ).exclude(pk__in=invited)
+    notify(
+        recipients=recipients,
+        kind=WELLBEING_AFTER_SUPERVISION,
+        link=link,
+        role=Role.VOLUNTEER,
+        association_id=session.group.association_id,
+        email=False,
+    )

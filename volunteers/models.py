@@ -505,9 +505,10 @@ class Feeling(models.IntegerChoices):
 
 
 class WellbeingOccasion(models.TextChoices):
-    """When she answered. Only from her page today; once supervision sessions exist (issue 18),
-    an answer given after a session is stored with AFTER_SUPERVISION (the form takes the
-    occasion as a parameter: wellbeing_check_answer(occasion=…))."""
+    """When she answered: from her page, or after a supervision session (AFTER_SUPERVISION: the
+    invitation sent when her attendance is recorded links to the check with the session's id,
+    supervision.services.attendance_record; volunteers.views.my_wellbeing passes the occasion
+    to wellbeing_check_answer)."""
 
     ANY_TIME = "any_time", _("From her page")
     AFTER_SUPERVISION = "supervision", _("After supervision")

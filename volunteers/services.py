@@ -703,8 +703,8 @@ def wellbeing_check_answer(
     note: str = "",
     occasion: str = WellbeingOccasion.ANY_TIME,
 ) -> WellbeingCheck:
-    """She answers the short wellbeing check (from her page; once supervision sessions exist,
-    after one, with occasion=AFTER_SUPERVISION).
+    """She answers the short wellbeing check (from her page; or after a supervision session,
+    from the invitation, with occasion=AFTER_SUPERVISION).
 
     Side effects: one WellbeingCheck; when she needs to talk, her association's coordinators
     present (active_coordinators_of: a stand-in covers one away) are notified at once with the

@@ -47,6 +47,7 @@ from volunteers.models import (
     Volunteer,
     VolunteerAction,
     WellbeingCheck,
+    WellbeingOccasion,
 )
 
 # --- The public application --------------------------------------------------------------------
@@ -754,13 +755,32 @@ def volunteer_erase(request: RoleRequest, public_id) -> HttpResponse:
 # --- Her wellbeing check ---------------------------------------------------------------------
 
 
+# The query parameter of the link to the wellbeing check after a supervision session
+# (supervision.services.wellbeing_invitation_link).
+AFTER_SUPERVISION_PARAMETER = "veiledning"
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 @login_required
 @role_required(Role.VOLUNTEER)
 @require_http_methods(["GET", "POST"])
 def my_wellbeing(request: RoleRequest) -> HttpResponse:
     """The short wellbeing check, and her own answers, newest first (each one she can delete).
-    Once supervision sessions exist, the link after a session passes its occasion here."""
+    The invitation after a supervision session links here with ?veiledning=<the session's
+    id>: her answer is then stored with the occasion "after supervision"."""
     volunteer = _own_volunteer(request)
+    occasion = (
+        WellbeingOccasion.AFTER_SUPERVISION
+        if _is_uuid(request.GET.get(AFTER_SUPERVISION_PARAMETER, ""))
+        else WellbeingOccasion.ANY_TIME
+    )
     form = WellbeingCheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -770,6 +790,7 @@ def my_wellbeing(request: RoleRequest) -> HttpResponse:
                 feeling=data["feeling"],
                 needs_talk=data["needs_talk"],
                 note=data["note"],
+                occasion=occasion,
             )
         except services.VolunteerError as error:
             form.add_error(None, str(error))

@@ -456,6 +456,7 @@ EXPORTABLE = [
     "commitments",
     "renewals",
     "hours",
+    "supervision",
     "courses",
     "referrals",
     "waiting-times",

@@ -86,7 +86,9 @@ def test_a_coordinators_summary_says_her_figures_in_words(english, dataset, coor
         "end of the period. "
         "Half of the matches that started began within 40 days of the referral. "
         "2 new volunteers were approved, and 9 applied. "
-        "The volunteers gave 12 hours to meetings, courses, supervision and gatherings."
+        "The volunteers gave 12 hours to meetings, courses, supervision and gatherings. "
+        "0 of the 1 volunteer with an active match at the end of the period had been to "
+        "supervision as often as expected."
     )
     # On top: before the first table, with the outcome's headline and the workbook's link.
     html = response.content.decode()

@@ -829,6 +829,10 @@ def _judge(w: World, category: str, key: str, kwargs: dict, role: str, method: s
     legitimate = _legitimate(w, category, key, kwargs, role)
     if _must_refuse(category, role) and not legitimate and not _refused(response):
         wrong.append(f"not refused ({status})")
+    # A group leader must not learn that a case exists: her refusals are "not found"
+    # (accounts.access.REFUSED_AS_NOT_FOUND).
+    if role == "group_leader_oslo" and category == "object" and status == 403:
+        wrong.append("a group leader refused with 403, not 404")
     if category == "capability":
         expected = _capability_expected(w, key, kwargs, role, method)
         if status not in expected:

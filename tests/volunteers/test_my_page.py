@@ -110,8 +110,9 @@ def test_notifications_made_before_roles_were_recorded_show_too(client, kari):
 
 
 # Session, user, roles, two-step; her volunteer row, commitment, matches, her notifications,
-# the bell, her sessions, her next supervision session, her coordinators; the session save (3).
-MY_PAGE_QUERIES = 10
+# the bell, her sessions, her next supervision session, her invitation to the wellbeing check
+# after a session, her coordinators; the session save (3).
+MY_PAGE_QUERIES = 11
 
 
 def test_the_start_page_makes_a_fixed_number_of_queries(
