@@ -3,6 +3,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from common.forms import fields_only_helper
 from supervision.models import DEFAULT_EVERY_WEEKS
@@ -96,7 +97,7 @@ class GroupSessionForm(forms.Form):
             return cleaned
         starts_at, ends_at = self._aware(day, starts), self._aware(day, ends)
         if ends_at <= starts_at:
-            self.add_error("ends", _("The session must end after it starts."))
+            self.add_error("ends", pgettext("supervision", "The session must end after it starts."))
         else:
             # A session already held may be entered afterwards, to record its attendance.
             cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Association, Role, acting_membership
 
@@ -131,8 +132,8 @@ class GroupSession(models.Model):
 
     class Meta:
         ordering = ("-starts_at", "id")
-        verbose_name = _("supervision session")
-        verbose_name_plural = _("supervision sessions")
+        verbose_name = pgettext_lazy("supervision", "supervision session")
+        verbose_name_plural = pgettext_lazy("supervision", "supervision sessions")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Association, Membership, Role, User
 from notifications.models import Notification
@@ -99,7 +100,7 @@ def group_session_create(
     *, group: SupervisionGroup, starts_at: datetime, ends_at: datetime, place: str, by
 ) -> GroupSession:
     if ends_at <= starts_at:
-        raise SupervisionError(_("The session must end after it starts."))
+        raise SupervisionError(pgettext("supervision", "The session must end after it starts."))
     return GroupSession.objects.create(
         group=group, starts_at=starts_at, ends_at=ends_at, place=place, created_by=by
     )
@@ -120,7 +121,9 @@ def attendance_record(*, session: GroupSession, attended: Iterable[Volunteer]) -
     once per session: saving the attendance again invites only those not invited before."""
     session = GroupSession.objects.select_for_update().get(pk=session.pk)
     if not session.has_started:
-        raise SupervisionError(_("Attendance can be recorded once the session has started."))
+        raise SupervisionError(
+            pgettext("supervision", "Attendance can be recorded once the session has started.")
+        )
     attended = list(attended)
     members = set(session.group.members.values_list("pk", flat=True))
     if any(volunteer.pk not in members for volunteer in attended):

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import RoleRequest, role_required
@@ -137,7 +138,7 @@ def group_detail(request: RoleRequest, public_id) -> HttpResponse:
         except SupervisionError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The session is planned."))
+            messages.success(request, pgettext("supervision", "The session is planned."))
             if session.has_started:
                 return redirect("group_session_attendance", public_id=session.public_id)
             return redirect("group_detail", public_id=group.public_id)
