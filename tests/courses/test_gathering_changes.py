@@ -338,3 +338,27 @@ def test_signing_up_after_the_deadline_is_refused_even_when_full(oslo):
     with translation.override("en"), pytest.raises(CourseError, match="deadline"):
         services.gathering_sign_up(gathering=gathering, volunteer=guest(oslo))
     assert not GatheringSignUp.objects.filter(status=SignUpStatus.WAITING).exists()
+
+
+# --- Demo data ------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_coming_a_full_and_a_held_gathering(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    now = timezone.now()
+    coming = Gathering.objects.get(national=True, starts_at__gt=now)
+    assert coming.sign_ups.filter(status=SignUpStatus.SIGNED_UP).count() >= 2
+    full = Gathering.objects.get(organiser__isnull=False)
+    assert full.sign_ups.filter(status=SignUpStatus.SIGNED_UP).count() == full.capacity
+    assert full.sign_ups.filter(status=SignUpStatus.WAITING, queued_at__isnull=False).count() == 2
+    held_one = Gathering.objects.get(starts_at__lt=now)
+    came = held_one.sign_ups.filter(status=SignUpStatus.ATTENDED).first()
+    year = timezone.localtime(held_one.starts_at).year
+    [hours] = volunteer_hours(came.volunteer, [year])
+    assert hours.total >= 5.0
+    # Again: nothing more.
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Gathering.objects.count() == 3
