@@ -234,9 +234,7 @@ def test_she_sees_it_cancelled_and_cannot_sign_up(client, oslo):
 def test_a_cancelled_gathering_counts_no_hours(oslo):
     her = guest(oslo)
     gathering = held(make_gathering(associations=[oslo], organiser=oslo, hours=5))
-    GatheringSignUp.objects.create(
-        gathering=gathering, volunteer=her, status=SignUpStatus.ATTENDED
-    )
+    GatheringSignUp.objects.create(gathering=gathering, volunteer=her, status=SignUpStatus.ATTENDED)
     year = timezone.localtime(gathering.starts_at).year
     [before] = volunteer_hours(her, [year])
     assert before.total == 5.0
@@ -252,9 +250,7 @@ def test_she_goes_on_the_waiting_list_and_sees_her_number(client, oslo):
     gathering, _seated, in_line = full_with_waiting(oslo, waiting=1)
     her = guest(oslo)
     login(client, her.user)
-    response = client.post(
-        reverse("my_gathering_sign_up", args=[gathering.public_id]), follow=True
-    )
+    response = client.post(reverse("my_gathering_sign_up", args=[gathering.public_id]), follow=True)
     assert GatheringSignUp.objects.get(volunteer=her).status == SignUpStatus.WAITING
     body = response.content.decode()
     assert "You are on the waiting list, number 2." in body
@@ -279,14 +275,14 @@ def test_signing_off_gives_the_first_in_line_her_seat_and_she_is_told(client, os
 
 
 def test_leaving_the_waiting_list_gives_no_seat_away(oslo):
-    gathering, _seated, in_line = full_with_waiting(oslo, seats=1, waiting=2)
+    _gathering, _seated, in_line = full_with_waiting(oslo, seats=1, waiting=2)
     services.gathering_sign_off(sign_up=GatheringSignUp.objects.get(volunteer=in_line[0]))
     assert GatheringSignUp.objects.get(volunteer=in_line[1]).status == SignUpStatus.WAITING
     assert not Notification.objects.filter(kind=GATHERING_SEAT).exists()
 
 
 def test_a_volunteer_who_leaves_frees_her_seat_for_the_waiting_list(oslo):
-    gathering, seated, in_line = full_with_waiting(oslo, seats=1, waiting=1)
+    _gathering, seated, in_line = full_with_waiting(oslo, seats=1, waiting=1)
     services.enrolments_withdraw(volunteer=seated[0])
     assert GatheringSignUp.objects.get(volunteer=in_line[0]).status == SignUpStatus.SIGNED_UP
 
@@ -300,7 +296,7 @@ def test_the_organiser_sees_the_waiting_list_in_order(client, oslo, coordinator_
 
 
 def test_a_waiting_one_who_came_gets_the_seat_in_attendance(client, oslo, coordinator_oslo):
-    gathering, seated, in_line = full_with_waiting(oslo, seats=1, waiting=2)
+    gathering, _seated, in_line = full_with_waiting(oslo, seats=1, waiting=2)
     held(gathering)
     login(client, coordinator_oslo)
     came = GatheringSignUp.objects.get(volunteer=in_line[0])
@@ -322,8 +318,7 @@ def test_a_volunteer_of_another_association_gets_404(client, oslo, bergen):
     other = guest(bergen)
     login(client, other.user)
     assert (
-        client.post(reverse("my_gathering_sign_up", args=[gathering.public_id])).status_code
-        == 404
+        client.post(reverse("my_gathering_sign_up", args=[gathering.public_id])).status_code == 404
     )
     assert client.get(reverse("gathering_ics", args=[gathering.public_id])).status_code == 404
     assert not GatheringSignUp.objects.exists()
