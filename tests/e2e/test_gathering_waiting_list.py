@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def _guest(association, first_name: str):
     user = person(
-        Role.VOLUNTEER, place=association, first_name=first_name, email=f"{first_name}@x.example"
+        Role.VOLUNTEER,
+        place=association,
+        first_name=first_name,
+        email=f"{first_name.lower()}@oslo.example",
     )
     return volunteer(
         association,
@@ -40,13 +43,13 @@ def test_one_seat_a_waiting_list_and_the_attendance(people, checker, words, oslo
     log_in(hanne, checker, words, coordinator_oslo, PASSWORD)
     hanne.goto(reverse("gathering_create"))
     checker.arrived(hanne)
-    hanne.get_by_label(words("Title")).fill("Sommersamling")
-    hanne.get_by_label(words("Date"), exact=True).fill(day.isoformat())
-    hanne.get_by_label(words("Starts at")).fill("17:00")
-    hanne.get_by_label(words("Ends at")).fill("21:00")
-    hanne.get_by_label(words("Place")).fill("Foreningens lokaler")
-    hanne.get_by_label(words("Sign-up deadline")).fill((day - timedelta(days=5)).isoformat())
-    hanne.get_by_label(words("Seats")).fill("1")
+    hanne.get_by_label(words.field("Title")).fill("Sommersamling")
+    hanne.get_by_label(words.field("Date")).fill(day.isoformat())
+    hanne.get_by_label(words.field("Starts at")).fill("17:00")
+    hanne.get_by_label(words.field("Ends at")).fill("21:00")
+    hanne.get_by_label(words.field("Place")).fill("Foreningens lokaler")
+    hanne.get_by_label(words.field("Sign-up deadline")).fill((day - timedelta(days=5)).isoformat())
+    hanne.get_by_label(words.field("Seats")).fill("1")
     hanne.get_by_role("button", name=words.exact("Publish and invite")).click()
     hanne.wait_for_load_state("load")
     checker.arrived(hanne, state="published")
