@@ -230,6 +230,12 @@ class CourseCatalogueForm(CourseAdminForm):
         self.helper = fields_only_helper()
 
 
+def seats_too_few(signed: int) -> str:
+    return _("%(signed)s volunteers are signed up already; the seats cannot be fewer.") % {
+        "signed": signed
+    }
+
+
 class GatheringForm(forms.Form):
     """A gathering: title, when, where, the sign-up deadline and perhaps a seat limit. A national
     admin also chooses whom it is for (national, or the associations named); a coordinator's is
@@ -283,9 +289,32 @@ class GatheringForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, national_admin: bool, **kwargs):
+    def __init__(self, *args, national_admin: bool, gathering=None, signed: int = 0, **kwargs):
+        """`gathering`: the one changed (its values are the initial ones); `signed`: how many
+        hold a seat at it (the seats cannot be fewer)."""
+        if gathering is not None:
+            starts = timezone.localtime(gathering.starts_at)
+            kwargs.setdefault(
+                "initial",
+                {
+                    "title": gathering.title,
+                    "date": starts.date(),
+                    "starts": starts.time(),
+                    "ends": timezone.localtime(gathering.ends_at).time(),
+                    "place": gathering.place,
+                    "sign_up_by": gathering.sign_up_by,
+                    "capacity": gathering.capacity,
+                    "description": gathering.description,
+                    "national": gathering.national,
+                    "associations": list(gathering.associations.all()),
+                },
+            )
         super().__init__(*args, **kwargs)
+        self.gathering, self.signed = gathering, signed
         self.national_admin = national_admin
+        if national_admin and gathering is not None and gathering.organiser_id is not None:
+            # An association's gathering is for that association, whoever changes it.
+            national_admin = self.national_admin = False
         if national_admin:
             field = cast(forms.ModelMultipleChoiceField, self.fields["associations"])
             field.queryset = Association.objects.order_by("name")
@@ -318,8 +347,13 @@ class GatheringForm(forms.Form):
                     "sign_up_by",
                     _("The sign-up deadline must be on or before the day of the gathering."),
                 )
-            elif sign_up_by < timezone.localdate():
+            elif sign_up_by < timezone.localdate() and (
+                self.gathering is None or sign_up_by != self.gathering.sign_up_by
+            ):
                 self.add_error("sign_up_by", _("The sign-up deadline has passed already."))
+        capacity = cleaned.get("capacity")
+        if capacity is not None and capacity < self.signed:
+            self.add_error("capacity", seats_too_few(self.signed))
         cleaned["starts_at"], cleaned["ends_at"] = starts_at, ends_at
         return cleaned
 

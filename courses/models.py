@@ -334,6 +334,11 @@ class Gathering(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Cancelled, never deleted: those signed up were told, and it is history.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = GatheringQuerySet.as_manager()
 
@@ -360,8 +365,16 @@ class Gathering(models.Model):
         return self.starts_at <= timezone.now()
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
     def sign_up_open(self) -> bool:
-        return not self.has_started and timezone.localdate() <= self.sign_up_by
+        return (
+            not self.is_cancelled
+            and not self.has_started
+            and timezone.localdate() <= self.sign_up_by
+        )
 
 
 class SignUpStatus(models.TextChoices):
@@ -369,6 +382,8 @@ class SignUpStatus(models.TextChoices):
     ATTENDED = "attended", _("Attended")
     ABSENT = "absent", _("Absent")
     CANCELLED = "cancelled", _("Signed off")
+    # On the waiting list of a full gathering: she gets the first seat freed (queued_at order).
+    WAITING = "waiting", _("On the waiting list")
 
 
 # Statuses that hold a seat.
@@ -404,6 +419,8 @@ class GatheringSignUp(ChoiceLabels, models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=SignUpStatus.choices, default=SignUpStatus.SIGNED_UP
     )
+    # When she joined the waiting list (the order seats are given in); empty when not waiting.
+    queued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,3 +22,18 @@ GATHERING_INVITED = register(
 GATHERING_SIGNED_UP = register(
     "gathering_signed_up", _("You have been signed up for a gathering for ressursvenner.")
 )
+GATHERING_WAITING = register(
+    "gathering_waiting",
+    _("You have been put on the waiting list for a gathering for ressursvenner."),
+)
+GATHERING_SEAT = register(
+    "gathering_seat", _("You have got a seat at a gathering for ressursvenner.")
+)
+GATHERING_CHANGED = register(
+    "gathering_changed",
+    _("A gathering for ressursvenner you are signed up for has a new time or place."),
+)
+GATHERING_CANCELLED = register(
+    "gathering_cancelled",
+    _("A gathering for ressursvenner you were signed up for is cancelled."),
+)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
@@ -313,12 +314,20 @@ def enrolments_withdraw(*, volunteer) -> int:
         enrolment.status, enrolment.queued_at = EnrolmentStatus.CANCELLED, None
         enrolment.save(update_fields=["status", "queued_at", "updated_at"])
         _promote_waiting(session)
-    # Her places at gatherings not yet held are freed too (a gathering has no waiting list).
-    GatheringSignUp.objects.filter(
-        volunteer=volunteer,
-        status=SignUpStatus.SIGNED_UP,
-        gathering__starts_at__gt=timezone.now(),
-    ).update(status=SignUpStatus.CANCELLED, updated_at=timezone.now())
+    # Her places (and places in line) at gatherings not yet held are freed too; the first on
+    # each waiting list gets the seat.
+    sign_ups = list(
+        GatheringSignUp.objects.filter(
+            volunteer=volunteer,
+            status__in=[SignUpStatus.SIGNED_UP, SignUpStatus.WAITING],
+            gathering__starts_at__gt=timezone.now(),
+        ).order_by("gathering_id")
+    )
+    for sign_up in sign_ups:
+        gathering = Gathering.objects.select_for_update().get(pk=sign_up.gathering_id)
+        sign_up.status, sign_up.queued_at = SignUpStatus.CANCELLED, None
+        sign_up.save(update_fields=["status", "queued_at", "updated_at"])
+        _promote_gathering_waiting(gathering)
     return len(enrolments)
 
 
@@ -488,6 +497,64 @@ def _check_gathering(*, starts_at: datetime, ends_at: datetime, sign_up_by: date
         raise CourseError(_("The sign-up deadline has passed already."))
 
 
+class GatheringSeatsError(CourseError):
+    """Fewer seats than those signed up already (shown next to the seats field)."""
+
+
+def _tell_gathering(gathering: Gathering, sign_ups: Iterable, kind: NotificationKind) -> None:
+    """Tell the volunteers of `sign_ups` news about the gathering: a notification (and its
+    neutral email) each, one notify() per association as each acts in hers. Never the title or
+    the place (the text comes from the kind alone). Nobody who has left or is erased is told."""
+    by_association: dict[int, list] = {}
+    for sign_up in sign_ups:
+        volunteer = sign_up.volunteer
+        if volunteer.user_id is None or volunteer.refusal("notify"):
+            continue
+        by_association.setdefault(volunteer.association_id, []).append(volunteer.user)
+    for association_id, users in by_association.items():
+        notify(
+            recipients=users,
+            kind=kind,
+            link=reverse("my_gatherings"),
+            role=Role.VOLUNTEER,
+            association_id=association_id,
+        )
+
+
+def _signed_count(gathering: Gathering) -> int:
+    return gathering.sign_ups.filter(status__in=SIGNED).count()
+
+
+def _promote_gathering_waiting(gathering: Gathering) -> list[GatheringSignUp]:
+    """Free seats go to the waiting list in the order people joined it, and each is told.
+    Caller holds the gathering's lock. Returns the sign-ups that got a seat."""
+    waiting = gathering.sign_ups.filter(status=SignUpStatus.WAITING).select_related(
+        "volunteer__user"
+    )
+    waiting = waiting.order_by("queued_at", "id")
+    if gathering.capacity is not None:
+        free = gathering.capacity - _signed_count(gathering)
+        if free <= 0:
+            return []
+        waiting = waiting[:free]
+    promoted = list(waiting)
+    for sign_up in promoted:
+        sign_up.status, sign_up.queued_at = SignUpStatus.SIGNED_UP, None
+        sign_up.save(update_fields=["status", "queued_at", "updated_at"])
+    _tell_gathering(gathering, promoted, kinds.GATHERING_SEAT)
+    return promoted
+
+
+def waiting_position(sign_up: GatheringSignUp) -> int | None:
+    """Her number on the waiting list (1 is next), or None when she is not waiting."""
+    if sign_up.status != SignUpStatus.WAITING or sign_up.queued_at is None:
+        return None
+    ahead = GatheringSignUp.objects.filter(
+        gathering_id=sign_up.gathering_id, status=SignUpStatus.WAITING
+    ).filter(Q(queued_at__lt=sign_up.queued_at) | Q(queued_at=sign_up.queued_at, pk__lt=sign_up.pk))
+    return ahead.count() + 1
+
+
 def gathering_guests(gathering: Gathering):
     """The volunteers invited to `gathering`: approved (or paused), with a login, of every
     association for a national one, else of the associations it is for."""
@@ -497,11 +564,13 @@ def gathering_guests(gathering: Gathering):
     return volunteers.filter(association__in=gathering.associations.all())
 
 
-def _invite(gathering: Gathering) -> int:
-    """Tell every invited volunteer (the notification's text comes from its kind alone: never
-    the title or the place). One notify() per association, as each acts in hers."""
+def _invite(gathering: Gathering, already: Iterable[int] = ()) -> int:
+    """Tell every invited volunteer but those `already` invited (the notification's text comes
+    from its kind alone: never the title or the place). One notify() per association, as each
+    acts in hers."""
     by_association: dict[int, list] = {}
-    for volunteer in gathering_guests(gathering).select_related("user"):
+    guests = gathering_guests(gathering).exclude(pk__in=list(already))
+    for volunteer in guests.select_related("user"):
         by_association.setdefault(volunteer.association_id, []).append(volunteer.user)
     for association_id, users in by_association.items():
         notify(
@@ -562,13 +631,16 @@ def gathering_create(
 @transaction.atomic
 def gathering_sign_up(*, gathering: Gathering, volunteer, by=None) -> GatheringSignUp:
     """Give `volunteer` a place at the gathering: she herself, or her coordinator on her behalf
-    (`by`). Only while the sign-up is open, for a volunteer invited to it, while there is a seat.
+    (`by`). Only while the sign-up is open, for a volunteer invited to it. When every seat is
+    taken she goes on the waiting list (status waiting, queued_at now).
 
     Side effects: creates (or renews) her GatheringSignUp; she is told when someone else signed
-    her up.
+    her up (or put her on the waiting list).
     """
     # The race for the last seat: the lock makes the second wait and then see it taken.
     locked = Gathering.objects.select_for_update().get(pk=gathering.pk)
+    if locked.is_cancelled:
+        raise CourseError(_("The gathering is cancelled."))
     if locked.has_started:
         raise CourseError(_("The gathering has already started."))
     if not locked.sign_up_open:
@@ -585,23 +657,26 @@ def gathering_sign_up(*, gathering: Gathering, volunteer, by=None) -> GatheringS
     ):
         raise CourseError(_("Her association is not invited to this gathering."))
     existing = locked.sign_ups.filter(volunteer=volunteer).first()
+    if existing is not None and existing.status == SignUpStatus.WAITING:
+        raise CourseError(_("She is already on the waiting list."))
     if existing is not None and existing.status != SignUpStatus.CANCELLED:
         raise CourseError(_("She is already signed up."))
-    if (
-        locked.capacity is not None
-        and locked.sign_ups.filter(status__in=SIGNED).count() >= locked.capacity
-    ):
-        raise CourseError(_("The gathering is full."))
+    # A full gathering puts her on the waiting list (she gets the first seat freed).
+    full = locked.capacity is not None and _signed_count(locked) >= locked.capacity
+    status = SignUpStatus.WAITING if full else SignUpStatus.SIGNED_UP
+    queued_at = timezone.now() if full else None
     if existing is None:
-        sign_up = GatheringSignUp.objects.create(gathering=locked, volunteer=volunteer)
+        sign_up = GatheringSignUp.objects.create(
+            gathering=locked, volunteer=volunteer, status=status, queued_at=queued_at
+        )
     else:
-        existing.status = SignUpStatus.SIGNED_UP
-        existing.save(update_fields=["status", "updated_at"])
+        existing.status, existing.queued_at = status, queued_at
+        existing.save(update_fields=["status", "queued_at", "updated_at"])
         sign_up = existing
     if by is not None and by != volunteer.user:
         notify(
             recipients=[volunteer.user],
-            kind=kinds.GATHERING_SIGNED_UP,
+            kind=kinds.GATHERING_WAITING if full else kinds.GATHERING_SIGNED_UP,
             link=reverse("my_gatherings"),
             role=Role.VOLUNTEER,
             association_id=volunteer.association_id,
@@ -611,18 +686,22 @@ def gathering_sign_up(*, gathering: Gathering, volunteer, by=None) -> GatheringS
 
 @transaction.atomic
 def gathering_sign_off(*, sign_up: GatheringSignUp) -> None:
-    """Give up her place before the gathering starts.
+    """Give up her place (or her place in line) before the gathering starts.
 
-    Side effects: the sign-up becomes cancelled (her seat is free for another).
+    Side effects: the sign-up becomes cancelled; in the same transaction, under the gathering's
+    lock, the first on the waiting list gets the freed seat and is told.
     """
     locked = Gathering.objects.select_for_update().get(pk=sign_up.gathering_id)
+    if locked.is_cancelled:
+        raise CourseError(_("The gathering is cancelled."))
     if locked.has_started:
         raise CourseError(_("The gathering has already started."))
     sign_up.refresh_from_db()
-    if sign_up.status != SignUpStatus.SIGNED_UP:
+    if sign_up.status not in (SignUpStatus.SIGNED_UP, SignUpStatus.WAITING):
         raise CourseError(_("She is not signed up for this gathering."))
-    sign_up.status = SignUpStatus.CANCELLED
-    sign_up.save(update_fields=["status", "updated_at"])
+    sign_up.status, sign_up.queued_at = SignUpStatus.CANCELLED, None
+    sign_up.save(update_fields=["status", "queued_at", "updated_at"])
+    _promote_gathering_waiting(locked)
 
 
 @transaction.atomic
@@ -630,21 +709,133 @@ def gathering_attendance_record(
     *, gathering: Gathering, sign_ups: Iterable[GatheringSignUp], attended_ids: set[int]
 ) -> int:
     """Register who came, among `sign_ups` (those the organiser sees): attended if in
-    `attended_ids`, absent otherwise. Only once the gathering has started. The hours of a
+    `attended_ids`, absent otherwise (one on the waiting list who is not ticked stays there; one
+    who is ticked gets the seat). Only once the gathering has started. The hours of a
     volunteer who attended count the gathering (volunteers.selectors.volunteer_hours).
 
     Side effects: sets each of those sign-ups to attended or absent. Returns how many attended.
     """
     locked = Gathering.objects.select_for_update().get(pk=gathering.pk)
+    if locked.is_cancelled:
+        raise CourseError(_("The gathering is cancelled."))
     if not locked.has_started:
         raise CourseError(_("Attendance can be registered once the gathering has started."))
-    seated = [s for s in sign_ups if s.gathering_id == locked.pk and s.status in SIGNED]
-    unknown = set(attended_ids) - {s.pk for s in seated}
+    listed = [
+        s
+        for s in sign_ups
+        if s.gathering_id == locked.pk and s.status in (*SIGNED, SignUpStatus.WAITING)
+    ]
+    unknown = set(attended_ids) - {s.pk for s in listed}
     if unknown:
         raise CourseError(_("Attendance can only be registered for volunteers who signed up."))
-    for sign_up in seated:
-        sign_up.status = (
-            SignUpStatus.ATTENDED if sign_up.pk in attended_ids else SignUpStatus.ABSENT
+    changed = []
+    for sign_up in listed:
+        if sign_up.pk in attended_ids:
+            # One on the waiting list who came anyway gets the seat she used.
+            sign_up.status, sign_up.queued_at = SignUpStatus.ATTENDED, None
+        elif sign_up.status == SignUpStatus.WAITING:
+            continue  # she stays on the waiting list: she had no seat to be absent from
+        else:
+            sign_up.status = SignUpStatus.ABSENT
+        changed.append(sign_up)
+    GatheringSignUp.objects.bulk_update(changed, ["status", "queued_at"])
+    return sum(1 for s in changed if s.status == SignUpStatus.ATTENDED)
+
+
+def _check_changeable(gathering: Gathering) -> None:
+    if gathering.is_cancelled:
+        raise CourseError(_("The gathering is cancelled."))
+    if gathering.has_started:
+        raise CourseError(_("A gathering that has started cannot be changed or cancelled."))
+
+
+@transaction.atomic
+def gathering_update(
+    *,
+    gathering: Gathering,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    sign_up_by: date,
+    capacity: int | None = None,
+    description: str = "",
+    national: bool | None = None,
+    associations: Iterable[Association] | None = None,
+) -> Gathering:
+    """Change a gathering that is not cancelled and has not started. The seats can grow (the
+    waiting list gets the new seats) but not shrink below those signed up: that is refused
+    (GatheringSeatsError), nobody loses a seat she was given. `national` and `associations`
+    (None: unchanged) are for a national admin's gathering only; an association's is for her
+    association.
+
+    Side effects: updates the Gathering; may promote waiting sign-ups (and tell them); when the
+    time or place changes, everyone signed up or waiting is told; volunteers of associations
+    newly invited get the invitation.
+    """
+    locked = Gathering.objects.select_for_update().get(pk=gathering.pk)
+    _check_changeable(locked)
+    # A deadline kept as it was may have passed (the sign-up is closed); a new one may not.
+    deadline_check = sign_up_by if sign_up_by != locked.sign_up_by else timezone.localdate()
+    _check_gathering(starts_at=starts_at, ends_at=ends_at, sign_up_by=deadline_check)
+    if sign_up_by > timezone.localtime(starts_at).date():
+        raise CourseError(_("The sign-up deadline must be on or before the day of the gathering."))
+    signed = _signed_count(locked)
+    if capacity is not None and capacity < signed:
+        raise GatheringSeatsError(
+            _("%(signed)s volunteers are signed up already; the seats cannot be fewer.")
+            % {"signed": signed}
         )
-    GatheringSignUp.objects.bulk_update(seated, ["status"])
-    return sum(1 for s in seated if s.status == SignUpStatus.ATTENDED)
+    guests_before = set(gathering_guests(locked).values_list("pk", flat=True))
+    moved = (locked.starts_at, locked.ends_at, locked.place.strip()) != (
+        starts_at,
+        ends_at,
+        place.strip(),
+    )
+    locked.title, locked.starts_at, locked.ends_at = title, starts_at, ends_at
+    locked.place, locked.sign_up_by, locked.capacity = place, sign_up_by, capacity
+    locked.description = description
+    if locked.organiser_id is None and national is not None:
+        associations = list(associations or ())
+        if not national and not associations:
+            raise CourseError(_("Choose the associations whose volunteers are invited."))
+        locked.national = national
+        locked.save()
+        locked.associations.set([] if national else associations)
+    else:
+        locked.save()
+    promoted = _promote_gathering_waiting(locked)
+    if moved:
+        _tell_gathering(
+            locked,
+            locked.sign_ups.filter(status__in=[SignUpStatus.SIGNED_UP, SignUpStatus.WAITING])
+            .exclude(pk__in=[s.pk for s in promoted])
+            .select_related("volunteer__user"),
+            kinds.GATHERING_CHANGED,
+        )
+    _invite(locked, already=guests_before)
+    return locked
+
+
+@transaction.atomic
+def gathering_cancel(*, gathering: Gathering, by) -> Gathering:
+    """Cancel a gathering that has not started (it is kept, marked cancelled: never deleted).
+
+    Side effects: sets cancelled_at and cancelled_by (the sign-up closes); everyone signed up or
+    on the waiting list is told. Their sign-ups stay as they were (history).
+    """
+    locked = Gathering.objects.select_for_update().get(pk=gathering.pk)
+    if locked.is_cancelled:
+        raise CourseError(_("The gathering is already cancelled."))
+    if locked.has_started:
+        raise CourseError(_("A gathering that has started cannot be changed or cancelled."))
+    locked.cancelled_at, locked.cancelled_by = timezone.now(), by
+    locked.save(update_fields=["cancelled_at", "cancelled_by"])
+    _tell_gathering(
+        locked,
+        locked.sign_ups.filter(
+            status__in=[SignUpStatus.SIGNED_UP, SignUpStatus.WAITING]
+        ).select_related("volunteer__user"),
+        kinds.GATHERING_CANCELLED,
+    )
+    return locked

@@ -49,6 +49,16 @@ urlpatterns = [
     path("samlinger/ny/", gathering_views.gathering_create, name="gathering_create"),
     path("samlinger/<uuid:public_id>/", gathering_views.gathering_detail, name="gathering_detail"),
     path(
+        "samlinger/<uuid:public_id>/endre/",
+        gathering_views.gathering_update,
+        name="gathering_update",
+    ),
+    path(
+        "samlinger/<uuid:public_id>/avlys/",
+        gathering_views.gathering_cancel,
+        name="gathering_cancel",
+    ),
+    path(
         "samlinger/<uuid:public_id>/meld-pa/",
         gathering_views.gathering_sign_up_for,
         name="gathering_sign_up_for",

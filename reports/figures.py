@@ -596,6 +596,7 @@ def hour_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, P
         _scope("volunteer__association", association_ids),
         _between("gathering__starts_at", period),
         status=SignUpStatus.ATTENDED,
+        gathering__cancelled_at__isnull=True,  # a cancelled gathering counts no hours
     )
     return [
         (

@@ -12,7 +12,16 @@ from django.utils import timezone
 from accounts.demo import demo_email
 from accounts.models import Association, User
 from common.dates import add_years
-from courses.models import Course, CourseKind, Enrolment, EnrolmentStatus, Session
+from courses.models import (
+    Course,
+    CourseKind,
+    Enrolment,
+    EnrolmentStatus,
+    Gathering,
+    GatheringSignUp,
+    Session,
+    SignUpStatus,
+)
 from volunteers.models import (
     Availability,
     CommitmentPeriod,
@@ -159,6 +168,81 @@ def seed(stdout) -> None:
         _sessions(rng, association, volunteers, basic, specialisation, coordinator)
         created += len(volunteers)
     stdout.write(f"Demo: {created} volunteers with course sessions and attendance.")
+    _gatherings(stdout)
+
+
+def _gatherings(stdout) -> None:
+    """A national gathering in the coming months with a few signed up, a full one of the first
+    association with a waiting list, and a national one held with its attendance (so the hours
+    show it). Idempotent: left alone when there are gatherings already."""
+    if Gathering.objects.exists():
+        return
+    guests = Volunteer.objects.filter(status=Status.APPROVED, erased_at__isnull=True)
+    associations = list(Association.objects.order_by("name"))
+    if not associations:
+        return
+    national_admin = User.objects.filter(memberships__role="national_admin").first()
+    # The demo logins first, so a demo volunteer sees her own sign-ups.
+    by_association = {
+        a.pk: list(guests.filter(association=a).order_by("user_id", "pk")) for a in associations
+    }
+    coming = Gathering.objects.create(
+        title="Årlig samling for ressursvenner",
+        starts_at=_at(75, 10),
+        ends_at=_at(75, 16),
+        place="Hotell Sentrum, Oslo",
+        description="Erfaringsdeling, faglig påfyll og lunsj. Reise dekkes.",
+        sign_up_by=timezone.localdate() + timedelta(days=60),
+        national=True,
+        created_by=national_admin,
+    )
+    for volunteers in by_association.values():
+        for volunteer in volunteers[1:3]:
+            GatheringSignUp.objects.create(gathering=coming, volunteer=volunteer)
+    first = associations[0]
+    coordinator = User.objects.filter(
+        memberships__association=first, memberships__role="coordinator"
+    ).first()
+    own = by_association[first.pk]
+    seats = max(1, min(2, len(own) - 2))
+    full = Gathering.objects.create(
+        title="Sommersamling",
+        starts_at=_at(30, 17),
+        ends_at=_at(30, 21),
+        place="Foreningens lokaler",
+        description="Grilling og prat. Ta med godt humør.",
+        sign_up_by=timezone.localdate() + timedelta(days=20),
+        capacity=seats,
+        organiser=first,
+        created_by=coordinator,
+    )
+    full.associations.set([first])
+    now = timezone.now()
+    for position, volunteer in enumerate(own[: seats + 2]):
+        waiting = position >= seats
+        GatheringSignUp.objects.create(
+            gathering=full,
+            volunteer=volunteer,
+            status=SignUpStatus.WAITING if waiting else SignUpStatus.SIGNED_UP,
+            queued_at=now - timedelta(hours=10 - position) if waiting else None,
+        )
+    held = Gathering.objects.create(
+        title="Høstsamling for ressursvenner",
+        starts_at=_at(-40, 10),
+        ends_at=_at(-40, 15),
+        place="Kulturhuset, Bergen",
+        sign_up_by=timezone.localdate() - timedelta(days=50),
+        national=True,
+        created_by=national_admin,
+    )
+    for volunteers in by_association.values():
+        for index, volunteer in enumerate(volunteers[:3]):
+            GatheringSignUp.objects.create(
+                gathering=held,
+                volunteer=volunteer,
+                status=SignUpStatus.ABSENT if index == 2 else SignUpStatus.ATTENDED,
+            )
+    stdout.write("Demo: 3 gatherings, one full with a waiting list, one held with attendance.")
 
 
 def _volunteer(rng, association, municipalities, status, coordinator, declaration) -> Volunteer:

@@ -326,6 +326,8 @@ def _gathering_minutes(start: date, end: date) -> QuerySet:
         GatheringSignUp.objects.filter(
             volunteer=OuterRef("pk"),
             status=SignUpStatus.ATTENDED,
+            # A cancelled gathering was not held: it counts no hours.
+            gathering__cancelled_at__isnull=True,
             gathering__starts_at__gte=datetime.combine(start, time.min, tzinfo=zone),
             gathering__starts_at__lt=datetime.combine(end, time.min, tzinfo=zone),
         )

@@ -113,7 +113,7 @@ def test_a_course_the_matching_counts_on_cannot_be_stopped(client, national_admi
 
 def test_supervision_is_no_longer_a_course_a_national_admin_can_make():
     """Supervision is held in the supervision groups: the catalogue's old supervision course is
-    no longer offered (migration courses 0007), no new course takes the kind, and a course that
+    no longer offered (migration courses 0008), no new course takes the kind, and a course that
     had it keeps it in the list so it can still be changed."""
     from courses.forms import CourseCatalogueForm
 

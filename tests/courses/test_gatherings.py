@@ -297,22 +297,25 @@ def test_sign_up_closes_after_the_deadline(client, oslo):
     assert not GatheringSignUp.objects.exists()
 
 
-def test_a_full_gathering_takes_no_more_and_the_coordinator_sees_why(
+def test_a_full_gathering_puts_the_next_on_the_waiting_list_and_the_coordinator_sees_it(
     client, oslo, coordinator_oslo
 ):
     gathering = make_gathering(associations=[oslo], organiser=oslo, capacity=1)
     services.gathering_sign_up(gathering=gathering, volunteer=guest(oslo))
     late = guest(oslo, first_name="Sen")
-    with translation.override("en"), pytest.raises(CourseError, match="full"):
-        services.gathering_sign_up(gathering=gathering, volunteer=late)
     login(client, coordinator_oslo)
     response = client.post(
         reverse("gathering_sign_up_for", args=[gathering.public_id]),
         {"volunteer": late.public_id},
+        follow=True,
     )
-    assert response.status_code == 200
-    assert "The gathering is full." in response.context["sign_up_form"].errors["volunteer"]
-    assert GatheringSignUp.objects.count() == 1
+    sign_up = GatheringSignUp.objects.get(volunteer=late)
+    assert sign_up.status == SignUpStatus.WAITING and sign_up.queued_at is not None
+    assert [s.volunteer for s in response.context["waiting"]] == [late]
+    assert "on the waiting list, number 1" in response.content.decode()
+    # She is told she is on the waiting list (not that she has a seat).
+    assert Notification.objects.filter(recipient=late.user, kind="gathering_waiting").exists()
+    assert not Notification.objects.filter(recipient=late.user, kind=GATHERING_SIGNED_UP).exists()
 
 
 def test_she_cannot_sign_up_twice(oslo):
@@ -418,8 +421,11 @@ def test_her_page_asks_the_same_number_of_queries_however_many(client, oslo):
         for _ in range(n):
             gathering = make_gathering(national=True)
             services.gathering_sign_up(gathering=gathering, volunteer=her)
+            full = make_gathering(national=True, capacity=1)
+            services.gathering_sign_up(gathering=full, volunteer=guest(oslo))
+            services.gathering_sign_up(gathering=full, volunteer=her)  # on its waiting list
 
-    assert assert_constant_queries(client, reverse("my_gatherings"), grow) == 6
+    assert assert_constant_queries(client, reverse("my_gatherings"), grow) == 7
 
 
 def test_the_gathering_page_asks_the_same_number_of_queries_however_many_signed_up(
@@ -432,9 +438,15 @@ def test_the_gathering_page_asks_the_same_number_of_queries_however_many_signed_
         for _ in range(n):
             services.gathering_sign_up(gathering=gathering, volunteer=guest(oslo))
             guest(oslo)  # and one more to choose from in the sign-up form
+            GatheringSignUp.objects.create(  # and one on the waiting list
+                gathering=gathering,
+                volunteer=guest(oslo),
+                status=SignUpStatus.WAITING,
+                queued_at=timezone.now(),
+            )
 
     address = reverse("gathering_detail", args=[gathering.public_id])
-    assert assert_constant_queries(client, address, grow) == 9
+    assert assert_constant_queries(client, address, grow) == 10
 
 
 def test_her_coordinator_signs_her_off_and_no_other_coordinator_can(

@@ -65,3 +65,32 @@ def test_two_people_taking_the_last_seat_at_once_get_one_seat_and_one_place_in_l
     }
     assert statuses == {got_seat[0]: EnrolmentStatus.ENROLLED, in_line[0]: EnrolmentStatus.WAITING}
     assert Enrolment.objects.filter(session=session).seated().count() == session.capacity
+
+
+def test_two_volunteers_taking_a_gatherings_last_seat_get_one_seat_and_one_place_in_line(oslo):
+    from courses.models import GatheringSignUp, SignUpStatus
+    from tests.courses.test_gatherings import guest, make_gathering
+
+    gathering = make_gathering(associations=[oslo], organiser=oslo, capacity=1)
+    anna, berit = guest(oslo, first_name="Anna"), guest(oslo, first_name="Berit")
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def sign_up(person) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.gathering_sign_up(gathering=gathering, volunteer=person)
+        except BaseException as error:  # reported below, in the test's own thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_up, args=(person,)) for person in (anna, berit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    statuses = sorted(GatheringSignUp.objects.values_list("status", flat=True))
+    assert statuses == sorted([SignUpStatus.SIGNED_UP, SignUpStatus.WAITING])

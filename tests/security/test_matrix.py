@@ -229,6 +229,8 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "group_session_ics": [{"public_id": w.group_session.public_id}],
         "my_session_sign_up": [session],
         "gathering_detail": [gathering],
+        "gathering_update": [gathering],
+        "gathering_cancel": [gathering],
         "gathering_sign_up_for": [gathering],
         "gathering_attendance": [gathering],
         "gathering_ics": [gathering],
@@ -382,6 +384,16 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
         },
         "session_enrol": {"volunteers": [w.applicant.public_id]},
         "gathering_sign_up_for": {"volunteer": w.other_volunteer.public_id},
+        "gathering_update": {
+            "title": "Endret samling",
+            "date": future,
+            "starts": "10:00",
+            "ends": "15:00",
+            "place": "Et nytt sted",
+            "sign_up_by": future,
+            "capacity": "",
+            "description": "",
+        },
         # The search for someone to sign up posts too: a prefix of the applicant's name.
         "session_detail": {"q": "zqxsok"},
         "session_attendance": {"attended": [w.held_enrolments[0].public_id]},
@@ -600,6 +612,8 @@ def _category(pattern: Pattern) -> str | None:
 
 OBJECT_NAMES = {
     "gathering_detail",
+    "gathering_update",
+    "gathering_cancel",
     "gathering_sign_up_for",
     "gathering_attendance",
     "gathering_ics",
@@ -937,6 +951,8 @@ OWNERS = [
     ("my_session_sign_up", 0, "volunteer_oslo"),
     ("my_gathering_sign_up", 0, "volunteer_oslo"),
     ("my_gathering_sign_off", 0, "venn"),
+    ("gathering_update", 0, "coordinator_oslo"),
+    ("gathering_cancel", 0, "coordinator_oslo"),
     ("gathering_sign_up_for", 0, "coordinator_oslo"),
     ("gathering_sign_off_for", 0, "coordinator_oslo"),
     ("referral_take", 0, "coordinator_oslo"),

@@ -12,7 +12,7 @@ def stop_offering(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("courses", "0006_gatherings"),
+        ("courses", "0007_gathering_cancel_waiting_list"),
     ]
 
     operations = [
