@@ -208,7 +208,7 @@ def test_the_tables_and_summary_are_in_norwegian(client, more, coordinator_oslo)
     assert table(response, "hours") == {
         "Møter med kvinnene": ["5"],
         "Kurssamlinger de deltok på": ["12"],
-        "Veiledningssamlinger": ["0"],
+        "Veiledninger de var på": ["0"],
         "Samlinger de var på": ["0"],
         "Totalt": ["17"],
     }
