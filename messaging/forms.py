@@ -82,11 +82,15 @@ class VolunteerMessageForm(_MessageForm):
     def __init__(self, *args, association_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.association_id = association_id
-        self.fields["course"].queryset = Course.objects.filter(is_active=True).order_by("title")
-        self.fields["group"].queryset = SupervisionGroup.objects.filter(
-            association_id=association_id
-        )
-        self.fields["language"].choices = [("", _("Any")), *LANGUAGES]
+        course = self.fields["course"]
+        group = self.fields["group"]
+        language = self.fields["language"]
+        assert isinstance(course, forms.ModelChoiceField)
+        assert isinstance(group, forms.ModelChoiceField)
+        assert isinstance(language, forms.ChoiceField)
+        course.queryset = Course.objects.filter(is_active=True).order_by("title")
+        group.queryset = SupervisionGroup.objects.filter(association_id=association_id)
+        language.choices = [("", _("Any")), *LANGUAGES]
 
     def recipients(self) -> list[Recipient]:
         data = self.cleaned_data

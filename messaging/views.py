@@ -29,7 +29,9 @@ def message_list(request: RoleRequest) -> HttpResponse:
 def _form(request: RoleRequest, data=None):
     if request.membership.role == Role.NATIONAL_ADMIN:
         return CoordinatorMessageForm(data)
-    return VolunteerMessageForm(data, association_id=request.membership.association_id)
+    association_id = request.membership.association_id
+    assert association_id is not None  # a coordinator's membership has one
+    return VolunteerMessageForm(data, association_id=association_id)
 
 
 @login_required

@@ -306,3 +306,22 @@ def test_the_list_page_takes_the_same_queries_for_3_and_30(client, coordinator, 
             _message(oslo, coordinator, recipients)
 
     assert assert_constant_queries(client, reverse("message_list"), grow) == 4
+
+
+def test_the_demo_has_one_sent_message(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    message = Message.objects.get()
+    assert message.sent_at is not None
+    assert message.recipients.count() > 0
+    assert not message.recipients.filter(delivered_at__isnull=True).exists()
+    assert outing_free(message)
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Message.objects.count() == 1
+
+
+def outing_free(message: Message) -> bool:
+    text = " ".join([message.subject, message.body, message.subject_en, message.body_en])
+    return not services.outing_words(text)
