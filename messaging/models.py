@@ -77,7 +77,8 @@ class Message(models.Model):
 
 class MessageRecipient(models.Model):
     """One person a message goes to: a user (in-app and by email), or a volunteer without a
-    login (by email only)."""
+    login (by email only, to her record's address read when it is sent: no copy of it is kept
+    here, so her erasure leaves none behind)."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="recipients")
     user = models.ForeignKey(
@@ -86,7 +87,6 @@ class MessageRecipient(models.Model):
     volunteer = models.ForeignKey(
         "volunteers.Volunteer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    email = models.EmailField(_("email address"), blank=True)
     language = models.CharField(_("language"), max_length=10, default="nb")
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 

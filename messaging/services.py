@@ -83,7 +83,6 @@ def message_create(
                     message=message,
                     user=recipient.user,
                     volunteer=recipient.volunteer,
-                    email=recipient.email,
                     language=recipient.language,
                 )
                 for recipient in recipients
@@ -162,7 +161,11 @@ def message_deliver(*, message_id: int) -> int:
         association = message.association.name if message.association else ""
         emails = []
         for recipient in pending:
-            address = recipient.user.email if recipient.user else recipient.email
+            if recipient.user is not None:
+                # A login closed since she wrote it: she could not open it (as notify skips her).
+                address = recipient.user.email if recipient.user.is_active else ""
+            else:
+                address = recipient.volunteer.email if recipient.volunteer else ""
             if not address:
                 continue
             subject, body = message.text_in(recipient.language)

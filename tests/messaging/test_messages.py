@@ -325,3 +325,14 @@ def test_the_demo_has_one_sent_message(settings):
 def outing_free(message: Message) -> bool:
     text = " ".join([message.subject, message.body, message.subject_en, message.body_en])
     return not services.outing_words(text)
+
+
+def test_a_login_closed_before_the_task_runs_gets_nothing(oslo, coordinator_oslo):
+    ada = with_login(oslo, status="approved", first_name="Ada")
+    bea = with_login(oslo, status="approved", first_name="Bea")
+    message = _message(oslo, coordinator_oslo, selectors.volunteer_recipients([ada, bea]))
+    bea.user.is_active = False
+    bea.user.save()
+    services.message_deliver(message_id=message.pk)
+    assert list(OutboxMessage.objects.values_list("to", flat=True)) == [ada.email]
+    assert list(Notification.objects.values_list("recipient_id", flat=True)) == [ada.user_id]
