@@ -3,7 +3,7 @@ count and names and for the message itself (messaging.services.message_create)."
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from accounts.models import Membership, User
 from courses.models import Course, Enrolment
@@ -107,8 +107,6 @@ def coordinator_recipients(*, association_ids: list[int] | None = None) -> list[
 
 def messages_for(user):
     """The messages her list shows, each with how many it went to (one query)."""
-    from django.db.models import Count
-
     return (
         Message.objects.for_user(user)
         .select_related("author", "association")
