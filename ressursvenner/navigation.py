@@ -17,6 +17,7 @@ NAVIGATION = {
         ("natadmin", _("Administration")),
         ("programme_lists", _("Lists")),
         ("gathering_list", _("Gatherings")),
+        ("message_list", _("Messages")),
     ],
     Role.COORDINATOR: [
         ("home", _("Start")),
@@ -26,6 +27,7 @@ NAVIGATION = {
         ("course_list", _("Courses")),
         ("gathering_list", _("Gatherings")),
         ("group_list", _("Supervision")),
+        ("message_list", _("Messages")),
         ("statistics", _("Statistics")),
         ("invitation_list", _("Invitations")),
         ("audit_log", _("Access log")),

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "courses",
     "volunteers",
     "supervision",
+    "messaging",
     "matching",
     "reports",
     # The project itself, last (the top floor): its management commands (backup, restore,

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("volunteers.urls")),
     path("", include("courses.urls")),
     path("", include("supervision.urls")),
+    path("", include("messaging.urls")),
     path("", include("matching.urls")),
     path("", include("reports.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),

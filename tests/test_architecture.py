@@ -26,6 +26,7 @@ FLOORS = [
     "courses",
     "volunteers",
     "supervision",
+    "messaging",  # messages to many: filters by courses, volunteers and groups
     "matching",
     "reports",
     "ressursvenner",  # the top floor: settings, urls, start pages; nothing imports it

@@ -149,6 +149,7 @@ def test_every_kind_defined_in_an_app_module_is_the_registered_one():
         "notifications.notices",
         "supervision.reminders",
         "supervision.notifications",
+        "messaging.notifications",
     ]  # notifications' own: an association with nobody present
     seen = set()
     for name in modules:

@@ -133,6 +133,9 @@ OWN = {
     "expectation_edit",
     "group_create",
     "supervision_due_list",
+    "message_list",
+    "message_create",
+    "my_messages",
     "referral_list",
     "referral_create",
     "match_list",
@@ -399,6 +402,12 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
         "session_attendance": {"attended": [w.held_enrolments[0].public_id]},
         "session_walk_in": {"volunteer": w.applicant.public_id},
         "expectation_edit": {"every_weeks": 6},
+        "message_create": {
+            "statuses": ["approved"],
+            "subject": "Hei",
+            "body": "Hei alle",
+            "preview": "1",
+        },
         "group_create": {"name": "Ny gruppe", "members": [w.other_volunteer.public_id]},
         "group_edit": {
             "name": "Endret gruppe",
