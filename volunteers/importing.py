@@ -257,7 +257,7 @@ def _check_row(
         problems.append(_("Only applicants and active volunteers can be imported."))
     else:
         values["status"] = status
-        shown["status"] = Status(status).label
+        shown["status"] = str(Status(status).label)
 
     today = timezone.localdate()
     for key in ("course_completed_on", "commitment_from"):

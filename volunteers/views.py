@@ -896,7 +896,7 @@ def volunteer_import_preview(request: RoleRequest, public_id) -> HttpResponse:
         VolunteerImport.objects.for_user(request.user), public_id=public_id
     )
     done = volunteer_import.state == VolunteerImport.State.IMPORTED
-    form = VolunteerImportConfirmForm(request.POST or None)
+    form = VolunteerImportConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not done and form.is_valid():
         try:
             importing.import_confirm(

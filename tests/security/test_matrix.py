@@ -604,6 +604,8 @@ def _category(pattern: Pattern) -> str | None:
 
 
 OBJECT_NAMES = {
+    "volunteer_import_preview",
+    "volunteer_import_invite",
     "gathering_detail",
     "gathering_sign_up_for",
     "gathering_attendance",
