@@ -78,7 +78,12 @@ def test_a_semicolon_csv_with_a_bom_is_read_and_checked(coordinator_oslo, oslo):
 
 def test_a_cp1252_comma_csv_is_read(coordinator_oslo):
     header = HEADER.replace(";", ",")
-    text = header + "\r\n" + ",".join(good_row("Åse", municipality="Bærum", languages="norsk")) + "\r\n"
+    text = (
+        header
+        + "\r\n"
+        + ",".join(good_row("Åse", municipality="Bærum", languages="norsk"))
+        + "\r\n"
+    )
     rows = preview(coordinator_oslo, text.encode("cp1252"))
     assert rows[0].outcome == "new"
     assert rows[0].values["first_name"] == "Åse"
