@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -309,12 +310,12 @@ def _blank(value: object) -> bool:
 def _known_emails(association: Association, emails: list[str]) -> set[str]:
     """Those of `emails` that already belong to a volunteer of the association (one query).
     Only her own association's: the import never tells whether someone applied elsewhere."""
-    return {
-        email.lower()
-        for email in Volunteer.objects.filter(
-            association=association, email__in=emails, erased_at__isnull=True
-        ).values_list("email", flat=True)
-    }
+    return set(
+        Volunteer.objects.filter(association=association, erased_at__isnull=True)
+        .annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=[email.lower() for email in emails])
+        .values_list("email_lower", flat=True)
+    )
 
 
 def check_rows(association: Association, parsed: sheet.Sheet) -> list[Row]:

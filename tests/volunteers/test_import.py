@@ -65,7 +65,7 @@ def only_problem(rows: list[importing.Row]) -> str:
 
 
 def test_a_semicolon_csv_with_a_bom_is_read_and_checked(coordinator_oslo, oslo):
-    volunteer(oslo, email="known@example.no")
+    volunteer(oslo, email="Known@Example.no")
     rows = preview(
         coordinator_oslo,
         csv_file(good_row(), good_row("Lise", "KNOWN@example.no"), good_row("Mona", "m@ex.no")),
@@ -113,6 +113,34 @@ def test_an_xlsx_is_read_and_a_formula_is_refused_never_evaluated(coordinator_os
     assert rows[1].outcome == "invalid"
     assert "formula" in " ".join(rows[1].problems) or "formel" in " ".join(rows[1].problems)
     assert "HYPERLINK" not in json.dumps(rows[1].shown)
+
+
+def test_an_xlsx_with_numbers_and_dates_as_excel_keeps_them_is_read(coordinator_oslo):
+    course = timezone.localdate() - timedelta(days=60)
+    # A date cell with a time of day (Excel has no time zones).
+    start = timezone.localtime(timezone.now() - timedelta(days=30)).replace(tzinfo=None)
+    data = _xlsx(
+        [
+            HEADER.split(";"),
+            [
+                "Kari",
+                "N",
+                "kari@example.no",
+                91234567,
+                301,
+                1980,
+                "no",
+                "x",
+                "Approved",
+                course,
+                start,
+            ],
+        ]
+    )
+    rows = preview(coordinator_oslo, data)
+    assert rows[0].outcome == "new", rows[0].problems
+    assert rows[0].shown["municipality"] == "Oslo"
+    assert rows[0].values["commitment_from"] == start.date().isoformat()
 
 
 @pytest.mark.parametrize("value", ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "  =1"])
