@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import AccessLog, Invitation
 from courses.models import Course
 from courses.selectors import has_completed_required_courses
+from ressursvenner.audit_views import record_type_label
 from tests.conftest import login
 from tests.factories import volunteer
 from tests.querycount import queries_for
@@ -356,6 +357,8 @@ def test_the_export_is_logged_and_neutralises_formulas(client, coordinator_oslo,
     assert all(c.data_type != "f" for row in book.active.iter_rows() for c in row)
     entry = AccessLog.objects.get(action="export", object_type="volunteer_list")
     assert entry.association_id == oslo.pk
+    assert entry.object_id == str(oslo.public_id)  # the association, never a volunteer
+    assert record_type_label(entry.object_type) == "liste over frivillige"
 
 
 def test_the_template_has_the_columns_the_import_reads(client, coordinator_oslo):
