@@ -117,6 +117,7 @@ def volunteer_detail(user, public_id) -> Volunteer:
                 "police_certificate_seen_by",
                 "confidentiality_version",
                 "user",
+                "imported_by",
             )
         ).prefetch_related(
             "languages",

@@ -274,6 +274,8 @@ def test_bad_rows_import_nothing_then_the_fixed_sheet_is_imported(client, coordi
     assert period.starts_on == timezone.localdate() - timedelta(days=30)
     assert has_completed_required_courses(kari)
     assert Volunteer.objects.get(email="mona@example.no").status == Status.COURSE
+    page = client.get(kari.get_absolute_url()).content.decode()
+    assert "fra foreningens regneark, av " + coordinator_oslo.get_full_name() in page
     volunteer_import.refresh_from_db()
     assert volunteer_import.rows == ""  # the personal data of the sheet is not kept
     assert not Invitation.objects.exists()  # only when she chooses
