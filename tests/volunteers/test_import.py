@@ -423,3 +423,42 @@ def test_round_trip_export_then_import_into_another_association_gives_the_same_v
     assert facts(bergen) == before
     assert len(before) == 3
     assert Course.objects.filter(required_for_matching=True).exists()
+
+
+def test_round_trip_into_an_emptied_database_gives_the_same_volunteers(
+    client, coordinator_oslo, oslo
+):
+    """Export, start from nothing (as another database would), import: the same volunteers."""
+    login(client, coordinator_oslo)
+    upload(
+        client,
+        csv_file(
+            good_row(phone="+46 70 123 45 67"),
+            good_row(
+                "Nadia", "nadia@example.no", status="pause", municipality="Herøy (Møre og Romsdal)"
+            ),
+        ),
+    )
+    client.post(reverse("volunteer_import_preview", args=[VolunteerImport.objects.get().public_id]))
+    before = [
+        (v.full_name, v.email, str(v.phone), v.municipality_id, v.language_codes, v.status)
+        for v in Volunteer.objects.order_by("email")
+    ]
+    exported = client.get(reverse("volunteer_export")).content
+    Volunteer.objects.all().delete()
+    VolunteerImport.objects.all().delete()
+    volunteer_import = importing.import_preview(
+        association=oslo, by=coordinator_oslo, data=exported
+    )
+    importing.import_confirm(
+        volunteer_import=volunteer_import,
+        by=coordinator_oslo,
+        acting=coordinator_oslo.memberships.get(),
+        invite=False,
+    )
+    after = [
+        (v.full_name, v.email, str(v.phone), v.municipality_id, v.language_codes, v.status)
+        for v in Volunteer.objects.order_by("email")
+    ]
+    assert after == before
+    assert [s for *_, s in after] == [Status.APPROVED, Status.PAUSED]
