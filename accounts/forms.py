@@ -427,17 +427,38 @@ def municipality_text(municipalities) -> str:
     return ", ".join(m.label if m.name in twice else m.name for m in municipalities)
 
 
+class MunicipalityLookup:
+    """Every municipality, read once (one query), found by a word as a person types it: a name,
+    "Name kommune", "Name (County)" or the number (a number a spreadsheet kept without its
+    leading zero too: 301 is Oslo's 0301)."""
+
+    def __init__(self) -> None:
+        self.by_label: dict[str, Municipality] = {}
+        self.by_name: dict[str, list[Municipality]] = {}
+        self.by_number: dict[str, Municipality] = {}
+        for municipality in Municipality.objects.select_related("county"):
+            self.by_label[municipality.label.lower()] = municipality
+            self.by_name.setdefault(municipality.name.lower(), []).append(municipality)
+            self.by_number[municipality.number] = municipality
+
+    def find(self, word: str) -> tuple[Municipality | None, str | None]:
+        """The municipality `word` names, or None and why: "unknown" or "ambiguous" (a name
+        that occurs twice, without its county)."""
+        key = MUNICIPALITY_WORD.sub("", " ".join(word.split())).lower()
+        if key.isdigit() and len(key) < 4:
+            key = key.zfill(4)
+        named = self.by_name.get(key, [])
+        if len(named) > 1 and key not in self.by_label:
+            return None, "ambiguous"
+        found = self.by_number.get(key) or self.by_label.get(key) or (named[0] if named else None)
+        return (found, None) if found is not None else (None, "unknown")
+
+
 def municipalities_read(text: str) -> tuple[list[Municipality], list[str], list[str]]:
     """The municipalities named in `text` (separated by commas, semicolons or lines; a name,
     "Name kommune", "Name (County)" or the number). Returns those found, in the order typed and
     once each, the words not found, and the names that occur twice and need their county."""
-    by_label: dict[str, Municipality] = {}
-    by_name: dict[str, list[Municipality]] = {}
-    by_number: dict[str, Municipality] = {}
-    for municipality in Municipality.objects.select_related("county"):
-        by_label[municipality.label.lower()] = municipality
-        by_name.setdefault(municipality.name.lower(), []).append(municipality)
-        by_number[municipality.number] = municipality
+    lookup = MunicipalityLookup()
     found: list[Municipality] = []
     unknown: list[str] = []
     ambiguous: list[str] = []
@@ -445,12 +466,8 @@ def municipalities_read(text: str) -> tuple[list[Municipality], list[str], list[
         word = " ".join(part.split())
         if not word:
             continue
-        key = MUNICIPALITY_WORD.sub("", word).lower()
-        named = by_name.get(key, [])
-        found_one: Municipality | None = (
-            by_number.get(key) or by_label.get(key) or (named[0] if named else None)
-        )
-        if len(named) > 1 and key not in by_label:
+        found_one, problem = lookup.find(word)
+        if problem == "ambiguous":
             ambiguous.append(word)
         elif found_one is None:
             unknown.append(word)

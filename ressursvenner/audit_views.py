@@ -52,6 +52,8 @@ RECORD_TYPES = {
     "match": Match._meta.verbose_name,
     "concern": Concern._meta.verbose_name,
     "volunteer": Volunteer._meta.verbose_name,
+    # The association's list of volunteers, downloaded as a spreadsheet (its id: the association).
+    "volunteer_list": _("list of volunteers"),
     "user": _("person"),
 }
 

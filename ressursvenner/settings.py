@@ -615,6 +615,10 @@ if set(AUDIT_LOG_KEYS) & {SECRET_KEY, *FIELD_ENCRYPTION_KEYS}:
         "AUDIT_LOG_KEYS must not reuse SECRET_KEY or a key of FIELD_ENCRYPTION_KEYS."
     )
 
+# The one upload (a coordinator's volunteer spreadsheet, at most 5 MB: volunteers.sheet.MAX_BYTES)
+# is read in memory, never written to a temporary file with her volunteers' names in it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+
 # --- The programme's rules ---------------------------------------------------------------------
 
 # NKS recruits volunteers aged 25 or over.

@@ -3,7 +3,6 @@ from typing import cast
 from django import forms
 from django.conf import settings
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.functional import Promise, lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -18,6 +17,7 @@ from accounts.models import Association, Municipality
 from common.flags import FlagsFormField
 from common.forms import DateInput, ListSelect, fields_only_helper
 from common.texts import filled
+from volunteers import sheet
 from volunteers.models import (
     COMMITMENT_END_REASONS,
     NEEDS,
@@ -25,6 +25,7 @@ from volunteers.models import (
     ConfidentialityDeclaration,
     Feeling,
     Status,
+    birth_year_problem,
 )
 from volunteers.selectors import COMMITMENT_ENDING_DAYS
 from volunteers.widgets import LanguageChips
@@ -121,11 +122,11 @@ class ApplicationForm(forms.Form):
 
     def clean_birth_year(self) -> int:
         year = self.cleaned_data["birth_year"]
-        age = timezone.localdate().year - year
+        problem = birth_year_problem(year)
         minimum = settings.VOLUNTEER_MINIMUM_AGE
-        if age > 100 or age < 0:
+        if problem == "implausible":
             raise forms.ValidationError(_("Check the year of birth."))
-        if age < minimum:
+        if problem == "too_young":
             raise forms.ValidationError(
                 _("You must be at least %(age)s years old to be a ressursvenn.") % {"age": minimum}
             )
@@ -150,6 +151,38 @@ class ProfileForm(forms.Form):
         self.helper = fields_only_helper()
         self.fields["strengths"].label = _("What you would like to help with")
         self.fields["availability"].label = _("When you can usually meet")
+
+
+class VolunteerImportForm(forms.Form):
+    """The coordinator's spreadsheet of volunteers (volunteers.sheet reads it)."""
+
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx or .csv)"),
+        error_messages={"required": _("Choose the file to import.")},
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+        self.fields["file"].help_text = _(
+            "At most %(mb)s MB and %(rows)s rows. Use the template's columns."
+        ) % {
+            "mb": sheet.MAX_BYTES // (1024 * 1024),
+            "rows": f"{sheet.MAX_ROWS:,}".replace(",", " "),
+        }
+
+
+class VolunteerImportConfirmForm(forms.Form):
+    invite = forms.BooleanField(
+        label=_("Send an invitation to log in now"),
+        help_text=_("To the approved volunteers. You can also send it later."),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
 
 
 class VolunteerFilterForm(forms.Form):

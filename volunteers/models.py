@@ -267,6 +267,24 @@ class Volunteer(ChoiceLabels, models.Model):
     police_certificate_legal_basis = models.CharField(
         _("legal basis"), max_length=100, blank=True, default=""
     )
+    # Moved in from the association's own spreadsheet (volunteers.importing): when, by whom, and
+    # the import (kept a day at most; then only when and by whom remain).
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    imported_in = models.ForeignKey(
+        "VolunteerImport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteers",
+    )
 
     objects = VolunteerQuerySet.as_manager()
 
@@ -345,6 +363,18 @@ class Volunteer(ChoiceLabels, models.Model):
     def can_be_enrolled(self, *, self_service: bool) -> bool:
         """A coordinator enrols her from screening on; she signs up herself from the course on."""
         return self.status in (SELF_ENROL if self_service else CAN_BE_ENROLLED)
+
+
+def birth_year_problem(year: int) -> str | None:
+    """THE rule for a volunteer's year of birth (the application and the import ask it):
+    "implausible" (over 100 or not yet born), "too_young" (under VOLUNTEER_MINIMUM_AGE this
+    year), or None. Each caller words it for the person who reads it."""
+    age = timezone.localdate().year - year
+    if age > 100 or age < 0:
+        return "implausible"
+    if age < settings.VOLUNTEER_MINIMUM_AGE:
+        return "too_young"
+    return None
 
 
 class VolunteerLanguage(models.Model):
@@ -564,3 +594,48 @@ class WellbeingCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.answered_at:%Y-%m-%d}"
+
+
+class VolunteerImportQuerySet(models.QuerySet):
+    def for_user(self, user) -> "VolunteerImportQuerySet":
+        """A coordinator's imports of her own association; nobody else's."""
+        acting = acting_membership(user)
+        if acting is None or acting.role != Role.COORDINATOR:
+            return self.none()
+        return self.filter(association_id=acting.association_id)
+
+
+class VolunteerImport(models.Model):
+    """A spreadsheet of volunteers uploaded by a coordinator (volunteers.importing): its rows
+    as read and checked, kept on the server between the preview and her confirmation (never
+    posted back by the browser). The rows hold personal data, so they are encrypted, emptied once
+    imported, and the import itself is deleted a day after it was uploaded (retention.py)."""
+
+    class State(models.TextChoices):
+        PREVIEW = "preview", _("Preview")
+        IMPORTED = "imported", _("Imported")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEW)
+    # JSON: the checked rows (see volunteers.importing.Row), encrypted at rest.
+    rows = EncryptedTextField(blank=True)
+    columns_ignored = models.JSONField(default=list, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    invited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VolunteerImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = _("volunteer import")
+        verbose_name_plural = _("volunteer imports")
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.created_at:%Y-%m-%d %H:%M}"

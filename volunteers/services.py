@@ -472,6 +472,37 @@ def commitment_pause_end(volunteer: Volunteer, *, on: date) -> CommitmentPause |
     return pause
 
 
+def volunteer_login_invite(volunteer: Volunteer, *, by: User, acting: Membership) -> User:
+    """Her login and the invitation to choose its password, as at approval (and for an
+    imported ressursvenn). Sets volunteer.user; the caller saves her.
+
+    Side effects: a login without a password is created or found for her email; an invitation
+    to the volunteer role of her association, emailed after commit."""
+    user = User.objects.filter(email__iexact=volunteer.email).first()
+    if user is None:
+        user = User.objects.create_user(
+            volunteer.email,
+            first_name=volunteer.first_name,
+            last_name=volunteer.last_name,
+            language=volunteer.language,
+        )  # no password: she chooses it from the invitation
+    volunteer.user = user
+    try:
+        invitation_create(
+            invited_by=by,
+            acting=acting,
+            email=volunteer.email,
+            first_name=volunteer.first_name,
+            last_name=volunteer.last_name,
+            role=Role.VOLUNTEER,
+            association=volunteer.association,
+            language=user.language,
+        )
+    except AccessError as error:
+        raise VolunteerError(str(error)) from error
+    return user
+
+
 @transaction.atomic
 def volunteer_approve(*, volunteer: Volunteer, by: User, acting: Membership) -> Volunteer:
     """Approve her as a ressursvenn: every screening step done and every course required for
@@ -490,28 +521,7 @@ def volunteer_approve(*, volunteer: Volunteer, by: User, acting: Membership) -> 
         raise VolunteerError(
             _("She cannot be approved yet. Missing: %(missing)s.") % {"missing": ", ".join(missing)}
         )
-    user = User.objects.filter(email__iexact=locked.email).first()
-    if user is None:
-        user = User.objects.create_user(
-            locked.email,
-            first_name=locked.first_name,
-            last_name=locked.last_name,
-            language=locked.language,
-        )  # no password: she chooses it from the invitation
-    locked.user = user
-    try:
-        invitation_create(
-            invited_by=by,
-            acting=acting,
-            email=locked.email,
-            first_name=locked.first_name,
-            last_name=locked.last_name,
-            role=Role.VOLUNTEER,
-            association=locked.association,
-            language=user.language,
-        )
-    except AccessError as error:
-        raise VolunteerError(str(error)) from error
+    user = volunteer_login_invite(locked, by=by, acting=acting)
     today = timezone.localdate()
     CommitmentPeriod.objects.create(volunteer=locked, starts_on=today, ends_on=add_years(today, 1))
     locked.status = Status.APPROVED

@@ -11,6 +11,23 @@ urlpatterns = [
         views.confidentiality_overview,
         name="confidentiality_overview",
     ),
+    path("frivillige/importer/", views.volunteer_import, name="volunteer_import"),
+    path(
+        "frivillige/importer/mal.xlsx",
+        views.volunteer_import_template,
+        name="volunteer_import_template",
+    ),
+    path(
+        "frivillige/importer/<uuid:public_id>/",
+        views.volunteer_import_preview,
+        name="volunteer_import_preview",
+    ),
+    path(
+        "frivillige/importer/<uuid:public_id>/inviter/",
+        views.volunteer_import_invite,
+        name="volunteer_import_invite",
+    ),
+    path("frivillige/eksport.xlsx", views.volunteer_export, name="volunteer_export"),
     path("frivillige/utenfor-omrade/", views.outside_area, name="volunteer_outside_area"),
     path("frivillige/<uuid:public_id>/", views.volunteer_detail, name="volunteer_detail"),
     path(

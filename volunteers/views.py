@@ -25,8 +25,8 @@ from common.pagination import page_of
 from courses.models import Session
 from courses.selectors import sessions_to_offer
 from courses.services import CourseError, enrol
-from volunteers import certificate, hooks, selectors, services
-from volunteers.exports import volunteer_export
+from volunteers import certificate, hooks, importing, selectors, services, sheet
+from volunteers.exports import volunteer_export as volunteer_data_export
 from volunteers.forms import (
     SCREENING_FORMS,
     ApplicationForm,
@@ -37,6 +37,8 @@ from volunteers.forms import (
     RouteForm,
     TransitionForm,
     VolunteerFilterForm,
+    VolunteerImportConfirmForm,
+    VolunteerImportForm,
     WellbeingCheckForm,
 )
 from volunteers.models import (
@@ -46,6 +48,7 @@ from volunteers.models import (
     Status,
     Volunteer,
     VolunteerAction,
+    VolunteerImport,
     WellbeingCheck,
     WellbeingOccasion,
 )
@@ -663,7 +666,7 @@ def volunteer_data(request: RoleRequest, public_id) -> HttpResponse:
         object_id=volunteer.public_id,
         association_id=volunteer.association_id,
     )
-    data = volunteer_export(volunteer)
+    data = volunteer_data_export(volunteer)
     if request.GET.get("format") == "json":
         return json_download(data, "ressursvenn.json")
     return render(request, "volunteers/volunteer_data.html", {"volunteer": volunteer, "data": data})
@@ -837,3 +840,140 @@ def wellbeing_talked(request: RoleRequest, public_id) -> HttpResponse:
     services.wellbeing_check_talked(check=check)
     messages.success(request, _("Marked as talked."))
     return redirect(f"{check.volunteer.get_absolute_url()}#wellbeing")
+
+
+# --- Import and export of the volunteer spreadsheet --------------------------------------------
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=sheet.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_safe
+def volunteer_import_template(request: RoleRequest) -> HttpResponse:
+    """The empty sheet with the columns and one example row."""
+    return _xlsx(sheet.write_xlsx(sheet.template_rows(), title="Frivillige"), "frivillige-mal.xlsx")
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_safe
+def volunteer_export(request: RoleRequest) -> HttpResponse:
+    """Her association's volunteers as a spreadsheet, for her own use: logged as an export."""
+    association = request.membership.own_association
+    log_access(
+        request,
+        action="export",
+        object_type="volunteer_list",
+        object_id=association.public_id,
+        association_id=association.pk,
+    )
+    rows = importing.export_rows(selectors.volunteer_sheet(request.user))
+    return _xlsx(sheet.write_xlsx(rows, title="Frivillige"), "frivillige.xlsx")
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def volunteer_import(request: RoleRequest) -> HttpResponse:
+    """Upload a sheet: it is read and checked (nothing imported), then its preview is shown."""
+    form = VolunteerImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > sheet.MAX_BYTES:  # before a byte of it is read
+                raise sheet.SheetError("too_large")
+            volunteer_import = importing.import_preview(
+                association=request.membership.own_association,
+                by=request.user,
+                data=upload.read(),
+            )
+        except sheet.SheetError as error:
+            code = str(error)
+            if code.startswith("missing:"):
+                form.add_error(
+                    "file",
+                    _("The sheet lacks the column(s): %(columns)s. Use the template's headers.")
+                    % {"columns": ", ".join(f"«{c}»" for c in code.split(":", 1)[1].split(","))},
+                )
+            else:
+                form.add_error("file", importing.sheet_error_message(code))
+        else:
+            return redirect("volunteer_import_preview", public_id=volunteer_import.public_id)
+    return render(request, "volunteers/volunteer_import.html", {"form": form})
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def volunteer_import_preview(request: RoleRequest, public_id) -> HttpResponse:
+    """What each row will become; her confirmation imports the new ones (all or nothing).
+    After the import: how many, and the invitation to log in if not sent yet."""
+    volunteer_import = get_object_or_404(
+        VolunteerImport.objects.for_user(request.user), public_id=public_id
+    )
+    done = volunteer_import.state == VolunteerImport.State.IMPORTED
+    form = VolunteerImportConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not done and form.is_valid():
+        try:
+            importing.import_confirm(
+                volunteer_import=volunteer_import,
+                by=request.user,
+                acting=request.membership,
+                invite=form.cleaned_data["invite"],
+            )
+        except services.VolunteerError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The volunteers are imported."))
+        return redirect("volunteer_import_preview", public_id=public_id)
+    rows = importing.rows_of(volunteer_import)
+    counts = {
+        outcome: sum(1 for row in rows if row.outcome == outcome)
+        for outcome in (importing.NEW, importing.KNOWN, importing.INVALID)
+    }
+    return render(
+        request,
+        "volunteers/volunteer_import_preview.html",
+        {
+            "volunteer_import": volunteer_import,
+            "rows": rows,
+            "counts": counts,
+            "columns": sheet.COLUMNS,
+            "form": form,
+            "done": done,
+            "to_invite": importing.to_invite(volunteer_import).count() if done else 0,
+        },
+    )
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def volunteer_import_invite(request: RoleRequest, public_id) -> HttpResponse:
+    """Invite the import's approved volunteers to log in."""
+    volunteer_import = get_object_or_404(
+        VolunteerImport.objects.for_user(request.user).filter(state=VolunteerImport.State.IMPORTED),
+        public_id=public_id,
+    )
+    try:
+        invited = importing.import_invite(
+            volunteer_import=volunteer_import, by=request.user, acting=request.membership
+        )
+    except services.VolunteerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s invitation to log in sent.",
+                "%(count)s invitations to log in sent.",
+                len(invited),
+            )
+            % {"count": len(invited)},
+        )
+    return redirect("volunteer_import_preview", public_id=public_id)

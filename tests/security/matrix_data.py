@@ -5,6 +5,7 @@ Every text of A that must never reach B is a sentinel: a word found nowhere else
 that shows it has leaked A's data.
 """
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -50,6 +51,7 @@ from volunteers.models import (
     CommitmentPeriod,
     ConfidentialityDeclaration,
     Volunteer,
+    VolunteerImport,
     VolunteerLanguage,
     WellbeingCheck,
 )
@@ -132,6 +134,8 @@ class World:
     # A's supervision group (led by the "group_leader_oslo" actor) and a session of it held.
     group: SupervisionGroup | None = None
     group_session: GroupSession | None = None
+    # A's coordinator's uploaded sheet, waiting for her confirmation (one new volunteer).
+    volunteer_import: VolunteerImport | None = None
 
     @property
     def a_users(self) -> list[User]:
@@ -272,6 +276,33 @@ def make_world(request) -> World:
         match=match, meeting=meeting, text=s["concern"], raised_by=venn_user
     )
     follow_up = FollowUp.objects.create(match=match, kind="1m", due_on=today)
+    volunteer_import = VolunteerImport.objects.create(
+        association=oslo,
+        created_by=coordinator_oslo,
+        rows=json.dumps(
+            [
+                {
+                    "line": 2,
+                    "outcome": "new",
+                    "problems": [],
+                    "values": {
+                        "first_name": "Importa",
+                        "last_name": "Arkvik",
+                        "email": "importa@example.no",
+                        "phone": "+4791234599",
+                        "municipality": oslo.municipalities.first().pk,
+                        "birth_year": 1980,
+                        "languages": ["no"],
+                        "status": "applied",
+                        "course_completed_on": None,
+                        "commitment_from": None,
+                        "motivation": "",
+                    },
+                    "shown": {"first_name": "Importa"},
+                }
+            ]
+        ),
+    )
     wellbeing = WellbeingCheck.objects.create(
         volunteer=venn, feeling=2, needs_talk=True, note=s["wellbeing_note"]
     )
@@ -495,6 +526,7 @@ def make_world(request) -> World:
         gathering_sign_up=gathering_sign_up,
         group=group,
         group_session=group_session,
+        volunteer_import=volunteer_import,
     )
 
 

@@ -114,6 +114,9 @@ OWN = {
     "notification_list",
     "notifications_read_all",
     "volunteer_list",
+    "volunteer_import",
+    "volunteer_import_template",
+    "volunteer_export",
     "confidentiality_overview",
     "declaration_publish",
     "my_confidentiality",
@@ -216,6 +219,8 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         # Her certificate (a PDF of her name, period, courses and hours); none for an applicant.
         "volunteer_certificate": [venn, {**venn, "?": {"sprak": "en"}}, applicant],
         "volunteer_erase": [applicant],
+        "volunteer_import_preview": [{"public_id": w.volunteer_import.public_id}],
+        "volunteer_import_invite": [{"public_id": w.volunteer_import.public_id}],
         "my_wellbeing_delete": [{"public_id": w.wellbeing.public_id}],
         "wellbeing_talked": [{"public_id": w.wellbeing.public_id}],
         "session_detail": [session],
@@ -620,6 +625,8 @@ def _category(pattern: Pattern) -> str | None:
 
 
 OBJECT_NAMES = {
+    "volunteer_import_preview",
+    "volunteer_import_invite",
     "gathering_detail",
     "gathering_update",
     "gathering_cancel",
