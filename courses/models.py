@@ -125,6 +125,10 @@ class SessionQuerySet(models.QuerySet):
             return self.filter(association_id=acting.association_id)
         return self.none()
 
+    def held_here(self) -> "SessionQuerySet":
+        """Less the sessions an import recorded (Session.recorded_at_import)."""
+        return self.filter(recorded_at_import=False)
+
     def upcoming(self) -> "SessionQuerySet":
         return self.filter(ends_at__gte=timezone.now(), cancelled_at__isnull=True).order_by(
             "starts_at"
@@ -153,6 +157,10 @@ class Session(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Recorded by an import (volunteers.importing): the course her sheet says she completed
+    # before she was moved in. It proves her completion like any held session (courses.selectors),
+    # but was never held here: no list of sessions, no course statistics and no hours count it.
+    recorded_at_import = models.BooleanField(_("recorded at import"), default=False)
 
     objects = SessionQuerySet.as_manager()
 

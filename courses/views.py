@@ -114,7 +114,7 @@ def _calendar_response(content: bytes, filename: str) -> HttpResponse:
 def course_list(request: RoleRequest) -> HttpResponse:
     """The association's upcoming sessions and the catalogue first; the held sessions below,
     newest first, a page at a time (`?side=2` shows only them)."""
-    sessions = _with_counts(Session.objects.for_user(request.user))
+    sessions = _with_counts(Session.objects.for_user(request.user).held_here())
     past = page_of(
         request,
         sessions.filter(ends_at__lt=timezone.now(), cancelled_at__isnull=True).order_by(
@@ -668,7 +668,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     enrolments = (
         Enrolment.objects.filter(
-            volunteer=feed.volunteer, session__ends_at__gte=timezone.now() - FEED_HISTORY
+            volunteer=feed.volunteer,
+            session__ends_at__gte=timezone.now() - FEED_HISTORY,
+            session__recorded_at_import=False,  # not an event: her course before the import
         )
         .exclude(status=EnrolmentStatus.CANCELLED)
         .select_related("session")

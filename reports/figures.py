@@ -69,6 +69,13 @@ from supervision.models import DEFAULT_EVERY_WEEKS, Attendance
 from volunteers.models import CommitmentPeriod, Status, Volunteer
 from volunteers.models import EndReason as CommitmentEndReason
 
+# Volunteers recruited through the system. One moved in from her association's spreadsheet
+# (volunteers.importing) applied and was approved before, elsewhere: her application and approval
+# dates are the moment of the import. She is left out of the applications, the funnel and the
+# approvals (and the days to approval); she counts as a volunteer by status, and in what she
+# does (docs/statistics.md, "Imported volunteers").
+RECRUITED_HERE = Q(imported_at__isnull=True)
+
 # Partitions: the parts add up to the total named beside them (the tables' row totals).
 FUNNEL = ["funnel_application", "funnel_screening", "funnel_course", "funnel_approved"]
 PIPELINE = [f"status_{s}" for s in Status.values]
@@ -305,7 +312,7 @@ def volunteer_parts(period: Period, association_ids, plan: Plan) -> list[tuple[s
     volunteers = Volunteer.objects.filter(
         _scope("association", association_ids), applied_at__lt=period.end_before
     ).annotate(status_at_end=_status_at_end(period))
-    applied = _between("applied_at", period)
+    applied = _between("applied_at", period) & RECRUITED_HERE
     reached_approval = Q(approved_at__isnull=False)
     reached_course = Q(pk__in=basic_course_done) | reached_approval
     reached_screening = (
@@ -313,7 +320,7 @@ def volunteer_parts(period: Period, association_ids, plan: Plan) -> list[tuple[s
         | Q(interview_on__isnull=False)
         | Q(status__in=[Status.SCREENING, Status.COURSE, Status.APPROVED, Status.PAUSED])
     )
-    approved_in = _between("approved_at", period)
+    approved_in = _between("approved_at", period) & RECRUITED_HERE
     measures = {
         "approval_days_median": Percentile(
             DaysBetween(
@@ -340,8 +347,10 @@ def volunteer_parts(period: Period, association_ids, plan: Plan) -> list[tuple[s
 
 
 def course_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
-    """Sessions held (started, not cancelled) in the period, their seats and attendance."""
+    """Sessions held (started, not cancelled; not recorded by an import) in the period, their
+    seats and attendance."""
     held = Q(
+        recorded_at_import=False,
         cancelled_at__isnull=True,
         starts_at__gte=period.start_at,
         starts_at__lt=min(period.end_before, timezone.now()),
@@ -354,6 +363,7 @@ def course_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str,
     enrolments = Part(
         Enrolment.objects.filter(
             _scope("session__association", association_ids),
+            session__recorded_at_import=False,
             session__cancelled_at__isnull=True,
             session__starts_at__gte=period.start_at,
             session__starts_at__lt=min(period.end_before, timezone.now()),
@@ -573,7 +583,7 @@ def hour_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, P
     """The time the volunteers of each association gave in the period, summed over all of them
     at once: the minutes logged on meetings where the pair met (on days of the period), and
     the length of the course sessions they attended (held, not cancelled, started in the
-    period), the supervision group sessions and the gatherings they attended (started in the
+    period; not those an import recorded), the supervision group sessions and the gatherings they attended (started in the
     period). As a volunteer's own
     hours count them (volunteers.selectors.volunteer_hours), by the volunteer's association."""
     meetings = Meeting.objects.filter(
@@ -585,6 +595,7 @@ def hour_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, P
         _scope("volunteer__association", association_ids),
         _between("session__starts_at", period),
         status=EnrolmentStatus.ATTENDED,
+        session__recorded_at_import=False,
         session__cancelled_at__isnull=True,
         session__ends_at__lte=timezone.now(),
     )

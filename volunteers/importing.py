@@ -24,12 +24,13 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.forms import MunicipalityLookup
 from accounts.languages import LANGUAGES
 from accounts.models import Association, Membership, User
-from common.dates import add_years
+from common.dates import add_months, add_years
 from courses.models import Enrolment, EnrolmentStatus, Session
 from courses.selectors import required_courses
 from volunteers import sheet
@@ -162,6 +163,7 @@ def _check_row(
     seen: dict[str, int],
     municipalities: MunicipalityLookup,
     languages: _Languages,
+    course_expiry: tuple[date, int] | None = None,
 ) -> Row:
     problems: list[str] = []
     values: dict = {}
@@ -280,6 +282,18 @@ def _check_row(
                 _("«%(column)s» is in the future.")
                 % {"column": next(c.header for c in sheet.COLUMNS if c.key == key)}
             )
+    completed_on = values.get("course_completed_on")
+    if course_expiry and completed_on and date.fromisoformat(completed_on) <= course_expiry[0]:
+        problems.append(
+            ngettext(
+                "The course was completed more than %(months)s month ago and must be taken "
+                "again before she can be matched.",
+                "The course was completed more than %(months)s months ago and must be taken "
+                "again before she can be matched.",
+                course_expiry[1],
+            )
+            % {"months": course_expiry[1]}
+        )
     if status in ACTIVE:
         if _blank(raw.get("course_completed_on")):
             problems.append(_("An approved volunteer needs the date she completed the course."))
@@ -318,6 +332,14 @@ def _known_emails(association: Association, emails: list[str]) -> set[str]:
     )
 
 
+def _course_expiry(today: date) -> tuple[date, int] | None:
+    """The last course date too old to count as completing the courses required for matching
+    (a session ending on it is past their validity by today's end, courses.selectors), and the
+    shortest validity in months; None when no required course expires."""
+    months = min((c.validity_months for c in required_courses() if c.validity_months), default=0)
+    return (add_months(today, -months), months) if months else None
+
+
 def check_rows(association: Association, parsed: sheet.Sheet) -> list[Row]:
     """Every row of `parsed` checked: one query for the known emails, the municipalities read
     once."""
@@ -326,6 +348,7 @@ def check_rows(association: Association, parsed: sheet.Sheet) -> list[Row]:
     municipalities = MunicipalityLookup()
     languages = _Languages()
     seen: dict[str, int] = {}
+    course_expiry = _course_expiry(timezone.localdate())
     return [
         _check_row(
             line,
@@ -334,6 +357,7 @@ def check_rows(association: Association, parsed: sheet.Sheet) -> list[Row]:
             seen=seen,
             municipalities=municipalities,
             languages=languages,
+            course_expiry=course_expiry,
         )
         for line, raw in parsed.rows
     ]
@@ -370,7 +394,8 @@ def _completion_sessions(
 ) -> None:
     """Her course, completed before she was moved in: a session of each course required for
     matching, held (and attended by her) on that day, so that every rule that asks whether she
-    completed it (courses.selectors) answers from the same records as for anyone else."""
+    completed it (courses.selectors) answers from the same records as for anyone else. Marked
+    recorded_at_import: no session list, course statistics or hours count it."""
     now = timezone.now()
     ends = min(timezone.make_aware(datetime.combine(on, time(15, 0))), now)
     starts = ends - timedelta(hours=6)
@@ -384,6 +409,7 @@ def _completion_sessions(
             capacity=len(volunteers),
             notes=_("Recorded from the association's spreadsheet."),
             created_by=by,
+            recorded_at_import=True,
         )
         Enrolment.objects.bulk_create(
             [

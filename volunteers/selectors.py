@@ -321,13 +321,15 @@ class YearHours:
 
 
 def _course_minutes(start: date, end: date) -> QuerySet:
-    """The length of the course sessions she attended (held and not cancelled) that started from
-    `start` up to `end` (not included), as one duration."""
+    """The length of the course sessions she attended (held and not cancelled; not those an
+    import recorded: her course before she was moved in) that started from `start` up to `end`
+    (not included), as one duration."""
     zone = timezone.get_current_timezone()
     return (
         Enrolment.objects.filter(
             volunteer=OuterRef("pk"),
             status=EnrolmentStatus.ATTENDED,
+            session__recorded_at_import=False,
             session__cancelled_at__isnull=True,
             session__ends_at__lte=timezone.now(),
             session__starts_at__gte=datetime.combine(start, time.min, tzinfo=zone),
