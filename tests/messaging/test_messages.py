@@ -402,6 +402,24 @@ def test_the_service_sends_once_per_token(oslo, coordinator_oslo):
     assert MessageRecipient.objects.count() == 1
 
 
+def test_two_sends_at_once_with_one_token_make_one_message(oslo, coordinator_oslo, monkeypatch):
+    from django.db.models import QuerySet
+
+    recipients = selectors.volunteer_recipients([with_login(oslo, status="approved")])
+    token = uuid.uuid4()
+    _message(oslo, coordinator_oslo, recipients, send_token=token)
+    # The other send asked before this one's row was written: only the unique key stops it.
+    real_exists, answers = QuerySet.exists, [False]
+    monkeypatch.setattr(
+        QuerySet, "exists", lambda self: answers.pop() if answers else real_exists(self)
+    )
+    with pytest.raises(services.MessageAlreadySent):
+        _message(oslo, coordinator_oslo, recipients, send_token=token)
+    assert not answers
+    assert Message.objects.count() == 1
+    assert MessageRecipient.objects.count() == 1
+
+
 def test_each_preview_has_its_own_token(client, coordinator, oslo):
     with_login(oslo, status="approved")
     first = _previewed(client, {**FILTER, **TEXT})
