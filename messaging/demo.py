@@ -22,7 +22,9 @@ def seed(stdout) -> None:
         if Message.objects.filter(association=association).exists():
             return
         recipients = selectors.volunteer_recipients(
-            selectors.volunteers_for(association_id=association.pk, statuses=list(ACTIVE))
+            selectors.volunteers_for(
+                coordinator, association_id=association.pk, statuses=list(ACTIVE)
+            )
         )
         if not recipients:
             continue
@@ -30,15 +32,17 @@ def seed(stdout) -> None:
             author=coordinator,
             association_id=association.pk,
             subject="Sommeravslutning",
+            # No weekday or date: the demo is seeded in any year, at any time of year.
             body=(
                 "Hei alle sammen!\n\nVi inviterer til sommeravslutning i frivilligsentralen "
-                "torsdag 19. juni klokka 18. Ta gjerne med noe å spise.\n\nHilsen koordinatorene"
+                "før ferien. Dato og klokkeslett kommer snart. Ta gjerne med noe å spise.\n\n"
+                "Hilsen koordinatorene"
             ),
-            subject_en="End of summer gathering",
+            subject_en="Party before the summer break",
             body_en=(
-                "Hi everyone!\n\nYou are invited to our summer gathering at the volunteer centre "
-                "on Thursday 19 June at 6 pm. Feel free to bring something to eat.\n\n"
-                "Best wishes, the coordinators"
+                "Hi everyone!\n\nYou are invited to our party at the volunteer centre before the "
+                "summer break. The date and time will follow soon. Feel free to bring "
+                "something to eat.\n\nBest wishes, the coordinators"
             ),
             criteria={"statuses": list(ACTIVE), "course": "", "group": "", "language": ""},
             recipients=recipients,

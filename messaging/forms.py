@@ -12,7 +12,7 @@ from messaging import selectors
 from messaging.selectors import Recipient
 from messaging.services import outing_words, outing_words_refusal
 from supervision.models import SupervisionGroup
-from volunteers.models import ACTIVE, Status
+from volunteers.models import ACTIVE, LEFT, Status
 
 
 class _MessageForm(forms.Form):
@@ -56,7 +56,8 @@ class VolunteerMessageForm(_MessageForm):
 
     statuses = forms.MultipleChoiceField(
         label=_("Status"),
-        choices=Status.choices,
+        # Never those who have left: they are not written to (Volunteer.refusal, NOTIFY).
+        choices=[(value, label) for value, label in Status.choices if value not in LEFT],
         initial=list(ACTIVE),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one status.")},
@@ -79,8 +80,9 @@ class VolunteerMessageForm(_MessageForm):
 
     field_order = ["statuses", "course", "group", "language"]
 
-    def __init__(self, *args, association_id: int, **kwargs):
+    def __init__(self, *args, user, association_id: int, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.association_id = association_id
         course = self.fields["course"]
         group = self.fields["group"]
@@ -96,6 +98,7 @@ class VolunteerMessageForm(_MessageForm):
         data = self.cleaned_data
         return selectors.volunteer_recipients(
             selectors.volunteers_for(
+                self.user,
                 association_id=self.association_id,
                 statuses=data["statuses"],
                 course=data["course"],

@@ -56,6 +56,9 @@ class Message(models.Model):
     criteria = models.JSONField(_("recipients chosen by"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # The one-time token of the preview it was sent from: a second send with it (a double click,
+    # a retried request) creates nothing (messaging.services.message_create).
+    send_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = MessageQuerySet.as_manager()
 

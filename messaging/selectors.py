@@ -1,16 +1,19 @@
 """Who a message goes to: the one definition of the recipients a filter picks, for the preview's
 count and names and for the message itself (messaging.services.message_create)."""
 
+import json
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.crypto import salted_hmac
 
 from accounts.models import Membership, User
 from courses.models import Course, Enrolment
 from courses.selectors import completion_condition
 from messaging.models import Message
 from supervision.models import SupervisionGroup
-from volunteers.models import Volunteer
+from volunteers.models import LEFT, Volunteer
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Recipient:
 
 
 def volunteers_for(
+    user,
     *,
     association_id: int,
     statuses: list[str],
@@ -34,11 +38,15 @@ def volunteers_for(
     language: str = "",
 ):
     """The association's volunteers the filter picks: of one of `statuses`, who completed
-    `course`, are members of `group`, speak `language` (each where given). Never an erased one,
-    nor one whose login is closed (she could not read it)."""
-    found = Volunteer.objects.filter(
-        association_id=association_id, status__in=statuses, erased_at__isnull=True
-    ).filter(Q(user__isnull=True) | Q(user__is_active=True))
+    `course`, are members of `group`, speak `language` (each where given). Only those `user`
+    (the coordinator writing) may see. Never an erased one, one who has left (whatever the
+    statuses asked for), nor one whose login is closed (she could not read it)."""
+    found = (
+        Volunteer.objects.for_user(user)
+        .filter(association_id=association_id, status__in=statuses, erased_at__isnull=True)
+        .exclude(status__in=LEFT)
+        .filter(Q(user__isnull=True) | Q(user__is_active=True))
+    )
     if course is not None:
         found = found.filter(
             Exists(Enrolment.objects.filter(completion_condition(course, OuterRef("pk"))))
@@ -103,6 +111,22 @@ def coordinator_recipients(*, association_ids: list[int] | None = None) -> list[
             )
         )
     return recipients
+
+
+def preview_digest(recipients: list[Recipient], texts: dict[str, str]) -> str:
+    """A fingerprint of who a message goes to and what it says, put in the preview's form: the
+    send recomputes it, and a different one means she would send what she has not seen."""
+    people = sorted(
+        f"u{r.user.pk}" if r.user is not None else f"v{r.volunteer.pk if r.volunteer else r.email}"
+        for r in recipients
+    )
+    payload = json.dumps({"recipients": people, "texts": texts}, sort_keys=True)
+    return salted_hmac("messaging.preview", payload, algorithm="sha256").hexdigest()
+
+
+def sent_with_token(user, token: uuid.UUID | None) -> bool:
+    """Whether she has sent a message with this preview's one-time token already."""
+    return token is not None and Message.objects.filter(author=user, send_token=token).exists()
 
 
 def messages_for(user):

@@ -7,14 +7,15 @@ retry, a second worker) sends nobody anything twice.
 """
 
 import logging
+import uuid
 
-from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
+from common.outing import outing_words
 from messaging.models import Message, MessageRecipient
 from messaging.notifications import FROM_COORDINATOR, FROM_NATIONAL
 from messaging.selectors import Recipient
@@ -30,11 +31,8 @@ class MessageError(ValueError):
     """A message that may not be sent, with the reason for the person who wrote it."""
 
 
-def outing_words(text: str) -> list[str]:
-    """The words of settings.SENSITIVE_WORDS found in `text` (case ignored, as part of a word too:
-    "krisesenteret" holds "krisesenter"), the same test as tests/security/test_leaks.py."""
-    lowered = text.lower()
-    return [word for word in settings.SENSITIVE_WORDS if word.lower() in lowered]
+class MessageAlreadySent(MessageError):
+    """The send was asked for twice (a double click, a retried request): the first was sent."""
 
 
 def outing_words_refusal(words: list[str]) -> str:
@@ -54,12 +52,15 @@ def message_create(
     body_en: str = "",
     criteria: dict,
     recipients: list[Recipient],
+    send_token: uuid.UUID | None = None,
 ) -> Message:
     """Write a message from `author` (a coordinator of `association_id`, or a national admin with
     None) to `recipients` (messaging.selectors), and send it.
 
     Refused (MessageError) when a text holds an outing word (settings.SENSITIVE_WORDS) or nobody
-    would get it. Side effects: a Message and one MessageRecipient per person, in one
+    would get it. `send_token` is the one-time token of the preview she sent from: a second
+    send with it (a double click, a retried request) creates nothing and raises
+    MessageAlreadySent. Side effects: a Message and one MessageRecipient per person, in one
     transaction; after commit, the task message_deliver makes their notifications and emails.
     """
     words = outing_words(" ".join([subject, body, subject_en, body_en]))
@@ -67,8 +68,42 @@ def message_create(
         raise MessageError(outing_words_refusal(words))
     if not recipients:
         raise MessageError(_("Nobody matches the filter. Choose others."))
+    if send_token is not None and Message.objects.filter(send_token=send_token).exists():
+        raise MessageAlreadySent(_("The message has already been sent."))
+    try:
+        return _message_write(
+            author=author,
+            association_id=association_id,
+            subject=subject,
+            body=body,
+            subject_en=subject_en,
+            body_en=body_en,
+            criteria=criteria,
+            recipients=recipients,
+            send_token=send_token,
+        )
+    except IntegrityError:
+        # Two sends with one token at once: the other one's row won the unique key.
+        if send_token is not None and Message.objects.filter(send_token=send_token).exists():
+            raise MessageAlreadySent(_("The message has already been sent.")) from None
+        raise
+
+
+def _message_write(
+    *,
+    author,
+    association_id,
+    subject,
+    body,
+    subject_en,
+    body_en,
+    criteria,
+    recipients,
+    send_token,
+) -> Message:
     with transaction.atomic():
         message = Message.objects.create(
+            send_token=send_token,
             association_id=association_id,
             author=author,
             subject=subject,
@@ -178,7 +213,8 @@ def message_deliver(*, message_id: int) -> int:
                         "subject": subject,
                         "body": body,
                         "association": association,
-                        "link": link if recipient.user else reverse("account_login"),
+                        # Nothing to log in to for one without a login: no link at all.
+                        "link": link if recipient.user else "",
                     },
                     language=recipient.language,
                 )

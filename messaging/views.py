@@ -2,10 +2,13 @@
 send after confirming), and her own page of messages received. Each view checks access, calls a
 form or a service, and renders."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -13,7 +16,7 @@ from accounts.access import RoleRequest, role_required
 from accounts.models import Role
 from messaging import selectors, services
 from messaging.forms import CoordinatorMessageForm, VolunteerMessageForm
-from messaging.services import MessageError
+from messaging.services import MessageAlreadySent, MessageError
 
 
 @login_required
@@ -31,7 +34,19 @@ def _form(request: RoleRequest, data=None):
         return CoordinatorMessageForm(data)
     association_id = request.membership.association_id
     assert association_id is not None  # a coordinator's membership has one
-    return VolunteerMessageForm(data, association_id=association_id)
+    return VolunteerMessageForm(data, user=request.user, association_id=association_id)
+
+
+def _token(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
+
+
+def _already_sent(request: RoleRequest) -> HttpResponse:
+    messages.info(request, _("The message has already been sent."))
+    return redirect("message_list")
 
 
 @login_required
@@ -45,6 +60,10 @@ def message_create(request: RoleRequest) -> HttpResponse:
         return render(
             request, "messaging/message_form.html", {"form": _form(request), "national": national}
         )
+    sending = "send" in request.POST
+    token = _token(request.POST.get("send_token"))
+    if sending and selectors.sent_with_token(request.user, token):
+        return _already_sent(request)  # a double click, or the request sent again
     form = _form(request, request.POST)
     if not form.is_valid():
         return render(
@@ -54,8 +73,23 @@ def message_create(request: RoleRequest) -> HttpResponse:
             status=400,
         )
     recipients = form.recipients()
-    context = {"form": form, "national": national, "recipients": recipients, "preview": True}
-    if "send" in request.POST:
+    digest = selectors.preview_digest(recipients, form.texts())
+    context = {
+        "form": form,
+        "national": national,
+        "recipients": recipients,
+        "preview": True,
+        # Each preview shown gets its own one-time token and the fingerprint of what it shows.
+        "send_token": uuid.uuid4(),
+        "digest": digest,
+    }
+    if sending:
+        if token is None or not constant_time_compare(request.POST.get("digest", ""), digest):
+            context["changed_warning"] = _(
+                "The recipients or the text have changed since the preview. Look it over and "
+                "send again."
+            )
+            return render(request, "messaging/message_form.html", context, status=400)
         if request.POST.get("confirm") != "yes":
             context["confirm_error"] = _("Tick the box to confirm that the message may be sent.")
             return render(request, "messaging/message_form.html", context, status=400)
@@ -65,8 +99,11 @@ def message_create(request: RoleRequest) -> HttpResponse:
                 association_id=None if national else request.membership.association_id,
                 criteria=form.criteria(),
                 recipients=recipients,
+                send_token=token,
                 **form.texts(),
             )
+        except MessageAlreadySent:
+            return _already_sent(request)
         except MessageError as error:
             context["send_error"] = str(error)
             return render(request, "messaging/message_form.html", context, status=400)

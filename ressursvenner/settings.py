@@ -586,6 +586,8 @@ RETENTION_ACCESS_LOG_DAYS = env.int("RETENTION_ACCESS_LOG_DAYS", default=730)
 RETENTION_SENT_EMAIL_DAYS = env.int("RETENTION_SENT_EMAIL_DAYS", default=30)
 # A notification she has read is deleted this many days after it was made.
 RETENTION_READ_NOTIFICATION_DAYS = env.int("RETENTION_READ_NOTIFICATION_DAYS", default=90)
+# A message to many (its text and who got it) is deleted this many days after it was sent.
+RETENTION_MESSAGE_DAYS = env.int("RETENTION_MESSAGE_DAYS", default=365)
 # The coordinators are warned this many days before an erasure.
 RETENTION_WARNING_DAYS = 30
 

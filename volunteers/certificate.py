@@ -23,6 +23,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from common.outing import outing_words
 from courses.models import Course, EnrolmentStatus
 from volunteers.models import Volunteer, VolunteerAction
 from volunteers.selectors import YearHours, volunteer_hours
@@ -91,8 +92,7 @@ def certificate_for(volunteer: Volunteer) -> Certificate:
 def course_name(course: Course) -> str:
     """The course's title, unless it names what the women lived through (the catalogue's basic
     course does): then the kind of course alone, in general words."""
-    title = course.title.lower()
-    if any(word.lower() in title for word in settings.SENSITIVE_WORDS):
+    if outing_words(course.title):
         return str(course.get_kind_display())
     return course.title
 

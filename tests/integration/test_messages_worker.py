@@ -24,7 +24,7 @@ def test_a_message_reaches_30_volunteers_once_each(worker, oslo, coordinator_osl
             volunteer(oslo, status="approved", user=user, email=user.email, first_name="Venn")
         )
     recipients = selectors.volunteer_recipients(
-        selectors.volunteers_for(association_id=oslo.pk, statuses=["approved"])
+        selectors.volunteers_for(coordinator_oslo, association_id=oslo.pk, statuses=["approved"])
     )
     assert len(recipients) == 30
     message = services.message_create(
