@@ -925,11 +925,14 @@ def volunteer_import_preview(request: RoleRequest, public_id) -> HttpResponse:
                 by=request.user,
                 acting=request.membership,
                 invite=form.cleaned_data["invite"],
+                consent=form.cleaned_data["consent"],
             )
         except services.VolunteerError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("The volunteers are imported."))
+        return redirect("volunteer_import_preview", public_id=public_id)
+    if request.method == "POST" and done:
         return redirect("volunteer_import_preview", public_id=public_id)
     rows = importing.rows_of(volunteer_import)
     counts = {
