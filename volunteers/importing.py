@@ -33,7 +33,6 @@ from common.dates import add_years
 from courses.models import Enrolment, EnrolmentStatus, Session
 from courses.selectors import required_courses
 from volunteers import sheet
-from volunteers.selectors import running_period
 from volunteers.models import (
     ACTIVE,
     CommitmentPause,
@@ -44,6 +43,7 @@ from volunteers.models import (
     VolunteerLanguage,
     birth_year_problem,
 )
+from volunteers.selectors import running_period
 from volunteers.services import VolunteerError, volunteer_login_invite
 
 # The statuses a sheet may give: an applicant at any stage, or an active ressursvenn. One who

@@ -688,3 +688,32 @@ def test_the_xlsx_export_shows_text_as_typed_and_never_a_formula(client, coordin
     assert first.quotePrefix and last.quotePrefix and phone.quotePrefix
     assert last.value == "-x"
     assert phone.value == "+46 70 123 45 67"  # no apostrophe in the value
+
+
+def test_an_imported_ressursvenn_can_be_invited_from_her_page_after_the_import_is_gone(
+    client, coordinator_oslo, oslo
+):
+    login(client, coordinator_oslo)
+    upload(client, csv_file(good_row(), good_row("Mona", "mona@example.no", status="kurs")))
+    client.post(
+        reverse("volunteer_import_preview", args=[VolunteerImport.objects.get().public_id]),
+        {"consent": "on"},
+    )
+    VolunteerImport.objects.all().delete()  # as retention does after a day
+    kari = Volunteer.objects.get(email="kari@example.no")
+    mona = Volunteer.objects.get(email="mona@example.no")
+    invite = reverse("volunteer_invite_to_log_in", args=[kari.public_id])
+    assert invite in client.get(kari.get_absolute_url()).content.decode()
+    # An applicant gets her login at approval: no invitation on her page, and it is refused.
+    mona_invite = reverse("volunteer_invite_to_log_in", args=[mona.public_id])
+    assert mona_invite not in client.get(mona.get_absolute_url()).content.decode()
+    client.post(mona_invite)
+    assert not Invitation.objects.exists()
+
+    page = client.post(invite, follow=True).content.decode()
+    assert "Invitasjonen til å logge inn er sendt" in page
+    assert Invitation.objects.get().email == "kari@example.no"
+    kari.refresh_from_db()
+    assert kari.user is not None and kari.consent_at is not None
+    assert invite not in client.get(kari.get_absolute_url()).content.decode()  # once
+    assert "Samtykket hennes ble bekreftet av koordinatoren ved importen" in page
