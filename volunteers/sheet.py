@@ -312,10 +312,10 @@ def _put(cell, value: object) -> None:
     with «=» a formula), and one a spreadsheet could take for a formula shown as typed
     (quotePrefix: what Excel's leading apostrophe sets, without the apostrophe in the value)."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = value
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = text
         cell.data_type = "s"
-        if value.lstrip(" ").startswith(FORMULA_START):
+        if text.lstrip(" ").startswith(FORMULA_START):
             cell.quotePrefix = True
     else:
         cell.value = value
