@@ -105,7 +105,8 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    # An apostrophe our export put in front of a text a spreadsheet could take for a formula.
+    # An apostrophe in front of a text a spreadsheet could take for a formula (as typed in Excel,
+    # or put there by this export before it wrote such texts as text cells).
     return text[1:] if text.startswith("'") else text
 
 
