@@ -176,6 +176,18 @@ def test_hsts_comes_from_django_and_nginx_adds_it_only_where_django_never_answer
     assert re.search(r"client_max_body_size \d+m;", site)
 
 
+def test_the_spreadsheet_upload_is_buffered_in_memory_by_nginx_too():
+    """As Django (FILE_UPLOAD_MAX_MEMORY_SIZE), nginx never writes the upload to disk: its
+    body buffer holds the largest body it accepts."""
+    site = nginx_site()
+    block = re.search(r"location = /frivillige/importer/ \{(.*?)\n    \}", site, re.S)
+    assert block
+    body = re.search(r"client_max_body_size (\d+)m;", block.group(1))
+    buffer = re.search(r"client_body_buffer_size (\d+)m;", block.group(1))
+    assert body and buffer and int(buffer.group(1)) >= int(body.group(1))
+    assert int(body.group(1)) * 1024 * 1024 <= settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+
+
 def test_the_deployment_guide_names_every_variable_the_settings_read():
     settings_source = (ROOT / "ressursvenner" / "settings.py").read_text()
     guide = (ROOT / "docs" / "deployment.md").read_text()

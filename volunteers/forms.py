@@ -174,9 +174,18 @@ class VolunteerImportForm(forms.Form):
 
 
 class VolunteerImportConfirmForm(forms.Form):
+    consent = forms.BooleanField(
+        label=_(
+            "I confirm that the volunteers in the sheet have consented to the association "
+            "keeping their details."
+        ),
+        error_messages={"required": _("Confirm their consent to import them.")},
+    )
     invite = forms.BooleanField(
         label=_("Send an invitation to log in now"),
-        help_text=_("To the approved volunteers. You can also send it later."),
+        help_text=_(
+            "To the approved volunteers. You can also send it later from each volunteer's page."
+        ),
         required=False,
     )
 

@@ -36,6 +36,7 @@ from courses.selectors import required_courses
 from volunteers import sheet
 from volunteers.models import (
     ACTIVE,
+    CommitmentPause,
     CommitmentPeriod,
     Status,
     Volunteer,
@@ -43,7 +44,8 @@ from volunteers.models import (
     VolunteerLanguage,
     birth_year_problem,
 )
-from volunteers.services import VolunteerError, _commitment_pause_start, volunteer_login_invite
+from volunteers.selectors import running_period
+from volunteers.services import VolunteerError, volunteer_login_invite
 
 # The statuses a sheet may give: an applicant at any stage, or an active ressursvenn. One who
 # has left is not moved in.
@@ -64,6 +66,11 @@ class Row:
     problems: list[str] = field(default_factory=list)
     values: dict = field(default_factory=dict)
     shown: dict = field(default_factory=dict)  # what the preview shows (text)
+    known_status: str = ""  # a known row: the status she has now
+
+    @property
+    def known_status_label(self) -> str:
+        return str(Status(self.known_status).label).lower() if self.known_status else ""
 
     @property
     def cells(self) -> list[tuple[str, object]]:
@@ -73,6 +80,9 @@ class Row:
 
 def sheet_error_message(code: str) -> str:
     return {
+        "too_large_unpacked": _(
+            "The spreadsheet is too large when unpacked. Split it into smaller files."
+        ),
         "too_large": _("The file is larger than %(mb)s MB. Split it into smaller files.")
         % {"mb": sheet.MAX_BYTES // (1024 * 1024)},
         "too_many_rows": _("The file has more than %(rows)s rows. Split it into smaller files.")
@@ -96,7 +106,8 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    # An apostrophe our export put in front of a text a spreadsheet could take for a formula.
+    # An apostrophe in front of a text a spreadsheet could take for a formula (as typed in Excel,
+    # or put there by this export before it wrote such texts as text cells).
     return text[1:] if text.startswith("'") else text
 
 
@@ -112,6 +123,17 @@ def _day(value: object) -> date | None:
         except ValueError:
             continue
     raise ValueError(text)
+
+
+def _phone(value: object) -> str:
+    """A phone number as text. One that Excel turned into a number: 47XXXXXXXX (10 digits) is
+    +47 XXXXXXXX, and 8 digits a Norwegian number."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        digits = str(int(value))
+        if len(digits) == 10 and digits.startswith("47"):
+            return "+" + digits
+        return digits
+    return _text(value)
 
 
 def _status(text: str) -> str | None:
@@ -159,7 +181,7 @@ def _check_row(
     line: int,
     raw: dict[str, object],
     *,
-    known: set[str],
+    known: dict[str, str],
     seen: dict[str, int],
     municipalities: MunicipalityLookup,
     languages: _Languages,
@@ -201,7 +223,7 @@ def _check_row(
             seen[email] = line
 
     try:
-        values["phone"] = str(_PHONE.clean(_text(raw.get("phone"))))
+        values["phone"] = str(_PHONE.clean(_phone(raw.get("phone"))))
     except forms.ValidationError:
         problems.append(_("Phone number missing or invalid."))
 
@@ -310,7 +332,7 @@ def _check_row(
     if problems:
         return Row(line, INVALID, problems, values, shown)
     if values["email"] in known:
-        return Row(line, KNOWN, [], values, shown)
+        return Row(line, KNOWN, [], values, shown, known_status=known[values["email"]])
     return Row(line, NEW, [], values, shown)
 
 
@@ -321,14 +343,15 @@ def _blank(value: object) -> bool:
 # --- The two steps ------------------------------------------------------------------------------
 
 
-def _known_emails(association: Association, emails: list[str]) -> set[str]:
-    """Those of `emails` that already belong to a volunteer of the association (one query).
-    Only her own association's: the import never tells whether someone applied elsewhere."""
-    return set(
+def _known_emails(association: Association, emails: list[str]) -> dict[str, str]:
+    """Those of `emails` that already belong to a volunteer of the association, with her status
+    (one query). Only her own association's: the import never tells whether someone applied
+    elsewhere."""
+    return dict(
         Volunteer.objects.filter(association=association, erased_at__isnull=True)
         .annotate(email_lower=Lower("email"))
         .filter(email_lower__in=[email.lower() for email in emails])
-        .values_list("email_lower", flat=True)
+        .values_list("email_lower", "status")
     )
 
 
@@ -421,16 +444,35 @@ def _completion_sessions(
 
 @transaction.atomic
 def import_confirm(
-    *, volunteer_import: VolunteerImport, by: User, acting: Membership, invite: bool
+    *,
+    volunteer_import: VolunteerImport,
+    by: User,
+    acting: Membership,
+    invite: bool,
+    consent: bool,
 ) -> VolunteerImport:
     """Import the new rows of a checked sheet, all in one transaction: refused while any row is
-    invalid (all or nothing). A row whose email became known since the preview is left out.
+    invalid (all or nothing), and unless the coordinator confirms (`consent`) that the
+    volunteers consented to the association keeping their details. A row whose email became
+    known since the preview is left out.
 
-    Side effects: creates a Volunteer per new row (status, languages, imported_at/_by; an open
-    commitment period from the sheet's date for an approved or paused one, paused from today
-    for paused; the required courses completed on the sheet's date, as attended sessions);
-    empties the import's rows and marks it imported; with `invite`, invites the approved ones to
-    log in (volunteer_login_invite, emailed after commit). No notification: she is doing it."""
+    The association's row is locked first, so two confirmations (of this sheet or another
+    holding the same volunteer) run one after the other and the second sees the first's
+    volunteers: nobody is imported twice.
+
+    Side effects: creates a Volunteer per new row (status, languages, imported_at/_by; consent_at
+    the time of this confirmation; an open commitment period from the sheet's date for an
+    approved or paused one, paused from today for paused; the required courses completed on the
+    sheet's date, as attended sessions), in bulk; empties the import's rows and marks it
+    imported; with `invite`, invites the approved ones to log in (volunteer_login_invite,
+    emailed after commit). No notification: she is doing it."""
+    if not consent:
+        raise VolunteerError(
+            _(
+                "Confirm that the volunteers have consented to the association keeping their details."
+            )
+        )
+    Association.objects.select_for_update().filter(pk=volunteer_import.association_id).first()
     locked = VolunteerImport.objects.select_for_update().get(pk=volunteer_import.pk)
     if locked.state != VolunteerImport.State.PREVIEW:
         raise VolunteerError(_("This sheet has already been imported."))
@@ -440,47 +482,61 @@ def import_confirm(
     association = locked.association
     new = [row for row in rows if row.outcome == NEW]
     known = _known_emails(association, [row.values["email"] for row in new])
+    new = [row for row in new if row.values["email"] not in known]
     now = timezone.now()
-    created: list[Volunteer] = []
+    today = timezone.localdate()
+    created = Volunteer.objects.bulk_create(
+        [
+            Volunteer(
+                association=association,
+                first_name=row.values["first_name"],
+                last_name=row.values["last_name"],
+                email=row.values["email"],
+                phone=row.values["phone"],
+                municipality_id=row.values["municipality"],
+                birth_year=row.values["birth_year"],
+                motivation=row.values["motivation"],
+                status=row.values["status"],
+                status_changed_at=now,
+                applied_at=now,
+                last_applied_at=now,
+                consent_at=now,  # confirmed by the coordinator (imported_by) at the import
+                approved_at=now if row.values["status"] in ACTIVE else None,
+                imported_at=now,
+                imported_by=by,
+                imported_in=locked,
+            )
+            for row in new
+        ],
+        batch_size=500,
+    )
+    VolunteerLanguage.objects.bulk_create(
+        [
+            VolunteerLanguage(volunteer=volunteer, code=code)
+            for row, volunteer in zip(new, created, strict=True)
+            for code in row.values["languages"]
+        ],
+        batch_size=1000,
+    )
+    periods: list[tuple[CommitmentPeriod, bool]] = []
     by_course_day: dict[date, list[Volunteer]] = {}
-    for row in new:
+    for row, volunteer in zip(new, created, strict=True):
         values = row.values
-        if values["email"] in known:
-            continue
-        status = values["status"]
-        volunteer = Volunteer.objects.create(
-            association=association,
-            first_name=values["first_name"],
-            last_name=values["last_name"],
-            email=values["email"],
-            phone=values["phone"],
-            municipality_id=values["municipality"],
-            birth_year=values["birth_year"],
-            motivation=values["motivation"],
-            status=status,
-            status_changed_at=now,
-            applied_at=now,
-            last_applied_at=now,
-            consent_at=now,
-            approved_at=now if status in ACTIVE else None,
-            imported_at=now,
-            imported_by=by,
-            imported_in=locked,
-        )
-        VolunteerLanguage.objects.bulk_create(
-            [VolunteerLanguage(volunteer=volunteer, code=code) for code in values["languages"]]
-        )
-        if values.get("commitment_from") and status in ACTIVE:
+        if values.get("commitment_from") and values["status"] in ACTIVE:
             start = date.fromisoformat(values["commitment_from"])
-            CommitmentPeriod.objects.create(
+            period = CommitmentPeriod(
                 volunteer=volunteer, starts_on=start, ends_on=add_years(start, 1)
             )
-            if status == Status.PAUSED:
-                _commitment_pause_start(volunteer, on=timezone.localdate())
+            periods.append((period, values["status"] == Status.PAUSED))
         if values.get("course_completed_on"):
             day = date.fromisoformat(values["course_completed_on"])
             by_course_day.setdefault(day, []).append(volunteer)
-        created.append(volunteer)
+    CommitmentPeriod.objects.bulk_create([period for period, _paused in periods], batch_size=1000)
+    # Paused: her year stops counting from today (as services._commitment_pause_start does).
+    CommitmentPause.objects.bulk_create(
+        [CommitmentPause(period=period, paused_on=today) for period, paused in periods if paused],
+        batch_size=1000,
+    )
     for day, volunteers in sorted(by_course_day.items()):
         _completion_sessions(association=association, by=by, on=day, volunteers=volunteers)
     locked.state = VolunteerImport.State.IMPORTED
@@ -524,12 +580,14 @@ def import_invite(
 
 
 def export_rows(volunteers) -> list[dict[str, object]]:
-    """Her association's volunteers as rows of the sheet (the same columns the import reads).
+    """Her association's volunteers still in the programme as rows of the sheet (the same
+    columns the import reads); her commitment from the start of the period she is in today.
     `volunteers` come with municipality, county, languages, commitments and completions
     annotated (selectors.volunteer_sheet)."""
     rows = []
+    today = timezone.localdate()
     for volunteer in volunteers:
-        open_period = next((c for c in volunteer.commitments.all() if c.is_open), None)
+        running = running_period(volunteer.commitments.all(), today)
         course_on = getattr(volunteer, "course_completed_at", None)
         rows.append(
             {
@@ -543,7 +601,7 @@ def export_rows(volunteers) -> list[dict[str, object]]:
                 "is_woman": "ja",
                 "status": sheet.STATUS_WORDS[volunteer.status],
                 "course_completed_on": timezone.localdate(course_on) if course_on else None,
-                "commitment_from": open_period.starts_on if open_period else None,
+                "commitment_from": running.starts_on if running else None,
                 "motivation": volunteer.motivation,
             }
         )

@@ -32,6 +32,7 @@ from courses.selectors import annotate_completion
 from volunteers import hooks
 from volunteers.models import (
     ACTIVE,
+    LEFT,
     CommitmentPeriod,
     ConfidentialityDeclaration,
     Status,
@@ -98,6 +99,7 @@ def volunteer_sheet(user) -> QuerySet:
     return (
         Volunteer.objects.for_user(user)
         .filter(erased_at__isnull=True)
+        .exclude(status__in=LEFT)  # only those still in the programme: no more is needed
         .select_related("municipality__county")
         .prefetch_related("languages", "commitments")
         .annotate(course_completed_at=Max("enrolments__session__ends_at", filter=attended))
@@ -153,9 +155,23 @@ def her_year(volunteer: Volunteer, today: date) -> HerYear | None:
     )
     if not periods:
         return None
-    running = next((period for period in periods if period.starts_on <= today), periods[0])
+    running = running_period(periods, today)
+    assert running is not None
     last = periods[-1]
     return HerYear(running, last.ends_on if last is not running else None)
+
+
+def running_period(periods, today: date) -> CommitmentPeriod | None:
+    """THE rule for the period she is in today, from her periods (already fetched): of those
+    not ended by today, the first started by today (after an early renewal the open period
+    starts in the future, and the running one is hers), else the first to come."""
+    current = sorted(
+        (p for p in periods if p.ended_on is None or p.ended_on > today),
+        key=lambda p: p.starts_on,
+    )
+    if not current:
+        return None
+    return next((p for p in current if p.starts_on <= today), current[0])
 
 
 def commitments_ending(user) -> QuerySet:

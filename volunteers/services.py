@@ -672,6 +672,24 @@ def volunteer_erase(*, volunteer: Volunteer) -> Volunteer:
     return locked
 
 
+@transaction.atomic
+def volunteer_invite_to_log_in(*, volunteer: Volunteer, by: User, acting: Membership) -> User:
+    """Invite an approved (or paused) ressursvenn without a login to log in: one imported
+    from a spreadsheet whose invitation was not sent at the import (volunteer_login_invite,
+    the same invitation as at approval).
+
+    Side effects: a login without a password is created or found for her email, and set on her;
+    an invitation to the volunteer role of her association, emailed after commit. Refused
+    unless she is active and has no login yet."""
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    volunteer_check_actionable(locked, VolunteerAction.INVITE)
+    if locked.status not in ACTIVE or locked.user_id is not None:
+        raise VolunteerError(_("Only an approved volunteer without a login can be invited."))
+    user = volunteer_login_invite(locked, by=by, acting=acting)
+    locked.save(update_fields=["user"])
+    return user
+
+
 def volunteer_log_out_everywhere(*, volunteer: Volunteer) -> None:
     """Her phone was lost or shared: end every session of her login.
 

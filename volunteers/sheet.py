@@ -4,8 +4,9 @@ so a sheet exported here can be imported again as it is.
 
 The headers are Norwegian, as the template shows them (the associations' coordinators work in
 Norwegian); the English names are accepted too. Nothing in a file is ever evaluated: an XLSX is
-opened with its formulas as text (and a formula is refused by the import), and every value
-written that a spreadsheet could take for a formula is prefixed with an apostrophe.
+opened with its formulas as text (and a formula is refused by the import), and every text is
+written as a text cell (never a formula; one a spreadsheet could take for a formula is marked to
+be shown as typed).
 """
 
 from __future__ import annotations
@@ -13,15 +14,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 # Limits: the size is checked before the file is read, the rows while reading.
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # rows that are not blank, the header's included
+# An XLSX is a zip: unpacked, it may hold at most this much (a "zip bomb" is refused unread).
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 # Columns read at most (a sheet with thousands of empty columns is not read to its end).
 MAX_COLUMNS = 40
 
@@ -85,6 +91,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 # A phone number as people write it (+47 912 34 567): not a formula in the phone column.
 PHONE_TEXT = re.compile(r"^'?\+?[\d\s()-]+$")
+# Control characters a cell's text loses when read (a line break and a tab are kept).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class SheetError(Exception):
@@ -146,15 +154,55 @@ def read(data: bytes) -> Sheet:
     return _sheet(table)
 
 
-def _read_xlsx(data: bytes) -> list[list[object]]:
+def _check_zip(data: bytes) -> None:
+    """An XLSX is a zip: refuse one that is not, or that unpacks to more than
+    MAX_UNPACKED_BYTES (told by its directory, before anything is unpacked)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise SheetError("not_a_sheet") from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SheetError("too_large_unpacked")
+
+
+def _xlsx_value(value: object) -> object:
+    """A cell's value as the import reads it: text, a number, a truth value or a date. A formula
+    (also an array or data-table one) stays a text starting with «=» (refused by the import);
+    anything else (a time, a duration) becomes its text."""
+    if value is None or isinstance(value, bool | int | float | date):
+        return value  # a datetime is a date
+    if isinstance(value, ArrayFormula):
+        return "=" + str(value.text or "").lstrip("=")
+    if isinstance(value, DataTableFormula):
+        return "=TABLE()"
+    if isinstance(value, str):
+        return clean_text(value)
+    return clean_text(str(value))
+
+
+def clean_text(text: str) -> str:
+    """A cell's text without its control characters (a line break and a tab are kept)."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def _read_xlsx(data: bytes) -> list[tuple[int, list[object]]]:
+    _check_zip(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
             sheet = book.worksheets[0]
             table = []
-            for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-                table.append(list(row))
-                if len(table) > MAX_ROWS + 1:
+            filled = 0
+            for number, row in enumerate(
+                sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
+            ):
+                values = [_xlsx_value(value) for value in row]
+                if all(_blank(v) for v in values):
+                    continue
+                table.append((number, values))
+                filled += 1
+                if filled > MAX_ROWS + 1:
                     raise SheetError("too_many_rows")
         finally:
             book.close()
@@ -178,17 +226,31 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _read_csv(data: bytes) -> list[list[object]]:
-    text = _decode(data)
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    if first.count(delimiter) == 0:
+def _delimiter(text: str) -> str:
+    """The separator of a CSV: the one found most in its first lines that are not blank."""
+    lines = [line for line in text.splitlines() if line.strip()][:5]
+    delimiter = max((";", ",", "\t"), key=lambda d: sum(line.count(d) for line in lines))
+    if not lines or lines[0].count(delimiter) == 0:
         raise SheetError("not_a_sheet")
-    table: list[list[object]] = []
+    return delimiter
+
+
+def _read_csv(data: bytes) -> list[tuple[int, list[object]]]:
+    text = _decode(data)
+    delimiter = _delimiter(text)
+    table: list[tuple[int, list[object]]] = []
+    filled = 0
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            table.append(list(row[:MAX_COLUMNS]))
-            if len(table) > MAX_ROWS + 1:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        line = 1  # the line a row starts on (a quoted cell may hold line breaks)
+        for row in reader:
+            values: list[object] = [clean_text(value) for value in row[:MAX_COLUMNS]]
+            number, line = line, reader.line_num + 1
+            if all(_blank(v) for v in values):
+                continue
+            table.append((number, values))
+            filled += 1
+            if filled > MAX_ROWS + 1:
                 raise SheetError("too_many_rows")
     except csv.Error as error:
         raise SheetError("not_a_sheet") from error
@@ -199,12 +261,11 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _sheet(table: list[list[object]]) -> Sheet:
-    while table and all(_blank(v) for v in table[0]):
-        table.pop(0)
+def _sheet(table: list[tuple[int, list[object]]]) -> Sheet:
+    """`table`: the rows that are not blank, each with its line in the file."""
     if not table:
         raise SheetError("empty")
-    header, *body = table
+    (_header_line, header), *body = table
     keys: list[str | None] = []
     ignored: list[str] = []
     for value in header:
@@ -217,9 +278,7 @@ def _sheet(table: list[list[object]]) -> Sheet:
     if not any(keys):
         raise SheetError("no_columns")
     rows = []
-    for number, values in enumerate(body, start=2):
-        if all(_blank(v) for v in values):
-            continue
+    for number, values in body:
         row = {
             key: value
             for key, value in zip(keys, values, strict=False)
@@ -234,23 +293,32 @@ def _sheet(table: list[list[object]]) -> Sheet:
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def neutralised(value: object) -> object:
-    """A value safe to write into a spreadsheet: a text a spreadsheet could take for a formula
-    gets an apostrophe in front (shown as text, never evaluated)."""
-    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def cell_text(value: object) -> object:
-    """A value as the sheet has it: a date as dd.mm.yyyy, None as empty."""
+def cell_text(value: object) -> str | int | float:
+    """A value as the sheet has it, always a text or a number: a date as dd.mm.yyyy, None as
+    empty, anything else (a truth value, a time) as its text."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
         return f"{value:%d.%m.%Y}"
-    return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def _put(cell, value: object) -> None:
+    """Write `value` into `cell`: a text always as a text cell (openpyxl would make one starting
+    with «=» a formula), and one a spreadsheet could take for a formula shown as typed
+    (quotePrefix: what Excel's leading apostrophe sets, without the apostrophe in the value)."""
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = text
+        cell.data_type = "s"
+        if text.lstrip(" ").startswith(FORMULA_START):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
 
 
 def write_xlsx(rows: list[dict[str, object]], *, title: str) -> bytes:
@@ -259,14 +327,14 @@ def write_xlsx(rows: list[dict[str, object]], *, title: str) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = title[:31]
-    sheet.append([column.header for column in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([neutralised(cell_text(row.get(column.key))) for column in COLUMNS])
     for index, column in enumerate(COLUMNS, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(12, len(column.header) + 4)
+        cell = sheet.cell(row=1, column=index)
+        _put(cell, column.header)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = max(12, len(column.header) + 4)
+    for number, row in enumerate(rows, start=2):
+        for index, column in enumerate(COLUMNS, start=1):
+            _put(sheet.cell(row=number, column=index), cell_text(row.get(column.key)))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -60,6 +60,11 @@ urlpatterns = [
         name="volunteer_log_out_everywhere",
     ),
     path(
+        "frivillige/<uuid:public_id>/inviter/",
+        views.volunteer_invite_to_log_in,
+        name="volunteer_invite_to_log_in",
+    ),
+    path(
         "frivillige/<uuid:public_id>/nullstill-totrinn/",
         views.volunteer_reset_two_step,
         name="volunteer_reset_two_step",

@@ -42,6 +42,7 @@ from volunteers.forms import (
     WellbeingCheckForm,
 )
 from volunteers.models import (
+    ACTIVE,
     TRANSITIONS,
     CommitmentPause,
     ConfidentialityDeclaration,
@@ -161,6 +162,10 @@ def _detail(request: HttpRequest, volunteer: Volunteer, **bound_forms) -> HttpRe
         # What may be done with her (nothing once she is erased), from the one rule.
         "can": {action.value: volunteer.refusal(action) is None for action in VolunteerAction},
         "refusal": volunteer.refusal(VolunteerAction.CHANGE_STATUS),
+        # An active one without a login (imported from a spreadsheet) can be invited to log in.
+        "can_invite_to_log_in": volunteer.status in ACTIVE
+        and volunteer.user_id is None
+        and volunteer.refusal(VolunteerAction.INVITE) is None,
         "screening_forms": forms,
         "missing": services.approval_missing(volunteer)
         if volunteer.status == Status.COURSE
@@ -439,6 +444,23 @@ def volunteer_log_out_everywhere(request: RoleRequest, public_id) -> HttpRespons
         messages.success(
             request, _("%(name)s is logged out on every device.") % {"name": volunteer.first_name}
         )
+    return redirect(volunteer.get_absolute_url())
+
+
+@login_required
+@role_required(Role.COORDINATOR)
+@require_POST
+def volunteer_invite_to_log_in(request: RoleRequest, public_id) -> HttpResponse:
+    """An approved volunteer without a login (imported from a spreadsheet): invite her."""
+    volunteer = selectors.volunteer_detail(request.user, public_id)
+    try:
+        services.volunteer_invite_to_log_in(
+            volunteer=volunteer, by=request.user, acting=request.membership
+        )
+    except services.VolunteerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The invitation to log in has been sent."))
     return redirect(volunteer.get_absolute_url())
 
 
@@ -925,11 +947,14 @@ def volunteer_import_preview(request: RoleRequest, public_id) -> HttpResponse:
                 by=request.user,
                 acting=request.membership,
                 invite=form.cleaned_data["invite"],
+                consent=form.cleaned_data["consent"],
             )
         except services.VolunteerError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("The volunteers are imported."))
+        return redirect("volunteer_import_preview", public_id=public_id)
+    if request.method == "POST" and done:
         return redirect("volunteer_import_preview", public_id=public_id)
     rows = importing.rows_of(volunteer_import)
     counts = {

@@ -76,6 +76,12 @@ def test_the_coordinator_imports_the_demo_sheet_fixes_two_rows_and_confirms(
     confirm = words.plural("Import %(count)s volunteer", "Import %(count)s volunteers", 4) % {
         "count": 4
     }
+    hanne.get_by_label(
+        words.field(
+            "I confirm that the volunteers in the sheet have consented to the association "
+            "keeping their details."
+        )
+    ).check()
     hanne.get_by_role("button", name=confirm).click()
     hanne.wait_for_load_state("load")
     checker.arrived(hanne, state="imported")

@@ -251,7 +251,7 @@ def test_bad_rows_import_nothing_then_the_fixed_sheet_is_imported(client, coordi
     assert "Importer 1 frivillig" not in page  # no confirm while a row is invalid
     volunteer_import = VolunteerImport.objects.get()
     confirm = reverse("volunteer_import_preview", args=[volunteer_import.public_id])
-    client.post(confirm, {})
+    client.post(confirm, {"consent": "on"})
     assert not Volunteer.objects.exists()
 
     fixed = csv_file(
@@ -263,7 +263,14 @@ def test_bad_rows_import_nothing_then_the_fixed_sheet_is_imported(client, coordi
     page = client.post(
         reverse("volunteer_import_preview", args=[volunteer_import.public_id]), {}, follow=True
     ).content.decode()
+    assert "Bekreft samtykket" in page and not Volunteer.objects.exists()  # consent required
+    page = client.post(
+        reverse("volunteer_import_preview", args=[volunteer_import.public_id]),
+        {"consent": "on"},
+        follow=True,
+    ).content.decode()
     assert "2 frivillige ble importert" in page
+    assert "Inviter 1 godkjent ressursvenn til å logge inn" in page
 
     kari = Volunteer.objects.get(email="kari@example.no")
     assert kari.status == Status.APPROVED
@@ -294,7 +301,8 @@ def test_the_invitation_can_be_sent_at_confirm(client, coordinator_oslo):
     upload(client, csv_file(good_row()))
     volunteer_import = VolunteerImport.objects.get()
     client.post(
-        reverse("volunteer_import_preview", args=[volunteer_import.public_id]), {"invite": "on"}
+        reverse("volunteer_import_preview", args=[volunteer_import.public_id]),
+        {"invite": "on", "consent": "on"},
     )
     assert Invitation.objects.get().email == "kari@example.no"
 
@@ -355,7 +363,7 @@ def test_the_export_is_logged_and_neutralises_formulas(client, coordinator_oslo,
     assert response["Content-Type"] == sheet.XLSX_CONTENT_TYPE
     book = load_workbook(io.BytesIO(response.content), read_only=False)
     cells = [c.value for c in book.active[2]]
-    assert cells[0] == "'=HYPERLINK(1)" and cells[1] == "'@evil"
+    assert cells[0] == "=HYPERLINK(1)" and cells[1] == "@evil"  # as typed, as text
     assert all(c.data_type != "f" for row in book.active.iter_rows() for c in row)
     entry = AccessLog.objects.get(action="export", object_type="volunteer_list")
     assert entry.association_id == oslo.pk
@@ -385,7 +393,10 @@ def test_round_trip_export_then_import_into_another_association_gives_the_same_v
             ),
         ),
     )
-    client.post(reverse("volunteer_import_preview", args=[VolunteerImport.objects.get().public_id]))
+    client.post(
+        reverse("volunteer_import_preview", args=[VolunteerImport.objects.get().public_id]),
+        {"consent": "on"},
+    )
     exported = client.get(reverse("volunteer_export")).content
 
     def facts(association):
@@ -419,6 +430,7 @@ def test_round_trip_export_then_import_into_another_association_gives_the_same_v
         by=coordinator_bergen,
         acting=coordinator_bergen.memberships.get(),
         invite=False,
+        consent=True,
     )
     assert facts(bergen) == before
     assert len(before) == 3
@@ -439,7 +451,10 @@ def test_round_trip_into_an_emptied_database_gives_the_same_volunteers(
             ),
         ),
     )
-    client.post(reverse("volunteer_import_preview", args=[VolunteerImport.objects.get().public_id]))
+    client.post(
+        reverse("volunteer_import_preview", args=[VolunteerImport.objects.get().public_id]),
+        {"consent": "on"},
+    )
     before = [
         (v.full_name, v.email, str(v.phone), v.municipality_id, v.language_codes, v.status)
         for v in Volunteer.objects.order_by("email")
@@ -455,6 +470,7 @@ def test_round_trip_into_an_emptied_database_gives_the_same_volunteers(
         by=coordinator_oslo,
         acting=coordinator_oslo.memberships.get(),
         invite=False,
+        consent=True,
     )
     after = [
         (v.full_name, v.email, str(v.phone), v.municipality_id, v.language_codes, v.status)
@@ -462,3 +478,242 @@ def test_round_trip_into_an_emptied_database_gives_the_same_volunteers(
     ]
     assert after == before
     assert [s for *_, s in after] == [Status.APPROVED, Status.PAUSED]
+
+
+# --- Review fixes ---------------------------------------------------------------------------------
+
+
+def test_time_duration_and_array_formula_cells_never_give_a_500(client, coordinator_oslo):
+    from datetime import time
+
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    header = [*HEADER.split(";"), "Motivasjon"]
+    book = Workbook()
+    sheet_ = book.active
+    sheet_.append(header)
+    sheet_.append([*good_row(), time(9, 30)])
+    sheet_.append([*good_row("Lise", "lise@example.no"), timedelta(hours=30)])
+    sheet_.append([*good_row("Mona", "mona@example.no"), ""])
+    sheet_["L4"] = ArrayFormula("L4", "=SUM(A1:A2)")
+    out = io.BytesIO()
+    book.save(out)
+    login(client, coordinator_oslo)
+    response = upload(client, out.getvalue(), name="frivillige.xlsx")
+    assert response.status_code == 200
+    rows = importing.rows_of(VolunteerImport.objects.get())
+    assert [r.outcome for r in rows] == ["new", "new", "invalid"]
+    assert rows[0].values["motivation"] == "09:30:00"
+    assert "formel" in " ".join(rows[2].problems)
+    assert sheet.cell_text(time(9, 30)) == "09:30:00"
+
+
+def test_control_characters_are_dropped_on_import_and_on_export(client, coordinator_oslo, oslo):
+    rows = preview(coordinator_oslo, csv_file(good_row(name="Ka\x01ri", last="Nord\x0bmann")))
+    assert rows[0].outcome == "new"
+    assert (rows[0].values["first_name"], rows[0].values["last_name"]) == ("Kari", "Nordmann")
+
+    volunteer(oslo, first_name="Ann\x0be", motivation="Linje 1\nLinje\x02 2", status="approved")
+    login(client, coordinator_oslo)
+    response = client.get(reverse("volunteer_export"))
+    assert response.status_code == 200
+    cells = [c.value for c in load_workbook(io.BytesIO(response.content)).active[2]]
+    assert cells[0] == "Anne" and cells[-1] == "Linje 1\nLinje 2"
+
+
+def test_line_numbers_are_the_files_own_and_a_leading_blank_line_is_fine(coordinator_oslo):
+    motivation = '"Første linje\r\nandre linje"'
+    text = "\r\n".join(
+        [
+            "",  # 1: blank
+            HEADER + ";Motivasjon",  # 2
+            ";".join([*good_row(), motivation]),  # 3-4: a quoted cell over two lines
+            "",  # 5
+            ";".join([*good_row("Per", "per@example.no", woman="nei"), ""]),  # 6
+        ]
+    )
+    rows = preview(coordinator_oslo, text.encode())
+    assert [(r.line, r.outcome) for r in rows] == [(3, "new"), (6, "invalid")]
+    assert rows[0].values["motivation"] == "Første linje\nandre linje"  # \r dropped
+
+    book = Workbook()
+    sheet_ = book.active
+    sheet_.append([])
+    sheet_.append(HEADER.split(";"))
+    sheet_.append([])
+    sheet_.append(good_row())
+    out = io.BytesIO()
+    book.save(out)
+    assert [line for line, _row in sheet.read(out.getvalue()).rows] == [4]
+
+
+def test_blank_rows_do_not_count_toward_the_row_limit():
+    rows = [";".join(good_row(email=f"k{i}@example.no")) for i in range(sheet.MAX_ROWS)]
+    data = "\r\n".join([HEADER, *rows, *([";;;"] * 50), ""]).encode()
+    assert len(sheet.read(data).rows) == sheet.MAX_ROWS
+
+
+def test_a_zip_that_unpacks_too_large_is_refused_unread():
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (sheet.MAX_UNPACKED_BYTES + 1))
+    with pytest.raises(sheet.SheetError, match="too_large_unpacked"):
+        sheet.read(out.getvalue())
+    assert "for stort" in importing.sheet_error_message("too_large_unpacked")
+
+
+def test_excel_numbers_as_phone_numbers_are_read(coordinator_oslo):
+    data = _xlsx(
+        [
+            HEADER.split(";"),
+            [*good_row()[:3], 4791234567, *good_row()[4:]],
+            [*good_row("Lise", "lise@example.no")[:3], 91234567, *good_row()[4:]],
+        ]
+    )
+    rows = preview(coordinator_oslo, data)
+    assert [r.outcome for r in rows] == ["new", "new"], [r.problems for r in rows]
+    assert [r.values["phone"] for r in rows] == ["+47 91 23 45 67"] * 2
+
+
+def test_a_known_row_says_her_current_status(client, coordinator_oslo, oslo):
+    volunteer(oslo, email="kari@example.no", status="ended")
+    login(client, coordinator_oslo)
+    page = upload(client, csv_file(good_row())).content.decode()
+    assert "Finnes allerede (samme e-post, avsluttet): hoppes over" in page
+
+
+def test_confirm_locks_the_association_and_skips_who_came_in_meanwhile(coordinator_oslo, oslo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = importing.import_preview(
+        association=oslo, by=coordinator_oslo, data=csv_file(good_row())
+    )
+    second = VolunteerImport.objects.create(
+        association=oslo, created_by=coordinator_oslo, rows=first.rows
+    )
+    acting = coordinator_oslo.memberships.get()
+    with CaptureQueriesContext(connection) as queries:
+        importing.import_confirm(
+            volunteer_import=first, by=coordinator_oslo, acting=acting, invite=False, consent=True
+        )
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert '"accounts_association"' in locks[0]  # the association first: one confirm at a time
+    done = importing.import_confirm(
+        volunteer_import=second, by=coordinator_oslo, acting=acting, invite=False, consent=True
+    )
+    assert (done.imported_count, done.skipped_count) == (0, 1)
+    assert Volunteer.objects.count() == 1
+
+
+def test_confirm_without_consent_imports_nothing(coordinator_oslo, oslo):
+    from volunteers.services import VolunteerError
+
+    volunteer_import = importing.import_preview(
+        association=oslo, by=coordinator_oslo, data=csv_file(good_row())
+    )
+    with pytest.raises(VolunteerError):
+        importing.import_confirm(
+            volunteer_import=volunteer_import,
+            by=coordinator_oslo,
+            acting=coordinator_oslo.memberships.get(),
+            invite=False,
+            consent=False,
+        )
+    assert not Volunteer.objects.exists()
+
+
+def test_confirm_takes_a_number_of_queries_that_does_not_grow_with_the_rows(coordinator_oslo, oslo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(n: int, prefix: str) -> int:
+        rows = [
+            good_row(email=f"{prefix}{i}@example.no", status="pause" if i % 2 else "godkjent")
+            for i in range(n)
+        ]
+        volunteer_import = importing.import_preview(
+            association=oslo, by=coordinator_oslo, data=csv_file(*rows)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            importing.import_confirm(
+                volunteer_import=volunteer_import,
+                by=coordinator_oslo,
+                acting=coordinator_oslo.memberships.get(),
+                invite=False,
+                consent=True,
+            )
+        return len(queries.captured_queries)
+
+    assert count(2, "a") == count(30, "b")
+    paused = Volunteer.objects.filter(status=Status.PAUSED)
+    assert paused.count() == 16
+    assert all(v.commitments.get().pauses.get().resumed_on is None for v in paused)
+
+
+def test_the_export_leaves_out_who_left_and_gives_the_running_period(
+    client, coordinator_oslo, oslo
+):
+    from volunteers.models import CommitmentPeriod
+
+    today = timezone.localdate()
+    kari = volunteer(oslo, first_name="Kari", status="approved")
+    # Renewed early: the running period ends in 20 days, the open one starts then.
+    CommitmentPeriod.objects.create(
+        volunteer=kari,
+        starts_on=today - timedelta(days=345),
+        ends_on=today + timedelta(days=20),
+        ended_on=today + timedelta(days=20),
+    )
+    CommitmentPeriod.objects.create(
+        volunteer=kari, starts_on=today + timedelta(days=20), ends_on=today + timedelta(days=385)
+    )
+    volunteer(oslo, first_name="Ended", status="ended")
+    volunteer(oslo, first_name="Rejected", status="rejected")
+    login(client, coordinator_oslo)
+    book = load_workbook(io.BytesIO(client.get(reverse("volunteer_export")).content))
+    rows = list(book.active.iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == ["Kari"]
+    assert rows[0][10] == f"{today - timedelta(days=345):%d.%m.%Y}"
+
+
+def test_the_xlsx_export_shows_text_as_typed_and_never_a_formula(client, coordinator_oslo, oslo):
+    volunteer(oslo, first_name="=1+1", last_name="-x", phone="+46701234567", status="approved")
+    login(client, coordinator_oslo)
+    book = load_workbook(io.BytesIO(client.get(reverse("volunteer_export")).content))
+    first, last, _email, phone = list(book.active[2])[:4]
+    assert (first.value, first.data_type) == ("=1+1", "s")
+    assert first.quotePrefix and last.quotePrefix and phone.quotePrefix
+    assert last.value == "-x"
+    assert phone.value == "+46 70 123 45 67"  # no apostrophe in the value
+
+
+def test_an_imported_ressursvenn_can_be_invited_from_her_page_after_the_import_is_gone(
+    client, coordinator_oslo, oslo
+):
+    login(client, coordinator_oslo)
+    upload(client, csv_file(good_row(), good_row("Mona", "mona@example.no", status="kurs")))
+    client.post(
+        reverse("volunteer_import_preview", args=[VolunteerImport.objects.get().public_id]),
+        {"consent": "on"},
+    )
+    VolunteerImport.objects.all().delete()  # as retention does after a day
+    kari = Volunteer.objects.get(email="kari@example.no")
+    mona = Volunteer.objects.get(email="mona@example.no")
+    invite = reverse("volunteer_invite_to_log_in", args=[kari.public_id])
+    assert invite in client.get(kari.get_absolute_url()).content.decode()
+    # An applicant gets her login at approval: no invitation on her page, and it is refused.
+    mona_invite = reverse("volunteer_invite_to_log_in", args=[mona.public_id])
+    assert mona_invite not in client.get(mona.get_absolute_url()).content.decode()
+    client.post(mona_invite)
+    assert not Invitation.objects.exists()
+
+    page = client.post(invite, follow=True).content.decode()
+    assert "Invitasjonen til å logge inn er sendt" in page
+    assert Invitation.objects.get().email == "kari@example.no"
+    kari.refresh_from_db()
+    assert kari.user is not None and kari.consent_at is not None
+    assert invite not in client.get(kari.get_absolute_url()).content.decode()  # once
+    assert "Samtykket hennes ble bekreftet av koordinatoren ved importen" in page
