@@ -45,7 +45,11 @@ def data(coordinator_oslo, oslo):
             association=oslo, by=coordinator_oslo, data=csv_file(good_row())
         )
         importing.import_confirm(
-            volunteer_import=volunteer_import, by=coordinator_oslo, acting=acting, invite=False
+            volunteer_import=volunteer_import,
+            by=coordinator_oslo,
+            acting=acting,
+            invite=False,
+            consent=True,
         )
     kari = Volunteer.objects.get(email="kari@example.no")
     now = timezone.now()
