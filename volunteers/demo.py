@@ -206,11 +206,11 @@ def _gatherings(stdout) -> None:
     own = by_association[first.pk]
     seats = max(1, min(2, len(own) - 2))
     full = Gathering.objects.create(
-        title="Sommersamling",
+        title="Ressursvenntreff",
         starts_at=_at(30, 17),
         ends_at=_at(30, 21),
         place="Foreningens lokaler",
-        description="Grilling og prat. Ta med godt humør.",
+        description="Mat og prat med de andre ressursvennene i foreningen.",
         sign_up_by=timezone.localdate() + timedelta(days=20),
         capacity=seats,
         organiser=first,
@@ -227,7 +227,7 @@ def _gatherings(stdout) -> None:
             queued_at=now - timedelta(hours=10 - position) if waiting else None,
         )
     held = Gathering.objects.create(
-        title="Høstsamling for ressursvenner",
+        title="Regional samling for ressursvenner",
         starts_at=_at(-40, 10),
         ends_at=_at(-40, 15),
         place="Kulturhuset, Bergen",
