@@ -248,8 +248,10 @@ def _gatherings(stdout) -> None:
 def _volunteer(rng, association, municipalities, status, coordinator, declaration) -> Volunteer:
     now = timezone.now()
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    # An approved ressursvenn applied long enough ago to have been approved 40 days later.
+    earliest = 60 if status in (Status.APPROVED, Status.PAUSED, Status.ENDED) else 3
     applied = now - timedelta(
-        days=rng.randint(3, 400) if status != Status.APPLIED else rng.randint(1, 12)
+        days=rng.randint(earliest, 400) if status != Status.APPLIED else rng.randint(1, 12)
     )
     volunteer = Volunteer.objects.create(
         association=association,
