@@ -116,3 +116,12 @@ def test_the_norwegian_says_kobling_never_match():
         if english_noun.search(text)
     ]
     assert wrong == []
+
+
+def test_the_norwegian_never_says_forfaller_for_what_is_due():
+    """The glossary: what is due is «skal holdes», «tid for …»; «forfaller» is said of bills."""
+    from django.utils.translation import trans_real
+
+    catalog = trans_real.translation("nb")._catalog
+    texts = [value for _key, value in catalog.items() if isinstance(value, str)]
+    assert [text for text in texts if "forfall" in text.lower()] == []
