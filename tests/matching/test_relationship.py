@@ -261,3 +261,13 @@ def test_the_trend_is_not_shown_to_others(client, request, active_match, coordin
         html = client.get(reverse("my_match")).content.decode()
         assert 'id="relationship"' not in html
         assert "Hvor godt går det i koblingen" not in html
+
+
+def test_a_group_leader_is_refused_the_match_page_as_not_found(
+    client, oslo, active_match, coordinator_oslo
+):
+    _record(_follow_up(active_match, "1m"), coordinator_oslo, volunteer=GOOD)
+    login(client, factories.person(Role.GROUP_LEADER, place=oslo))
+    response = client.get(reverse("match_detail", args=[active_match.public_id]))
+    assert response.status_code == 404
+    assert b'id="relationship"' not in response.content
