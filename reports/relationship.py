@@ -17,7 +17,7 @@ from reports.suppression import SMALL_MAX
 def relationship_figures(period: Period, association_ids: list[int] | None = None) -> list[dict]:
     """One row per question and respondent, in the order of RELATIONSHIP_QUESTIONS:
     {"question", "respondent", "answers" (the count, or None when hidden), "hidden" (1 to
-    SMALL_MAX answers), "mean" (rounded to one decimal; None when hidden or none)}.
+    SMALL_MAX answers), "mean" (to one decimal; None when hidden or none)}.
     `association_ids` None: all associations."""
     scope = Q(
         follow_up__done_on__gte=period.start,
