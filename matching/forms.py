@@ -1,6 +1,7 @@
 import re
 from typing import cast
 
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.db import models
 from django.forms.models import ModelChoiceIterator
@@ -20,12 +21,17 @@ from matching.models import (
     MATCH_END_REASONS,
     MEETING_MAX_MINUTES,
     QUICK_DURATIONS,
+    RELATIONSHIP_FIELDS,
+    RELATIONSHIP_QUESTIONS,
+    RELATIONSHIP_SCALE,
     WEIGHT_MAX,
     AgeBracket,
+    AskedHow,
     CancelReason,
     ConflictCheckHow,
     InitiatedBy,
     MatchingWeights,
+    Respondent,
     With,
     YesNoUnknown,
     meeting_duration_refusal,
@@ -513,7 +519,26 @@ class ConcernFollowUpForm(forms.Form):
         self.helper = fields_only_helper()
 
 
+# A radio's value for «did not answer»: asked, and no score (stored as None).
+DID_NOT_ANSWER = 0
+
+
+def _score_field(label) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(n, str(n)) for n in RELATIONSHIP_SCALE] + [(DID_NOT_ANSWER, _("Did not answer"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "relationship-scale"}),
+    )
+
+
 class FollowUpForm(forms.Form):
+    """Record a follow-up conversation as held. With `ask` (the conversations of
+    RELATIONSHIP_ASKED_AT) also the questions about how the pair is doing, put to the woman and
+    to the volunteer separately: each optional, 1-5 or «did not answer»."""
+
     on = forms.DateField(label=_("Held on"), widget=DateInput())
     with_whom = FlagsFormField(label=_("With"), flag_choices=With)
     note = forms.CharField(
@@ -524,9 +549,65 @@ class FollowUpForm(forms.Form):
         help_text=_("No names or details of the violence."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ask: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.ask = ask
         self.helper = fields_only_helper()
+        if not ask:
+            return
+        self.fields["woman_asked_how"] = forms.ChoiceField(
+            label=_("How she was asked"),
+            choices=[("", "---------"), *AskedHow.choices],
+            required=False,
+        )
+        for name, to_woman, _to_volunteer, _short in RELATIONSHIP_QUESTIONS:
+            self.fields[f"woman_{name}"] = _score_field(to_woman)
+        for name, _to_woman, to_volunteer, _short in RELATIONSHIP_QUESTIONS:
+            self.fields[f"volunteer_{name}"] = _score_field(to_volunteer)
+        self.helper.layout = Layout(
+            "on",
+            "with_whom",
+            "note",
+            Fieldset(
+                _("The woman's answers (if she was asked)"),
+                "woman_asked_how",
+                *(f"woman_{name}" for name in RELATIONSHIP_FIELDS),
+            ),
+            Fieldset(
+                _("The volunteer's answers (if she was asked)"),
+                *(f"volunteer_{name}" for name in RELATIONSHIP_FIELDS),
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            self.ask
+            and any(cleaned.get(f"woman_{name}") is not None for name in RELATIONSHIP_FIELDS)
+            and not cleaned.get("woman_asked_how")
+        ):
+            self.add_error("woman_asked_how", _("Choose how she was asked."))
+        return cleaned
+
+    def record_data(self) -> dict:
+        """The cleaned data as follow_up_record takes it: the answers per respondent asked (a
+        respondent with no radio chosen was not asked)."""
+        data = {key: self.cleaned_data[key] for key in ("on", "with_whom", "note")}
+        if not self.ask:
+            return data
+        answers = {}
+        for respondent in Respondent.values:
+            given = {
+                name: self.cleaned_data.get(f"{respondent}_{name}") for name in RELATIONSHIP_FIELDS
+            }
+            if all(value is None for value in given.values()):
+                continue
+            scores = {k: (None if v == DID_NOT_ANSWER else v) for k, v in given.items()}
+            if respondent == Respondent.WOMAN:
+                scores["asked_how"] = self.cleaned_data.get("woman_asked_how") or ""
+            answers[respondent] = scores
+        data["answers"] = answers
+        return data
 
 
 class RescheduleForm(forms.Form):

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import cast
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -869,3 +870,120 @@ class FollowUp(ChoiceLabels, models.Model):
     @property
     def with_labels(self) -> list[str]:
         return labels(With, self.with_whom)
+
+
+# --- How the pair is doing: asked at some of the follow-up conversations ------------------------
+
+# The conversations at which the coordinator asks how the pair is doing (issue 19): after one,
+# three and six months, and at closing.
+RELATIONSHIP_ASKED_AT = (
+    FollowUpKind.ONE_MONTH,
+    FollowUpKind.THREE_MONTHS,
+    FollowUpKind.SIX_MONTHS,
+    FollowUpKind.CLOSING,
+)
+# A score at or below this, or a drop of at least RELATIONSHIP_DROP from the same respondent's
+# previous answer to the same question, asks the coordinator to look at the match.
+RELATIONSHIP_LOW = 2
+RELATIONSHIP_DROP = 2
+RELATIONSHIP_SCALE = range(1, 6)
+
+
+class Respondent(models.TextChoices):
+    WOMAN = "woman", _("The woman")
+    VOLUNTEER = "volunteer", _("The volunteer")
+
+
+class AskedHow(models.TextChoices):
+    THROUGH_VOLUNTEER = "volunteer", _("Through the volunteer")
+    THROUGH_SHELTER = "shelter", _("Through the shelter")
+    DIRECTLY = "directly", _("Directly (she has agreed)")
+
+
+# The four questions, in the order shown: (field, what the woman is asked, what the volunteer is
+# asked, the short label of the trend table).
+RELATIONSHIP_QUESTIONS = (
+    (
+        "closeness",
+        _("How close do you feel to your volunteer?"),
+        _("How close do you feel to the woman you are matched with?"),
+        _("Closeness"),
+    ),
+    (
+        "trust",
+        _("How much do you trust your volunteer?"),
+        _("How much trust do you feel there is between you and her?"),
+        _("Trust"),
+    ),
+    (
+        "frequency",
+        _("Do you meet as often as you would like?"),
+        _("Do you meet as often as you would like?"),
+        _("Meeting often enough"),
+    ),
+    (
+        "helps",
+        _("Do you feel that it helps you?"),
+        _("Do you feel that it helps her?"),
+        _("It helps"),
+    ),
+)
+RELATIONSHIP_FIELDS = tuple(q[0] for q in RELATIONSHIP_QUESTIONS)
+
+
+class RelationshipAnswerQuerySet(models.QuerySet):
+    def for_user(self, user) -> "RelationshipAnswerQuerySet":
+        """The match's coordinators only; everyone else (the volunteer, the shelter, a group
+        leader, a national admin) none."""
+        acting = acting_membership(user)
+        if acting is None or acting.role != Role.COORDINATOR:
+            return self.none()
+        return self.filter(follow_up__match__referral__association_id=acting.association_id)
+
+
+def _score(label):
+    return models.PositiveSmallIntegerField(
+        label,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+
+
+class RelationshipAnswer(ChoiceLabels, models.Model):
+    """One respondent's answers at one follow-up conversation: each 1-5, null when she did not
+    answer. No row when she was not asked."""
+
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="relationship_answers"
+    )
+    respondent = models.CharField(_("who answered"), max_length=10, choices=Respondent.choices)
+    asked_how = models.CharField(
+        _("how she was asked"), max_length=10, choices=AskedHow.choices, blank=True
+    )
+    closeness = _score(_("closeness"))
+    trust = _score(_("trust"))
+    frequency = _score(_("meeting often enough"))
+    helps = _score(_("it helps"))
+
+    objects = RelationshipAnswerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("answer about the relationship")
+        verbose_name_plural = _("answers about the relationship")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up", "respondent"], name="matching_relationship_once_per_respondent"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True})
+                    | Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"matching_relationship_{name}_1_to_5",
+                )
+                for name in RELATIONSHIP_FIELDS
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_respondent_display()} {self.follow_up_id}"

@@ -104,3 +104,10 @@ CONCERN = register(
     # Never lost among the routine ones: first on her list, one by one, marked as urgent.
     urgent=True,
 )
+# A follow-up conversation's answers about how the pair is doing were low, or dropped: neutral,
+# it says nothing of what was answered.
+RELATIONSHIP_ATTENTION = register(
+    "relationship_attention",
+    _("A follow-up conversation suggests that a match needs attention. Log in to see it."),
+    in_app_text=_("A follow-up conversation suggests that a match needs attention."),
+)

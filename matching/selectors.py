@@ -37,6 +37,7 @@ from matching import scoring
 from matching.models import (
     CLOSED,
     OPEN_MATCH,
+    RELATIONSHIP_QUESTIONS,
     RUNNING,
     WAITING,
     Concern,
@@ -46,6 +47,8 @@ from matching.models import (
     MatchStatus,
     Meeting,
     Referral,
+    RelationshipAnswer,
+    Respondent,
 )
 from matching.notifications import CONCERN
 from notifications.models import Notification
@@ -545,3 +548,40 @@ def concern_alerts(concern: Concern) -> list[Notification]:
         .select_related("recipient")
         .order_by("created_at", "pk")
     )
+
+
+def relationship_trend(match: Match, user) -> dict | None:
+    """How the pair is doing, as the match page shows it to the match's coordinators (one
+    query, from RelationshipAnswer.for_user: anyone else gets None): the conversations at which
+    someone answered, and per question the woman's and the volunteer's answers at each, with the
+    direction of the latest change ("up", "down", "same"; None with fewer than two answers)."""
+    answers = list(
+        RelationshipAnswer.objects.for_user(user)
+        .filter(follow_up__match=match)
+        .select_related("follow_up")
+        .order_by("follow_up__due_on", "respondent")
+    )
+    if not answers:
+        return None
+    follow_ups = list({a.follow_up_id: a.follow_up for a in answers}.values())
+    by = {(a.follow_up_id, a.respondent): a for a in answers}
+    questions = []
+    for name, _to_woman, _to_volunteer, short in RELATIONSHIP_QUESTIONS:
+        rows = []
+        for respondent, label in Respondent.choices:
+            values = [
+                getattr(by[(f.pk, respondent)], name) if (f.pk, respondent) in by else None
+                for f in follow_ups
+            ]
+            given = [v for v in values if v is not None]
+            direction = None
+            if len(given) >= 2:
+                direction = (
+                    "up" if given[-1] > given[-2] else "down" if given[-1] < given[-2] else "same"
+                )
+            asked = [(f.pk, respondent) in by for f in follow_ups]
+            rows.append(
+                {"label": label, "cells": list(zip(values, asked, strict=True)), "trend": direction}
+            )
+        questions.append({"name": name, "label": short, "rows": rows})
+    return {"follow_ups": follow_ups, "questions": questions}

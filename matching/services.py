@@ -25,6 +25,11 @@ from matching.models import (
     MEETING_MAX_MINUTES,
     OPEN_MATCH,
     REFERRAL_TRANSITIONS,
+    RELATIONSHIP_ASKED_AT,
+    RELATIONSHIP_DROP,
+    RELATIONSHIP_FIELDS,
+    RELATIONSHIP_LOW,
+    RELATIONSHIP_SCALE,
     RUNNING,
     WAITING,
     WEIGHT_MAX,
@@ -43,6 +48,8 @@ from matching.models import (
     ReferralEvent,
     ReferralLanguage,
     ReferralStatus,
+    RelationshipAnswer,
+    Respondent,
     match_planned_end,
     meeting_duration_refusal,
 )
@@ -858,9 +865,24 @@ def follow_ups_plan(match: Match) -> list[FollowUp]:
 
 @transaction.atomic
 def follow_up_record(
-    *, follow_up: FollowUp, by: User, on: date, with_whom: int, note: str
+    *,
+    follow_up: FollowUp,
+    by: User,
+    on: date,
+    with_whom: int,
+    note: str,
+    answers: dict[str, dict] | None = None,
 ) -> FollowUp:
-    """Side effects: the conversation is recorded as held (date, with whom, note)."""
+    """Side effects: the conversation is recorded as held (date, with whom, note).
+
+    `answers` (optional: a conversation may be held without asking) gives, per respondent
+    (Respondent: woman, volunteer), her answers about how the pair is doing: each question of
+    RELATIONSHIP_FIELDS 1-5 or None (did not answer), and for the woman `asked_how`. Only at the
+    conversations of RELATIONSHIP_ASKED_AT, and only when the conversation is recorded the first
+    time. One RelationshipAnswer per respondent asked; when a score is low or dropped
+    (relationship_needs_attention) the coordinators get one neutral notification, with the
+    case's reference, once for this conversation.
+    """
     locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if locked.cancelled_on:
         raise MatchingError(_("The conversation is cancelled: the match ended early."))
@@ -868,9 +890,89 @@ def follow_up_record(
         raise MatchingError(_("The date cannot be in the future."))
     if not with_whom:
         raise MatchingError(_("Choose who you talked with."))
+    rows = _relationship_rows(locked, answers or {})
     locked.done_on, locked.with_whom, locked.note, locked.done_by = on, with_whom, note.strip(), by
     locked.save(update_fields=["done_on", "with_whom", "note", "done_by"])
+    if rows:
+        RelationshipAnswer.objects.bulk_create(rows)
+        if relationship_needs_attention(locked):
+            match = (
+                Match.objects.select_related("referral")
+                .only("public_id", "referral__association_id", "referral__public_id")
+                .get(pk=locked.match_id)
+            )
+            referral, match_public_id = match.referral, match.public_id
+            notify(
+                recipients=_coordinators(referral.association_id),
+                kind=kinds.RELATIONSHIP_ATTENTION,
+                link=reverse("match_detail", args=[match_public_id]) + "#relationship",
+                role=Role.COORDINATOR,
+                association_id=referral.association_id,
+                reference=referral.case_ref,
+            )
     return locked
+
+
+def _relationship_rows(follow_up: FollowUp, answers: dict[str, dict]) -> list[RelationshipAnswer]:
+    """The answers checked: a known respondent, each score 1-5 or None; refused (MatchingError)
+    at a conversation where nobody is asked, or one recorded already."""
+    rows = []
+    for respondent, given in answers.items():
+        if respondent not in Respondent.values:
+            raise MatchingError(_("Unknown respondent."))
+        if not given:
+            continue
+        if follow_up.kind not in RELATIONSHIP_ASKED_AT:
+            raise MatchingError(_("These questions are not asked at this conversation."))
+        if follow_up.done_on:
+            raise MatchingError(_("The conversation is already recorded."))
+        scores = {}
+        for name in RELATIONSHIP_FIELDS:
+            value = given.get(name)
+            if value is not None and (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or value not in RELATIONSHIP_SCALE
+            ):
+                raise MatchingError(_("Choose a number from 1 to 5, or «did not answer»."))
+            scores[name] = value
+        asked_how = (given.get("asked_how") or "") if respondent == Respondent.WOMAN else ""
+        rows.append(
+            RelationshipAnswer(
+                follow_up=follow_up, respondent=respondent, asked_how=asked_how, **scores
+            )
+        )
+    return rows
+
+
+def relationship_needs_attention(follow_up: FollowUp) -> bool:
+    """Whether this conversation's answers ask the coordinator to look at the match: a score at
+    or below RELATIONSHIP_LOW, or one RELATIONSHIP_DROP or more below the same respondent's
+    latest earlier answer to the same question (at an earlier conversation of the match)."""
+    answers = list(RelationshipAnswer.objects.filter(follow_up=follow_up))
+    earlier = list(
+        RelationshipAnswer.objects.filter(
+            follow_up__match_id=follow_up.match_id, follow_up__done_on__isnull=False
+        )
+        .exclude(follow_up=follow_up)
+        .filter(follow_up__due_on__lt=follow_up.due_on)
+        .order_by("follow_up__due_on")
+    )
+    for answer in answers:
+        for name in RELATIONSHIP_FIELDS:
+            value = getattr(answer, name)
+            if value is None:
+                continue
+            if value <= RELATIONSHIP_LOW:
+                return True
+            previous = [
+                getattr(e, name)
+                for e in earlier
+                if e.respondent == answer.respondent and getattr(e, name) is not None
+            ]
+            if previous and previous[-1] - value >= RELATIONSHIP_DROP:
+                return True
+    return False
 
 
 @transaction.atomic

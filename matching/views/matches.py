@@ -102,10 +102,10 @@ def match_detail(request: RoleRequest, public_id) -> HttpResponse:
         object_id=match.public_id,
         association_id=match.referral.association_id,
     )
-    return render(request, "matching/match_detail.html", _match_context(match))
+    return render(request, "matching/match_detail.html", _match_context(match, user=request.user))
 
 
-def _match_context(match: Match, **forms) -> dict:
+def _match_context(match: Match, user=None, **forms) -> dict:
     today = timezone.localdate()
     meeting = match.first_meeting_at and timezone.localtime(match.first_meeting_at)
     from matching.views.meetings import match_activity
@@ -136,6 +136,8 @@ def _match_context(match: Match, **forms) -> dict:
         "conflict_check_form": forms.get("conflict_check_form")
         or ConflictCheckForm(initial={"on": today}),
         "error": forms.get("error"),
+        # How the pair is doing, for the match's coordinators only (RelationshipAnswer.for_user).
+        "relationship": selectors.relationship_trend(match, user) if user else None,
     }
 
 
@@ -261,7 +263,9 @@ def match_action(request: RoleRequest, public_id, action: str) -> HttpResponse:
             target = match.referral if step.to_referral else match
             return redirect(target.get_absolute_url())
     match.refresh_from_db()
-    return render(request, "matching/match_detail.html", _match_context(match, **shown))
+    return render(
+        request, "matching/match_detail.html", _match_context(match, user=request.user, **shown)
+    )
 
 
 @login_required

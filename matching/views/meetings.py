@@ -1,6 +1,8 @@
 """Meeting logs from the volunteer's phone, concerns, follow-up conversations, and the
 emergency page."""
 
+from typing import cast
+
 from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +18,7 @@ from accounts.audit import log_access
 from accounts.models import Role
 from matching import selectors, services
 from matching.forms import ConcernFollowUpForm, FollowUpForm, MeetingForm, RescheduleForm
-from matching.models import RUNNING, Concern, FollowUp, Match, Meeting
+from matching.models import RELATIONSHIP_ASKED_AT, RUNNING, Concern, FollowUp, Match, Meeting
 
 
 def _running_matches(request: HttpRequest) -> list[Match]:
@@ -180,14 +182,26 @@ def follow_up_action(request: RoleRequest, public_id, action: str) -> HttpRespon
         FollowUp.objects.for_user(request.user).select_related("match"), public_id=public_id
     )
     form = (
-        FollowUpForm(request.POST, prefix=f"f{follow_up.pk}")
+        FollowUpForm(
+            request.POST,
+            prefix=f"f{follow_up.pk}",
+            ask=follow_up.kind in RELATIONSHIP_ASKED_AT,
+        )
         if action == "record"
         else RescheduleForm(request.POST, prefix=f"r{follow_up.pk}")
     )
+    if action == "record" and not form.is_valid():
+        # The match page again, this conversation's form with what was typed and the message
+        # next to the field; nothing is saved.
+        return _match_page_with_record_form(request, follow_up, cast(FollowUpForm, form))
     if form.is_valid():
         try:
             if action == "record":
-                services.follow_up_record(follow_up=follow_up, by=request.user, **form.cleaned_data)
+                services.follow_up_record(
+                    follow_up=follow_up,
+                    by=request.user,
+                    **cast(FollowUpForm, form).record_data(),
+                )
                 messages.success(request, _("The follow-up conversation is recorded."))
             else:
                 services.follow_up_reschedule(
@@ -199,6 +213,21 @@ def follow_up_action(request: RoleRequest, public_id, action: str) -> HttpRespon
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(f"{follow_up.match.get_absolute_url()}#follow-ups")
+
+
+def _match_page_with_record_form(
+    request: RoleRequest, follow_up: FollowUp, form: FollowUpForm
+) -> HttpResponse:
+    from matching.views.matches import _match, _match_context
+
+    match = _match(request, follow_up.match.public_id)
+    context = _match_context(match, user=request.user)
+    context["follow_ups"] = [
+        (f, render_crispy_form(form), move) if f.pk == follow_up.pk else (f, record, move)
+        for f, record, move in context["follow_ups"]
+    ]
+    context["open_follow_up"] = follow_up.pk
+    return render(request, "matching/match_detail.html", context, status=400)
 
 
 # A follow-up's two forms (record it, move it) are written by crispy once for all the follow-ups
@@ -215,11 +244,16 @@ def follow_up_forms(follow_ups: list[FollowUp], today) -> list[tuple[FollowUp, s
     if not follow_ups:
         return []
     record = render_crispy_form(FollowUpForm(prefix=FORM_PREFIX, initial={"on": today}))
+    asking = render_crispy_form(FollowUpForm(prefix=FORM_PREFIX, initial={"on": today}, ask=True))
     move = render_crispy_form(RescheduleForm(prefix=FORM_PREFIX, initial={"due_on": FORM_DUE_ON}))
     return [
         (
             f,
-            mark_safe(record.replace(FORM_PREFIX, f"f{f.pk}")),  # noqa: S308 - ours: f<id>
+            mark_safe(  # noqa: S308 - ours: f<id>
+                (asking if f.kind in RELATIONSHIP_ASKED_AT else record).replace(
+                    FORM_PREFIX, f"f{f.pk}"
+                )
+            ),
             mark_safe(  # noqa: S308 - ours: r<id> and an ISO date
                 move.replace(FORM_PREFIX, f"r{f.pk}").replace(FORM_DUE_ON, f.due_on.isoformat())
             ),

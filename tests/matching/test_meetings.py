@@ -349,15 +349,17 @@ def test_the_match_page_writes_each_follow_ups_forms_as_crispy_writes_them(
     from matching.forms import FollowUpForm, RescheduleForm
 
     today = timezone.localdate()
-    for n, kind in enumerate(("1m", "3m", "6m")):
+    for n, kind in enumerate(("2w", "1m", "3m", "6m")):
         FollowUp.objects.create(match=active_match, kind=kind, due_on=today + timedelta(days=n))
     login(client, coordinator_oslo)
     response = client.get(active_match.get_absolute_url())
     shown = response.context["follow_ups"]
-    assert [f.kind for f, _record, _move in shown] == ["1m", "3m", "6m"]
+    assert [f.kind for f, _record, _move in shown] == ["2w", "1m", "3m", "6m"]
     html = response.content.decode()
     for follow_up, record, move in shown:
-        alone = FollowUpForm(prefix=f"f{follow_up.pk}", initial={"on": today})
+        # From one month on, with the questions about how the pair is doing.
+        ask = follow_up.kind != "2w"
+        alone = FollowUpForm(prefix=f"f{follow_up.pk}", initial={"on": today}, ask=ask)
         assert parse_html(record) == parse_html(render_crispy_form(alone))
         alone = RescheduleForm(prefix=f"r{follow_up.pk}", initial={"due_on": follow_up.due_on})
         assert parse_html(move) == parse_html(render_crispy_form(alone))

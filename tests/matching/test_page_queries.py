@@ -136,4 +136,5 @@ def test_a_match(client, coordinator, oslo, make_volunteer, make_match):
     url = reverse("match_detail", args=[match.public_id])
     # 3, the match with its referral, volunteer and whether it has gone quiet, the access log
     # (2), its meetings, concerns, follow-ups and events.
-    assert assert_constant_queries(client, url, grow) == 10
+    # (+1: the answers about how the pair is doing, RelationshipAnswer.for_user.)
+    assert assert_constant_queries(client, url, grow) == 11
