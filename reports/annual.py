@@ -29,13 +29,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
-from reportlab.platypus import TableStyle
 
 from accounts.models import Association
-from reports import summary, tables
 from reports import report as compute
+from reports import summary, tables
 from reports.models import UNFINISHED, AnnualReport, AnnualStatus
 from reports.periods import EARLIEST, Period
 from reports.suppression import PRIMARY, SECONDARY

@@ -348,7 +348,9 @@ class AnnualReportForm(forms.Form):
     def __init__(self, *args, national: bool, user, **kwargs):
         super().__init__(*args, **kwargs)
         if national:
-            self.fields["forening"].queryset = Association.objects.for_user(user).order_by("name")
+            chosen = self.fields["forening"]
+            assert isinstance(chosen, forms.ModelChoiceField)
+            chosen.queryset = Association.objects.for_user(user).order_by("name")
         else:
             del self.fields["forening"]
 
