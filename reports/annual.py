@@ -356,7 +356,7 @@ def _build(report: AnnualReport) -> None:
 # --- Who sees which -------------------------------------------------------------------------
 
 
-def visible(membership):
+def reports_for(membership):
     """The reports a person may see and download: a coordinator her association's, a national
     admin every one."""
     from accounts.models import Role

@@ -376,7 +376,7 @@ def annual_reports(request: RoleRequest) -> HttpResponse:
         association = form.cleaned_data.get("forening") if national else membership.own_association
         annual.request_report(form.cleaned_data["year"], association, request.user)
         return redirect("annual_reports")
-    reports = list(annual.visible(membership)[:ANNUAL_REPORTS_SHOWN])
+    reports = list(annual.reports_for(membership)[:ANNUAL_REPORTS_SHOWN])
     status = 400 if form.is_bound else 200
     return render(
         request,
@@ -404,7 +404,7 @@ def annual_report_download(request: RoleRequest, pk: int, kind: str) -> FileResp
     """A finished report's PDF or workbook, streamed to a person who may see it (else 404)."""
     if kind not in ANNUAL_FORMATS:
         raise Http404
-    report = get_object_or_404(annual.visible(request.membership), pk=pk, status="done")
+    report = get_object_or_404(annual.reports_for(request.membership), pk=pk, status="done")
     stored = report.pdf if kind == "pdf" else report.xlsx
     if not stored:
         raise Http404
