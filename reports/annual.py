@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -43,6 +43,9 @@ from reports.workbook import SHEET_NAME_MAX, workbook
 logger = logging.getLogger(__name__)
 
 FIRST_YEAR = EARLIEST.year
+# A report still waiting or being built this long after it was asked for has failed (its worker
+# stopped): a new one may be asked for.
+STALE_AFTER = timedelta(hours=1)
 DEFINITIONS = Path(settings.BASE_DIR) / "docs" / "statistics.md"
 # The tables whose rows are the same every year: the year before goes beside them.
 NOT_BESIDE = {"associations", "monthly", "referrals-by-shelter", "end-reasons"}
@@ -94,6 +97,10 @@ def request_report(year: int, association: Association | None, user) -> AnnualRe
     one build (the database's constraint decides)."""
     unfinished = AnnualReport.objects.filter(
         year=year, association=association, status__in=UNFINISHED
+    )
+    # A build whose worker died stays unfinished: after STALE_AFTER it no longer blocks the year.
+    unfinished.filter(requested_at__lt=timezone.now() - STALE_AFTER).update(
+        status=AnnualStatus.FAILED, finished_at=timezone.now()
     )
     existing = unfinished.first()
     if existing is not None:

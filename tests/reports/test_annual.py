@@ -9,6 +9,7 @@ import base64
 import io
 import re
 import zlib
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -18,6 +19,8 @@ from openpyxl import load_workbook
 from reports import annual
 from reports.models import AnnualReport, AnnualStatus
 from tests.conftest import login
+from tests.factories import AssociationFactory
+from tests.querycount import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +199,37 @@ def test_a_failed_build_is_marked_failed(
 def test_the_statistics_page_links_to_the_annual_reports(client, dataset, coordinator_oslo):
     login(client, coordinator_oslo)
     assert PAGE in client.get(reverse("statistics")).content.decode()
+
+
+def test_the_list_of_reports_takes_the_same_queries_for_3_or_30(client, national_admin):
+    made = []
+
+    def grow(n):
+        for _ in range(n):
+            association = AssociationFactory()
+            made.append(
+                AnnualReport.objects.create(
+                    year=2024, association=association, status=AnnualStatus.DONE, progress=100
+                )
+            )
+
+    login(client, national_admin)
+    assert_constant_queries(client, PAGE, grow)
+    page = client.get(PAGE).content.decode()
+    for report in made:
+        assert reverse("annual_report_download", args=[report.pk, "xlsx"]) in page
+
+
+def test_a_build_that_never_finished_does_not_block_the_year(
+    client, coordinator_oslo, oslo, django_capture_on_commit_callbacks
+):
+    stuck = AnnualReport.objects.create(year=2025, association=oslo, status=AnnualStatus.BUILDING)
+    AnnualReport.objects.filter(pk=stuck.pk).update(
+        requested_at=timezone.now() - annual.STALE_AFTER - timedelta(minutes=1)
+    )
+    login(client, coordinator_oslo)
+    report = ask(client, django_capture_on_commit_callbacks, 2025)
+    assert report.pk != stuck.pk
+    stuck.refresh_from_db()
+    report.refresh_from_db()
+    assert (stuck.status, report.status) == (AnnualStatus.FAILED, AnnualStatus.DONE)
