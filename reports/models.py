@@ -31,3 +31,58 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class AnnualStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    BUILDING = "building", _("Being built")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+# A report in one of these is still being made: one of them at a time per year and association.
+UNFINISHED = (AnnualStatus.QUEUED, AnnualStatus.BUILDING)
+
+
+class AnnualReport(models.Model):
+    """The annual report of one calendar year for one association (None: the whole country),
+    built by a Celery task (reports/annual.py) as a PDF and a workbook, kept in the private
+    storage (MEDIA_ROOT, never served but through the download view, which checks access).
+
+    Counts and measures only, suppressed as every export is: nothing about a person."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    association = models.ForeignKey(
+        Association, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AnnualStatus.choices, default=AnnualStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    pdf = models.FileField(upload_to="annual-reports/", blank=True)
+    xlsx = models.FileField(upload_to="annual-reports/", blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "association"],
+                condition=models.Q(status__in=["queued", "building"]),
+                nulls_distinct=False,
+                name="one_annual_report_build_at_a_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.association_id or 'national'}): {self.status}"
+
+    @property
+    def unfinished(self) -> bool:
+        return self.status in UNFINISHED

@@ -13,9 +13,10 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_safe
 from accounts.access import RoleRequest, role_required
 from accounts.models import Association, Role
 from common.pagination import PAGE_PARAMETER, page_of
-from reports import charts, snapshots, summary, tables
+from reports import annual, charts, snapshots, summary, tables
 from reports import report as compute
 from reports.periods import Period, PeriodForm
 from reports.snapshots import Served
@@ -326,3 +327,90 @@ def statistics_xlsx(request: RoleRequest) -> HttpResponse:
     filename = f"statistikk-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- The annual report ----------------------------------------------------------------------
+
+
+class AnnualReportForm(forms.Form):
+    """The year of the report (and for a national admin the association: empty is the whole
+    country)."""
+
+    year = forms.IntegerField(label=gettext_lazy("Year"))
+    forening = forms.ModelChoiceField(
+        label=gettext_lazy("Association"),
+        queryset=Association.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label=gettext_lazy("The whole country"),
+    )
+
+    def __init__(self, *args, national: bool, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if national:
+            chosen = self.fields["forening"]
+            assert isinstance(chosen, forms.ModelChoiceField)
+            chosen.queryset = Association.objects.for_user(user).order_by("name")
+        else:
+            del self.fields["forening"]
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if (refusal := annual.year_refusal(year)) is not None:
+            raise forms.ValidationError(refusal)
+        return year
+
+
+@login_required
+@role_required(Role.COORDINATOR, Role.NATIONAL_ADMIN)
+def annual_reports(request: RoleRequest) -> HttpResponse:
+    """The annual reports: a form asking for one, the reports made, their progress (the page
+    refreshes itself while one is being built) and their downloads."""
+    membership = request.membership
+    national = membership.role == Role.NATIONAL_ADMIN
+    initial = {"year": timezone.localdate().year - 1}
+    form = AnnualReportForm(
+        request.POST or None, national=national, user=request.user, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        association = form.cleaned_data.get("forening") if national else membership.own_association
+        annual.request_report(form.cleaned_data["year"], association, request.user)
+        return redirect("annual_reports")
+    reports = list(annual.reports_for(membership)[:ANNUAL_REPORTS_SHOWN])
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "reports/annual.html",
+        {
+            "form": form,
+            "national": national,
+            "reports": reports,
+            "building": any(report.unfinished for report in reports),
+            "refresh_seconds": ANNUAL_REFRESH_SECONDS,
+        },
+        status=status,
+    )
+
+
+ANNUAL_REPORTS_SHOWN = 50
+ANNUAL_REFRESH_SECONDS = 3
+ANNUAL_FORMATS = {"pdf": "application/pdf", "xlsx": XLSX}
+
+
+@login_required
+@role_required(Role.COORDINATOR, Role.NATIONAL_ADMIN)
+@require_safe
+def annual_report_download(request: RoleRequest, pk: int, kind: str) -> FileResponse:
+    """A finished report's PDF or workbook, streamed to a person who may see it (else 404)."""
+    if kind not in ANNUAL_FORMATS:
+        raise Http404
+    report = get_object_or_404(annual.reports_for(request.membership), pk=pk, status="done")
+    stored = report.pdf if kind == "pdf" else report.xlsx
+    if not stored:
+        raise Http404
+    return FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=f"arsrapport-{report.year}.{kind}",
+        content_type=ANNUAL_FORMATS[kind],
+    )

@@ -527,6 +527,12 @@ FORMS = [
         method="GET",
     ),
     Form(
+        "annual_report",
+        "national_admin",
+        _url("annual_reports"),
+        lambda w: {"year": "2025", "forening": str(w.oslo.public_id)},
+    ),
+    Form(
         "login",
         "logged_out",
         _url("account_login"),

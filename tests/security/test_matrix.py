@@ -30,6 +30,7 @@ from django.utils.http import int_to_base36
 from accounts.models import Absence, Membership
 from matching.models import Referral
 from notifications.services import heartbeat_record
+from reports.models import AnnualReport, AnnualStatus
 from tests.conftest import login
 from tests.security.matrix_data import (
     PASSWORD,
@@ -151,6 +152,7 @@ OWN = {
     "statistics",
     "statistics_csv",
     "statistics_xlsx",
+    "annual_reports",
     "matching_weights",
     "matching_weights_restore",
     # The national admin's pages (/admin-nks/): lists and forms with no object in the address.
@@ -289,7 +291,18 @@ def object_variants(w: World) -> dict[str, list[dict]]:
         "natadmin_membership_end": [coordinator_role],
         # A's coordinator is away next week; only she removes it.
         "absence_remove": [{"public_id": _absence(w).public_id}],
+        # A's annual report (done, its files not on disk here: 404 for everyone, as a report
+        # of another association is; tests/reports/test_annual.py downloads real ones).
+        "annual_report_download": [
+            {"pk": _annual_report(w).pk, "kind": kind} for kind in ("pdf", "xlsx", "ukjent")
+        ],
     }
+
+
+def _annual_report(w: World) -> AnnualReport:
+    return AnnualReport.objects.get_or_create(
+        year=w.today.year - 1, association=w.oslo, status=AnnualStatus.DONE
+    )[0]
 
 
 def _absence(w: World) -> Absence:
@@ -698,6 +711,7 @@ OBJECT_NAMES = {
     "natadmin_membership_change",
     "natadmin_membership_end",
     "natadmin_failed_email_retry",
+    "annual_report_download",
 }
 
 
