@@ -4,7 +4,7 @@ them where the tables allow, as a PDF (reportlab, built-in fonts) and a workbook
 
 The figures are the statistics' own (reports/report.py), suppressed as every export is: a
 report leaves the system. Built by the task reports.build_annual_report; AnnualReport holds
-its state and its files (the private storage, served only by a view that checks access).
+its state and its files (in the database, served only by a view that checks access).
 docs/statistics.md, which says how each figure is counted, is the appendix of both.
 """
 
@@ -18,7 +18,6 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -353,9 +352,7 @@ def _build(report: AnnualReport) -> None:
     )
     _progress(report, 80)
     pdf = build_pdf(chosen, title=title, period=period, empty=empty, sentences=sentences)
-    name = f"arsrapport-{report.year}-{report.pk}"
-    report.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
-    report.xlsx.save(f"{name}.xlsx", ContentFile(xlsx), save=False)
+    report.pdf, report.xlsx = pdf, xlsx
     report.status, report.progress, report.finished_at = AnnualStatus.DONE, 100, timezone.now()
     report.save(update_fields=["pdf", "xlsx", "status", "progress", "finished_at"])
 
@@ -368,7 +365,7 @@ def reports_for(membership):
     admin every one."""
     from accounts.models import Role
 
-    reports = AnnualReport.objects.select_related("association")
+    reports = AnnualReport.objects.select_related("association").defer("pdf", "xlsx")
     if membership.role == Role.NATIONAL_ADMIN:
         return reports
     if membership.role == Role.COORDINATOR:

@@ -46,8 +46,10 @@ UNFINISHED = (AnnualStatus.QUEUED, AnnualStatus.BUILDING)
 
 class AnnualReport(models.Model):
     """The annual report of one calendar year for one association (None: the whole country),
-    built by a Celery task (reports/annual.py) as a PDF and a workbook, kept in the private
-    storage (MEDIA_ROOT, never served but through the download view, which checks access).
+    built by a Celery task (reports/annual.py) as a PDF and a workbook. The files are kept in the
+    database, not on disk: the web server and the worker write nowhere on disk (deploy/), any
+    number of workers may run on other hosts, and the backups hold them. They are small (tens of
+    kilobytes) and served only by the download view, which checks access.
 
     Counts and measures only, suppressed as every export is: nothing about a person."""
 
@@ -63,8 +65,8 @@ class AnnualReport(models.Model):
         _("status"), max_length=16, choices=AnnualStatus.choices, default=AnnualStatus.QUEUED
     )
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
-    pdf = models.FileField(upload_to="annual-reports/", blank=True)
-    xlsx = models.FileField(upload_to="annual-reports/", blank=True)
+    pdf = models.BinaryField(blank=True, default=b"")
+    xlsx = models.BinaryField(blank=True, default=b"")
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

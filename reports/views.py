@@ -9,6 +9,7 @@ national view of her association.
 from __future__ import annotations
 
 import csv
+import io
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -405,11 +406,11 @@ def annual_report_download(request: RoleRequest, pk: int, kind: str) -> FileResp
     if kind not in ANNUAL_FORMATS:
         raise Http404
     report = get_object_or_404(annual.reports_for(request.membership), pk=pk, status="done")
-    stored = report.pdf if kind == "pdf" else report.xlsx
+    stored = bytes(report.pdf if kind == "pdf" else report.xlsx)
     if not stored:
         raise Http404
     return FileResponse(
-        stored.open("rb"),
+        io.BytesIO(stored),
         as_attachment=True,
         filename=f"arsrapport-{report.year}.{kind}",
         content_type=ANNUAL_FORMATS[kind],

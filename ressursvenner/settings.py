@@ -305,9 +305,6 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Files the system makes (the annual reports): private, never served as files; a view that
-# checks who asks streams them (reports/views.py). No MEDIA_URL on purpose.
-MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 PAGE = reverse("annual_reports")
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-
-
 def ask(client, capture, year, forening=""):
     """Ask for a report and let its build run (the task starts when the request commits)."""
     with capture(execute=True):
