@@ -24,6 +24,7 @@ from matching.models import (
     MATCH_TRANSITIONS,
     MEETING_MAX_MINUTES,
     OPEN_MATCH,
+    OUTCOMES_DURING,
     REFERRAL_TRANSITIONS,
     RUNNING,
     WAITING,
@@ -43,6 +44,7 @@ from matching.models import (
     ReferralEvent,
     ReferralLanguage,
     ReferralStatus,
+    YesNoUnknown,
     match_planned_end,
     meeting_duration_refusal,
 )
@@ -594,6 +596,8 @@ OUTCOME_FIELDS = (
     "outcome_housing",
     "outcome_work_or_study",
     "outcome_network",
+    "outcome_help_services",
+    *OUTCOMES_DURING.values(),
 )
 
 
@@ -614,6 +618,11 @@ def match_end(*, match: Match, ended_on: date, by: User, **outcome) -> Match:
         raise MatchingError(_("The match cannot end before it started."))
     if ended_on > timezone.localdate():
         raise MatchingError(_("The end date cannot be in the future."))
+    for name, during in OUTCOMES_DURING.items():
+        if outcome.get(during) is not None and outcome.get(name) != YesNoUnknown.YES:
+            raise MatchingError(
+                _("Whether it came during the match is recorded only when the answer is yes.")
+            )
     for name in OUTCOME_FIELDS:
         setattr(locked, name, outcome.get(name, getattr(locked, name)))
     locked.ended_on = ended_on
