@@ -20,6 +20,7 @@ from matching.models import (
     ACTIVITIES,
     MATCH_END_REASONS,
     MEETING_MAX_MINUTES,
+    OUTCOMES_DURING,
     QUICK_DURATIONS,
     RELATIONSHIP_FIELDS,
     RELATIONSHIP_QUESTIONS,
@@ -347,9 +348,29 @@ class EndForm(forms.Form):
         choices=YesNoUnknown.choices,
         initial="unknown",
     )
+    outcome_help_services = forms.ChoiceField(
+        label=_("Does she have contact with help services?"),
+        choices=YesNoUnknown.choices,
+        initial="unknown",
+        required=False,
+        help_text=_("For example the crisis shelter, the family counselling office or NAV."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Each outcome's "did it come during the match?" right after it (asked when "yes").
+        fields = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            if name in OUTCOMES_DURING:
+                fields[OUTCOMES_DURING[name]] = forms.TypedChoiceField(
+                    label=_("If yes: did this come during the match?"),
+                    choices=YES_NO,
+                    coerce=_yes_no,
+                    required=False,
+                    empty_value=None,
+                )
+        self.fields = fields
         self.helper = fields_only_helper()
 
     def clean_ended_on(self):
@@ -357,6 +378,19 @@ class EndForm(forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError(_("The end date cannot be in the future."))
         return day
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, during in OUTCOMES_DURING.items():
+            if cleaned.get(during) is not None and cleaned.get(name) != YesNoUnknown.YES:
+                self.add_error(
+                    during,
+                    _(
+                        "Whether it came during the match is recorded only when the answer is "
+                        "yes. Leave it empty, or answer yes above."
+                    ),
+                )
+        return cleaned
 
 
 class ReopenForm(forms.Form):

@@ -393,6 +393,16 @@ class YesNoUnknown(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+# The outcomes at closure besides the main one, each with its "did it come during the match?"
+# field, asked only when the outcome is "yes" (docs/statistics.md, "Other outcomes").
+OUTCOMES_DURING = {
+    "outcome_housing": "outcome_housing_during",
+    "outcome_work_or_study": "outcome_work_or_study_during",
+    "outcome_network": "outcome_network_during",
+    "outcome_help_services": "outcome_help_services_during",
+}
+
+
 class MatchQuerySet(models.QuerySet):
     def for_user(self, user) -> "MatchQuerySet":
         acting = acting_membership(user)
@@ -479,6 +489,18 @@ class Match(ChoiceLabels, models.Model):
     )
     outcome_network = models.CharField(
         _("has a network of her own"), max_length=10, choices=YesNoUnknown.choices, blank=True
+    )
+    outcome_help_services = models.CharField(
+        _("has contact with help services"), max_length=10, choices=YesNoUnknown.choices, blank=True
+    )
+    # For each outcome above answered "yes": did it come during the match? (None: not asked.)
+    outcome_housing_during = models.BooleanField(_("housing came during the match"), null=True)
+    outcome_work_or_study_during = models.BooleanField(
+        _("work or study came during the match"), null=True
+    )
+    outcome_network_during = models.BooleanField(_("network came during the match"), null=True)
+    outcome_help_services_during = models.BooleanField(
+        _("contact with help services came during the match"), null=True
     )
 
     objects = MatchQuerySet.as_manager()

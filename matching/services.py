@@ -24,6 +24,7 @@ from matching.models import (
     MATCH_TRANSITIONS,
     MEETING_MAX_MINUTES,
     OPEN_MATCH,
+    OUTCOMES_DURING,
     REFERRAL_TRANSITIONS,
     RELATIONSHIP_ASKED_AT,
     RELATIONSHIP_DROP,
@@ -50,6 +51,7 @@ from matching.models import (
     ReferralStatus,
     RelationshipAnswer,
     Respondent,
+    YesNoUnknown,
     match_planned_end,
     meeting_duration_refusal,
 )
@@ -601,6 +603,8 @@ OUTCOME_FIELDS = (
     "outcome_housing",
     "outcome_work_or_study",
     "outcome_network",
+    "outcome_help_services",
+    *OUTCOMES_DURING.values(),
 )
 
 
@@ -621,6 +625,11 @@ def match_end(*, match: Match, ended_on: date, by: User, **outcome) -> Match:
         raise MatchingError(_("The match cannot end before it started."))
     if ended_on > timezone.localdate():
         raise MatchingError(_("The end date cannot be in the future."))
+    for name, during in OUTCOMES_DURING.items():
+        if outcome.get(during) is not None and outcome.get(name) != YesNoUnknown.YES:
+            raise MatchingError(
+                _("Whether it came during the match is recorded only when the answer is yes.")
+            )
     for name in OUTCOME_FIELDS:
         setattr(locked, name, outcome.get(name, getattr(locked, name)))
     locked.ended_on = ended_on

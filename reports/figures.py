@@ -84,6 +84,14 @@ RECEIVED = ["received_matched", "received_withdrawn", "received_waiting"]
 WITHDRAWN = ["withdrawn_before_proposal", "withdrawn_after_proposal"]
 CANCELLED = [f"cancelled_{r}" for r in CancelReason.values] + ["cancelled_not_recorded"]
 OUTCOMES = ["outcome_no", "outcome_yes", "outcome_unknown"]
+# The other outcomes at closure (matching.models.OUTCOMES_DURING), each a partition of the
+# matches ended: yes, no, unknown (not recorded counts as unknown), with its own total
+# ("<name>_ended", the same number as "ended"). "<name>_during": of the yes, those that came
+# during the match, a list suppressed against the published yes.
+OTHER_OUTCOMES = ["housing", "work_or_study", "network", "help_services"]
+OTHER_OUTCOME_PARTS = {
+    name: [f"{name}_yes", f"{name}_no", f"{name}_unknown"] for name in OTHER_OUTCOMES
+}
 END_REASONS = [f"end_{r}" for r in EndReason.values] + ["end_not_recorded"]
 CONCERNS = ["concern_within_24h", "concern_later", "concern_open"]
 # A concern should be followed up within this many hours: the statistics count those that were
@@ -106,6 +114,7 @@ PARTITIONS: dict[str, list[str]] = {
     "withdrawn": WITHDRAWN,
     "cancelled": CANCELLED,
     "ended": OUTCOMES,
+    **{f"{name}_ended": parts for name, parts in OTHER_OUTCOME_PARTS.items()},
     "concerns": CONCERNS,
     "commitments_ended": COMMITMENTS,
     "renewal_volunteers": RENEWALS,
@@ -177,6 +186,7 @@ GROUP_TOPICS = {
     "active_end": "matches",
     "active_during": "matches",
     "ended": "matches",
+    **{f"{name}_ended": "matches" for name in OTHER_OUTCOMES},
     "meetings": "meetings",
     "concerns": "concerns",
     "cancelled": "cancelled",
@@ -451,6 +461,23 @@ def first_proposal_parts(period: Period, association_ids, plan: Plan) -> list[tu
     return [(ROWS, rows), *_total(plan, firsts, measures)]
 
 
+def _other_outcomes(ended_in: Q) -> dict[str, Count]:
+    """The other outcomes of the matches ended (OTHER_OUTCOME_PARTS), and of each "yes" those
+    that came during the match: counted in the same grouped query as the main outcome."""
+    counts: dict[str, Count] = {}
+    for name in OTHER_OUTCOMES:
+        field, yes = f"outcome_{name}", YesNoUnknown.YES
+        answered = Q(**{f"{field}__in": [yes, YesNoUnknown.NO]})
+        counts[f"{name}_ended"] = Count("pk", filter=ended_in)
+        counts[f"{name}_yes"] = Count("pk", filter=ended_in & Q(**{field: yes}))
+        counts[f"{name}_during"] = Count(
+            "pk", filter=ended_in & Q(**{field: yes, f"{field}_during": True})
+        )
+        counts[f"{name}_no"] = Count("pk", filter=ended_in & Q(**{field: YesNoUnknown.NO}))
+        counts[f"{name}_unknown"] = Count("pk", filter=ended_in & ~answered)
+    return counts
+
+
 def match_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
     """Matches proposed, started, running and ended; outcomes and end reasons; lengths; the
     days of running matches in the period (for meetings per match and month); started per
@@ -498,6 +525,7 @@ def match_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, 
                 "pk",
                 filter=ended_in & ~Q(outcome_moved_back__in=[YesNoUnknown.NO, YesNoUnknown.YES]),
             ),
+            **_other_outcomes(ended_in),
             **{
                 f"end_{r}": Count("pk", filter=ended_in & Q(end_reason=r)) for r in EndReason.values
             },
@@ -774,6 +802,7 @@ def empty_row() -> dict:
     for parts in PARTITIONS.values():
         row.update(dict.fromkeys(parts, 0))
     row.update(dict.fromkeys(END_REASONS, 0))
+    row.update(dict.fromkeys([f"{name}_during" for name in OTHER_OUTCOMES], 0))
     row.update(dict.fromkeys(MEASURES))
     row.update(reached_screening=0, reached_course=0, reached_approval=0)
     row.update(meeting_minutes=0, course_minutes=0, supervision_minutes=0, gathering_minutes=0)

@@ -28,6 +28,7 @@ def build_tables(
     withdrawal reasons."""
     builders: dict[str, Callable[[], tables.Table]] = {
         "outcomes": lambda: tables.outcomes(source),
+        "other-outcomes": lambda: tables.other_outcomes(source),
         "applications": lambda: tables.applications(source),
         "approvals": lambda: tables.approvals(source),
         "pipeline": lambda: tables.pipeline(source),

@@ -25,6 +25,7 @@ from reports.figures import (
     CONCERN_FOLLOW_UP_HOURS,
     END_REASONS,
     MEASURES,
+    OTHER_OUTCOMES,
     PIPELINE,
     Figures,
 )
@@ -213,6 +214,7 @@ def ratio(part: Cell, whole: Cell, *, kind: str = "rate") -> Cell:
 # table is computed from these alone. (The withdrawal reasons are never exported.)
 TOPICS_OF: dict[str, tuple[str, ...]] = {
     "outcomes": ("matches",),
+    "other-outcomes": ("matches",),
     "applications": ("volunteers",),
     "approvals": ("volunteers",),
     "pipeline": ("volunteers",),
@@ -251,6 +253,48 @@ def outcomes(source) -> Table:
             Row(_("Not known"), [source.count("outcome_unknown")]),
             Row(_("Matches ended"), [source.count("ended")], total=True),
         ],
+    )
+
+
+def other_outcomes(source) -> Table:
+    """The other outcomes at closure of the matches ended in the period: for each, yes (and of
+    those, came during the match), no, not known. Each outcome is suppressed as a partition of
+    the matches ended; "came during the match" as a list against its published yes."""
+    labels = {
+        "housing": _("Has housing"),
+        "work_or_study": _("Has work or study"),
+        "network": _("Has a network of her own"),
+        "help_services": _("Has contact with help services"),
+    }
+    rows: list[Row] = []
+    withheld = False
+    for name in OTHER_OUTCOMES:
+        label = {"outcome": labels[name]}
+        yes, during = source.row[f"{name}_yes"], source.row[f"{name}_during"]
+        (during_cell, _other), hidden = source.line([during, yes - during], f"{name}_yes")
+        withheld = withheld or hidden
+        rows += [
+            Row(_("%(outcome)s: yes") % label, [source.count(f"{name}_yes")], key=f"{name}_yes"),
+            Row(
+                _("of which came during the match"),
+                [during_cell],
+                indent=True,
+                key=f"{name}_during",
+            ),
+            Row(_("%(outcome)s: no") % label, [source.count(f"{name}_no")], key=f"{name}_no"),
+            Row(
+                _("%(outcome)s: not known") % label,
+                [source.count(f"{name}_unknown")],
+                key=f"{name}_unknown",
+            ),
+        ]
+    rows.append(Row(_("Matches ended"), [source.count("ended")], total=True))
+    return Table(
+        slug="other-outcomes",
+        title=_("Her situation when the match ended: matches that ended in the period"),
+        columns=[_("Outcome"), _("Matches")],
+        rows=rows,
+        withheld=withheld,
     )
 
 

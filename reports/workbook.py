@@ -31,6 +31,7 @@ SHEET_NAME_REFUSED = set("\\/?*[]:")
 # A short name for each table's sheet (its title is often longer than a sheet name may be).
 SHEET_NAMES = {
     "outcomes": gettext_lazy("Outcomes"),
+    "other-outcomes": gettext_lazy("Other outcomes"),
     "applications": gettext_lazy("Applications"),
     "approvals": gettext_lazy("Approvals"),
     "pipeline": gettext_lazy("Volunteers by status"),
