@@ -393,6 +393,21 @@ class EndForm(forms.Form):
         return cleaned
 
 
+class LaterOutcomeForm(forms.Form):
+    """Six months after the end: the main outcome asked again (matching.services.match_later_outcome)."""
+
+    later_moved_back = forms.ChoiceField(
+        label=_("Six months later: has she moved back to the abuser?"),
+        choices=YesNoUnknown.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Answer yes, no or unknown.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = fields_only_helper()
+
+
 class ReopenForm(forms.Form):
     """Reopening an ended referral for a new match: her consent, given again."""
 

@@ -393,6 +393,13 @@ class YesNoUnknown(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+# Six months later: the main outcome asked again this many days after the end (a reminder to
+# its coordinators), and the erasure of an ended match waits this many days more for it
+# (matching.retention; docs/security.md, "Retention").
+LATER_OUTCOME_DAYS = 182
+LATER_OUTCOME_GRACE_DAYS = 30
+
+
 # The outcomes at closure besides the main one, each with its "did it come during the match?"
 # field, asked only when the outcome is "yes" (docs/statistics.md, "Other outcomes").
 OUTCOMES_DURING = {
@@ -501,6 +508,19 @@ class Match(ChoiceLabels, models.Model):
     outcome_network_during = models.BooleanField(_("network came during the match"), null=True)
     outcome_help_services_during = models.BooleanField(
         _("contact with help services came during the match"), null=True
+    )
+
+    # Six months later (LATER_OUTCOME_DAYS): did she move back? Blank: not recorded. A
+    # statistical fact, kept when her data is erased.
+    later_moved_back = models.CharField(
+        _("moved back to the abuser, six months later"),
+        max_length=10,
+        choices=YesNoUnknown.choices,
+        blank=True,
+    )
+    later_recorded_on = models.DateField(_("six months later, recorded"), null=True, blank=True)
+    later_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     objects = MatchQuerySet.as_manager()

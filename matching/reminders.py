@@ -16,9 +16,11 @@ from django.utils.translation import ngettext_lazy
 
 from accounts.models import Role, coordinators_by_association
 from matching.models import (
+    LATER_OUTCOME_DAYS,
     RUNNING,
     FollowUp,
     Match,
+    MatchStatus,
     Meeting,
     Referral,
     ReferralStatus,
@@ -245,6 +247,39 @@ def match_ending(today: date) -> list[Due]:
     )
 
 
+# --- Six months after the end: ask how she is doing (LATER_OUTCOME_DAYS) ---
+
+LATER_OUTCOME = register(
+    "later_outcome",
+    _(
+        "It is half a year since a match was ended. Ask the shelter or her how things are going, "
+        "and record it."
+    ),
+    group_text=ngettext_lazy(
+        "%(count)s match ended half a year ago: ask how things are going",
+        "%(count)s matches ended half a year ago: ask how things are going",
+        "count",
+    ),
+)
+
+
+def later_outcome(today: date) -> list[Due]:
+    """An ended match LATER_OUTCOME_DAYS after its end (within a fortnight, so a sweep missed is
+    made up), not recorded yet and her data not erased: to its coordinators."""
+    day = today - timedelta(days=LATER_OUTCOME_DAYS)
+    rows = Match.objects.filter(
+        status=MatchStatus.ENDED,
+        ended_on__lte=day,
+        ended_on__gt=day - timedelta(days=14),
+        later_moved_back="",
+        referral__erased_at__isnull=True,
+    ).values_list("pk", "referral__association_id", "ended_on", "public_id", "referral__public_id")
+    return _to_coordinators(
+        (pk, association_id, end.isoformat(), reverse("match_detail", args=[public_id]), ref)
+        for pk, association_id, end, public_id, ref in rows
+    )
+
+
 # --- A referral's personal data to be erased (settings.RETENTION_WARNING_DAYS before) ---
 # The kind, RETENTION_SOON, is the volunteers' rule's: one text for every erasure warning.
 
@@ -275,4 +310,5 @@ RULES = [
     Rule("matching.follow_up_due", FOLLOW_UP_DUE, follow_up_due),
     Rule("matching.match_ending", MATCH_ENDING, match_ending),
     Rule("matching.retention_soon", RETENTION_SOON, retention_soon),
+    Rule("matching.later_outcome", LATER_OUTCOME, later_outcome),
 ]

@@ -3,9 +3,16 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from matching.models import Match, MatchStatus, Referral, ReferralStatus
+from matching.models import (
+    LATER_OUTCOME_DAYS,
+    LATER_OUTCOME_GRACE_DAYS,
+    Match,
+    MatchStatus,
+    Referral,
+    ReferralStatus,
+)
 from matching.services import referral_erase
 
 
@@ -19,10 +26,20 @@ def unmatched_due(by_date: date) -> QuerySet:
 
 
 def ended_due(by_date: date) -> QuerySet:
-    """Referrals whose match ended long enough ago."""
+    """Referrals whose match ended long enough ago: RETENTION_ENDED_MATCH_DAYS, and, while the
+    six-month outcome is not recorded, LATER_OUTCOME_DAYS + LATER_OUTCOME_GRACE_DAYS (it waits
+    for it, at most that long). A match of hers still waiting for it holds the erasure back."""
     cutoff = by_date - timedelta(days=settings.RETENTION_ENDED_MATCH_DAYS)
+    waited = min(cutoff, by_date - timedelta(days=LATER_OUTCOME_DAYS + LATER_OUTCOME_GRACE_DAYS))
+    not_recorded = Q(later_moved_back="")
     ended = Match.objects.filter(
-        referral=OuterRef("pk"), status=MatchStatus.ENDED, ended_on__lte=cutoff
+        Q(ended_on__lte=waited) | ~not_recorded,
+        referral=OuterRef("pk"),
+        status=MatchStatus.ENDED,
+        ended_on__lte=cutoff,
+    )
+    waiting = Match.objects.filter(
+        not_recorded, referral=OuterRef("pk"), status=MatchStatus.ENDED, ended_on__gt=waited
     )
     active = Match.objects.filter(
         referral=OuterRef("pk"), status__in=[MatchStatus.ACTIVE, MatchStatus.PAUSED]
@@ -31,6 +48,7 @@ def ended_due(by_date: date) -> QuerySet:
         Referral.objects.filter(erased_at__isnull=True)
         .filter(Exists(ended))
         .exclude(Exists(active))
+        .exclude(Exists(waiting))
     )
 
 

@@ -5,22 +5,24 @@ their referral changes status, volunteers when they are proposed, coordinators w
 something to do - always by a neutral notification that carries no detail.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.geo import route_to_association
-from accounts.models import Association, Role, User
+from accounts.models import Association, Role, User, coordinators_by_association
 from matching import notifications as kinds
 from matching import reminders, scoring, selectors
 from matching.models import (
     CLOSED,
     FOLLOW_UP_SCHEDULE,
+    LATER_OUTCOME_DAYS,
     MATCH_TRANSITIONS,
     MEETING_MAX_MINUTES,
     OPEN_MATCH,
@@ -643,6 +645,55 @@ def match_end(*, match: Match, ended_on: date, by: User, **outcome) -> Match:
 def match_ended_early(match: Match) -> bool:
     """The one definition: a match ended before its planned year was over."""
     return bool(match.ended_on and match.planned_end_on and match.ended_on < match.planned_end_on)
+
+
+def later_outcome_from(match: Match) -> date | None:
+    """The first day the six-month outcome can be recorded (None: the match has not ended)."""
+    if match.status != MatchStatus.ENDED or match.ended_on is None:
+        return None
+    return match.ended_on + timedelta(days=LATER_OUTCOME_DAYS)
+
+
+def later_outcome_refusal(match: Match, today: date | None = None) -> str | None:
+    """Why the six-month outcome cannot be recorded on this match now (None: it can). The
+    rule: an ended match, from LATER_OUTCOME_DAYS after its end until its data is erased."""
+    start = later_outcome_from(match)
+    if start is None:
+        return _("The outcome six months later is recorded on an ended match.")
+    if match.referral.erased_at is not None:
+        return _("Her data is erased: the outcome six months later can no longer be recorded.")
+    if (today or timezone.localdate()) < start:
+        return _("The outcome six months later can be recorded from %(date)s.") % {
+            "date": date_format(start, "SHORT_DATE_FORMAT")
+        }
+    return None
+
+
+@transaction.atomic
+def match_later_outcome(*, match: Match, later_moved_back: str, by: User) -> Match:
+    """Record (or correct) whether she had moved back to the abuser six months after the end.
+
+    Side effects: later_moved_back, later_recorded_on (today) and later_recorded_by are set;
+    the six-month reminder is marked done for each coordinator it went to.
+    """
+    locked = (
+        Match.objects.select_related("referral").select_for_update(of=("self",)).get(pk=match.pk)
+    )
+    refusal = later_outcome_refusal(locked)
+    if refusal:
+        raise MatchingError(refusal)
+    if later_moved_back not in YesNoUnknown.values:
+        raise MatchingError(_("Answer yes, no or unknown."))
+    locked.later_moved_back = later_moved_back
+    locked.later_recorded_on = timezone.localdate()
+    locked.later_recorded_by = by
+    locked.save(update_fields=["later_moved_back", "later_recorded_on", "later_recorded_by"])
+    association_id = locked.referral.association_id
+    for user_id in {by.pk, *coordinators_by_association([association_id]).get(association_id, [])}:
+        notifications_mark_done(
+            recipient_id=user_id, of_kinds=[reminders.LATER_OUTCOME], link=locked.get_absolute_url()
+        )
+    return locked
 
 
 def _follow_ups_end_early(match: Match) -> None:

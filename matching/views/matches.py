@@ -28,6 +28,7 @@ from matching.forms import (
     ConflictCheckForm,
     EndForm,
     FirstMeetingForm,
+    LaterOutcomeForm,
     ListFilterForm,
     ReopenForm,
 )
@@ -133,6 +134,11 @@ def _match_context(match: Match, user=None, **forms) -> dict:
         and match.new_match_for_woman is True
         and services.reopen_refusal(match.referral) is None,
         "ended_early": services.match_ended_early(match),
+        # Six months later: the form from LATER_OUTCOME_DAYS after the end until her data is erased.
+        "can_record_later": match.status == MatchStatus.ENDED
+        and services.later_outcome_refusal(match) is None,
+        "later_form": forms.get("later_form")
+        or LaterOutcomeForm(initial={"later_moved_back": match.later_moved_back or None}),
         "conflict_check_form": forms.get("conflict_check_form")
         or ConflictCheckForm(initial={"on": today}),
         "error": forms.get("error"),
@@ -167,6 +173,10 @@ def _record_conflict_check(match: Match, form: ConflictCheckForm, by: User) -> N
 
 def _cancel(match: Match, form: CancelForm, by: User) -> None:
     services.match_cancel(match=match, reason=form.cleaned_data["reason"], by=by)
+
+
+def _record_later(match: Match, form: LaterOutcomeForm, by: User) -> None:
+    services.match_later_outcome(match=match, by=by, **form.cleaned_data)
 
 
 def _reopen(match: Match, form: ReopenForm, by: User) -> None:
@@ -224,6 +234,12 @@ MATCH_ACTIONS = {
         to_referral=True,
     ),
     # Ending has its own page, which asks first: match_end.
+    "later": MatchAction(
+        _record_later,
+        form=LaterOutcomeForm,
+        form_name="later_form",
+        done=gettext_lazy("The outcome six months later is recorded. Thank you."),
+    ),
     "reopen": MatchAction(
         _reopen,
         form=ReopenForm,

@@ -288,6 +288,7 @@ def test_a_group_of_the_coordinators_routine_notices_reads_as_a_sentence(code, o
         "referral_waiting",
         "follow_up_due",
         "match_ending",
+        "later_outcome",
         "application_waiting",
         "commitment_ending",
         "confidentiality_overdue",

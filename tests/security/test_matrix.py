@@ -267,6 +267,8 @@ def object_variants(w: World) -> dict[str, list[dict]]:
                 {"public_id": proposed, "action": a}
                 for a in ("first-meeting", "activate", "cancel", "conflict-check")
             ),
+            # Six months later (A's match is running: refused with a message, never found by others).
+            {"public_id": match, "action": "later"},
         ],
         "match_end": [{"public_id": match}],
         "concern_detail": [{"public_id": w.concern.public_id}],
@@ -456,6 +458,7 @@ def payload(w: World, name: str, kwargs: dict) -> dict:
             "cancel": {"reason": "coordinator"},
             "reopen": {"consent_again": "on", "consent_on": today},
             "conflict-check": {"on": today, "how": "phone"},
+            "later": {"later_moved_back": "no"},
         }.get(action, {}),
         "concern_detail": {"note": "Snakket med henne"},
         "follow_up_action": {

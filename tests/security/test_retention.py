@@ -71,7 +71,8 @@ def ended_case(oslo, volunteer_oslo, make_volunteer, make_referral):
     )
     Match.objects.filter(pk=match.pk).update(
         status=MatchStatus.ENDED,
-        ended_on=timezone.localdate() - timedelta(days=200),
+        # Past the six-month follow-up's grace too (182 + 30 days; tests/matching/test_later_outcome.py).
+        ended_on=timezone.localdate() - timedelta(days=215),
         outcome_moved_back="no",
     )
     return referral
@@ -186,7 +187,7 @@ def test_a_volunteer_who_left_is_erased_six_months_after_her_last_year(oslo, vol
 
 def test_coordinators_are_warned_thirty_days_ahead(oslo, coordinator_oslo, ended_case):
     Match.objects.filter(referral=ended_case).update(
-        ended_on=timezone.localdate() - timedelta(days=160)
+        ended_on=timezone.localdate() - timedelta(days=185)  # erased at 212, not recorded
     )
     sweep()
     assert Notification.objects.filter(recipient=coordinator_oslo, kind=RETENTION_SOON).count() == 1
