@@ -219,4 +219,4 @@ def test_the_sweep_makes_the_same_number_of_queries_for_few_and_many(
     with CaptureQueriesContext(connection) as many:
         sweep()
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert len(all_rules()) == 13
+    assert len(all_rules()) == 14
