@@ -62,7 +62,7 @@ SECTIONS = [
             "withdrawal-reasons",
         ],
     ),
-    ("matches", gettext_lazy("Matches"), ["matches", "end-reasons", "concerns", "monthly"]),
+    ("matches", gettext_lazy("Matches"), ["matches", "end-reasons", "concerns", "relationship", "monthly"]),
     ("associations", gettext_lazy("Each association"), ["associations"]),
 ]
 
