@@ -144,8 +144,8 @@ def _play(referral: Referral, fate: str, coordinator: User, staff: User, days_ag
         quiet_days=25 if referral.alias == "Tove" else 3,
         worried=referral.alias == "Sara",
     )
-    # The same scores on every run: a generator seeded by the case, not the clock.
-    scores = random.Random(f"demo-relationship-{referral.alias}-{referral.shelter.name}")
+    # The same scores on every run: a generator seeded by the case, not the clock (no secret).
+    scores = random.Random(f"demo-relationship-{referral.alias}-{referral.shelter.name}")  # noqa: S311
     for follow_up in match.follow_ups.filter(
         due_on__lt=timezone.localdate() - timedelta(days=7)
     ).order_by("due_on"):

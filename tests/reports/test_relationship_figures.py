@@ -93,3 +93,18 @@ def test_the_table_on_the_page_and_in_the_export(matches, oslo, django_assert_nu
     # The national page: every association together (Bergen has no answers).
     national = compute.National(YEAR).all_tables("")["relationship"]
     assert [c.csv() for c in national.rows[0].cells] == ["3,2", "6", "–", "0"]
+
+
+def test_the_statistics_page_shows_the_table(client, matches, oslo, coordinator_oslo):
+    from django.urls import reverse
+
+    from tests.conftest import login
+    from tests.reports.conftest import PERIOD_QUERY
+
+    for match, value in zip(matches[:6], [5, 4, 4, 3, 2, 1], strict=True):
+        _answers(match, "1m", date(2025, 3, 1), woman={"closeness": value})
+    login(client, coordinator_oslo)
+    page = client.get(f"{reverse('statistics')}?{PERIOD_QUERY}").content.decode()
+    assert "Hvor godt går det i koblingene (snitt 1–5)" in page
+    table = page.split('id="table-relationship"')[1].split("</table>")[0]
+    assert "3,2" in table and "Nærhet" in table
