@@ -5,6 +5,7 @@ suggestion page visibly ranks by language and distance. Idempotent: a shelter th
 has referrals is left alone.
 """
 
+import random
 from datetime import timedelta
 
 from django.utils import timezone
@@ -12,7 +13,18 @@ from django.utils import timezone
 from accounts.models import Role, Shelter, User
 from courses.models import Consideration
 from matching import services
-from matching.models import Activity, AgeBracket, InitiatedBy, Referral, With, YesNoUnknown
+from matching.models import (
+    RELATIONSHIP_FIELDS,
+    Activity,
+    AgeBracket,
+    AskedHow,
+    FollowUpKind,
+    InitiatedBy,
+    Referral,
+    Respondent,
+    With,
+    YesNoUnknown,
+)
 from matching.models import EndReason as MatchEndReason
 from volunteers.models import Availability, Strength
 
@@ -132,13 +144,18 @@ def _play(referral: Referral, fate: str, coordinator: User, staff: User, days_ag
         quiet_days=25 if referral.alias == "Tove" else 3,
         worried=referral.alias == "Sara",
     )
-    for follow_up in match.follow_ups.filter(due_on__lt=timezone.localdate() - timedelta(days=7)):
+    # The same scores on every run: a generator seeded by the case, not the clock (no secret).
+    scores = random.Random(f"demo-relationship-{referral.alias}-{referral.shelter.name}")  # noqa: S311
+    for follow_up in match.follow_ups.filter(
+        due_on__lt=timezone.localdate() - timedelta(days=7)
+    ).order_by("due_on"):
         services.follow_up_record(
             follow_up=follow_up,
             by=coordinator,
             on=follow_up.due_on,
             with_whom=With.VOLUNTEER | With.WOMAN,
             note="",
+            answers=_answers(scores) if follow_up.kind in ASKED_IN_DEMO else None,
         )
     if fate == "ended":
         services.match_end(
@@ -154,7 +171,31 @@ def _play(referral: Referral, fate: str, coordinator: User, staff: User, days_ag
             outcome_housing=YesNoUnknown.YES,
             outcome_work_or_study=YesNoUnknown.YES,
             outcome_network=YesNoUnknown.YES,
+            outcome_help_services=YesNoUnknown.YES,
+            outcome_housing_during=True,
+            outcome_work_or_study_during=False,
+            outcome_network_during=True,
+            outcome_help_services_during=True,
         )
+
+
+# The conversations of the demo's matches at which the pair is asked how it is going.
+ASKED_IN_DEMO = (FollowUpKind.ONE_MONTH, FollowUpKind.THREE_MONTHS, FollowUpKind.SIX_MONTHS)
+
+
+def _answers(scores: random.Random) -> dict[str, dict]:
+    """Both respondents' answers at one conversation: mostly good scores (3-5), now and then
+    one she did not answer."""
+    answers: dict[str, dict] = {}
+    for respondent in (Respondent.WOMAN, Respondent.VOLUNTEER):
+        given: dict = {
+            name: None if scores.random() < 0.1 else scores.randint(3, 5)
+            for name in RELATIONSHIP_FIELDS
+        }
+        if respondent == Respondent.WOMAN:
+            given["asked_how"] = AskedHow.THROUGH_VOLUNTEER
+        answers[respondent] = given
+    return answers
 
 
 def _meetings(match, started, *, quiet_days: int, worried: bool) -> None:

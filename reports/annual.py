@@ -69,6 +69,7 @@ ORDER = [
     "matches",
     "end-reasons",
     "concerns",
+    "relationship",
     "monthly",
     "associations",
 ]

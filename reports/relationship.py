@@ -3,8 +3,9 @@
 For the follow-up conversations held in the period, per question and respondent (the woman,
 the volunteer): the number of answers (a score, not «did not answer») and their mean. The rule
 of docs/statistics.md: a count from 1 to SMALL_MAX is shown as "<5"; a mean, like a median, only
-when it rests on more than SMALL_MAX answers. One grouped query, computed in the database. Not
-yet a topic of the statement page, its CSV or its workbook.
+when it rests on more than SMALL_MAX answers. One grouped query, computed in the database.
+Shown as the table `relationship` (reports.tables.relationship) on the statistics page, in its
+CSV files, its workbook and the annual report.
 """
 
 from django.db.models import Aggregate, Avg, Count, Q

@@ -18,6 +18,7 @@ from reports import tables
 from reports.figures import TOPICS, Figures, Plan, collect, withdrawal_reason_figures
 from reports.periods import Period
 from reports.publication import Publication
+from reports.relationship import relationship_figures
 
 
 def build_tables(
@@ -43,6 +44,12 @@ def build_tables(
         "cancelled": lambda: tables.cancelled(source),
         "matches": lambda: tables.matches(source),
         "concerns": lambda: tables.concerns(source),
+        "relationship": lambda: tables.relationship(
+            relationship_figures(
+                source.figures.period,
+                None if source.association_id is None else [source.association_id],
+            )
+        ),
     }
     if lists is not None:
         builders["referrals-by-shelter"] = lambda: tables.by_shelter(source, lists.by_shelter)

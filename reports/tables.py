@@ -128,6 +128,7 @@ class OwnSource:
 
     def __init__(self, figures: Figures, association_id: int | None = None):
         self.figures = figures
+        self.association_id = association_id
         self.row = figures.totals if association_id is None else figures.rows[association_id]
 
     def count(self, key: str) -> Cell:
@@ -231,6 +232,8 @@ TOPICS_OF: dict[str, tuple[str, ...]] = {
     "matches": ("matches", "meetings"),
     "end-reasons": ("matches",),
     "concerns": ("concerns",),
+    # Read by its own query (reports.relationship), no topic of figures.
+    "relationship": (),
     "monthly": ("referrals", "matches"),
     "associations": ("volunteers", "referrals", "matches"),
 }
@@ -554,6 +557,39 @@ def concerns(source) -> Table:
                 [source.measure("concern_hours_median", "hours")],
             ),
         ],
+    )
+
+
+def relationship(figures: list[dict]) -> Table:
+    """How the pairs are doing (reports.relationship.relationship_figures): per question, the
+    woman's and the volunteer's mean score (1-5) and number of answers. A count of 1 to
+    SMALL_MAX is hidden ("<5") and its mean not shown."""
+    by_question: dict[str, list[Cell]] = {}
+    for figure in figures:
+        cells = by_question.setdefault(str(figure["question"]), [])
+        if figure["hidden"]:
+            cells += [Cell(None, MISSING, "rate"), Cell(None, PRIMARY)]
+        else:
+            mean = figure["mean"]
+            cells += [
+                Cell(mean, MISSING if mean is None else SHOWN, "rate"),
+                Cell(figure["answers"]),
+            ]
+    return Table(
+        slug="relationship",
+        title=_("How the matches are going (mean 1–5)"),
+        columns=[
+            _("Question"),
+            _("The woman, mean"),
+            _("The woman, answers"),
+            _("The volunteer, mean"),
+            _("The volunteer, answers"),
+        ],
+        rows=[Row(label, cells) for label, cells in by_question.items()],
+        note=_(
+            "Answers given at the follow-up conversations held in the period (after one, three "
+            "and six months and at closing)."
+        ),
     )
 
 

@@ -62,7 +62,11 @@ SECTIONS = [
             "withdrawal-reasons",
         ],
     ),
-    ("matches", gettext_lazy("Matches"), ["matches", "end-reasons", "concerns", "monthly"]),
+    (
+        "matches",
+        gettext_lazy("Matches"),
+        ["matches", "end-reasons", "concerns", "relationship", "monthly"],
+    ),
     ("associations", gettext_lazy("Each association"), ["associations"]),
 ]
 

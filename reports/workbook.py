@@ -48,6 +48,7 @@ SHEET_NAMES = {
     "matches": gettext_lazy("Matches"),
     "end-reasons": gettext_lazy("Why matches ended"),
     "concerns": gettext_lazy("Concerns"),
+    "relationship": gettext_lazy("How the matches are going"),
     "monthly": gettext_lazy("Per month"),
     "associations": gettext_lazy("Each association"),
 }

@@ -61,3 +61,50 @@ def test_means_and_counts_per_question_and_respondent(matches, oslo, django_asse
     everyone = relationship_figures(YEAR)
     woman = _row(everyone, "Nærhet", "Kvinnen")
     assert (woman["answers"], woman["mean"]) == (7, round(20 / 7, 1))  # 2.9
+
+
+def test_the_table_on_the_page_and_in_the_export(matches, oslo, django_assert_num_queries):
+    """The statistics page's table (reports.tables.relationship): per question a row, the
+    woman's mean and count, then the volunteer's; a hidden count "<5" with no mean."""
+    from reports import report as compute
+
+    for match, value in zip(matches[:6], [5, 4, 4, 3, 2, 1], strict=True):
+        _answers(
+            match,
+            "1m",
+            date(2025, 3, 1),
+            woman={"closeness": value, "trust": 3 if value > 2 else None},
+            volunteer={"helps": 4},
+        )
+    table = compute.own(YEAR, oslo.pk)["relationship"]
+    rows = {row.label: [cell.csv() for cell in row.cells] for row in table.rows}
+    assert len(rows) == 4 and list(rows)[:2] == ["Nærhet", "Tillit"]
+    assert rows["Nærhet"] == ["3,2", "6", "–", "0"]  # 19 / 6; the volunteer: nobody answered
+    assert rows["Tillit"] == ["–", "<5", "–", "0"]  # 4 answers: hidden, and no mean
+    assert rows["Det hjelper"] == ["–", "0", "4", "6"]
+    assert len(table.columns) == 5 and table.exportable
+
+    # A coordinator's CSV file of the table: the association's ids, then the one grouped query.
+    with django_assert_num_queries(2):
+        exported = compute.own_export(YEAR, oslo.pk, "relationship")
+    assert exported is not None
+    assert [[c.csv() for c in r.cells] for r in exported.rows] == list(rows.values())
+
+    # The national page: every association together (Bergen has no answers).
+    national = compute.National(YEAR).all_tables("")["relationship"]
+    assert [c.csv() for c in national.rows[0].cells] == ["3,2", "6", "–", "0"]
+
+
+def test_the_statistics_page_shows_the_table(client, matches, oslo, coordinator_oslo):
+    from django.urls import reverse
+
+    from tests.conftest import login
+    from tests.reports.conftest import PERIOD_QUERY
+
+    for match, value in zip(matches[:6], [5, 4, 4, 3, 2, 1], strict=True):
+        _answers(match, "1m", date(2025, 3, 1), woman={"closeness": value})
+    login(client, coordinator_oslo)
+    page = client.get(f"{reverse('statistics')}?{PERIOD_QUERY}").content.decode()
+    assert "Hvor godt går det i koblingene (snitt 1–5)" in page
+    table = page.split('id="table-relationship"')[1].split("</table>")[0]
+    assert "3,2" in table and "Nærhet" in table

@@ -467,6 +467,7 @@ EXPORTABLE = [
     "matches",
     "end-reasons",
     "concerns",
+    "relationship",
     "monthly",
 ]
 
