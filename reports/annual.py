@@ -53,6 +53,7 @@ CHARTED = ("outcomes", "applications", "matches", "referrals")
 # The order of the tables (the statistics page's).
 ORDER = [
     "outcomes",
+    "other-outcomes",
     "applications",
     "approvals",
     "pipeline",

@@ -72,6 +72,8 @@ def test_a_national_report_holds_the_years_figures_and_the_year_before(
     assert outcomes["B2"].value == 11 and outcomes["B3"].value == "<5"
     # The year before beside it: its columns named by year.
     assert [outcomes["B1"].value, outcomes["C1"].value] == ["2025", "2024"]
+    # Her situation at the end, and how the pairs were doing, have their sheets too.
+    assert {"Andre utfall", "Hvor godt går det i koblingene"} <= set(book.sheetnames)
     # 2024: one match started (M7, 1 November 2024): fewer than 5, hidden.
     matches = rows(book["Koblinger"])
     started = next(row for row in matches if row[0] == "Startet i perioden")
