@@ -252,8 +252,8 @@ def match_ending(today: date) -> list[Due]:
 LATER_OUTCOME = register(
     "later_outcome",
     _(
-        "It is half a year since a match was ended. Ask the shelter or her how things are going, "
-        "and record it."
+        # Neutral: no word that could out her on a lock screen (not even "shelter").
+        "It is half a year since a match was ended. Ask how things are going, and record it."
     ),
     group_text=ngettext_lazy(
         "%(count)s match ended half a year ago: ask how things are going",
