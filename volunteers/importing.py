@@ -126,8 +126,9 @@ def _day(value: object) -> date | None:
 
 
 def _phone(value: object) -> str:
-    """A phone number as text. One that Excel turned into a number: 47XXXXXXXX (10 digits) is
-    +47 XXXXXXXX, and 8 digits a Norwegian number."""
+    """A phone number as text. Excel turns +4791234567 into the number 4791234567: ten digits
+    starting with 47 are read as +47 and the eight digits after it; eight digits alone are a
+    Norwegian number."""
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
         digits = str(int(value))
         if len(digits) == 10 and digits.startswith("47"):
