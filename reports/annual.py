@@ -54,6 +54,7 @@ CHARTED = ("outcomes", "applications", "matches", "referrals")
 ORDER = [
     "outcomes",
     "other-outcomes",
+    "later-outcomes",
     "applications",
     "approvals",
     "pipeline",

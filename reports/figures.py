@@ -51,6 +51,7 @@ from courses.models import (
     SignUpStatus,
 )
 from matching.models import (
+    LATER_OUTCOME_DAYS,
     CancelReason,
     Concern,
     EndReason,
@@ -92,6 +93,11 @@ OTHER_OUTCOMES = ["housing", "work_or_study", "network", "help_services"]
 OTHER_OUTCOME_PARTS = {
     name: [f"{name}_yes", f"{name}_no", f"{name}_unknown"] for name in OTHER_OUTCOMES
 }
+# Six months after the end (matching.models.LATER_OUTCOME_DAYS): the matches whose six months
+# came on a day of the period ("later_due"), by what the coordinator then recorded. "later_after"
+# (of the yes, those who had not moved back when the match ended) is a list suppressed against
+# the published yes.
+LATER = ["later_no", "later_yes", "later_unknown", "later_not_recorded"]
 END_REASONS = [f"end_{r}" for r in EndReason.values] + ["end_not_recorded"]
 CONCERNS = ["concern_within_24h", "concern_later", "concern_open"]
 # A concern should be followed up within this many hours: the statistics count those that were
@@ -115,6 +121,7 @@ PARTITIONS: dict[str, list[str]] = {
     "cancelled": CANCELLED,
     "ended": OUTCOMES,
     **{f"{name}_ended": parts for name, parts in OTHER_OUTCOME_PARTS.items()},
+    "later_due": LATER,
     "concerns": CONCERNS,
     "commitments_ended": COMMITMENTS,
     "renewal_volunteers": RENEWALS,
@@ -187,6 +194,7 @@ GROUP_TOPICS = {
     "active_during": "matches",
     "ended": "matches",
     **{f"{name}_ended": "matches" for name in OTHER_OUTCOMES},
+    "later_due": "matches",
     "meetings": "meetings",
     "concerns": "concerns",
     "cancelled": "cancelled",
@@ -478,13 +486,37 @@ def _other_outcomes(ended_in: Q) -> dict[str, Count]:
     return counts
 
 
+def _later_outcome(later_in: Q) -> dict[str, Count]:
+    """The outcome six months after the end (LATER), of the matches whose six months came in the
+    period: counted in the same grouped query as the outcome at the end."""
+    answers = [YesNoUnknown.NO, YesNoUnknown.YES, YesNoUnknown.UNKNOWN]
+    return {
+        "later_due": Count("pk", filter=later_in),
+        "later_no": Count("pk", filter=later_in & Q(later_moved_back=YesNoUnknown.NO)),
+        "later_yes": Count("pk", filter=later_in & Q(later_moved_back=YesNoUnknown.YES)),
+        "later_after": Count(
+            "pk",
+            filter=later_in
+            & Q(later_moved_back=YesNoUnknown.YES, outcome_moved_back=YesNoUnknown.NO),
+        ),
+        "later_unknown": Count("pk", filter=later_in & Q(later_moved_back=YesNoUnknown.UNKNOWN)),
+        "later_not_recorded": Count("pk", filter=later_in & ~Q(later_moved_back__in=answers)),
+    }
+
+
 def match_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
-    """Matches proposed, started, running and ended; outcomes and end reasons; lengths; the
-    days of running matches in the period (for meetings per match and month); started per
-    month."""
+    """Matches proposed, started, running and ended; outcomes and end reasons; the outcome six
+    months after the end; lengths; the days of running matches in the period (for meetings per
+    match and month); started per month."""
     proposed_in = _between("proposed_at", period)
     started_in = _on_days("started_on", period)
     ended_in = Q(status=MatchStatus.ENDED) & _on_days("ended_on", period)
+    six_months = timedelta(days=LATER_OUTCOME_DAYS)
+    later_in = Q(
+        status=MatchStatus.ENDED,
+        ended_on__gte=period.start - six_months,
+        ended_on__lte=period.end - six_months,
+    )
     running_during = Q(started_on__lte=period.end) & (
         Q(ended_on__isnull=True) | Q(ended_on__gte=period.start)
     )
@@ -509,7 +541,7 @@ def match_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, 
     }
     known_reasons = Q(end_reason__in=EndReason.values)
     matches = Match.objects.filter(
-        _scope("referral__association", association_ids), proposed_in | running_during
+        _scope("referral__association", association_ids), proposed_in | running_during | later_in
     )
     rows = Part(
         matches,
@@ -526,6 +558,7 @@ def match_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, 
                 filter=ended_in & ~Q(outcome_moved_back__in=[YesNoUnknown.NO, YesNoUnknown.YES]),
             ),
             **_other_outcomes(ended_in),
+            **_later_outcome(later_in),
             **{
                 f"end_{r}": Count("pk", filter=ended_in & Q(end_reason=r)) for r in EndReason.values
             },
@@ -803,6 +836,7 @@ def empty_row() -> dict:
         row.update(dict.fromkeys(parts, 0))
     row.update(dict.fromkeys(END_REASONS, 0))
     row.update(dict.fromkeys([f"{name}_during" for name in OTHER_OUTCOMES], 0))
+    row.update(later_after=0)
     row.update(dict.fromkeys(MEASURES))
     row.update(reached_screening=0, reached_course=0, reached_approval=0)
     row.update(meeting_minutes=0, course_minutes=0, supervision_minutes=0, gathering_minutes=0)

@@ -30,6 +30,7 @@ def build_tables(
     builders: dict[str, Callable[[], tables.Table]] = {
         "outcomes": lambda: tables.outcomes(source),
         "other-outcomes": lambda: tables.other_outcomes(source),
+        "later-outcomes": lambda: tables.later_outcomes(source),
         "applications": lambda: tables.applications(source),
         "approvals": lambda: tables.approvals(source),
         "pipeline": lambda: tables.pipeline(source),

@@ -26,6 +26,7 @@ MATCHES_STARTED, MATCHES_ACTIVE_END, MATCHES_ENDED, MEETINGS = 1, 2, 4, 6
 REFERRALS_RECEIVED, REFERRALS_WAITING = 0, 3
 HOURS_IN_ALL = 4  # tables.hours: meetings, courses, supervision, gatherings, in all
 SUPERVISION_MET, SUPERVISION_ACTIVE = 0, 2  # tables.supervision: met, did not, in all
+LATER_NO, LATER_DUE = 0, 5  # tables.later_outcomes: had not moved back, ..., in all
 
 
 def when(period: Period, today=None) -> str:
@@ -118,6 +119,19 @@ def sentences(built: dict[str, Table], period: Period) -> list[str]:
                 ngettext("%(ended)s match ended.", "%(ended)s matches ended.", ended.n)
                 % {"ended": ended.words}
             )
+    later_no = Said(_cell(built, "later-outcomes", LATER_NO))
+    later_due = Said(_cell(built, "later-outcomes", LATER_DUE))
+    if say(later_no, later_due) and later_due.n:
+        said.append(
+            ngettext(
+                "Six months after the end, %(no)s of the %(count)s woman whose match had ended "
+                "was known not to have moved back to the abuser.",
+                "Six months after the end, %(no)s of the %(count)s women whose match had ended "
+                "were known not to have moved back to the abuser.",
+                later_due.n,
+            )
+            % {"no": later_no.words, "count": later_due.words}
+        )
     active = Said(_cell(built, "matches", MATCHES_ACTIVE_END))
     if say(active) and active.n:
         said.append(

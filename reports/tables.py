@@ -216,6 +216,7 @@ def ratio(part: Cell, whole: Cell, *, kind: str = "rate") -> Cell:
 TOPICS_OF: dict[str, tuple[str, ...]] = {
     "outcomes": ("matches",),
     "other-outcomes": ("matches",),
+    "later-outcomes": ("matches",),
     "applications": ("volunteers",),
     "approvals": ("volunteers",),
     "pipeline": ("volunteers",),
@@ -297,6 +298,37 @@ def other_outcomes(source) -> Table:
         title=_("Her situation when the match ended: matches that ended in the period"),
         columns=[_("Outcome"), _("Matches")],
         rows=rows,
+        withheld=withheld,
+    )
+
+
+def later_outcomes(source) -> Table:
+    """Six months after the end: for the matches whose six months came in the period, whether
+    she had moved back to the abuser then (and of the yes, those who had not when the match
+    ended), not known, or not asked. Suppressed as a partition of those matches; "had not
+    moved back when it ended" as a list against its published yes."""
+    yes, after = source.row["later_yes"], source.row["later_after"]
+    (after_cell, _other), withheld = source.line([after, yes - after], "later_yes")
+    return Table(
+        slug="later-outcomes",
+        title=_(
+            "Six months later: had she moved back to the abuser? Matches that reached six months "
+            "after their end in the period"
+        ),
+        columns=[_("Outcome"), _("Matches")],
+        rows=[
+            Row(_("Had not moved back to the abuser"), [source.count("later_no")], key="no"),
+            Row(_("Had moved back to the abuser"), [source.count("later_yes")], key="yes"),
+            Row(
+                _("of which had not moved back when the match ended"),
+                [after_cell],
+                indent=True,
+                key="after",
+            ),
+            Row(_("Not known"), [source.count("later_unknown")], key="unknown"),
+            Row(_("Not asked"), [source.count("later_not_recorded")], key="not_recorded"),
+            Row(_("Matches six months after their end"), [source.count("later_due")], total=True),
+        ],
         withheld=withheld,
     )
 

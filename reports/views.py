@@ -35,7 +35,7 @@ from reports.workbook import workbook
 
 # The order of the page's sections, and the tables in each.
 SECTIONS = [
-    ("outcomes", gettext_lazy("Outcomes"), ["outcomes", "other-outcomes"]),
+    ("outcomes", gettext_lazy("Outcomes"), ["outcomes", "other-outcomes", "later-outcomes"]),
     (
         "volunteers",
         gettext_lazy("Volunteers"),

@@ -32,6 +32,7 @@ SHEET_NAME_REFUSED = set("\\/?*[]:")
 SHEET_NAMES = {
     "outcomes": gettext_lazy("Outcomes"),
     "other-outcomes": gettext_lazy("Other outcomes"),
+    "later-outcomes": gettext_lazy("Six months later"),
     "applications": gettext_lazy("Applications"),
     "approvals": gettext_lazy("Approvals"),
     "pipeline": gettext_lazy("Volunteers by status"),

@@ -52,6 +52,8 @@ from common.dates import add_years
 from courses.models import Consideration, Course, CourseKind, Enrolment, EnrolmentStatus, Session
 from matching.models import (
     FOLLOW_UP_SCHEDULE,
+    LATER_OUTCOME_DAYS,
+    LATER_OUTCOME_GRACE_DAYS,
     AgeBracket,
     CancelReason,
     Concern,
@@ -378,6 +380,10 @@ class Case:
     ended: date | None = None
     closed: date | None = None
     erased: bool = False
+    # The day her data was erased (when `erased`), and the six-month answer (ended cases).
+    erased_on: date | None = None
+    later: str = ""
+    later_on: date | None = None
     match_id: int | None = None
     match_public_id: object = None
     volunteer: Person | None = None
@@ -402,6 +408,8 @@ class Filler:
         self.sizes = Sizes.at(factor)
         # Seeded on purpose (the same data every run); nothing here is a secret.
         self.rng = random.Random(seed)  # noqa: S311
+        # The six-month answers draw from their own stream, so the rest stays as it was.
+        self.later_rng = random.Random(seed + 2)  # noqa: S311
         self.writer = Writer(random.Random(seed + 1))  # noqa: S311
         self.say = say
         self.now = self.writer.now
@@ -1089,9 +1097,10 @@ class Filler:
                 case.closed = min(today, case.created + timedelta(days=rng.randint(2, 60)))
                 if rng.random() < 0.4:
                     case.proposed = day_between(rng, case.created, case.closed)
-                case.erased = case.closed <= today - timedelta(
+                case.erased_on = case.closed + timedelta(
                     days=settings.RETENTION_UNMATCHED_REFERRAL_DAYS
                 )
+                case.erased = case.erased_on <= today
             else:  # ended
                 length = rng.randint(300, 380) if rng.random() < 0.75 else rng.randint(30, 200)
                 latest = today - timedelta(days=length + 1)
@@ -1101,9 +1110,7 @@ class Filler:
                 case.proposed = case.started - timedelta(days=rng.randint(5, 30))
                 case.created = case.proposed - timedelta(days=rng.randint(2, 60))
                 case.closed = case.ended
-                case.erased = case.ended <= today - timedelta(
-                    days=settings.RETENTION_ENDED_MATCH_DAYS
-                )
+                self._later_outcome(case)
             self.cases.append(case)
 
         # Volunteers: an open match takes one of an approved volunteer's places.
@@ -1199,18 +1206,7 @@ class Filler:
                     _moment(changed, 13),
                     "" if erased or case.kind != "withdrawn" else rng.choice(WITHDRAWN_REASONS),
                     _moment(case.closed, 13) if case.closed else None,
-                    _moment(
-                        known(case.closed)
-                        + timedelta(
-                            days=settings.RETENTION_UNMATCHED_REFERRAL_DAYS
-                            if case.kind == "withdrawn"
-                            else settings.RETENTION_ENDED_MATCH_DAYS
-                        ),
-                        3,
-                        15,
-                    )
-                    if erased
-                    else None,
+                    _moment(known(case.erased_on), 3, 15) if erased else None,
                 )
             )
             if not erased:
@@ -1419,6 +1415,9 @@ class Filler:
                 "outcome_housing",
                 "outcome_work_or_study",
                 "outcome_network",
+                "later_moved_back",
+                "later_recorded_on",
+                "later_recorded_by_id",
             ],
             matches,
         )
@@ -1494,7 +1493,26 @@ class Filler:
             rng.choice(YesNoUnknown.values) if ended else "",
             rng.choice(YesNoUnknown.values) if ended else "",
             rng.choice(YesNoUnknown.values) if ended else "",
+            case.later if ended else "",
+            case.later_on if ended else None,
+            coordinator if ended and case.later else None,
         )
+
+    def _later_outcome(self, case: Case) -> None:
+        """The six-month answer of an ended case, and when retention erased her data
+        (matching.retention: RETENTION_ENDED_MATCH_DAYS after the end, but while the answer is
+        not recorded it waits for it, up to LATER_OUTCOME_DAYS + LATER_OUTCOME_GRACE_DAYS)."""
+        rng, ended = self.later_rng, known(case.ended)
+        asked = ended + timedelta(days=LATER_OUTCOME_DAYS)
+        if asked <= self.today and rng.random() < 0.7:
+            case.later = rng.choices(
+                (YesNoUnknown.NO, YesNoUnknown.YES, YesNoUnknown.UNKNOWN), (84, 6, 10)
+            )[0]
+            case.later_on = min(self.today, asked + timedelta(days=rng.randint(0, 20)))
+        kept = ended + timedelta(days=settings.RETENTION_ENDED_MATCH_DAYS)
+        waited = ended + timedelta(days=LATER_OUTCOME_DAYS + LATER_OUTCOME_GRACE_DAYS)
+        case.erased_on = max(kept, case.later_on) if case.later_on else max(kept, waited)
+        case.erased = case.erased_on <= self.today
 
     def _next_match_id(self) -> int:
         if self._match_cursor >= len(self._match_ids):

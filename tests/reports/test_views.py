@@ -451,6 +451,7 @@ def test_the_national_page_shows_a_page_of_associations_and_stays_small(
 EXPORTABLE = [
     "outcomes",
     "other-outcomes",
+    "later-outcomes",
     "applications",
     "approvals",
     "pipeline",
