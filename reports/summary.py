@@ -26,7 +26,8 @@ MATCHES_STARTED, MATCHES_ACTIVE_END, MATCHES_ENDED, MEETINGS = 1, 2, 4, 6
 REFERRALS_RECEIVED, REFERRALS_WAITING = 0, 3
 HOURS_IN_ALL = 4  # tables.hours: meetings, courses, supervision, gatherings, in all
 SUPERVISION_MET, SUPERVISION_ACTIVE = 0, 2  # tables.supervision: met, did not, in all
-LATER_NO, LATER_DUE = 0, 5  # tables.later_outcomes: had not moved back, ..., in all
+# tables.later_outcomes: had not moved back, ..., not asked, in all
+LATER_NO, LATER_NOT_ASKED, LATER_DUE = 0, 4, 5
 
 
 def when(period: Period, today=None) -> str:
@@ -121,7 +122,9 @@ def sentences(built: dict[str, Table], period: Period) -> list[str]:
             )
     later_no = Said(_cell(built, "later-outcomes", LATER_NO))
     later_due = Said(_cell(built, "later-outcomes", LATER_DUE))
-    if say(later_no, later_due) and later_due.n:
+    not_asked = Said(_cell(built, "later-outcomes", LATER_NOT_ASKED))
+    # Said when someone was asked (nobody asked: "0 of the 3" would say nothing true).
+    if say(later_no, later_due, not_asked) and not_asked.n < later_due.n:
         said.append(
             ngettext(
                 "Six months after the end, %(no)s of the %(count)s woman whose match had ended "

@@ -51,7 +51,7 @@ def recorded(dataset):
     Bergen (twelve ended): 3 July 2025, no (out: 1 January 2026); eleven on 15 January 2025 (in):
     six no, two yes (one of them had not moved back at the end), one not known, two not asked.
     """
-    assert (FIRST_IN, LAST_IN) == (date(2024, 7, 3), date(2025, 7, 2))
+    assert (date(2024, 7, 3), date(2025, 7, 2)) == (FIRST_IN, LAST_IN)
     oslo = _ended(dataset.oslo)
     assert len(oslo) == 3
     _set(oslo[0], FIRST_IN, "no")
@@ -146,10 +146,18 @@ def test_the_summary_says_it(recorded):
     )
 
 
+def test_nobody_asked_says_nothing(dataset):
+    """Oslo's one match ended on 1 March 2025 (its six months in 2025), nothing recorded: the
+    table has it as not asked, and the summary does not say "0 of the 1"."""
+    figures = collect(PERIOD, [dataset.oslo.pk])
+    assert _figures(figures.rows[dataset.oslo.pk]) == [0, 0, 0, 0, 1, 1]
+    built = {"later-outcomes": later_outcomes(OwnSource(figures, dataset.oslo.pk))}
+    assert not any("Seks måneder" in sentence for sentence in sentences(built, PERIOD))
+
+
 def test_a_period_with_none_due_says_nothing(dataset):
-    figures = collect(PERIOD, [dataset.oslo.pk, dataset.bergen.pk], national=True)
     Match.objects.filter(status=MatchStatus.ENDED).update(ended_on=date(2025, 12, 1))
     figures = collect(PERIOD, [dataset.oslo.pk, dataset.bergen.pk], national=True)
     assert _figures(figures.totals) == [0, 0, 0, 0, 0, 0]
     built = {"later-outcomes": later_outcomes(OwnSource(figures, None))}
-    assert not any("Six months" in sentence for sentence in sentences(built, PERIOD))
+    assert not any("Seks måneder" in sentence for sentence in sentences(built, PERIOD))

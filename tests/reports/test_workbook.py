@@ -239,7 +239,7 @@ def test_a_national_admins_workbook_of_one_association(english, dataset, nationa
 def test_the_workbook_is_in_norwegian_for_a_norwegian_reader(client, dataset, national_admin):
     login(client, national_admin)
     book = download(client)
-    assert book.sheetnames[:4] == ["Om tallene", "Utfall", "Andre utfall", "Søknader"]
+    assert book.sheetnames[:4] == ["Om tallene", "Utfall", "Andre utfall", "Seks måneder etter"]
     assert book["Utfall"]["A1"].value == "Utfall"
     assert all(len(name) <= 31 for name in book.sheetnames)
 
