@@ -296,6 +296,16 @@ def _yes_no(value: str):
     return {"yes": True, "no": False}.get(value)
 
 
+# Each "did it come during the match?" names its outcome: four fields with one label could not
+# be told apart in a screen reader's list of the form's fields.
+DURING_LABELS = {
+    "outcome_housing": _("If yes: did the housing come during the match?"),
+    "outcome_work_or_study": _("If yes: did the work or study come during the match?"),
+    "outcome_network": _("If yes: did the network come during the match?"),
+    "outcome_help_services": _("If yes: did the contact with help services come during the match?"),
+}
+
+
 class EndForm(forms.Form):
     """Closing a match, and the outcome the programme is measured on."""
 
@@ -364,7 +374,7 @@ class EndForm(forms.Form):
             fields[name] = field
             if name in OUTCOMES_DURING:
                 fields[OUTCOMES_DURING[name]] = forms.TypedChoiceField(
-                    label=_("If yes: did this come during the match?"),
+                    label=DURING_LABELS[name],
                     choices=YES_NO,
                     coerce=_yes_no,
                     required=False,

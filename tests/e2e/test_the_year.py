@@ -2,14 +2,18 @@
 follows the concern up, records a follow-up conversation, ends the match with its outcome, and
 finds it in the statistics."""
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from matching.models import Concern, FollowUp, Match, MatchStatus, Meeting
-from tests.e2e.conftest import log_in, shoot
+from reports.models import AnnualReport, AnnualStatus
+from tests.e2e.conftest import Words, log_in, shoot
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -44,7 +48,9 @@ def log_meeting(page, checker, words, *, days_ago: int, concern: str = "") -> No
     checker.arrived(page)
 
 
-def test_the_year(people, checker, words, active_match, coordinator_oslo, volunteer_oslo):
+def test_the_year(
+    people, checker, words, active_match, coordinator_oslo, volunteer_oslo, national_admin
+):
     # --- The volunteer, on her phone: three meetings, the last one with a worry -------------
     nora = people(words.language, phone=True)
     log_in(nora, checker, words, volunteer_oslo, PASSWORD)
@@ -129,10 +135,29 @@ def test_the_year(people, checker, words, active_match, coordinator_oslo, volunt
     end.get_by_role("group", name=words("Did she move back to the abuser?")).get_by_label(
         words("No"), exact=True
     ).check()
+    # Her situation at the end: housing found during the match; work or study she had before;
+    # a network of her own, no.
+    end.get_by_label(words.field("Does she have housing?")).select_option(label=words("Yes"))
+    end.get_by_label(words("If yes: did the housing come during the match?")).select_option(
+        label=words("Yes")
+    )
+    end.get_by_label(words.field("Does she have work or study?")).select_option(label=words("Yes"))
+    end.get_by_label(words("If yes: did the work or study come during the match?")).select_option(
+        label=words("No")
+    )
+    end.get_by_label(words.field("Does she have a network of her own?")).select_option(
+        label=words("No")
+    )
     end.get_by_role("button", name=words("End the match")).click()
     hanne.wait_for_url(f"**/koblinger/{active_match.public_id}/")
     checker.arrived(hanne)
     assert hanne.get_by_text(words("Moved back to the abuser")).is_visible()
+    # The match's page says what was recorded, and which came during the match.
+    housing = hanne.locator("dt", has_text=words.exact("Housing")).locator("+ dd")
+    assert words("came during the match") in housing.inner_text()
+    work = hanne.locator("dt", has_text=words.exact("Work or study")).locator("+ dd")
+    assert words("Yes") in work.inner_text()
+    assert words("came during the match") not in work.inner_text()
     shoot(hanne, f"year-ended-{words.language}")
 
     # --- The statistics ---------------------------------------------------------------------
@@ -152,9 +177,80 @@ def test_the_year(people, checker, words, active_match, coordinator_oslo, volunt
         "no",
         timezone.localdate(),
     )
+    assert (match.outcome_housing, match.outcome_housing_during) == ("yes", True)
+    assert (match.outcome_work_or_study, match.outcome_work_or_study_during) == ("yes", False)
+    assert (match.outcome_network, match.outcome_network_during) == ("no", None)
+    # Not touched: the form's "unknown" stands, and nothing is said about during.
+    assert (match.outcome_help_services, match.outcome_help_services_during) == ("unknown", None)
     assert Meeting.objects.filter(match=match, met=True, minutes=60).count() == 3
     concern = Concern.objects.get()
     assert concern.followed_up_by == coordinator_oslo and concern.text == CONCERN
     assert FollowUp.objects.get(match=match, kind="2w").done_on == timezone.localdate() - timedelta(
         days=40
     )
+
+    # --- The national admin: the annual report of the year so far, for the whole country -----
+    ingrid = people(words.language)
+    log_in(ingrid, checker, words, national_admin, PASSWORD)
+    ingrid.get_by_role("navigation").get_by_role("link", name=words("Statistics")).click()
+    ingrid.wait_for_url("**/statistikk/")
+    checker.arrived(ingrid)
+    ingrid.locator("main").get_by_role("link", name=words.exact("Annual reports")).click()
+    ingrid.wait_for_url("**/statistikk/arsrapport/")
+    checker.arrived(ingrid)
+    assert ingrid.get_by_text(words("No annual report has been made yet.")).is_visible()
+    ask = ingrid.get_by_role("form", name=words("Make an annual report"))
+    this_year = timezone.localdate().year
+    ask.get_by_label(words.field("Year")).fill(str(this_year))
+    ask.get_by_label(words.field("Association")).select_option(label=words("The whole country"))
+    ask.get_by_role("button", name=words("Make the report")).click()
+    ingrid.wait_for_url("**/statistikk/arsrapport/")
+    checker.arrived(ingrid, state="with a report made")
+    # The build runs as a Celery task (eager in the tests): on the page it is done, with its
+    # downloads; while it is not, the page shows its progress and refreshes itself.
+    made = ingrid.get_by_role("row").filter(has_text=words("The whole country"))
+    expect(made).to_have_count(1)
+    expect(made).to_contain_text(str(this_year))
+    expect(made).to_contain_text(words("Done"))
+    assert made.locator("progress").count() == 0
+    shoot(ingrid, f"year-annual-reports-{words.language}")
+    report = AnnualReport.objects.get()
+    assert (report.year, report.association, report.status, report.requested_by) == (
+        this_year,
+        None,
+        AnnualStatus.DONE,
+        national_admin,
+    )
+
+    with ingrid.expect_download() as download:
+        made.get_by_role("link", name=words("Excel workbook")).click()
+    assert download.value.suggested_filename == f"arsrapport-{this_year}.xlsx"
+    # (Playwright keeps the file under a name of its own, without .xlsx: read it as bytes.)
+    book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    # Built in the programme's language (Norwegian), whatever the browser's; the sheets as
+    # tests/reports/test_annual.py reads them.
+    nb = Words("nb")
+    sheet = list(book["Utfall"].iter_rows(values_only=True))
+    assert sheet[0][1] == str(this_year)  # this year's column, the year before beside it
+    outcomes = {row[0]: row[1] for row in sheet[1:]}
+    # One match ended this year, and she did not move back: a count under 5 is hidden.
+    assert outcomes[nb("Matches ended")] == "<5"
+    assert outcomes[nb("Did not move back to the abuser")] == "<5"
+    assert outcomes[nb("Moved back to the abuser")] == 0
+    # Her situation at the end: housing yes, a network of her own no (each one, hidden).
+    situation = {row[0]: row[1] for row in book["Andre utfall"].iter_rows(values_only=True)}
+    for outcome, answer in (
+        ("Has housing", "%(outcome)s: yes"),
+        ("Has a network of her own", "%(outcome)s: no"),
+    ):
+        assert situation[nb(answer) % {"outcome": nb(outcome)}] == "<5"
+    assert situation[nb("%(outcome)s: yes") % {"outcome": nb("Has a network of her own")}] == 0
+    about = [cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row]
+    assert f"Årsrapport {this_year}: Hele landet" in about
+    assert "Ingen data for dette året" not in about
+
+    with ingrid.expect_download() as download:
+        made.get_by_role("link", name="PDF").click()
+    assert download.value.suggested_filename == f"arsrapport-{this_year}.pdf"
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"

@@ -36,7 +36,15 @@ def test_the_form_asks_each_outcome_and_whether_it_came_during_the_match(
     login(client, coordinator_oslo)
     html = client.get(reverse("match_end", args=[active.public_id])).content.decode()
     assert "Har hun kontakt med hjelpetjenester?" in html
-    assert html.count("Hvis ja: kom dette i løpet av koblingen?") == 4
+    # Each outcome's "did it come during the match?" names its outcome (four fields with one
+    # label could not be told apart in a screen reader's list of fields).
+    for during in (
+        "boligen",
+        "arbeidet eller studieplassen",
+        "nettverket",
+        "kontakten med hjelpetjenestene",
+    ):
+        assert html.count(f"Hvis ja: fikk hun {during} i løpet av koblingen?") == 1
 
 
 def test_the_outcomes_and_during_the_match_are_recorded(client, coordinator_oslo, active):
