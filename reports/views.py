@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -300,9 +301,9 @@ def statistics_csv(request: RoleRequest, table: str) -> HttpResponse:
 
 
 def _wrong_period(form: PeriodForm) -> HttpResponse:
-    messages = [f"{error}" for errors in form.errors.values() for error in errors]
+    said = [f"{error}" for errors in form.errors.values() for error in errors]
     return HttpResponseBadRequest(
-        _("Choose a valid period: %(errors)s") % {"errors": " ".join(messages)},
+        _("Choose a valid period: %(errors)s") % {"errors": " ".join(said)},
         content_type="text/plain; charset=utf-8",
     )
 
@@ -379,7 +380,12 @@ def annual_reports(request: RoleRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         association = form.cleaned_data.get("forening") if national else membership.own_association
-        annual.request_report(form.cleaned_data["year"], association, request.user)
+        made = annual.request_report(form.cleaned_data["year"], association, request.user)
+        messages.success(
+            request,
+            _("%(title)s is on its way. You can download it below when it is done.")
+            % {"title": annual.title_of(made.year, made.association)},
+        )
         return redirect("annual_reports")
     reports = list(annual.reports_for(membership)[:ANNUAL_REPORTS_SHOWN])
     status = 400 if form.is_bound else 200

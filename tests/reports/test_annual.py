@@ -230,3 +230,17 @@ def test_a_build_that_never_finished_does_not_block_the_year(
     stuck.refresh_from_db()
     report.refresh_from_db()
     assert (stuck.status, report.status) == (AnnualStatus.FAILED, AnnualStatus.DONE)
+
+
+def test_asking_says_the_report_is_on_its_way(client, national_admin, oslo):
+    """The answer to asking names the report asked for (the build waits for the commit, so the
+    report is still on its way)."""
+    login(client, national_admin)
+    response = client.post(PAGE, {"year": 2025, "forening": oslo.public_id}, follow=True)
+    assert response.status_code == 200
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [
+        "Årsrapport 2025: Oslo Sanitetsforening er på vei. Du kan laste den ned nedenfor når "
+        "den er ferdig."
+    ]
+    assert AnnualReport.objects.get().status == AnnualStatus.QUEUED
