@@ -206,8 +206,8 @@ def build_workbook(
 # The tables' text: a cell that fits on one line is drawn as a plain string (in the same font,
 # size and leading as the paragraph style), a longer one as a paragraph, wrapped. A paragraph is
 # parsed, and wrapped again each time its table is split over a page (the national table of each
-# association has 400 rows, over a dozen pages): as strings, the national PDF took a fifth of
-# the time (bench/reports.py).
+# association has 400 rows, over a dozen pages): as strings, the national PDF takes about a
+# quarter of the time (docs/benchmarks.md, "The annual report").
 FONT, FONT_SIZE, LEADING = "Helvetica", 7.5, 9
 PADDING = 6  # reportlab's default left and right padding of a cell
 
