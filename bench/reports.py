@@ -14,16 +14,22 @@ Target (from the issue): with 400 associations, 20,000 volunteers, 10,000 referr
 300,000 meetings, the national statistics page renders in under 1 s of server time. And from
 the national-scale issue: at most 15 queries and 100 KB of HTML a page, and a coordinator's
 CSV export computed for her association (the "KB" column is the size of the response).
+
+The annual report (reports/annual.py, issue 19: "at national scale the report builds in under
+60 s"): `annual.build()` of a fresh AnnualReport row, the national report of last year and of
+this year so far and the largest association's of last year, on the same data, with the
+queries, the PDF's and the workbook's size and the PDF's pages, and where the time goes.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "reports.md"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ressursvenner_bench_reports"
 TARGET_MS = 1000
+ANNUAL_TARGET_MS = 60_000
+ANNUAL_RUNS = 3
 
 
 def prepare_database(url: str) -> None:
@@ -283,6 +291,8 @@ def main() -> None:
         for state in row
     )
 
+    annual_rows = measure_annual(filled)
+
     report = render(
         rows,
         breakdown,
@@ -291,6 +301,7 @@ def main() -> None:
         {"cells": cells, "hidden": hidden, "secondary": secondary},
         machine(),
         time.perf_counter() - started,
+        annual_rows,
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(report)
@@ -300,9 +311,114 @@ def main() -> None:
     for name, figures_measured, _served, target in rows:
         if target and figures_measured["median"] > target:
             print(f"TARGET MISSED: {name}")
+    for name, m, _steps in annual_rows:
+        if m["target"] and m["median"] > m["target"]:
+            print(f"TARGET MISSED: {name}")
 
 
-def render(rows, breakdown, counts, fill_seconds, suppression, machine_text, seconds) -> str:
+PAGE = re.compile(rb"/Type\s*/Page(?!s)")
+
+
+def measure_annual(filled) -> list[tuple[str, dict, list[tuple[str, dict]]]]:
+    """The annual report's build (reports.annual.build) for each case: a fresh AnnualReport row
+    for each run (created before it, untimed), its status checked DONE after it (a failed build
+    must not look fast), and the time of each of its steps apart."""
+    from django.utils import timezone
+
+    from reports import annual
+    from reports.models import AnnualReport, AnnualStatus
+
+    this_year = timezone.localdate().year
+    cases = [
+        ("Annual report: national, last year", this_year - 1, None, ANNUAL_TARGET_MS),
+        ("Annual report: national, this year so far", this_year, None, ANNUAL_TARGET_MS),
+        ("Annual report: the largest association, last year", this_year - 1, filled.largest, None),
+    ]
+    results = []
+    for name, year, association, target in cases:
+        print(f"{name}…", flush=True)
+        made: list[AnnualReport] = []
+
+        def finished(made=made) -> AnnualReport:
+            report = AnnualReport.objects.get(pk=made[-1].pk)
+            assert report.status == AnnualStatus.DONE, (report.pk, report.status)
+            return report
+
+        def fresh(made=made, year=year, association=association) -> None:
+            if made:
+                finished()  # DONE, so no longer unfinished: the constraint lets the next in
+            made.append(
+                AnnualReport.objects.create(
+                    year=year, association=association, requested_by=filled.admin
+                )
+            )
+
+        m = measure(
+            lambda made=made: annual.build(made[-1].pk), repeat=ANNUAL_RUNS, warmup=0, before=fresh
+        )
+        last = finished()
+        m["pdf_kb"] = len(bytes(last.pdf)) / 1024
+        m["xlsx_kb"] = len(bytes(last.xlsx)) / 1024
+        m["pages"] = len(PAGE.findall(bytes(last.pdf)))
+        m["target"] = target
+        AnnualReport.objects.filter(pk__in=[r.pk for r in made]).delete()
+
+        split, m["rows"] = annual_steps(year, association)
+        results.append((name, m, split))
+    return results
+
+
+def annual_steps(year: int, association) -> tuple[list[tuple[str, dict]], dict[str, int]]:
+    """The steps of annual._build, each timed alone: the figures of both years, the workbook,
+    the PDF; and the number of rows of each of the report's tables."""
+    from django.conf import settings
+    from django.utils import timezone, translation
+
+    from reports import annual, summary
+    from reports.periods import Period
+
+    with translation.override(settings.LANGUAGE_CODE):
+        period = annual.year_period(year)
+        before_period = Period(date(year - 1, 1, 1), date(year - 1, 12, 31))
+        built = annual.figures(period, association)
+        before = annual.figures(before_period, association)
+        empty = not annual.has_data(built)
+        sentences = summary.sentences(built, period)
+        chosen = {s: annual.beside(t, before.get(s), year) for s, t in built.items()}
+        title = annual.title_of(year, association)
+        now = timezone.now()
+        steps = [
+            (
+                "figures: both years",
+                lambda: (
+                    annual.figures(period, association),
+                    annual.figures(before_period, association),
+                ),
+            ),
+            (
+                "workbook",
+                lambda: annual.build_workbook(
+                    [] if empty else list(chosen.values()),
+                    title=title,
+                    period=period,
+                    computed_at=now,
+                    empty=empty,
+                ),
+            ),
+            (
+                "PDF",
+                lambda: annual.build_pdf(
+                    chosen, title=title, period=period, empty=empty, sentences=sentences
+                ),
+            ),
+        ]
+        split = [(step, measure(call, repeat=ANNUAL_RUNS, warmup=0)) for step, call in steps]
+    return split, {slug: len(table.rows) for slug, table in chosen.items()}
+
+
+def render(
+    rows, breakdown, counts, fill_seconds, suppression, machine_text, seconds, annual_rows
+) -> str:
     data = ", ".join(f"{value:,} {name}" for name, value in counts.items())
     lines = [
         "# Statistics benchmark: latest results",
@@ -348,6 +464,49 @@ def render(rows, breakdown, counts, fill_seconds, suppression, machine_text, sec
         f"Suppression over the 400 associations: {suppression['hidden']:,} of "
         f"{suppression['cells']:,} cells hidden, {suppression['secondary']:,} of them as "
         "secondary (to protect a small count).",
+        "",
+        "## Annual report",
+        "",
+        "`reports.annual.build()` (as the task reports.build_annual_report calls it) of a fresh "
+        "AnnualReport row each run (created before it, untimed; its status checked *done* after "
+        "it): the tables of the year and of the year before, the workbook and the PDF "
+        "(reportlab), stored in the row. Wall time, time.perf_counter, in milliseconds, over "
+        f"{ANNUAL_RUNS} runs after a first (the one whose queries are counted). Target (issue 19): "
+        f"the national report in under {ANNUAL_TARGET_MS // 1000} s.",
+        "",
+        "| case | queries | PDF KB | PDF pages | workbook KB | median ms | max ms | runs "
+        "| target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for name, m, _split in annual_rows:
+        target = m["target"]
+        met = "–" if not target else ("yes" if m["median"] < target else "**no**")
+        target_text = f"< {target:,} ms" if target else "–"
+        lines.append(
+            f"| {name} | {m['queries']} | {m['pdf_kb']:.1f} | {m['pages']} | {m['xlsx_kb']:.1f} "
+            f"| {m['median']:.1f} | {m['max']:.1f} | {m['repeat']} | {target_text} | {met} |"
+        )
+    lines += [
+        "",
+        "Where the annual report's time goes (each step of the build timed alone, median of "
+        f"{ANNUAL_RUNS} runs; the rest of a build is its summary, the tables side by side and "
+        "saving the row):",
+        "",
+        "| case | figures: both years (queries) | figures ms | workbook ms | PDF ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, _m, split in annual_rows:
+        steps = dict(split)
+        lines.append(
+            f"| {name} | {steps['figures: both years']['queries']} "
+            f"| {steps['figures: both years']['median']:.1f} "
+            f"| {steps['workbook']['median']:.1f} | {steps['PDF']['median']:.1f} |"
+        )
+    national = annual_rows[0][1]["rows"]
+    lines += [
+        "",
+        f"The national report's tables: {len(national)}, {sum(national.values()):,} rows "
+        f"({national.get('associations', 0)} in the table of each association).",
         "",
     ]
     return "\n".join(lines)

@@ -21,13 +21,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
@@ -37,7 +37,7 @@ from reports import summary, tables
 from reports.models import UNFINISHED, AnnualReport, AnnualStatus
 from reports.periods import EARLIEST, Period
 from reports.suppression import PRIMARY, SECONDARY
-from reports.workbook import SHEET_NAME_MAX, workbook
+from reports.workbook import SHEET_NAME_MAX, make_workbook, save
 
 logger = logging.getLogger(__name__)
 
@@ -188,8 +188,7 @@ def title_of(year: int, association: Association | None) -> str:
 def build_workbook(
     chosen: list[tables.Table], *, title: str, period: Period, computed_at, empty: bool
 ) -> bytes:
-    content = workbook(chosen, title=title, period=period, computed_at=computed_at)
-    book = load_workbook(io.BytesIO(content))
+    book = make_workbook(chosen, title=title, period=period, computed_at=computed_at)
     if empty:
         about = book.worksheets[0]
         about.insert_rows(2)
@@ -199,27 +198,42 @@ def build_workbook(
         written = sheet.cell(row=number, column=1, value=line)
         written.data_type = "s"
     sheet.column_dimensions["A"].width = 110
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return save(book)
 
 
 # --- The PDF --------------------------------------------------------------------------------
+
+
+# The tables' text: a cell that fits on one line is drawn as a plain string (in the same font,
+# size and leading as the paragraph style), a longer one as a paragraph, wrapped. A paragraph is
+# parsed, and wrapped again each time its table is split over a page (the national table of each
+# association has 400 rows, over a dozen pages): as strings, the national PDF takes about a
+# quarter of the time (docs/benchmarks.md, "The annual report").
+FONT, FONT_SIZE, LEADING = "Helvetica", 7.5, 9
+PADDING = 6  # reportlab's default left and right padding of a cell
+
+
+def _pdf_cell(text: str, width: float, small):
+    if "\n" not in text and stringWidth(text, FONT, FONT_SIZE) <= width - 2 * PADDING:
+        return text
+    return Paragraph(escape(text), small)
 
 
 def _pdf_table(table: tables.Table) -> PdfTable:
     data = [[str(c) for c in table.columns]]
     data += [[str(row.label), *(cell.text() for cell in row.cells)] for row in table.rows]
     styles = getSampleStyleSheet()
-    small = styles["BodyText"].clone("small", fontSize=7.5, leading=9)
-    wrapped = [[Paragraph(escape(text), small) for text in line] for line in data]
+    small = styles["BodyText"].clone("small", fontName=FONT, fontSize=FONT_SIZE, leading=LEADING)
     width = 170 * mm
     first = width * (0.45 if len(table.columns) > 2 else 0.7)
     rest = (width - first) / max(len(table.columns) - 1, 1)
-    pdf_table = PdfTable(wrapped, colWidths=[first] + [rest] * (len(table.columns) - 1))
+    widths = [first] + [rest] * (len(table.columns) - 1)
+    wrapped = [[_pdf_cell(text, widths[i], small) for i, text in enumerate(line)] for line in data]
+    pdf_table = PdfTable(wrapped, colWidths=widths)
     pdf_table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), FONT, FONT_SIZE, LEADING),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1e6ea")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -129,6 +129,19 @@ def _about(sheet, *, title: str, period: Period, computed_at: datetime, tables: 
 def workbook(chosen: list[Table], *, title: str, period: Period, computed_at: datetime) -> bytes:
     """The tables as one .xlsx file: the first sheet about the figures, then a sheet per
     table (its header row bold and frozen, then its rows as in its CSV file)."""
+    return save(make_workbook(chosen, title=title, period=period, computed_at=computed_at))
+
+
+def save(book: Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def make_workbook(
+    chosen: list[Table], *, title: str, period: Period, computed_at: datetime
+) -> Workbook:
+    """The workbook of workbook(), not yet saved (the annual report adds to it)."""
     book = Workbook()
     about = book.active
     about.title = _("About the figures")[:SHEET_NAME_MAX]
@@ -157,6 +170,4 @@ def workbook(chosen: list[Table], *, title: str, period: Period, computed_at: da
     book.properties.lastModifiedBy = "Ressursvenner"
     book.properties.title = title
     book.properties.created = book.properties.modified = computed_at.replace(tzinfo=None)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book

@@ -93,6 +93,8 @@ def test_a_national_report_holds_the_years_figures_and_the_year_before(
     text = pdf_text(pdf)
     assert b"Sammendrag" in text and b"Annual report" not in text
     assert b"Ingen data" not in text
+    # The table of each association, its cells drawn as text.
+    assert b"(Bergen Sanitetsforening)" in text
 
 
 def test_a_coordinators_report_is_her_associations_and_no_one_elses(
@@ -244,3 +246,26 @@ def test_asking_says_the_report_is_on_its_way(client, national_admin, oslo):
         "den er ferdig."
     ]
     assert AnnualReport.objects.get().status == AnnualStatus.QUEUED
+
+
+def test_a_pdf_tables_cell_that_fits_is_drawn_as_text_and_a_longer_one_wrapped():
+    """The PDF's tables draw a cell that fits on its line as a string (a paragraph is parsed
+    and wrapped again on every page a long table is split over: the national table of each
+    association has 400 rows), and wrap the text that does not fit."""
+    from reportlab.platypus import Paragraph
+
+    from reports.tables import Cell, Row, Table
+
+    long_label = "A crisis shelter whose name is far too long for one line of the table " * 2
+    table = Table(
+        "referrals-by-shelter",
+        "Referrals per shelter",
+        ["Shelter", "2025"],
+        rows=[Row("Short", [Cell(12)]), Row(long_label, [Cell(1234)])],
+    )
+    cells = annual._pdf_table(table)._cellvalues
+    assert cells[0] == ["Shelter", "2025"]
+    assert cells[1] == ["Short", "12"]
+    assert isinstance(cells[2][0], Paragraph)
+    assert cells[2][0].getPlainText() == long_label.strip()
+    assert isinstance(cells[2][1], str)
