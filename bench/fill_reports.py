@@ -20,6 +20,8 @@ from django.utils import timezone
 from accounts.models import Association, Municipality, Shelter, User
 from courses.models import Course, CourseKind, Enrolment, EnrolmentStatus, Session
 from matching.models import (
+    LATER_OUTCOME_DAYS,
+    OUTCOMES_DURING,
     AgeBracket,
     CancelReason,
     Concern,
@@ -78,6 +80,9 @@ def fill(*, seed: int = 2025) -> Filled:
     from accounts.models import Membership, Role
 
     rng = random.Random(seed)
+    # The outcomes beside the headline and six months later draw from their own stream, so the
+    # rest of the data is what it was before they were filled.
+    outcome_rng = random.Random(seed + 3)
     today = timezone.localdate()
     first_day = today - timedelta(days=365 * YEARS)
     municipalities = list(Municipality.objects.all())
@@ -275,6 +280,16 @@ def fill(*, seed: int = 2025) -> Filled:
                 (YesNoUnknown.NO, YesNoUnknown.YES, YesNoUnknown.UNKNOWN), (85, 5, 10)
             )[0]
             match.end_reason = rng.choices(EndReason.values, (60, 10, 10, 8, 7, 5))[0]
+            for field, during in OUTCOMES_DURING.items():
+                answer = outcome_rng.choices(YesNoUnknown.values, (55, 25, 20))[0]
+                setattr(match, field, answer)
+                if answer == YesNoUnknown.YES:
+                    setattr(match, during, outcome_rng.random() < 0.6)
+            asked = plan["ended"] + timedelta(days=LATER_OUTCOME_DAYS) <= today
+            if asked and outcome_rng.random() < 0.7:
+                match.later_moved_back = outcome_rng.choices(
+                    (YesNoUnknown.NO, YesNoUnknown.YES, YesNoUnknown.UNKNOWN), (84, 6, 10)
+                )[0]
         elif "started" in plan:
             match.status = MatchStatus.PAUSED if rng.random() < 0.05 else MatchStatus.ACTIVE
             match.started_on = plan["started"]
