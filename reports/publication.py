@@ -66,7 +66,8 @@ class Publication:
         shared = self.tables.get(SAME_TOTAL.get(total, ""))
         if shared is None:
             return {}
-        fixed, hidden = set(), set()
+        fixed: set[tuple[int, int]] = set()
+        hidden: set[tuple[int, int]] = set()
         for i in range(rows + 1):
             _value, state = shared.cell(i, shared.columns)
             (fixed if state == SHOWN else hidden).add((i, len(PARTITIONS[total])))
