@@ -14,6 +14,7 @@ from accounts.models import Association
 from matching.models import Match, MatchStatus, YesNoUnknown
 from reports.figures import (
     GROUP_TOPICS,
+    OTHER_OUTCOMES,
     OUTCOMES,
     PARTITIONS,
     SINGLE_COUNTS,
@@ -25,6 +26,11 @@ from reports.periods import Period, preset
 from reports.suppression import PRIMARY, SECONDARY, SHOWN, Suppressed, suppress
 
 HIDDEN = (PRIMARY, SECONDARY)
+# Groups whose total is the same number as another group's, suppressed after it: each other
+# outcome's partition has the matches ended as its total, which the outcome table publishes
+# (the other outcomes' table shows that one total under all of them). Its total column is
+# shown and hidden exactly as there, and its parts suppressed around it.
+SAME_TOTAL = {f"{name}_ended": "ended" for name in OTHER_OUTCOMES}
 
 
 class Publication:
@@ -49,11 +55,23 @@ class Publication:
             cells = [[figures.rows[a][part] for part in parts] for a in self.ids]
             if not cells:  # no association at all: one empty row keeps the shape
                 cells = [[0] * len(parts)]
-            self.tables[total] = suppress(cells)
+            self.tables[total] = suppress(cells, **self._shared_total(total, len(cells)))
             for column, part in enumerate(parts):
                 self.where[part] = (total, column)
             if total not in self.where:
                 self.where[total] = (total, len(parts))
+
+    def _shared_total(self, total: str, rows: int) -> dict[str, set[tuple[int, int]]]:
+        """The totals of group `total` that another group already shows (fixed) or hides."""
+        shared = self.tables.get(SAME_TOTAL.get(total, ""))
+        if shared is None:
+            return {}
+        fixed: set[tuple[int, int]] = set()
+        hidden: set[tuple[int, int]] = set()
+        for i in range(rows + 1):
+            _value, state = shared.cell(i, shared.columns)
+            (fixed if state == SHOWN else hidden).add((i, len(PARTITIONS[total])))
+        return {"fixed": fixed, "hidden": hidden}
 
     def cell(self, key: str, association_id: int | None) -> tuple[int, str]:
         """(value, state) of a count for one association, or for all together (None)."""

@@ -69,18 +69,27 @@ def augment(cells: list[list[int]]) -> list[list[int]]:
     return grid
 
 
-def suppress(cells: list[list[int]], *, fixed: frozenset | set = frozenset()) -> Suppressed:
+def suppress(
+    cells: list[list[int]],
+    *,
+    fixed: frozenset | set = frozenset(),
+    hidden: frozenset | set = frozenset(),
+) -> Suppressed:
     """Suppress the table `cells` (rows of counts; the totals are added here).
 
     `fixed` lists (row, column) positions of the augmented grid that are published elsewhere
     and so cannot be hidden (a total shared with another table); use rows/columns = len(...)
-    for the totals. If the table cannot be protected without hiding a fixed cell, it is
-    withheld altogether.
+    for the totals. `hidden`: positions hidden elsewhere (a shared total hidden there), hidden
+    here from the start so that this table cannot give them away. If the table cannot be
+    protected without hiding a fixed cell, it is withheld altogether.
     """
     values = augment(cells)
     rows, columns = len(cells), len(values[0]) - 1
     fixed = frozenset(fixed)
     state = [[PRIMARY if 1 <= v <= SMALL_MAX else SHOWN for v in row] for row in values]
+    for i, j in hidden:
+        if state[i][j] == SHOWN:
+            state[i][j] = SECONDARY
     result = Suppressed(values, state, rows=rows, columns=columns, fixed=fixed)
     if any(state[i][j] == PRIMARY for i, j in fixed):
         result.withheld = True
