@@ -47,7 +47,13 @@ FIRST_YEAR = EARLIEST.year
 STALE_AFTER = timedelta(hours=1)
 DEFINITIONS = Path(settings.BASE_DIR) / "docs" / "statistics.md"
 # The tables whose rows are the same every year: the year before goes beside them.
-NOT_BESIDE = {"associations", "monthly", "referrals-by-shelter", "end-reasons"}
+NOT_BESIDE = {
+    "associations",
+    "monthly",
+    "referrals-by-shelter",
+    "referrals-by-county",
+    "end-reasons",
+}
 # The bar charts of the PDF: a table and the rows of its first column.
 CHARTED = ("outcomes", "applications", "matches", "referrals")
 # The order of the tables (the statistics page's).
@@ -66,9 +72,11 @@ ORDER = [
     "referrals",
     "waiting-times",
     "referrals-by-shelter",
+    "referrals-by-county",
     "withdrawn",
     "cancelled",
     "matches",
+    "ended-planned",
     "end-reasons",
     "concerns",
     "relationship",

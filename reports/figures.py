@@ -216,6 +216,9 @@ class Figures:
     totals: dict
     monthly: dict[str, dict[date, int]] = field(default_factory=dict)
     by_shelter: list[tuple[str, int]] = field(default_factory=list)
+    # Referrals received per county of the municipality where she will live: the municipality
+    # group the register gives (accounts.Municipality.county).
+    by_county: list[tuple[str, int]] = field(default_factory=list)
     withdrawal_reasons: list[tuple[str, int]] = field(default_factory=list)
     topics: tuple[str, ...] = TOPICS
 
@@ -290,7 +293,7 @@ class Plan:
 
 # A branch's role: a row per association; one row of medians for all together; the referrals
 # per association and shelter; the referrals received, or the matches started, per month.
-ROWS, TOTAL, SHELTERS = "rows", "total", "shelters"
+ROWS, TOTAL, SHELTERS, COUNTIES = "rows", "total", "shelters", "counties"
 MONTHLY = {"referrals": "monthly_referrals", "matches": "monthly_matches"}
 
 
@@ -431,17 +434,20 @@ def referral_parts(period: Period, association_ids, plan: Plan) -> list[tuple[st
 
 
 def shelter_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, Part]]:
-    """Referrals received per association and crisis shelter (the lists add them up)."""
+    """Referrals received per association and crisis shelter, and per association and county
+    of the municipality where she will live (the lists add them up)."""
     if not plan.lists:
         return []
     received = Referral.objects.filter(
         _scope("association", association_ids), _between("created_at", period)
     )
+    count = {"count": Count("pk")}
     return [
+        (SHELTERS, Part(received, count, group="association_id", label="shelter__name")),
         (
-            SHELTERS,
-            Part(received, {"count": Count("pk")}, group="association_id", label="shelter__name"),
-        )
+            COUNTIES,
+            Part(received, count, group="association_id", label="municipality__county__name"),
+        ),
     ]
 
 
@@ -563,6 +569,8 @@ def match_parts(period: Period, association_ids, plan: Plan) -> list[tuple[str, 
                 f"end_{r}": Count("pk", filter=ended_in & Q(end_reason=r)) for r in EndReason.values
             },
             "end_not_recorded": Count("pk", filter=ended_in & ~known_reasons),
+            "ended_planned": Count("pk", filter=ended_in & Q(end_planned=True)),
+            "ended_unplanned": Count("pk", filter=ended_in & Q(end_planned=False)),
             "match_days": Coalesce(Sum(days_running, filter=running_during), 0),
             **_measures(plan, measures),
         },
@@ -836,7 +844,7 @@ def empty_row() -> dict:
         row.update(dict.fromkeys(parts, 0))
     row.update(dict.fromkeys(END_REASONS, 0))
     row.update(dict.fromkeys([f"{name}_during" for name in OTHER_OUTCOMES], 0))
-    row.update(later_after=0)
+    row.update(later_after=0, ended_planned=0, ended_unplanned=0)
     row.update(dict.fromkeys(MEASURES))
     row.update(reached_screening=0, reached_course=0, reached_approval=0)
     row.update(meeting_minutes=0, course_minutes=0, supervision_minutes=0, gathering_minutes=0)
@@ -893,6 +901,7 @@ def collect(
     found: dict[int, dict] = {}
     measured: dict = {}
     shelters: Counter[str] = Counter()
+    counties: Counter[str] = Counter()
     monthly: dict[str, dict[date, int]] = {role: {} for role in MONTHLY.values()}
     wanted = set(association_ids)
     for statement in STATEMENTS:
@@ -908,9 +917,10 @@ def collect(
                 group, label = result.pop("group"), result.pop("label")
                 if role == TOTAL:
                     measured.update(result)
-                elif role == SHELTERS:
+                elif role in (SHELTERS, COUNTIES):
                     if group in wanted:
-                        shelters[label] += result["count"]
+                        listed = shelters if role == SHELTERS else counties
+                        listed[label] += result["count"]
                 elif role in MONTHLY.values():
                     month = date(int(label) // 100, int(label) % 100, 1)
                     counts = monthly[role]
@@ -938,6 +948,7 @@ def collect(
     if plan.lists:
         figures.monthly = {kind: monthly[role] for kind, role in MONTHLY.items()}
         figures.by_shelter = sorted(shelters.items(), key=lambda item: (-item[1], item[0]))
+        figures.by_county = sorted(counties.items())
     if withdrawal_reasons:
         figures.withdrawal_reasons = withdrawal_reason_figures(period, scope)
     return figures

@@ -44,6 +44,7 @@ def build_tables(
         "withdrawn": lambda: tables.withdrawn(source),
         "cancelled": lambda: tables.cancelled(source),
         "matches": lambda: tables.matches(source),
+        "ended-planned": lambda: tables.ended_planned(source),
         "concerns": lambda: tables.concerns(source),
         "relationship": lambda: tables.relationship(
             relationship_figures(
@@ -54,6 +55,7 @@ def build_tables(
     }
     if lists is not None:
         builders["referrals-by-shelter"] = lambda: tables.by_shelter(source, lists.by_shelter)
+        builders["referrals-by-county"] = lambda: tables.by_county(source, lists.by_county)
         builders["end-reasons"] = lambda: tables.end_reasons(source)
         builders["monthly"] = lambda: tables.monthly(source, lists)
     if reasons is not None:

@@ -228,10 +228,12 @@ TOPICS_OF: dict[str, tuple[str, ...]] = {
     "referrals": ("referrals",),
     "waiting-times": ("first_proposals", "matches"),
     "referrals-by-shelter": ("referrals", "shelters"),
+    "referrals-by-county": ("referrals", "shelters"),
     "withdrawn": ("referrals",),
     "cancelled": ("cancelled",),
     "matches": ("matches", "meetings"),
     "end-reasons": ("matches",),
+    "ended-planned": ("matches",),
     "concerns": ("concerns",),
     # Read by its own query (reports.relationship), no topic of figures.
     "relationship": (),
@@ -478,6 +480,21 @@ def by_shelter(source, shelters: list[tuple[str, int]]) -> Table:
     )
 
 
+def by_county(source, counties: list[tuple[str, int]]) -> Table:
+    """Referrals received per county of the municipality where she will live, suppressed as
+    a list against the referrals received (as the crisis shelters are)."""
+    cells, withheld = source.line([count for _name, count in counties], "received")
+    rows = [Row(name, [cell]) for (name, _count), cell in zip(counties, cells, strict=True)]
+    rows.append(Row(_("In all"), [source.count("received")], total=True))
+    return Table(
+        slug="referrals-by-county",
+        title=_("Referrals received per county where she will live"),
+        columns=[_("County"), _("Referrals")],
+        rows=rows,
+        withheld=withheld,
+    )
+
+
 def withdrawn(source) -> Table:
     return _figure_table(
         "withdrawn",
@@ -541,6 +558,26 @@ def matches(source) -> Table:
             Row(_("Meetings held in the period"), [meetings]),
             Row(_("Meetings per active match per month"), [per_month]),
         ],
+    )
+
+
+def ended_planned(source) -> Table:
+    """The matches ended in the period: was the end planned (the coordinator's answer when
+    ending it)? A list suppressed against the matches ended."""
+    planned, unplanned = source.row["ended_planned"], source.row["ended_unplanned"]
+    values = [planned, unplanned, source.row["ended"] - planned - unplanned]
+    (planned_cell, unplanned_cell, unknown_cell), withheld = source.line(values, "ended")
+    return Table(
+        slug="ended-planned",
+        title=_("Matches that ended in the period: planned or unplanned"),
+        columns=[_("How the match ended"), _("Matches")],
+        rows=[
+            Row(_("Planned"), [planned_cell], key="planned"),
+            Row(_("Unplanned"), [unplanned_cell], key="unplanned"),
+            Row(_("Not recorded"), [unknown_cell], key="not_recorded"),
+            Row(_("Matches ended"), [source.count("ended")], total=True),
+        ],
+        withheld=withheld,
     )
 
 

@@ -58,6 +58,7 @@ SECTIONS = [
             "referrals",
             "waiting-times",
             "referrals-by-shelter",
+            "referrals-by-county",
             "withdrawn",
             "cancelled",
             "withdrawal-reasons",
@@ -66,7 +67,7 @@ SECTIONS = [
     (
         "matches",
         gettext_lazy("Matches"),
-        ["matches", "end-reasons", "concerns", "relationship", "monthly"],
+        ["matches", "ended-planned", "end-reasons", "concerns", "relationship", "monthly"],
     ),
     ("associations", gettext_lazy("Each association"), ["associations"]),
 ]

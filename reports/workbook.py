@@ -44,6 +44,8 @@ SHEET_NAMES = {
     "referrals": gettext_lazy("Referrals"),
     "waiting-times": gettext_lazy("Days to match"),
     "referrals-by-shelter": gettext_lazy("Referrals per shelter"),
+    "referrals-by-county": gettext_lazy("Referrals per county"),
+    "ended-planned": gettext_lazy("Planned or unplanned"),
     "withdrawn": gettext_lazy("Withdrawn referrals"),
     "cancelled": gettext_lazy("Cancelled proposals"),
     "matches": gettext_lazy("Matches"),

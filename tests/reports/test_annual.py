@@ -73,7 +73,16 @@ def test_a_national_report_holds_the_years_figures_and_the_year_before(
     # The year before beside it: its columns named by year.
     assert [outcomes["B1"].value, outcomes["C1"].value] == ["2025", "2024"]
     # Her situation at the end, and how the pairs were doing, have their sheets too.
-    assert {"Andre utfall", "Hvor godt går det i koblingene"} <= set(book.sheetnames)
+    assert {
+        "Andre utfall",
+        "Seks måneder etter",
+        "Hvor godt går det i koblingene",
+        "Henvisninger per fylke",
+        "Planlagt eller uplanlagt",
+    } <= set(book.sheetnames)
+    # Bergen's twelve referrals of 2025 live in Vestland (4601), Oslo's seven in Oslo (0301).
+    counties = {row[0]: row[1] for row in rows(book["Henvisninger per fylke"])}
+    assert (counties["Vestland"], counties["Oslo"], counties["Totalt"]) == (12, 7, 19)
     # 2024: one match started (M7, 1 November 2024): fewer than 5, hidden.
     matches = rows(book["Koblinger"])
     started = next(row for row in matches if row[0] == "Startet i perioden")
