@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -218,6 +219,7 @@ def build_workbook(
 # association has 400 rows, over a dozen pages): as strings, the national PDF takes about a
 # quarter of the time (docs/benchmarks.md, "The annual report").
 FONT, FONT_SIZE, LEADING = "Helvetica", 7.5, 9
+BOLD = "Helvetica-Bold"
 PADDING = 6  # reportlab's default left and right padding of a cell
 
 
@@ -232,11 +234,18 @@ def _pdf_table(table: tables.Table) -> PdfTable:
     data += [[str(row.label), *(cell.text() for cell in row.cells)] for row in table.rows]
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontName=FONT, fontSize=FONT_SIZE, leading=LEADING)
+    # The numbers' columns, their headings too, to the right.
+    right = small.clone("small-right", alignment=TA_RIGHT)
     width = 170 * mm
-    first = width * (0.45 if len(table.columns) > 2 else 0.7)
+    # The labels' column narrower when there are many columns of numbers (the year before's
+    # beside the year's), so that their headings are not broken inside a word.
+    first = width * (0.7 if len(table.columns) <= 2 else 0.45 if len(table.columns) <= 5 else 0.3)
     rest = (width - first) / max(len(table.columns) - 1, 1)
     widths = [first] + [rest] * (len(table.columns) - 1)
-    wrapped = [[_pdf_cell(text, widths[i], small) for i, text in enumerate(line)] for line in data]
+    wrapped = [
+        [_pdf_cell(text, widths[i], right if i else small) for i, text in enumerate(line)]
+        for line in data
+    ]
     pdf_table = PdfTable(wrapped, colWidths=widths)
     pdf_table.setStyle(
         TableStyle(
@@ -246,17 +255,37 @@ def _pdf_table(table: tables.Table) -> PdfTable:
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1e6ea")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.2, colors.HexColor("#adb5bd")),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                *_row_styles(table),
             ]
         )
     )
     return pdf_table
 
 
+def _row_styles(table: tables.Table) -> list[tuple]:
+    """As on the page: a part of the row above ("of which ...") indented, a total in bold
+    under a line."""
+    styles: list[tuple] = []
+    for number, row in enumerate(table.rows, start=1):
+        if row.indent:
+            styles.append(("LEFTPADDING", (0, number), (0, number), 14))
+        if row.total:
+            styles.append(("FONT", (0, number), (-1, number), BOLD, FONT_SIZE, LEADING))
+            styles.append(("LINEABOVE", (0, number), (-1, number), 0.6, colors.black))
+    return styles
+
+
 def _chart(table: tables.Table) -> Drawing | None:
-    """A bar per row of the table's first column whose number is shown (None: none is)."""
-    shown = [(str(row.label), row.cells[0].value) for row in table.rows if row.cells[0].shown]
+    """A bar per row of the table's first column whose count is shown (None: no count above
+    nought is; a rate or a share is not drawn beside counts)."""
+    shown = [
+        (str(row.label), row.cells[0].value)
+        for row in table.rows
+        if row.cells[0].shown and row.cells[0].kind == "count"
+    ]
     shown = [(label[:45], float(value)) for label, value in shown if value is not None]
-    if not shown:
+    if not any(value for _label, value in shown):
         return None
     height = 20 + 16 * len(shown)
     drawing = Drawing(170 * mm, height + 10)
@@ -278,6 +307,9 @@ def build_pdf(
     built: dict[str, tables.Table], *, title: str, period: Period, empty: bool, sentences: list
 ) -> bytes:
     styles = getSampleStyleSheet()
+    # A heading stays on the page of what it heads.
+    for name in ("Heading2", "Heading3"):
+        styles[name].keepWithNext = 1
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out,

@@ -278,3 +278,39 @@ def test_a_pdf_tables_cell_that_fits_is_drawn_as_text_and_a_longer_one_wrapped()
     assert isinstance(cells[2][0], Paragraph)
     assert cells[2][0].getPlainText() == long_label.strip()
     assert isinstance(cells[2][1], str)
+
+
+def test_the_pdfs_tables_indent_a_part_and_set_a_total_in_bold():
+    from reports.tables import Cell, Row, Table
+
+    table = Table(
+        "outcomes",
+        "Outcomes",
+        ["Outcome", "2025"],
+        rows=[
+            Row("Yes", [Cell(7)]),
+            Row("of which during", [Cell(5)], indent=True),
+            Row("In all", [Cell(9)], total=True),
+        ],
+    )
+    styles = annual._row_styles(table)
+    assert ("LEFTPADDING", (0, 2), (0, 2), 14) in styles
+    assert ("FONT", (0, 3), (-1, 3), annual.BOLD, annual.FONT_SIZE, annual.LEADING) in styles
+    assert not [style for style in styles if style[1][1] == 1]
+
+
+def test_a_chart_draws_counts_above_nought_only():
+    from reports.suppression import PRIMARY
+    from reports.tables import Cell, Row, Table
+
+    def chart_of(*cells):
+        rows = [Row(f"Row {n}", [cell]) for n, cell in enumerate(cells)]
+        return annual._chart(Table("matches", "Matches", ["Figure", "2025"], rows=rows))
+
+    # Nothing but noughts and a hidden count: no chart with an empty axis.
+    assert chart_of(Cell(0), Cell(None, PRIMARY), Cell(0)) is None
+    # A rate is not drawn beside the counts.
+    drawn = chart_of(Cell(12), Cell(3.5, kind="rate"), Cell(6))
+    chart = drawn.contents[0]
+    assert chart.data == [[6.0, 12.0]]
+    assert chart.categoryAxis.categoryNames == ["Row 2", "Row 0"]
