@@ -467,31 +467,36 @@ def waiting_times(source) -> Table:
     )
 
 
-def by_shelter(source, shelters: list[tuple[str, int]]) -> Table:
-    cells, withheld = source.line([count for _name, count in shelters], "received")
-    rows = [Row(name, [cell]) for (name, _count), cell in zip(shelters, cells, strict=True)]
+def _received_per(source, listed: list[tuple[str, int]], *, slug, title, column) -> Table:
+    """The referrals received, per name (a crisis shelter, a county), as a list suppressed
+    against the referrals received."""
+    cells, withheld = source.line([count for _name, count in listed], "received")
+    rows = [Row(name, [cell]) for (name, _count), cell in zip(listed, cells, strict=True)]
     rows.append(Row(_("In all"), [source.count("received")], total=True))
     return Table(
+        slug=slug, title=title, columns=[column, _("Referrals")], rows=rows, withheld=withheld
+    )
+
+
+def by_shelter(source, shelters: list[tuple[str, int]]) -> Table:
+    return _received_per(
+        source,
+        shelters,
         slug="referrals-by-shelter",
         title=_("Referrals received per crisis shelter"),
-        columns=[_("Crisis shelter"), _("Referrals")],
-        rows=rows,
-        withheld=withheld,
+        column=_("Crisis shelter"),
     )
 
 
 def by_county(source, counties: list[tuple[str, int]]) -> Table:
-    """Referrals received per county of the municipality where she will live, suppressed as
-    a list against the referrals received (as the crisis shelters are)."""
-    cells, withheld = source.line([count for _name, count in counties], "received")
-    rows = [Row(name, [cell]) for (name, _count), cell in zip(counties, cells, strict=True)]
-    rows.append(Row(_("In all"), [source.count("received")], total=True))
-    return Table(
+    """Per county of the municipality where she will live (the municipality group the
+    register gives)."""
+    return _received_per(
+        source,
+        counties,
         slug="referrals-by-county",
         title=_("Referrals received per county where she will live"),
-        columns=[_("County"), _("Referrals")],
-        rows=rows,
-        withheld=withheld,
+        column=_("County"),
     )
 
 
