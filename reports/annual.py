@@ -57,33 +57,6 @@ NOT_BESIDE = {
 }
 # The bar charts of the PDF: a table and the rows of its first column.
 CHARTED = ("outcomes", "applications", "matches", "referrals")
-# The order of the tables (the statistics page's).
-ORDER = [
-    "outcomes",
-    "other-outcomes",
-    "later-outcomes",
-    "applications",
-    "approvals",
-    "pipeline",
-    "commitments",
-    "renewals",
-    "hours",
-    "supervision",
-    "courses",
-    "referrals",
-    "waiting-times",
-    "referrals-by-shelter",
-    "referrals-by-county",
-    "withdrawn",
-    "cancelled",
-    "matches",
-    "ended-planned",
-    "end-reasons",
-    "concerns",
-    "relationship",
-    "monthly",
-    "associations",
-]
 
 
 def year_refusal(year: int, today: date | None = None) -> str | None:
@@ -133,7 +106,7 @@ def request_report(year: int, association: Association | None, user) -> AnnualRe
 
 
 def _exportable(built: dict[str, tables.Table]) -> dict[str, tables.Table]:
-    return {slug: built[slug] for slug in ORDER if slug in built and built[slug].exportable}
+    return {slug: built[slug] for slug in tables.ORDER if slug in built and built[slug].exportable}
 
 
 def figures(period: Period, association: Association | None) -> dict[str, tables.Table]:

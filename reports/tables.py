@@ -209,6 +209,47 @@ def ratio(part: Cell, whole: Cell, *, kind: str = "rate") -> Cell:
     return Cell(part.value / whole.value, SHOWN, kind)
 
 
+# The order of the statistics page's sections, and the tables in each.
+SECTIONS = [
+    ("outcomes", gettext_lazy("Outcomes"), ["outcomes", "other-outcomes", "later-outcomes"]),
+    (
+        "volunteers",
+        gettext_lazy("Volunteers"),
+        [
+            "applications",
+            "approvals",
+            "pipeline",
+            "commitments",
+            "renewals",
+            "hours",
+            "supervision",
+        ],
+    ),
+    ("courses", gettext_lazy("Courses"), ["courses"]),
+    (
+        "referrals",
+        gettext_lazy("Referrals"),
+        [
+            "referrals",
+            "waiting-times",
+            "referrals-by-shelter",
+            "referrals-by-county",
+            "withdrawn",
+            "cancelled",
+            "withdrawal-reasons",
+        ],
+    ),
+    (
+        "matches",
+        gettext_lazy("Matches"),
+        ["matches", "ended-planned", "end-reasons", "concerns", "relationship", "monthly"],
+    ),
+    ("associations", gettext_lazy("Each association"), ["associations"]),
+]
+# Every table in that order: the annual report's, the workbook's.
+ORDER = [name for _slug, _title, names in SECTIONS for name in names]
+
+
 # --- The tables ------------------------------------------------------------------------------
 
 # The topics of figures (reports.figures.TOPICS) each exportable table reads: a CSV file of one

@@ -34,44 +34,6 @@ from reports.snapshots import Served
 from reports.suppression import SMALL_MAX
 from reports.workbook import workbook
 
-# The order of the page's sections, and the tables in each.
-SECTIONS = [
-    ("outcomes", gettext_lazy("Outcomes"), ["outcomes", "other-outcomes", "later-outcomes"]),
-    (
-        "volunteers",
-        gettext_lazy("Volunteers"),
-        [
-            "applications",
-            "approvals",
-            "pipeline",
-            "commitments",
-            "renewals",
-            "hours",
-            "supervision",
-        ],
-    ),
-    ("courses", gettext_lazy("Courses"), ["courses"]),
-    (
-        "referrals",
-        gettext_lazy("Referrals"),
-        [
-            "referrals",
-            "waiting-times",
-            "referrals-by-shelter",
-            "referrals-by-county",
-            "withdrawn",
-            "cancelled",
-            "withdrawal-reasons",
-        ],
-    ),
-    (
-        "matches",
-        gettext_lazy("Matches"),
-        ["matches", "ended-planned", "end-reasons", "concerns", "relationship", "monthly"],
-    ),
-    ("associations", gettext_lazy("Each association"), ["associations"]),
-]
-
 
 def _association(request: RoleRequest) -> Association | None:
     """The association the page is about (None: all of them, for national admins). A
@@ -191,7 +153,7 @@ def export_all(
     else:
         served = report(request, association, period, query, every_page=True)
     chosen = []
-    for _slug, _title, names in SECTIONS:
+    for _slug, _title, names in tables.SECTIONS:
         for name in names:
             found = served.table(name) if name in served.tables else None
             if found is not None and found.exportable:
@@ -245,7 +207,7 @@ def statistics(request: RoleRequest) -> HttpResponse:
                 "title": title,
                 "tables": [built[name] for name in names if name in built],
             }
-            for slug, title, names in SECTIONS
+            for slug, title, names in tables.SECTIONS
             if any(name in built for name in names)
         ],
         charts={
