@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from matching import services
+from reports.models import AnnualReport, AnnualStatus
 from tests.e2e.conftest import Words, log_in
 from tests.factories import PASSWORD
 
@@ -130,6 +131,19 @@ def test_the_header_and_the_stacked_lists_on_a_phone(
     coordinator.goto("/frivillige/")
     checker.arrived(coordinator)
     assert_cells_whole(coordinator, f"{FIRST_NAME} {LAST_NAME}")
+    # Her annual reports: a stacked list too, nothing wider than the phone.
+    AnnualReport.objects.create(
+        year=2025,
+        association=oslo,
+        requested_by=coordinator_oslo,
+        status=AnnualStatus.DONE,
+        progress=100,
+        pdf=b"%PDF-",
+        xlsx=b"PK",
+    )
+    coordinator.goto("/statistikk/arsrapport/")
+    checker.arrived(coordinator)
+    assert_cells_whole(coordinator, "Oslo Sanitetsforening", "Excel-arbeidsbok")
 
     # The volunteer's menu, with «Need help now?».
     nora = people("nb", phone=True)
